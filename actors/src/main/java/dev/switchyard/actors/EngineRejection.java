@@ -1,0 +1,29 @@
+package dev.switchyard.actors;
+
+import java.time.Duration;
+
+/**
+ * Why the engine did not take or could not finish a query, for the HTTP layer to map to a status code:
+ * {@code UNKNOWN_PIPELINE} (404), {@code INVALID} (400), {@code OVERLOADED} (429 with retry-after),
+ * {@code UNAVAILABLE} (503 with retry-after), {@code TIMEOUT} (504).
+ */
+public final class EngineRejection extends RuntimeException {
+  public enum Reason { UNKNOWN_PIPELINE, INVALID, OVERLOADED, UNAVAILABLE, TIMEOUT }
+
+  private final Reason reason;
+  private final Duration retryAfter;
+
+  public EngineRejection(Reason reason, String message, Duration retryAfter) {
+    super(message);
+    this.reason = reason;
+    this.retryAfter = retryAfter;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.switchyard.actors.backend;
+
+import java.time.Duration;
+
+/**
+ * A backend call that did not produce an answer, classified so that pools and planners react correctly:
+ * retry later ({@code RATE_LIMITED} with a retry-after), count toward the circuit breaker ({@code SERVER_ERROR},
+ * {@code TIMEOUT}, {@code TRUNCATED}), or never retry ({@code CLIENT_ERROR}, {@code UNAUTHORIZED}).
+ */
+public final class BackendException extends RuntimeException {
+  public enum Kind { RATE_LIMITED, SERVER_ERROR, TIMEOUT, TRUNCATED, CLIENT_ERROR, UNAUTHORIZED }
+
+  private final Kind kind;
+  private final Duration retryAfter;
+
+  public BackendException(Kind kind, String message, Duration retryAfter) {
+    super(message);
+    this.kind = kind;
+    this.retryAfter = retryAfter;
+  }
+
+  public BackendException(Kind kind, String message) {
+    this(kind, message, null);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Null unless the backend said when to retry. */
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+
+  /** Whether the failure says something about the backend's health (and so feeds the circuit breaker). */
+  public boolean countsAgainstBackend() {
+    return kind == Kind.SERVER_ERROR || kind == Kind.TIMEOUT || kind == Kind.TRUNCATED;
+  }
+}
