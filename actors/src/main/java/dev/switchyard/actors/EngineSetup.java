@@ -1,0 +1,25 @@
+package dev.switchyard.actors;
+
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.ModelCard;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one node of the engine is started with: the model cards (the same on every node), this node's backends
+ * per model id (one per GPU replica or API endpoint; each becomes a Worker when the model's pool lives here),
+ * and the pipelines served.
+ */
+public record EngineSetup(List<ModelCard> models, Map<String, List<InferenceBackend>> backends,
+    List<PipelineDefinition> pipelines) {
+  public EngineSetup {
+    models = List.copyOf(models);
+    backends = Map.copyOf(backends);
+    pipelines = List.copyOf(pipelines);
+    for (ModelCard m : models) {
+      if (!backends.containsKey(m.id()) || backends.get(m.id()).isEmpty()) {
+        throw new IllegalArgumentException("model " + m.id() + " has no backend on this node");
+      }
+    }
+  }
+}
