@@ -1,0 +1,207 @@
+package dev.switchyard.strategies.uncertainty;
+
+import dev.switchyard.protocol.Response;
+import dev.switchyard.strategies.Dimensions;
+import dev.switchyard.strategies.Dimensions.How;
+import dev.switchyard.strategies.Dimensions.Signal;
+import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.StrategyInfo;
+import dev.switchyard.strategies.cascade.support.AnswerSignal;
+import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
+import dev.switchyard.strategies.cascade.support.ModelStats;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.pipeline.Escalation;
+import dev.switchyard.strategies.pipeline.RouteDecision;
+import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
+import dev.switchyard.strategies.plan.PlanState;
+import dev.switchyard.strategies.plan.Planner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * CP-Router (Su et al., "CP-Router: An Uncertainty-Aware Router Between LLM and LRM", arXiv 2505.19970):
+ * split conformal prediction decides whether the cheap model's answer is certain enough.
+ *
+ * <p>Labels of a query are its answer options: {@code K} options for a multiple-choice prompt, otherwise
+ * {@code K = 2} ("the model's answer" and "any other answer"). Model {@code m}'s calibrated confidence
+ * {@code p} goes to its answer and {@code (1 - p) / (K - 1)} to each other option; the nonconformity score of
+ * label {@code y} is {@code s(x, y) = 1 - p(y | x)}. The training split is cut (seeded) into a fitting part,
+ * on which the Platt calibrators are fitted, and a calibration part, on which the scores of the true labels
+ * give the conformal quantile {@code qhat_m = s_(ceil((n + 1)(1 - alpha)))}. The prediction set is
+ * {@code C(x) = {y : s(x, y) <= qhat}} plus the most likely label (so it is never empty), and covers the
+ * true label with probability at least {@code 1 - alpha} on exchangeable data ({@link #empiricalCoverage}).
+ * Routing: along the cost-efficient chain, a model's answer is accepted when its set is the singleton of
+ * that answer; a larger set sends the query to the next, stronger model. {@code alpha} is the trade-off
+ * (smaller = larger sets = more escalation), swept from 0.5 down.
+ */
+public final class CpRouter implements Strategy {
+  private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?([A-J])[:.)]\\s");
+  private final double calibrationShare;
+  private List<String> chain = List.of();
+  private CalibratedConfidence calibrated;
+  private final Map<String, double[]> calibrationScores = new HashMap<>();
+
+  public CpRouter() {
+    this(0.5);
+  }
+
+  /** @param calibrationShare the share of the training split held out for the conformal quantile */
+  public CpRouter(double calibrationShare) {
+    if (!(calibrationShare > 0 && calibrationShare < 1)) {
+      throw new IllegalArgumentException("calibrationShare must be in (0, 1), got " + calibrationShare);
+    }
+    this.calibrationShare = calibrationShare;
+  }
+
+  @Override
+  public StrategyInfo info() {
+    return new StrategyInfo("cp-router",
+        "Su et al., CP-Router: An Uncertainty-Aware Router Between LLM and LRM, arXiv 2505.19970",
+        Dimensions.of(When.POST_GENERATION, How.SUPERVISED, Signal.RESPONSE, Signal.MODEL_METADATA),
+        "no per-option logits: the option distribution is the calibrated confidence of the sampled answer with "
+            + "the rest spread evenly over the other options; alpha is swept instead of tuned by FBE; escalates "
+            + "along the cost-efficient chain instead of one LLM-to-LRM pair");
+  }
+
+  @Override
+  public void fit(RecordedDataset train, StrategyContext context) {
+    List<RecordedQuery> shuffled = new ArrayList<>(train.queries());
+    Collections.shuffle(shuffled, new Random(context.seed()));
+    int calibrationSize = (int) Math.round(shuffled.size() * calibrationShare);
+    if (calibrationSize < 1 || calibrationSize >= shuffled.size()) {
+      throw new IllegalArgumentException("cp-router needs at least 2 training queries, got " + shuffled.size());
+    }
+    RecordedDataset fitting = train.subset(shuffled.subList(calibrationSize, shuffled.size()), "cp-fit");
+    List<RecordedQuery> calibration = shuffled.subList(0, calibrationSize);
+    calibrated = CalibratedConfidence.fit(fitting);
+    chain = ModelStats.of(train).efficientChain();
+    calibrationScores.clear();
+    for (String m : train.models()) {
+      double[] s = new double[calibration.size()];
+      for (int i = 0; i < s.length; i++) {
+        RecordedQuery q = calibration.get(i);
+        s[i] = trueLabelScore(calibrated.probability(m, q), optionCount(q.prompt()), q.outcome(m).score() >= 0.5);
+      }
+      Arrays.sort(s);
+      calibrationScores.put(m, s);
+    }
+  }
+
+  /** Options of a multiple-choice prompt (lines like "A: ..." or "(B) ..."), else 2. */
+  public static int optionCount(String prompt) {
+    Matcher matcher = OPTION.matcher(prompt);
+    java.util.Set<String> letters = new java.util.TreeSet<>();
+    while (matcher.find()) {
+      letters.add(matcher.group(1));
+    }
+    return letters.size() >= 2 ? letters.size() : 2;
+  }
+
+  static double trueLabelScore(double p, int options, boolean answerCorrect) {
+    return answerCorrect ? 1 - p : 1 - (1 - p) / (options - 1);
+  }
+
+  /** The conformal quantile of model {@code m} at level {@code alpha}; +infinity when n is too small. */
+  public double quantile(String model, double alpha) {
+    requireFitted();
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+    }
+    double[] s = calibrationScores.get(model);
+    if (s == null) {
+      throw new IllegalArgumentException("cp-router was not calibrated for model " + model);
+    }
+    int rank = (int) Math.ceil((s.length + 1) * (1 - alpha));
+    return rank > s.length ? Double.POSITIVE_INFINITY : s[rank - 1];
+  }
+
+  /** The prediction set: whether it holds the model's answer, and how many other options it holds. */
+  public record PredictionSet(boolean containsAnswer, int otherOptions) {
+    public int size() {
+      return (containsAnswer ? 1 : 0) + otherOptions;
+    }
+
+    public boolean isSingletonOfAnswer() {
+      return containsAnswer && otherOptions == 0;
+    }
+  }
+
+  public PredictionSet predictionSet(String model, double p, int options, double alpha) {
+    double qhat = quantile(model, alpha);
+    double other = (1 - p) / (options - 1);
+    boolean answer = 1 - p <= qhat || p >= other;
+    boolean others = 1 - other <= qhat || other > p;
+    return new PredictionSet(answer, others ? options - 1 : 0);
+  }
+
+  public PredictionSet predictionSet(PlanState state, Response response, double alpha) {
+    requireFitted();
+    AnswerSignal a = AnswerSignal.of(response);
+    return predictionSet(response.modelId(), calibrated.probability(a), optionCount(state.query().text()), alpha);
+  }
+
+  /**
+   * Share of queries whose true label (the model's answer if it was right, another option if not) lies in
+   * the model's prediction set: the empirical coverage, which conformal prediction keeps at or above
+   * {@code 1 - alpha}. Reads recorded correctness, so it is an evaluation, never a routing signal.
+   */
+  public double empiricalCoverage(RecordedDataset data, String model, double alpha) {
+    requireFitted();
+    int covered = 0;
+    for (RecordedQuery q : data.queries()) {
+      PredictionSet set = predictionSet(model, calibrated.probability(model, q), optionCount(q.prompt()), alpha);
+      boolean correct = q.outcome(model).score() >= 0.5;
+      if (correct ? set.containsAnswer() : set.otherOptions() > 0) {
+        covered++;
+      }
+    }
+    return covered / (double) data.size();
+  }
+
+  public List<String> chain() {
+    return chain;
+  }
+
+  /** Miscoverage levels, from small sets (cheap) to large sets (escalate often). */
+  @Override
+  public double[] tradeoffs() {
+    return new double[] {0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01};
+  }
+
+  @Override
+  public Planner planner(double alpha) {
+    requireFitted();
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+    }
+    return new ThreeStagePipeline(
+        state -> new RouteDecision(ModelStats.deployed(chain, state), Double.NaN, "conformal chain"),
+        (state, response) -> calibrated.probability(AnswerSignal.of(response)),
+        (state, confidence, route) -> {
+          Response last = state.lastResponse().orElseThrow();
+          if (!calibrationScores.containsKey(last.modelId())
+              || predictionSet(state, last, alpha).isSingletonOfAnswer()) {
+            return Escalation.accept();
+          }
+          return route.ranking().stream().filter(m -> !state.tried(m)).findFirst()
+              .<Escalation>map(Escalation.EscalateTo::new)
+              .orElse(Escalation.accept());
+        });
+  }
+
+  private void requireFitted() {
+    if (calibrated == null) {
+      throw new IllegalStateException("cp-router: fit() must run first");
+    }
+  }
+}
