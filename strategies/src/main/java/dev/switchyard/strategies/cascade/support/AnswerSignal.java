@@ -16,8 +16,16 @@ public record AnswerSignal(String modelId, String text, Double confidence, int o
     text = text == null ? "" : text;
     if (confidence != null && confidence.isNaN()) {
       confidence = null;
+    } else if (confidence != null && confidence < CONFIDENCE_FLOOR) {
+      confidence = CONFIDENCE_FLOOR;
     }
   }
+
+  /**
+   * Raw signals below this are clamped to it: recorded log-probabilities include -Infinity (a token judged
+   * impossible), which would poison any linear model; the lowest finite value recorded is about -15.5.
+   */
+  public static final double CONFIDENCE_FLOOR = -20;
 
   public static AnswerSignal of(Response r) {
     return new AnswerSignal(r.modelId(), r.text(), r.confidence(), r.outputTokens());

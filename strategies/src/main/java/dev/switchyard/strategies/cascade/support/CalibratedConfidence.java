@@ -34,7 +34,7 @@ public final class CalibratedConfidence {
       double[] y = new double[withSignal.size()];
       for (int i = 0; i < x.length; i++) {
         RecordedOutcome o = withSignal.get(i).outcome(m);
-        x[i] = o.confidence();
+        x[i] = AnswerSignal.of(m, o).confidence();
         y[i] = o.score();
       }
       calibrators.put(m, PlattCalibrator.fit(x, y));

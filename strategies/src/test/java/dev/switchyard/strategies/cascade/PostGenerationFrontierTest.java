@@ -1,0 +1,92 @@
+package dev.switchyard.strategies.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.plan.Planner;
+import dev.switchyard.strategies.replay.OfflineReplay;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * On the recorded data (when present): every post-generation, clustering and uncertainty method, fitted on
+ * the train split, has a point of its test-split frontier that beats random mixing of the cheapest model and
+ * the best single model (both chosen on train) at equal or lower cost. Random mixing at cost {@code c} scores
+ * the straight line between the two models' test (cost, quality) points.
+ */
+class PostGenerationFrontierTest {
+  private static final long SEED = 7;
+  private static RecordedDataset train;
+  private static RecordedDataset test;
+  private static List<ModelCard> cards;
+  private static double[] cheap;
+  private static double[] best;
+
+  @BeforeAll
+  static void load() {
+    Path file = Path.of(System.getProperty("switchyard.shared.data", "../shared/data"), "zellinger-cascade9",
+        "queries.jsonl");
+    Assumptions.assumeTrue(Files.isRegularFile(file), "recorded data not found at " + file + "; skipping");
+    RecordedDataset all = RecordedDataset.load(file);
+    train = all.split("train");
+    test = all.split("test");
+    cards = ModelCatalog.fromRecorded(train);
+    String cheapest = train.models().stream().min(Comparator.comparingDouble(train::meanCost)).orElseThrow();
+    String strongest = train.bestSingleModel();
+    cheap = new double[] {test.meanCost(cheapest), test.meanScore(cheapest)};
+    best = new double[] {test.meanCost(strongest), test.meanScore(strongest)};
+  }
+
+  static Stream<String> methods() {
+    return PostGenerationFamily.members().stream().map(Supplier::get).map(s -> s.info().name());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void frontierBeatsRandomMixingAtEqualOrLowerCost(String name) {
+    Strategy strategy = PostGenerationFamily.members().stream().map(Supplier::get)
+        .filter(s -> s.info().name().equals(name)).findFirst().orElseThrow();
+    strategy.fit(train, StrategyContext.seeded(SEED));
+    double bestMargin = Double.NEGATIVE_INFINITY;
+    String bestPoint = "";
+    StringBuilder frontier = new StringBuilder();
+    for (double t : strategy.tradeoffs()) {
+      Planner planner = strategy.planner(t);
+      double quality = 0;
+      double cost = 0;
+      for (RecordedQuery q : test.queries()) {
+        OfflineReplay.Outcome o = OfflineReplay.run(planner, q, cards, Budget.unlimited(), name, 0);
+        quality += o.score();
+        cost += o.costUsd();
+      }
+      quality /= test.size();
+      cost /= test.size();
+      frontier.append(String.format(" (t=%.3g: q=%.4f c=%.3g)", t, quality, cost));
+      if (cost <= best[0]) {
+        double share = Math.max(0, (cost - cheap[0]) / (best[0] - cheap[0]));
+        double random = cheap[1] + share * (best[1] - cheap[1]);
+        if (quality - random > bestMargin) {
+          bestMargin = quality - random;
+          bestPoint = String.format("t=%.3g q=%.4f c=%.3g random=%.4f", t, quality, cost, random);
+        }
+      }
+    }
+    System.out.println(name + ": best margin " + String.format("%.4f", bestMargin) + " at " + bestPoint
+        + "\n  frontier:" + frontier);
+    assertTrue(bestMargin > 0, name + " never beats random mixing at equal or lower cost:" + frontier);
+  }
+}
