@@ -30,7 +30,8 @@ import java.util.Objects;
  * Arena", arXiv 2306.05685; the survey's judge-based verifiers). Along the cost-efficient chain, each answer
  * but the last is sent to a judge model (a real, billed call with the grading prompt of {@link Judge}); the
  * {@link LlmJudgeVerifier} turns the verdict into {@code p = P(correct | verdict, model)}, and the answer is
- * accepted if {@code p >= tau}, else the next model is called. The judge's own answers are not judged (a
+ * accepted if {@code p >= tau}, else the next model is called. The judge is skipped when neither verdict
+ * could change the decision (both calibrated probabilities on the same side of {@code tau}). The judge's own answers are not judged (a
  * model cannot usefully grade itself): they are accepted when the model's prior accuracy reaches {@code tau}.
  * {@code tau} is the trade-off.
  *
@@ -86,10 +87,12 @@ public final class LlmJudgeCascade implements Strategy {
         bucket[0] += score;
         bucket[1] += 1;
       }
-      calibration.put(m, new LlmJudgeVerifier.VerdictCalibration(
-          (approvedCorrect[0] + 1) / (approvedCorrect[1] + 2),
-          (rejectedCorrect[0] + 1) / (rejectedCorrect[1] + 2),
-          stats.quality(m)));
+      double ifApproved = (approvedCorrect[0] + 1) / (approvedCorrect[1] + 2);
+      double ifRejected = (rejectedCorrect[0] + 1) / (rejectedCorrect[1] + 2);
+      // The prior is the verdict-weighted mixture, so it always lies between the two calibrated verdicts.
+      double prior = (approvedCorrect[1] * ifApproved + rejectedCorrect[1] * ifRejected)
+          / Math.max(1, approvedCorrect[1] + rejectedCorrect[1]);
+      calibration.put(m, new LlmJudgeVerifier.VerdictCalibration(ifApproved, ifRejected, prior));
     }
     verifier = new LlmJudgeVerifier(judgeModel, judge, calibration);
   }
@@ -149,12 +152,19 @@ public final class LlmJudgeCascade implements Strategy {
     Response answer = candidate.response();
     boolean lastOfChain = nextModel == null;
     boolean selfJudged = answer.modelId().equals(v.judgeModel());
-    if (!judged && !lastOfChain && !selfJudged && !state.budgetExhausted()) {
+    // A verdict is worth paying for only if it can change the decision.
+    var c = v.calibration(answer.modelId());
+    boolean informative = c.isPresent()
+        && Math.min(c.get().ifApproved(), c.get().ifRejected()) < threshold
+        && Math.max(c.get().ifApproved(), c.get().ifRejected()) >= threshold;
+    if (!judged && !lastOfChain && !selfJudged && informative && !state.budgetExhausted()) {
       trace.add(Decision.of(Stage.VERIFY, v.judgeModel(), "ask judge about " + answer.modelId(), Double.NaN));
       return new PlanAction.Route(v.judgeModel(), v.judge().prompt(state.query(), answer), trace);
     }
     double p = v.confidence(state, answer);
-    trace.add(Decision.of(Stage.VERIFY, answer.modelId(), judged ? "judge verdict" : "prior", p));
+    // Without a verdict p is the model's prior accuracy, which lies between the two calibrated verdicts, so
+    // skipping an uninformative judge call does not change the decision.
+    trace.add(Decision.of(Stage.VERIFY, answer.modelId(), judged ? "judge verdict" : "prior (no judge call)", p));
     if (p >= threshold || lastOfChain) {
       trace.add(Decision.of(Stage.ANSWER, answer.modelId(), "accept", p));
       return new PlanAction.Answer(answer.text(), answer.modelId(), trace);

@@ -31,6 +31,11 @@ public final class LlmJudgeVerifier implements Verifier {
     this.calibration = Map.copyOf(calibration);
   }
 
+  /** The verdict calibration of a candidate model, if it was seen in training. */
+  public Optional<VerdictCalibration> calibration(String model) {
+    return Optional.ofNullable(calibration.get(model));
+  }
+
   public String judgeModel() {
     return judgeModel;
   }
