@@ -38,10 +38,11 @@ import java.util.regex.Pattern;
  * label {@code y} is {@code s(x, y) = 1 - p(y | x)}. The training split is cut (seeded) into a fitting part,
  * on which the Platt calibrators are fitted, and a calibration part, on which the scores of the true labels
  * give the conformal quantile {@code qhat_m = s_(ceil((n + 1)(1 - alpha)))}. The prediction set is
- * {@code C(x) = {y : s(x, y) <= qhat}} plus the most likely label (so it is never empty), and covers the
- * true label with probability at least {@code 1 - alpha} on exchangeable data ({@link #empiricalCoverage}).
- * Routing: along the cost-efficient chain, a model's answer is accepted when its set is the singleton of
- * that answer; a larger set sends the query to the next, stronger model. {@code alpha} is the trade-off
+ * {@code C(x) = {y : s(x, y) <= qhat}}, which covers the true label with probability at least
+ * {@code 1 - alpha} on exchangeable data ({@link #empiricalCoverage}). Routing looks at {@code C(x)} plus the
+ * most likely label (so an empty set does not read as certainty): along the cost-efficient chain, a model's
+ * answer is accepted when that set is the singleton of the answer; a larger set sends the query to the
+ * next, stronger model. {@code alpha} is the trade-off
  * (smaller = larger sets = more escalation), swept from 0.5 down.
  */
 public final class CpRouter implements Strategy {
@@ -136,30 +137,53 @@ public final class CpRouter implements Strategy {
     }
   }
 
+  /** The split-conformal set {@code {y : s(x, y) <= qhat}} (may be empty); its coverage is guaranteed. */
   public PredictionSet predictionSet(String model, double p, int options, double alpha) {
     double qhat = quantile(model, alpha);
     double other = (1 - p) / (options - 1);
-    boolean answer = 1 - p <= qhat || p >= other;
-    boolean others = 1 - other <= qhat || other > p;
-    return new PredictionSet(answer, others ? options - 1 : 0);
+    return new PredictionSet(1 - p <= qhat, 1 - other <= qhat ? options - 1 : 0);
   }
 
-  public PredictionSet predictionSet(PlanState state, Response response, double alpha) {
+  /**
+   * The set routing looks at: the conformal set plus the most likely label, so it is never empty (an empty
+   * set would otherwise read as "certain"). It contains the conformal set, so its coverage is at least as
+   * high.
+   */
+  public PredictionSet routingSet(String model, double p, int options, double alpha) {
+    PredictionSet conformal = predictionSet(model, p, options, alpha);
+    double other = (1 - p) / (options - 1);
+    return new PredictionSet(conformal.containsAnswer() || p >= other,
+        conformal.otherOptions() > 0 || other > p ? options - 1 : 0);
+  }
+
+  public PredictionSet routingSet(PlanState state, Response response, double alpha) {
     requireFitted();
     AnswerSignal a = AnswerSignal.of(response);
-    return predictionSet(response.modelId(), calibrated.probability(a), optionCount(state.query().text()), alpha);
+    return routingSet(response.modelId(), calibrated.probability(a), optionCount(state.query().text()), alpha);
   }
 
   /**
    * Share of queries whose true label (the model's answer if it was right, another option if not) lies in
-   * the model's prediction set: the empirical coverage, which conformal prediction keeps at or above
-   * {@code 1 - alpha}. Reads recorded correctness, so it is an evaluation, never a routing signal.
+   * the model's split-conformal prediction set: the empirical coverage, which conformal prediction keeps at
+   * or above {@code 1 - alpha} (and below {@code 1 - alpha + 1/(n + 1)} for continuous scores). Reads recorded
+   * correctness, so it is an evaluation, never a routing signal.
    */
   public double empiricalCoverage(RecordedDataset data, String model, double alpha) {
+    return coverage(data, model, alpha, false);
+  }
+
+  /** As {@link #empiricalCoverage}, for the non-empty sets routing uses. */
+  public double routingSetCoverage(RecordedDataset data, String model, double alpha) {
+    return coverage(data, model, alpha, true);
+  }
+
+  private double coverage(RecordedDataset data, String model, double alpha, boolean routing) {
     requireFitted();
     int covered = 0;
     for (RecordedQuery q : data.queries()) {
-      PredictionSet set = predictionSet(model, calibrated.probability(model, q), optionCount(q.prompt()), alpha);
+      double p = calibrated.probability(model, q);
+      int k = optionCount(q.prompt());
+      PredictionSet set = routing ? routingSet(model, p, k, alpha) : predictionSet(model, p, k, alpha);
       boolean correct = q.outcome(model).score() >= 0.5;
       if (correct ? set.containsAnswer() : set.otherOptions() > 0) {
         covered++;
@@ -190,7 +214,7 @@ public final class CpRouter implements Strategy {
         (state, confidence, route) -> {
           Response last = state.lastResponse().orElseThrow();
           if (!calibrationScores.containsKey(last.modelId())
-              || predictionSet(state, last, alpha).isSingletonOfAnswer()) {
+              || routingSet(state, last, alpha).isSingletonOfAnswer()) {
             return Escalation.accept();
           }
           return route.ranking().stream().filter(m -> !state.tried(m)).findFirst()
