@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * {@code p} goes to its answer and {@code (1 - p) / (K - 1)} to each other option; the nonconformity score of
  * label {@code y} is {@code s(x, y) = 1 - p(y | x)}. The training split is cut (seeded) into a fitting part,
  * on which the Platt calibrators are fitted, and a calibration part, on which the scores of the true labels
- * give the conformal quantile {@code qhat_m = s_(ceil((n + 1)(1 - alpha)))}. The prediction set is
+ * give the conformal quantile {@code qhat_m = s_(ceil((n + 1)(1 - alpha)))}, computed per task hint when the
+ * task has enough calibration queries (Mondrian, group-conditional conformal prediction: coverage then holds
+ * within each task, so a different task mix at serving time does not break it). The prediction set is
  * {@code C(x) = {y : s(x, y) <= qhat}}, which covers the true label with probability at least
  * {@code 1 - alpha} on exchangeable data ({@link #empiricalCoverage}). Routing looks at {@code C(x)} plus the
  * most likely label (so an empty set does not read as certainty): along the cost-efficient chain, a model's
@@ -47,21 +49,31 @@ import java.util.regex.Pattern;
  */
 public final class CpRouter implements Strategy {
   private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?([A-J])[:.)]\\s");
+  private static final String POOLED = "";
   private final double calibrationShare;
+  private final int minGroupSize;
   private List<String> chain = List.of();
   private CalibratedConfidence calibrated;
-  private final Map<String, double[]> calibrationScores = new HashMap<>();
+  /** Sorted calibration scores per model, per task ("" = all tasks pooled). */
+  private final Map<String, Map<String, double[]>> calibrationScores = new HashMap<>();
 
   public CpRouter() {
-    this(0.5);
+    this(0.5, 30);
   }
 
-  /** @param calibrationShare the share of the training split held out for the conformal quantile */
-  public CpRouter(double calibrationShare) {
+  /**
+   * @param calibrationShare the share of the training split held out for the conformal quantile
+   * @param minGroupSize calibration scores a task needs for its own (Mondrian) quantile
+   */
+  public CpRouter(double calibrationShare, int minGroupSize) {
     if (!(calibrationShare > 0 && calibrationShare < 1)) {
       throw new IllegalArgumentException("calibrationShare must be in (0, 1), got " + calibrationShare);
     }
+    if (minGroupSize < 1) {
+      throw new IllegalArgumentException("minGroupSize must be >= 1, got " + minGroupSize);
+    }
     this.calibrationShare = calibrationShare;
+    this.minGroupSize = minGroupSize;
   }
 
   @Override
@@ -88,13 +100,20 @@ public final class CpRouter implements Strategy {
     chain = ModelStats.of(train).efficientChain();
     calibrationScores.clear();
     for (String m : train.models()) {
-      double[] s = new double[calibration.size()];
-      for (int i = 0; i < s.length; i++) {
-        RecordedQuery q = calibration.get(i);
-        s[i] = trueLabelScore(calibrated.probability(m, q), optionCount(q.prompt()), q.outcome(m).score() >= 0.5);
+      Map<String, List<Double>> byTask = new HashMap<>();
+      for (RecordedQuery q : calibration) {
+        double score = trueLabelScore(calibrated.probability(m, q), optionCount(q.prompt()),
+            q.outcome(m).score() >= 0.5);
+        byTask.computeIfAbsent(POOLED, k -> new ArrayList<>()).add(score);
+        byTask.computeIfAbsent(q.task(), k -> new ArrayList<>()).add(score);
       }
-      Arrays.sort(s);
-      calibrationScores.put(m, s);
+      Map<String, double[]> sorted = new HashMap<>();
+      byTask.forEach((task, scores) -> {
+        if (task.equals(POOLED) || scores.size() >= minGroupSize) {
+          sorted.put(task, scores.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+        }
+      });
+      calibrationScores.put(m, sorted);
     }
   }
 
@@ -112,16 +131,21 @@ public final class CpRouter implements Strategy {
     return answerCorrect ? 1 - p : 1 - (1 - p) / (options - 1);
   }
 
-  /** The conformal quantile of model {@code m} at level {@code alpha}; +infinity when n is too small. */
-  public double quantile(String model, double alpha) {
+  /**
+   * The conformal quantile of model {@code m} at level {@code alpha} for a query of the given task (the
+   * task's own calibration scores when it had at least {@code minGroupSize} of them, else all tasks pooled);
+   * +infinity when there are too few scores for the level.
+   */
+  public double quantile(String model, String task, double alpha) {
     requireFitted();
     if (!(alpha > 0 && alpha < 1)) {
       throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
     }
-    double[] s = calibrationScores.get(model);
-    if (s == null) {
+    Map<String, double[]> byTask = calibrationScores.get(model);
+    if (byTask == null) {
       throw new IllegalArgumentException("cp-router was not calibrated for model " + model);
     }
+    double[] s = task != null && byTask.containsKey(task) ? byTask.get(task) : byTask.get(POOLED);
     int rank = (int) Math.ceil((s.length + 1) * (1 - alpha));
     return rank > s.length ? Double.POSITIVE_INFINITY : s[rank - 1];
   }
@@ -138,8 +162,8 @@ public final class CpRouter implements Strategy {
   }
 
   /** The split-conformal set {@code {y : s(x, y) <= qhat}} (may be empty); its coverage is guaranteed. */
-  public PredictionSet predictionSet(String model, double p, int options, double alpha) {
-    double qhat = quantile(model, alpha);
+  public PredictionSet predictionSet(String model, String task, double p, int options, double alpha) {
+    double qhat = quantile(model, task, alpha);
     double other = (1 - p) / (options - 1);
     return new PredictionSet(1 - p <= qhat, 1 - other <= qhat ? options - 1 : 0);
   }
@@ -149,8 +173,8 @@ public final class CpRouter implements Strategy {
    * set would otherwise read as "certain"). It contains the conformal set, so its coverage is at least as
    * high.
    */
-  public PredictionSet routingSet(String model, double p, int options, double alpha) {
-    PredictionSet conformal = predictionSet(model, p, options, alpha);
+  public PredictionSet routingSet(String model, String task, double p, int options, double alpha) {
+    PredictionSet conformal = predictionSet(model, task, p, options, alpha);
     double other = (1 - p) / (options - 1);
     return new PredictionSet(conformal.containsAnswer() || p >= other,
         conformal.otherOptions() > 0 || other > p ? options - 1 : 0);
@@ -159,7 +183,8 @@ public final class CpRouter implements Strategy {
   public PredictionSet routingSet(PlanState state, Response response, double alpha) {
     requireFitted();
     AnswerSignal a = AnswerSignal.of(response);
-    return routingSet(response.modelId(), calibrated.probability(a), optionCount(state.query().text()), alpha);
+    return routingSet(response.modelId(), state.query().task(), calibrated.probability(a),
+        optionCount(state.query().text()), alpha);
   }
 
   /**
@@ -183,7 +208,8 @@ public final class CpRouter implements Strategy {
     for (RecordedQuery q : data.queries()) {
       double p = calibrated.probability(model, q);
       int k = optionCount(q.prompt());
-      PredictionSet set = routing ? routingSet(model, p, k, alpha) : predictionSet(model, p, k, alpha);
+      PredictionSet set = routing ? routingSet(model, q.task(), p, k, alpha)
+          : predictionSet(model, q.task(), p, k, alpha);
       boolean correct = q.outcome(model).score() >= 0.5;
       if (correct ? set.containsAnswer() : set.otherOptions() > 0) {
         covered++;

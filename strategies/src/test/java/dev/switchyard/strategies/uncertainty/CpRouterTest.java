@@ -32,7 +32,7 @@ class CpRouterTest {
 
   @Test
   void conformalSetCoversAtRequestedLevel() {
-    CpRouter router = new CpRouter(0.5);
+    CpRouter router = new CpRouter(0.5, 30);
     router.fit(synthetic("train", 2000, 21), StrategyContext.seeded(4));
     RecordedDataset fresh = synthetic("test", 4000, 22);
     for (double alpha : new double[] {0.1, 0.2, 0.3}) {
@@ -59,7 +59,7 @@ class CpRouterTest {
     r.query("unsure", "t", "test", "Open question unsure?", o(0, 1, -2.6, "B"), o(1, 10, -0.1, "A"));
     RecordedDataset all = r.build();
     RecordedDataset train = all.split("train");
-    CpRouter router = new CpRouter(0.5);
+    CpRouter router = new CpRouter(0.5, 30);
     router.fit(train, StrategyContext.seeded(2));
     assertEquals(List.of("small", "big"), router.chain());
     var planner = router.planner(0.1);
@@ -70,10 +70,10 @@ class CpRouterTest {
 
   @Test
   void predictionSetGrowsAsAlphaShrinks() {
-    CpRouter router = new CpRouter(0.5);
+    CpRouter router = new CpRouter(0.5, 30);
     router.fit(synthetic("train", 400, 3), StrategyContext.seeded(4));
-    int large = router.routingSet("small", 0.6, 4, 0.01).size();
-    int small = router.routingSet("small", 0.6, 4, 0.5).size();
+    int large = router.routingSet("small", "t", 0.6, 4, 0.01).size();
+    int small = router.routingSet("small", "t", 0.6, 4, 0.5).size();
     assertEquals(4, large);
     assertEquals(1, small);
   }
