@@ -109,6 +109,7 @@ public final class SelfRef implements Strategy {
     if (heads.isEmpty()) {
       throw new IllegalStateException("self-ref: fit() must run first");
     }
+    Cascades.requireUnit("threshold", threshold);
     return new ThreeStagePipeline(
         state -> new RouteDecision(ModelStats.deployed(pair, state), Double.NaN, "self-ref"),
         this::confidence,

@@ -129,6 +129,7 @@ public final class LlmJudgeCascade implements Strategy {
   @Override
   public Planner planner(double threshold) {
     LlmJudgeVerifier v = verifier();
+    Cascades.requireUnit("threshold", threshold);
     List<String> fullChain = chain;
     return state -> next(state, ModelStats.deployed(fullChain, state), v, threshold);
   }

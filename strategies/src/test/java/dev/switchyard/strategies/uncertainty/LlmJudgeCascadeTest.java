@@ -76,6 +76,25 @@ class LlmJudgeCascadeTest {
   }
 
   @Test
+  void aFailedJudgeCallFallsBackToThePriorAndAThresholdOutsideTheUnitIntervalIsRefused() {
+    Recorded r = data();
+    RecordedDataset train = r.build().split("train");
+    LlmJudgeCascade cascade = fitted(train);
+    var cards = dev.switchyard.strategies.data.ModelCatalog.fromRecorded(train);
+    var cheapAnswer = Recorded.response("cheap", "A", -0.5, null);
+    var state = dev.switchyard.strategies.plan.PlanState.start(Query.ofText("x", "question x"), cards)
+        .with(dev.switchyard.strategies.plan.Attempt.answered(cheapAnswer))
+        .with(new dev.switchyard.strategies.plan.Attempt("judge", "grading prompt", null, "error: 503"));
+    // Cheap's prior (the verdict mixture, 0.5) is below 0.6, so without a verdict the plan escalates.
+    var action = cascade.planner(0.6).next(state);
+    assertEquals("judge", ((dev.switchyard.strategies.plan.PlanAction.Route) action).modelId());
+    assertEquals(null, ((dev.switchyard.strategies.plan.PlanAction.Route) action).subQuery());
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> cascade.planner(1.5));
+    assertEquals("threshold must be in [0, 1], got 1.5", e.getMessage());
+  }
+
+  @Test
   void yesNoJudgeReadsALiveVerdictAndSendsAGradingPrompt() {
     Judge judge = new Judge.YesNo();
     var candidate = Recorded.response("cheap", "Paris", null, null);

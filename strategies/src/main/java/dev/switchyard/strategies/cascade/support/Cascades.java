@@ -20,6 +20,7 @@ public final class Cascades {
     if (chain.isEmpty()) {
       throw new IllegalArgumentException("a cascade needs at least one model");
     }
+    requireUnit("threshold", threshold);
     return new ThreeStagePipeline(
         state -> new RouteDecision(ModelStats.deployed(chain, state), Double.NaN, reason),
         verifier,
@@ -31,6 +32,14 @@ public final class Cascades {
               .<Escalation>map(Escalation.EscalateTo::new)
               .orElse(Escalation.accept());
         });
+  }
+
+  /** Rejects a trade-off value outside [0, 1] (or NaN) with a message naming it. */
+  public static double requireUnit(String name, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
+    }
+    return value;
   }
 
   /** Evenly spaced thresholds 0, 1/n, ..., 1. */
