@@ -1,0 +1,198 @@
+package dev.switchyard.strategies.cascade;
+
+import dev.switchyard.protocol.Response;
+import dev.switchyard.strategies.Dimensions;
+import dev.switchyard.strategies.Dimensions.How;
+import dev.switchyard.strategies.Dimensions.Signal;
+import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.StrategyInfo;
+import dev.switchyard.strategies.cascade.support.AnswerSignal;
+import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
+import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.cascade.support.ModelStats;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.pipeline.Escalation;
+import dev.switchyard.strategies.pipeline.RouteDecision;
+import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
+import dev.switchyard.strategies.plan.PlanState;
+import dev.switchyard.strategies.plan.Planner;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * LLM-Blender (Jiang, Ren &amp; Lin, "LLM-Blender: Ensembling Large Language Models with Pairwise Ranking and
+ * Generative Fusion", arXiv 2306.02561): run a pool of models, rank their answers with a pairwise ranker
+ * (PairRanker), and combine the best.
+ *
+ * <p>PairRanker here is a pairwise logistic model {@code P(a_i > a_j | x) = sigmoid(w . (f_i - f_j))} over
+ * candidate features {@code f} (model-by-task indicator, calibrated confidence log-odds, per-token signal,
+ * answer shape, and the share of the other candidates that gave the same answer), trained on the training
+ * split from every pair of candidates that differ in correctness, with pools of random size so that the
+ * agreement feature means the same at every pool size. A candidate's score is its mean win probability
+ * against the others (the paper's "max wins" aggregation). GenFuser is replaced by choosing: answers that
+ * agree pool their scores (a weighted vote), and the highest-scoring answer is returned. The pool is the
+ * first {@code K} models of the cost-efficient chain followed by the other models by cost; {@code K} is the
+ * trade-off (every pool model is always called, so cost grows with {@code K}).
+ */
+public final class LlmBlender implements Strategy {
+  private static final double L2 = 1.0;
+  private List<String> models = List.of();
+  private List<String> tasks = List.of();
+  private List<String> pool = List.of();
+  private CalibratedConfidence calibrated;
+  private Logistic ranker;
+
+  @Override
+  public StrategyInfo info() {
+    return new StrategyInfo("llm-blender",
+        "Jiang, Ren & Lin, LLM-Blender: Ensembling LLMs with Pairwise Ranking and Generative Fusion, "
+            + "arXiv 2306.02561",
+        Dimensions.of(When.POST_GENERATION, How.SUPERVISED, Signal.QUERY, Signal.RESPONSE),
+        "PairRanker's cross-encoder is replaced by a pairwise logistic model over answer features and "
+            + "agreement; generative fusion is replaced by choosing the top answer, with agreeing answers pooling "
+            + "their scores");
+  }
+
+  @Override
+  public void fit(RecordedDataset train, StrategyContext context) {
+    models = train.models();
+    tasks = train.tasks();
+    calibrated = CalibratedConfidence.fit(train);
+    ModelStats stats = ModelStats.of(train);
+    List<String> order = new ArrayList<>(stats.efficientChain());
+    models.stream().filter(m -> !order.contains(m))
+        .sorted(Comparator.comparingDouble(stats::cost).thenComparing(Comparator.naturalOrder()))
+        .forEach(order::add);
+    pool = List.copyOf(order);
+    Random random = new Random(context.seed());
+    List<double[]> rows = new ArrayList<>();
+    List<Double> labels = new ArrayList<>();
+    for (RecordedQuery q : train.queries()) {
+      int k = pool.size() < 2 ? pool.size() : 2 + random.nextInt(pool.size() - 1);
+      List<AnswerSignal> candidates = pool.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
+          .toList();
+      List<double[]> f = candidates.stream().map(a -> candidateFeatures(a, q.task(), candidates)).toList();
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < k; j++) {
+          double si = q.outcome(candidates.get(i).modelId()).score();
+          double sj = q.outcome(candidates.get(j).modelId()).score();
+          if (i != j && si != sj) {
+            rows.add(difference(f.get(i), f.get(j)));
+            labels.add(si > sj ? 1.0 : 0.0);
+          }
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      ranker = new Logistic(0, new double[featureCount()]);
+    } else {
+      ranker = Logistic.fit(rows.toArray(double[][]::new), labels.stream().mapToDouble(Double::doubleValue)
+          .toArray(), L2);
+    }
+  }
+
+  private int featureCount() {
+    return models.size() * (tasks.size() + 1) + 3 + AnswerSignal.ANSWER_FEATURES;
+  }
+
+  double[] candidateFeatures(AnswerSignal a, String task, List<AnswerSignal> all) {
+    double[] v = new double[featureCount()];
+    int m = models.indexOf(a.modelId());
+    int t = task == null ? -1 : tasks.indexOf(task);
+    if (m >= 0) {
+      v[m * (tasks.size() + 1) + (t < 0 ? tasks.size() : t)] = 1;
+    }
+    int at = models.size() * (tasks.size() + 1);
+    v[at] = Logistic.logOdds(calibrated.probability(a));
+    v[at + 1] = a.perTokenConfidence();
+    String key = a.normalised();
+    long same = all.stream().filter(o -> o != a && o.normalised().equals(key)).count();
+    v[at + 2] = all.size() > 1 ? same / (double) (all.size() - 1) : 0;
+    double[] shape = a.answerFeatures();
+    System.arraycopy(shape, 0, v, at + 3, shape.length);
+    return v;
+  }
+
+  private static double[] difference(double[] a, double[] b) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a[i] - b[i];
+    }
+    return d;
+  }
+
+  /** PairRanker: probability that candidate {@code i} is better than {@code j} (antisymmetric). */
+  public double prefers(AnswerSignal i, AnswerSignal j, String task, List<AnswerSignal> all) {
+    double z = ranker.logit(difference(candidateFeatures(i, task, all), candidateFeatures(j, task, all)))
+        - ranker.intercept();
+    return Logistic.sigmoid(z);
+  }
+
+  /** A response's rank score among the plan's responses: its mean pairwise win probability. */
+  public double rankScore(PlanState state, Response response) {
+    if (ranker == null) {
+      throw new IllegalStateException("llm-blender: fit() must run first");
+    }
+    List<AnswerSignal> all = new ArrayList<>();
+    AnswerSignal self = null;
+    for (Response r : state.responses()) {
+      AnswerSignal a = AnswerSignal.of(r);
+      all.add(a);
+      if (self == null && r.equals(response)) {
+        self = a;
+      }
+    }
+    if (self == null) {
+      self = AnswerSignal.of(response);
+      all.add(self);
+    }
+    if (all.size() == 1) {
+      return 1;
+    }
+    double wins = 0;
+    for (AnswerSignal other : all) {
+      if (other != self) {
+        wins += prefers(self, other, state.query().task(), all);
+      }
+    }
+    return wins / (all.size() - 1);
+  }
+
+  public List<String> pool() {
+    return pool;
+  }
+
+  /** Pool sizes 1..N. */
+  @Override
+  public double[] tradeoffs() {
+    int n = Math.max(1, pool.isEmpty() ? 9 : pool.size());
+    double[] k = new double[n];
+    for (int i = 0; i < n; i++) {
+      k[i] = i + 1;
+    }
+    return k;
+  }
+
+  @Override
+  public Planner planner(double poolSize) {
+    if (ranker == null) {
+      throw new IllegalStateException("llm-blender: fit() must run first");
+    }
+    int k = (int) Math.round(poolSize);
+    if (k < 1 || k > pool.size()) {
+      throw new IllegalArgumentException("pool size must be 1.." + pool.size() + ", got " + poolSize);
+    }
+    List<String> members = pool.subList(0, k);
+    return new ThreeStagePipeline(
+        state -> new RouteDecision(ModelStats.deployed(members, state), Double.NaN, "blender pool of " + k),
+        this::rankScore,
+        (state, score, route) -> route.ranking().stream().filter(m -> !state.tried(m)).findFirst()
+            .<Escalation>map(Escalation.EscalateTo::new)
+            .orElse(new Escalation.Aggregate()));
+  }
+}
