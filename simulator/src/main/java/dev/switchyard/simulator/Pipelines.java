@@ -80,20 +80,20 @@ public final class Pipelines {
       throw new IllegalArgumentException("switchyard.pipelines.cascade.threshold must be a number in [0, 1] or "
           + "auto, got '" + s + "'");
     }
-    return chooseThreshold(cascade, context.train(), context.cards(), c.getDouble("auto-tolerance"));
+    return chooseThreshold(cascade, context.train(), context.cards(), c.getDouble("auto-cost-weight"));
   }
 
   /**
-   * The cheapest threshold of the cascade's grid whose quality on {@code train} is within {@code tolerance}
-   * of the best single model's; the best-quality threshold if none is. Looks at the train split only.
+   * The threshold of the cascade's grid with the highest train utility
+   * {@code quality - costWeight * cost / cost(best single model)}: a cost equal to the best single model's is
+   * worth {@code costWeight} of quality. Looks at the train split only.
    */
   public static double chooseThreshold(ConfidenceCascade cascade, RecordedDataset train, List<ModelCard> cards,
-      double tolerance) {
-    double target = train.meanScore(train.bestSingleModel()) - tolerance;
-    double bestQuality = Double.NEGATIVE_INFINITY;
-    double bestQualityThreshold = 1;
-    double cheapest = Double.POSITIVE_INFINITY;
-    double chosen = Double.NaN;
+      double costWeight) {
+    double bestCost = train.meanCost(train.bestSingleModel());
+    double scale = bestCost > 0 ? bestCost : 1.0;
+    double bestUtility = Double.NEGATIVE_INFINITY;
+    double chosen = 1;
     for (double t : cascade.tradeoffs()) {
       Planner planner = cascade.planner(t);
       double quality = 0;
@@ -103,18 +103,13 @@ public final class Pipelines {
         quality += o.score();
         cost += o.costUsd();
       }
-      quality /= train.size();
-      cost /= train.size();
-      if (quality > bestQuality) {
-        bestQuality = quality;
-        bestQualityThreshold = t;
-      }
-      if (quality >= target && cost < cheapest) {
-        cheapest = cost;
+      double utility = (quality - costWeight * cost / scale) / train.size();
+      if (utility > bestUtility) {
+        bestUtility = utility;
         chosen = t;
       }
     }
-    return Double.isNaN(chosen) ? bestQualityThreshold : chosen;
+    return chosen;
   }
 
   /** UCB1 over every model, learning online from each finished query. */

@@ -20,7 +20,7 @@ import java.util.Random;
  * <ul>
  *   <li>9 models {@code synthetic-1b} ... {@code synthetic-671b}; ability
  *       {@code theta_m = -1 + 0.45 ln(params_b) + N(0, 0.1^2)}, and per task an offset
- *       {@code delta_{m,t} ~ N(0, 0.35^2)} (a model can be better at one task than its size suggests);</li>
+ *       {@code delta_{m,t} ~ N(0, 0.35^2)}, centred over tasks (a model can be better at one task than its size suggests);</li>
  *   <li>queries of 5 tasks with difficulty {@code b_q ~ N(mu_t, 1)} and discrimination
  *       {@code a_q ~ LogNormal(ln 1.2, 0.3^2)};</li>
  *   <li>{@code P(correct) = sigmoid(a_q (theta_m + delta_{m,t} - b_q))};</li>
@@ -56,8 +56,14 @@ public final class SyntheticFleet {
       models.add(id);
       abilities.put(id, -1.0 + 0.45 * Math.log(size) + 0.1 * random.nextGaussian());
       double[] offsets = new double[TASKS.size()];
+      double mean = 0;
       for (int t = 0; t < offsets.length; t++) {
         offsets[t] = 0.35 * random.nextGaussian();
+        mean += offsets[t] / offsets.length;
+      }
+      // Centred, so that theta_m stays the model's mean ability over tasks.
+      for (int t = 0; t < offsets.length; t++) {
+        offsets[t] -= mean;
       }
       taskOffsets.put(id, offsets);
     }

@@ -18,7 +18,7 @@ final class ProgressBar {
   private final LongSupplier nanoClock;
   private final long startNanos;
   private long lastDrawNanos = Long.MIN_VALUE;
-  private int lastTenth = -1;
+  private int lastTenth;
   private int done;
   private int failed;
 
