@@ -236,4 +236,19 @@ class ReplayBackendTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(30, TimeUnit.SECONDS));
     assertEquals(Kind.SERVER_ERROR, ((BackendException) e.getCause()).kind());
   }
+
+  @Test
+  void loadRaisesSimulatedLatency() throws Exception {
+    // Real time (scale 1): 40 calls of 800 ms sent at once overlap; the batch holds 16, the rest queue.
+    ReplayBackend big = backend("big", "healthy", 1.0, 1, EXACT);
+    List<CompletableFuture<Response>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(big.complete(request("load/" + i, "big", "Solve for x: 2x + 3 = 11. Give only the number."))
+          .toCompletableFuture());
+    }
+    double first = calls.get(0).get(30, TimeUnit.SECONDS).latencyMs();
+    double last = calls.get(39).get(30, TimeUnit.SECONDS).latencyMs();
+    assertEquals(800, first, 1e-9, "the first call found the replica idle");
+    assertTrue(last > 2 * first, "the 40th call waited behind a full batch: " + last);
+  }
 }
