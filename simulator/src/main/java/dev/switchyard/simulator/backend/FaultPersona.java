@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *   <li>{@code oom}, {@code oom-<N>}: the replica answers N calls (default
  *       {@code personas.oom-after-calls}), then runs out of GPU memory and fails every later call with
  *       {@code SERVER_ERROR} until its persona is changed (a chaos schedule can heal it).</li>
+ *   <li>{@code lost-reply-<pct>}: pct% of calls are executed and billed but their reply is lost on the way
+ *       back: the caller sees {@code TIMEOUT}, and a retry with the same attempt id gets the answer without
+ *       a second execution (the ambiguous-write scenario T0-2).</li>
  *   <li>{@code bad-request} ({@code CLIENT_ERROR}, a 400) and {@code unauthorized} (a 401): never worth
  *       retrying, for the router tests of T0-3.</li>
  * </ul>
@@ -108,6 +111,17 @@ public sealed interface FaultPersona {
     }
   }
 
+  record LostReply(int percent) implements FaultPersona {
+    public LostReply {
+      checkPercent(percent, "lost-reply");
+    }
+
+    @Override
+    public String name() {
+      return "lost-reply-" + percent;
+    }
+  }
+
   record BadRequest() implements FaultPersona {
     @Override
     public String name() {
@@ -123,12 +137,13 @@ public sealed interface FaultPersona {
   }
 
   String KNOWN = "healthy, slow, gpu-slow, flaky-<pct>, error, 429-retry-after-<N>s, 429-<pct>-retry-after-<N>s, "
-      + "truncate-stream, truncate-stream-<pct>, gpu-truncate-stream, oom, oom-<calls>, bad-request, unauthorized";
+      + "truncate-stream, truncate-stream-<pct>, gpu-truncate-stream, oom, oom-<calls>, lost-reply-<pct>, bad-request, unauthorized";
 
   Pattern FLAKY = Pattern.compile("flaky-(\\d+)");
   Pattern RATE_LIMITED = Pattern.compile("429(?:-(\\d+))?-retry-after-(\\d+(?:\\.\\d+)?)s");
   Pattern TRUNCATE = Pattern.compile("(?:gpu-)?truncate-stream(?:-(\\d+))?");
   Pattern OOM = Pattern.compile("oom(?:-(\\d+))?");
+  Pattern LOST_REPLY = Pattern.compile("lost-reply-(\\d+)");
 
   static FaultPersona healthy() {
     return new Healthy();
@@ -174,6 +189,10 @@ public sealed interface FaultPersona {
       m = TRUNCATE.matcher(n);
       if (m.matches()) {
         return new TruncateStream(m.group(1) == null ? 100 : Integer.parseInt(m.group(1)));
+      }
+      m = LOST_REPLY.matcher(n);
+      if (m.matches()) {
+        return new LostReply(Integer.parseInt(m.group(1)));
       }
       m = OOM.matcher(n);
       if (m.matches()) {

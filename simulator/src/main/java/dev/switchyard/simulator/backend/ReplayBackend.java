@@ -145,11 +145,15 @@ public final class ReplayBackend implements InferenceBackend {
       log.end(new CallRecord(request.attemptId(), callNo, "replayed", persona.get().name(), 0, 0), false);
       return earlier.thenApply(r -> r);
     }
-    execute(request, callNo, fresh);
+    if (execute(request, callNo, fresh)) {
+      return fresh.thenCompose(r -> CompletableFuture.failedFuture(new BackendException(Kind.TIMEOUT,
+          "reply from " + modelId + " replica " + replica + " lost after the call was executed")));
+    }
     return fresh.thenApply(r -> r);
   }
 
-  private void execute(BackendRequest request, int callNo, CompletableFuture<Response> result) {
+  /** Runs the call; true when its reply is to be lost (it still completes and is remembered). */
+  private boolean execute(BackendRequest request, int callNo, CompletableFuture<Response> result) {
     PromptIndex.Match match = index.lookup(request.queryText());
     RecordedOutcome outcome = match.query().outcome(modelId);
     FaultPersona current = persona.get();
@@ -161,6 +165,7 @@ public final class ReplayBackend implements InferenceBackend {
     LatencyModel.Timing timing = latencyModel.timing(outcome, load, mean, random);
     BackendException failure = null;
     double simulatedMs = timing.totalMs();
+    boolean lostReply = false;
     if (current instanceof FaultPersona.Slow) {
       timing = timing.withExtraTtft(timing.ttftMs() * (personaSettings.slowTtftFactor() - 1));
       simulatedMs = timing.totalMs();
@@ -188,6 +193,8 @@ public final class ReplayBackend implements InferenceBackend {
             + replica + " (oom after " + limit + " calls)");
         simulatedMs = timing.ttftMs();
       }
+    } else if (current instanceof FaultPersona.LostReply l && failureDraw < l.percent()) {
+      lostReply = true;
     } else if (current instanceof FaultPersona.BadRequest) {
       failure = new BackendException(Kind.CLIENT_ERROR, "simulated 400 from " + modelId);
       simulatedMs = personaSettings.rejectMs();
@@ -203,7 +210,7 @@ public final class ReplayBackend implements InferenceBackend {
     double wallMs = simulatedMs * latencyScale;
     Response response = failure == null ? response(match, simulatedMs) : null;
     BackendException error = failure;
-    String outcomeName = failure == null ? "ok" : failure.kind().name();
+    String outcomeName = failure != null ? failure.kind().name() : lostReply ? "ok-reply-lost" : "ok";
     CallRecord record = new CallRecord(request.attemptId(), callNo, outcomeName, current.name(), simulatedMs, wallMs);
     pending.add(result);
     Runnable finish = () -> {
@@ -226,7 +233,9 @@ public final class ReplayBackend implements InferenceBackend {
       byAttempt.remove(request.attemptId(), result);
       result.completeExceptionally(new BackendException(Kind.SERVER_ERROR, modelId + " replica " + replica
           + " is closed"));
+      return false;
     }
+    return lostReply;
   }
 
   private Response response(PromptIndex.Match match, double simulatedMs) {

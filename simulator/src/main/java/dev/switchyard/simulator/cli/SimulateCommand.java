@@ -56,7 +56,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--fault", paramLabel = "MODEL=PERSONA", description = "Fault persona of every replica of a "
       + "model from the start (repeatable): healthy, slow, gpu-slow, flaky-<pct>, error, 429-retry-after-<N>s, "
-      + "truncate-stream, oom, ...")
+      + "truncate-stream, oom, lost-reply-<pct>, ...")
   Map<String, String> faults = new LinkedHashMap<>();
 
   @Option(names = "--chaos-schedule", paramLabel = "SCHEDULE|@FILE", description = "Persona switches in "

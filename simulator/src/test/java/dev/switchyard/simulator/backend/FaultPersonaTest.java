@@ -24,6 +24,7 @@ class FaultPersonaTest {
     assertEquals(new FaultPersona.TruncateStream(25), FaultPersona.parse("truncate-stream-25"));
     assertEquals(new FaultPersona.Oom(0), FaultPersona.parse("oom"));
     assertEquals(new FaultPersona.Oom(7), FaultPersona.parse("oom-7"));
+    assertEquals(new FaultPersona.LostReply(30), FaultPersona.parse("lost-reply-30"));
     assertEquals(new FaultPersona.BadRequest(), FaultPersona.parse("bad-request"));
     assertEquals(new FaultPersona.Unauthorized(), FaultPersona.parse("unauthorized"));
   }
@@ -31,7 +32,7 @@ class FaultPersonaTest {
   @Test
   void aPersonaNameParsesBackToItself() {
     for (String name : List.of("healthy", "slow", "gpu-slow", "flaky-5", "error", "429-retry-after-2s",
-        "429-80-retry-after-1.5s", "truncate-stream", "truncate-stream-25", "oom", "oom-7", "bad-request",
+        "429-80-retry-after-1.5s", "truncate-stream", "truncate-stream-25", "oom", "oom-7", "lost-reply-30", "bad-request",
         "unauthorized")) {
       assertEquals(name, FaultPersona.parse(name).name());
     }

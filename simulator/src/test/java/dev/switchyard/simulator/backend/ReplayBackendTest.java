@@ -251,4 +251,17 @@ class ReplayBackendTest {
     assertEquals(800, first, 1e-9, "the first call found the replica idle");
     assertTrue(last > 2 * first, "the 40th call waited behind a full batch: " + last);
   }
+
+  @Test
+  void aLostReplyIsBilledOnceAndTheRetryGetsTheAnswer() throws Exception {
+    ReplayBackend big = backend("big", "lost-reply-100", 0, 1, EXACT);
+    BackendRequest r = request("job-3/1", "big", "Name the largest ocean on Earth.");
+    assertEquals(Kind.TIMEOUT, failure(big, r).kind());
+    big.setPersona(FaultPersona.healthy());
+    assertEquals("Pacific", answer(big, r).text());
+    assertEquals(2, big.callLog().calls("job-3/1"));
+    assertEquals(1, big.callLog().billableSuccesses("job-3/1"), "executed once, although the caller asked twice");
+    assertEquals(1, big.callLog().count("ok-reply-lost"));
+    assertEquals(1, big.callLog().count("replayed"));
+  }
 }
