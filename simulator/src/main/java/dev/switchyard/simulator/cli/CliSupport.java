@@ -7,6 +7,10 @@ import java.io.UncheckedIOException;
 
 /** Argument checks and error messages shared by the simulator's commands. */
 final class CliSupport {
+  /** The command failed while running. */
+  static final int EXIT_FAILED = 1;
+  /** Bad usage or input: a flag value, a missing or malformed data file (the switchyard CLI's convention). */
+  static final int EXIT_USAGE = 2;
   static final PrintStream NULL_STREAM = new PrintStream(OutputStream.nullOutputStream());
 
   private CliSupport() {}

@@ -93,9 +93,12 @@ public final class DemoCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       err.println("switchyard demo: interrupted");
       return 130;
+    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
+      err.println("switchyard demo: error: " + CliSupport.message(e));
+      return CliSupport.EXIT_USAGE;
     } catch (RuntimeException e) {
       err.println("switchyard demo: error: " + CliSupport.message(e));
-      return 1;
+      return CliSupport.EXIT_FAILED;
     }
   }
 

@@ -113,9 +113,12 @@ public final class SimulateCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       err.println("switchyard simulate: interrupted");
       return 130;
+    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
+      err.println("switchyard simulate: error: " + CliSupport.message(e));
+      return CliSupport.EXIT_USAGE;
     } catch (RuntimeException e) {
       err.println("switchyard simulate: error: " + CliSupport.message(e));
-      return 1;
+      return CliSupport.EXIT_FAILED;
     }
   }
 

@@ -64,7 +64,7 @@ class DemoCommandTest {
   @Test
   void aMissingDataFileIsAnErrorNamingTheFlagWithoutAStackTrace() {
     int code = run("--data", "nowhere/queries.jsonl", "--no-progress");
-    assertEquals(1, code);
+    assertEquals(2, code);
     assertTrue(err().contains("--data: no such file: " + workingDir.resolve("nowhere/queries.jsonl")), err());
     assertFalse(err().contains("\tat "), err());
   }
@@ -72,15 +72,26 @@ class DemoCommandTest {
   @Test
   void aMalformedDataFileIsAnErrorNamingTheLine() throws Exception {
     Files.writeString(workingDir.resolve("bad.jsonl"), "{\"id\": \"x\", \"prompt\": \"p\"}\n");
-    assertEquals(1, run("--data", "bad.jsonl", "--no-progress"));
+    assertEquals(2, run("--data", "bad.jsonl", "--no-progress"));
     assertTrue(err().contains("bad.jsonl:1: missing field 'models'"), err());
   }
 
   @Test
+  void anEngineThatFailsToStartIsAFailureWithItsMessage() {
+    DemoCommand command = new DemoCommand((setup, stateDir, config) -> {
+      throw new IllegalStateException("SCAFFOLD: EngineNode.start is implemented by the actors slice");
+    }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        workingDir, ConfigFactory.load());
+    assertEquals(1, new CommandLine(command).execute("--synthetic", "--limit", "10", "--no-progress"));
+    assertEquals("switchyard demo: error: SCAFFOLD: EngineNode.start is implemented by the actors slice",
+        err().strip());
+  }
+
+  @Test
   void badNumbersAreRefusedNamingTheFlag() {
-    assertEquals(1, run("--concurrency", "0", "--synthetic", "--no-progress"));
+    assertEquals(2, run("--concurrency", "0", "--synthetic", "--no-progress"));
     assertTrue(err().contains("--concurrency must be >= 1, got 0"), err());
-    assertEquals(1, run("--latency-scale", "-1", "--synthetic", "--no-progress"));
+    assertEquals(2, run("--latency-scale", "-1", "--synthetic", "--no-progress"));
     assertTrue(err().contains("--latency-scale must be a finite number >= 0, got -1.0"), err());
   }
 

@@ -65,17 +65,17 @@ class SimulateCommandTest {
 
   @Test
   void badFlagsAreRefusedNamingTheFlag() {
-    assertEquals(1, run("--workload", "spiky", "--no-progress"));
+    assertEquals(2, run("--workload", "spiky", "--no-progress"));
     assertTrue(err().contains("--workload: unknown workload 'spiky'"), err());
-    assertEquals(1, run("--fault", "synthetic-1b=wobbly", "--no-progress"));
+    assertEquals(2, run("--fault", "synthetic-1b=wobbly", "--no-progress"));
     assertTrue(err().contains("--fault synthetic-1b=wobbly: unknown fault persona 'wobbly'"), err());
-    assertEquals(1, run("--chaos-schedule", "later:x=error", "--no-progress"));
+    assertEquals(2, run("--chaos-schedule", "later:x=error", "--no-progress"));
     assertTrue(err().contains("--chaos-schedule: chaos event 'later:x=error'"), err());
-    assertEquals(1, run("--latency-scale", "0", "--no-progress"));
+    assertEquals(2, run("--latency-scale", "0", "--no-progress"));
     assertTrue(err().contains("--latency-scale must be a finite number > 0"), err());
-    assertEquals(1, run("--duration", "soon", "--no-progress"));
+    assertEquals(2, run("--duration", "soon", "--no-progress"));
     assertTrue(err().contains("--duration: 'soon' is not a duration"), err());
-    assertEquals(1, run("--fault", "gpt-9=error", "--duration", "1s", "--no-progress"));
+    assertEquals(2, run("--fault", "gpt-9=error", "--duration", "1s", "--no-progress"));
     assertTrue(err().contains("gpt-9"), err());
   }
 
