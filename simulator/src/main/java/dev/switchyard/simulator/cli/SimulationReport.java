@@ -13,8 +13,10 @@ import java.util.TreeMap;
 /**
  * What {@code switchyard simulate} measured, as written to {@code --out} (JSON) and printed. Throughput counts
  * answered queries per simulated second; goodput those answered within the SLO; quality is the mean recorded
- * score of the answers (and, stricter, over every offered query, a failure scoring 0); latencies are
- * end-to-end in simulated time (wall time divided by the latency scale).
+ * score of the answers (and, stricter, over every offered query, a failure scoring 0); {@code latencyMs} is
+ * end-to-end in simulated time (wall time divided by the latency scale, so it includes the engine's own
+ * queueing and overhead, magnified when the scale is small), {@code modelLatencyMs} the sum of the simulated
+ * model calls alone.
  */
 record SimulationReport(
     String data,
@@ -35,6 +37,7 @@ record SimulationReport(
     double goodputPerSecond,
     double sloMs,
     Map<String, Double> latencyMs,
+    Map<String, Double> modelLatencyMs,
     double qualityOfAnswers,
     double qualityOfOffered,
     double totalCostUsd,
@@ -53,6 +56,7 @@ record SimulationReport(
     double scoreSum = 0;
     double cost = 0;
     List<Double> latencies = new ArrayList<>();
+    List<Double> modelLatencies = new ArrayList<>();
     Map<String, Integer> calls = new LinkedHashMap<>();
     replicas.keySet().forEach(m -> calls.put(m, 0));
     int buckets = (int) Math.ceil(Math.max(durationSeconds, 1e-9));
@@ -67,6 +71,7 @@ record SimulationReport(
         continue;
       }
       latencies.add(f.latencyMs());
+      modelLatencies.add(RunStats.simulatedLatencyMs(f.result()));
       cost += f.result().costUsd();
       f.result().modelsCalled().forEach(m -> calls.merge(m, 1, Integer::sum));
       if (f.result().abstained()) {
@@ -85,6 +90,10 @@ record SimulationReport(
     lat.put("p90", RunStats.percentile(latencies, 90));
     lat.put("p99", RunStats.percentile(latencies, 99));
     lat.put("max", RunStats.percentile(latencies, 100));
+    Map<String, Double> modelLat = new LinkedHashMap<>();
+    modelLat.put("p50", RunStats.percentile(modelLatencies, 50));
+    modelLat.put("p90", RunStats.percentile(modelLatencies, 90));
+    modelLat.put("p99", RunStats.percentile(modelLatencies, 99));
     Map<String, Map<String, Long>> outcomes = new TreeMap<>();
     replicas.forEach((m, list) -> {
       Map<String, Long> merged = new TreeMap<>();
@@ -103,7 +112,7 @@ record SimulationReport(
     int offered = arrivals.size();
     return new SimulationReport(data, workload, rate, durationSeconds, pipeline, latencyScale, seed, faults,
         observed.chaosApplied(), offered, answered, abstained, observed.shed(), OpenLoopRun.failures(
-            observed.finished()), answered / durationSeconds, withinSlo / durationSeconds, sloMs, lat,
+            observed.finished()), answered / durationSeconds, withinSlo / durationSeconds, sloMs, lat, modelLat,
         answered == 0 ? Double.NaN : scoreSum / answered, offered == 0 ? Double.NaN : scoreSum / offered, cost,
         answered == 0 ? Double.NaN : cost / answered, calls, outcomes, timeline, observed.wallSeconds());
   }
@@ -129,6 +138,7 @@ record SimulationReport(
     rows.add(new String[] {"throughput /s", f("%.2f", throughputPerSecond)});
     rows.add(new String[] {"goodput /s (<= " + f("%.0f", sloMs) + " ms)", f("%.2f", goodputPerSecond)});
     latencyMs.forEach((k, v) -> rows.add(new String[] {"latency " + k + " ms", f("%.0f", v)}));
+    modelLatencyMs.forEach((k, v) -> rows.add(new String[] {"model calls " + k + " ms", f("%.0f", v)}));
     rows.add(new String[] {"quality (answers)", f("%.4f", qualityOfAnswers)});
     rows.add(new String[] {"quality (offered)", f("%.4f", qualityOfOffered)});
     rows.add(new String[] {"cost total USD", f("%.4e", totalCostUsd)});

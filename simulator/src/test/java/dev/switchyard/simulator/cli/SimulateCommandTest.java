@@ -50,6 +50,7 @@ class SimulateCommandTest {
     assertTrue(small.path("ok").asLong() > 0, "and answered after it");
     assertEquals(6, report.get("timeline").size());
     assertTrue(report.get("latencyMs").get("p99").asDouble() >= report.get("latencyMs").get("p50").asDouble());
+    assertTrue(report.get("modelLatencyMs").get("p50").asDouble() > 0);
     assertTrue(report.get("throughputPerSecond").asDouble() >= report.get("goodputPerSecond").asDouble());
     String text = out.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("throughput /s") && text.contains("goodput /s"), text);
