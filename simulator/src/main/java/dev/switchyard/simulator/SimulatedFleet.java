@@ -58,6 +58,24 @@ public final class SimulatedFleet {
       list.forEach(b -> b.setPersona(persona));
     }
 
+    /**
+     * The ledger check I3 of reliability-plan.md over every replica: attempt ids executed to a billable answer
+     * more than once (on one replica or across replicas), with their count. Empty when no attempt was billed
+     * twice (within the call logs' memory).
+     */
+    public Map<String, Integer> attemptsBilledMoreThanOnce() {
+      Map<String, Integer> total = new java.util.TreeMap<>();
+      replicas.values().forEach(list -> list.forEach(b -> b.callLog().billableByAttempt()
+          .forEach((id, n) -> total.merge(id, n, Integer::sum))));
+      total.values().removeIf(n -> n < 2);
+      return total;
+    }
+
+    /** Calls made to every replica, of all models. */
+    public long totalCalls() {
+      return replicas.values().stream().flatMap(List::stream).mapToLong(b -> b.callLog().totalCalls()).sum();
+    }
+
     @Override
     public void close() {
       replicas.values().forEach(list -> list.forEach(ReplayBackend::close));

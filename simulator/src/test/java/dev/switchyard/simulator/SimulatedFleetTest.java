@@ -84,6 +84,23 @@ class SimulatedFleetTest {
   }
 
   @Test
+  void theLedgerCheckFindsAnAttemptBilledOnTwoReplicas() throws Exception {
+    try (SimulatedFleet.Fleet fleet = SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 2, Map.of()),
+        CONFIG)) {
+      String prompt = DATA.queries().get(0).prompt();
+      List<ReplayBackend> replicas = fleet.replicas().get("synthetic-8b");
+      var request = new dev.switchyard.actors.backend.BackendRequest("q-1/1", "synthetic-8b",
+          List.of(ChatMessage.user(prompt)), prompt, 0);
+      replicas.get(0).complete(request).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      replicas.get(0).complete(request).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(Map.of(), fleet.attemptsBilledMoreThanOnce(), "a repeat on the same replica is not re-billed");
+      replicas.get(1).complete(request).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(Map.of("q-1/1", 2), fleet.attemptsBilledMoreThanOnce(), "the same attempt on another replica is");
+      assertEquals(3, fleet.totalCalls());
+    }
+  }
+
+  @Test
   void setupKeepsItsPublicSignature() {
     EngineSetup setup = SimulatedFleet.setup(DATA, new SimulatedFleet.Options(0, 1, 2, Map.of()));
     assertEquals(2, setup.backends().get("synthetic-1b").size());

@@ -75,6 +75,17 @@ public final class CallLog {
     return c == null ? 0 : c[1];
   }
 
+  /** Billable executions per remembered attempt id (ids never answered are left out). */
+  public synchronized Map<String, Integer> billableByAttempt() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    perAttempt.forEach((id, c) -> {
+      if (c[1] > 0) {
+        out.put(id, c[1]);
+      }
+    });
+    return out;
+  }
+
   public synchronized long totalCalls() {
     return totalCalls;
   }
