@@ -193,7 +193,8 @@ public final class SimulateCommand implements Callable<Integer> {
             timeout, "sim-" + Long.toString(System.currentTimeMillis(), 36), bar);
       }
       SimulationReport report = SimulationReport.of(source.description(), process.name(), arrivalRate, seconds,
-          pipelineName, scale, s, faults, arrivals, observed, sloMs, fleet.replicas());
+          pipelineName, scale, s, faults, arrivals, observed, sloMs, fleet.replicas(),
+          fleet.attemptsBilledMoreThanOnce().size());
       stdout.print(report.render());
       if (out != null) {
         Path file = workingDir.resolve(out);

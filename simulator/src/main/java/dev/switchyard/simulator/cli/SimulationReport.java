@@ -44,12 +44,14 @@ record SimulationReport(
     double costPerAnsweredQuery,
     Map<String, Integer> callsPerModel,
     Map<String, Map<String, Long>> backendOutcomes,
+    int attemptsBilledMoreThanOnce,
     List<Map<String, Object>> timeline,
     double wallSeconds) {
 
   static SimulationReport of(String data, String workload, double rate, double durationSeconds, String pipeline,
       double latencyScale, long seed, Map<String, String> faults, List<Arrival> arrivals,
-      OpenLoopRun.Observed observed, double sloMs, Map<String, List<ReplayBackend>> replicas) {
+      OpenLoopRun.Observed observed, double sloMs, Map<String, List<ReplayBackend>> replicas,
+      int attemptsBilledMoreThanOnce) {
     int answered = 0;
     int abstained = 0;
     int withinSlo = 0;
@@ -114,7 +116,8 @@ record SimulationReport(
         observed.chaosApplied(), offered, answered, abstained, observed.shed(), OpenLoopRun.failures(
             observed.finished()), answered / durationSeconds, withinSlo / durationSeconds, sloMs, lat, modelLat,
         answered == 0 ? Double.NaN : scoreSum / answered, offered == 0 ? Double.NaN : scoreSum / offered, cost,
-        answered == 0 ? Double.NaN : cost / answered, calls, outcomes, timeline, observed.wallSeconds());
+        answered == 0 ? Double.NaN : cost / answered, calls, outcomes, attemptsBilledMoreThanOnce, timeline,
+        observed.wallSeconds());
   }
 
   String render() {
@@ -143,6 +146,7 @@ record SimulationReport(
     rows.add(new String[] {"quality (offered)", f("%.4f", qualityOfOffered)});
     rows.add(new String[] {"cost total USD", f("%.4e", totalCostUsd)});
     rows.add(new String[] {"cost / answered USD", f("%.3e", costPerAnsweredQuery)});
+    rows.add(new String[] {"attempts billed twice", Integer.toString(attemptsBilledMoreThanOnce)});
     sb.append(ReportTable.grid(rows));
     sb.append("\ncalls and backend outcomes per model\n");
     List<String[]> models = new ArrayList<>();

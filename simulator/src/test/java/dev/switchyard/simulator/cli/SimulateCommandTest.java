@@ -45,6 +45,7 @@ class SimulateCommandTest {
         + report.get("shed").asInt() + sum(report.get("failures")));
     assertTrue(report.get("answered").asInt() > 0.9 * offered, report.toString());
     assertEquals(1, report.get("chaosApplied").size());
+    assertEquals(0, report.get("attemptsBilledMoreThanOnce").asInt());
     JsonNode small = report.get("backendOutcomes").get("synthetic-1b");
     assertTrue(small.path("SERVER_ERROR").asLong() > 0, "the 1b model failed before the chaos event healed it");
     assertTrue(small.path("ok").asLong() > 0, "and answered after it");
