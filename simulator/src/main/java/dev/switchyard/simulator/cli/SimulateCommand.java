@@ -1,13 +1,242 @@
 package dev.switchyard.simulator.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.simulator.SimulatedFleet;
+import dev.switchyard.simulator.backend.ChaosSchedule;
+import dev.switchyard.simulator.backend.FaultPersona;
+import dev.switchyard.simulator.workload.ArrivalProcess;
+import dev.switchyard.simulator.workload.Workload;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Runs a workload with chaos injection through the engine against simulated GPU workers. */
-@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Runs a workload with chaos injection through the engine against simulated GPU workers.")
+/**
+ * Runs a workload with chaos injection through the engine against simulated GPU workers. Arrivals (Poisson,
+ * bursty or diurnal, seeded) carry test-split queries and are sent open-loop; {@code --fault model=persona}
+ * sets a replica persona from the start and {@code --chaos-schedule} switches personas at given times. The
+ * report (throughput, goodput, latency percentiles, failures by kind, client-side shedding, quality, cost,
+ * backend outcomes per model, a per-second timeline) is printed and, with {@code --out}, written as JSON.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = "Runs a workload with chaos injection through the engine against simulated GPU workers.")
 public final class SimulateCommand implements Callable<Integer> {
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
+  @Option(names = "--data", paramLabel = "PATH", description = "Recorded outcomes (queries.jsonl). Default: "
+      + "switchyard.simulator.demo.data; if absent the seeded synthetic fleet is used.")
+  Path data;
+
+  @Option(names = "--workload", description = "poisson, bursty or diurnal. Default: switchyard.simulator.simulate.workload.")
+  String workload;
+
+  @Option(names = "--rate", description = "Mean arrivals per simulated second.")
+  Double rate;
+
+  @Option(names = "--duration", description = "Simulated run length, e.g. 60s, 2m, 500ms (a bare number is seconds).")
+  String duration;
+
+  @Option(names = "--pipeline", description = "Pipeline to send queries through, e.g. switchyard/cascade.")
+  String pipeline;
+
+  @Option(names = "--fault", paramLabel = "MODEL=PERSONA", description = "Fault persona of every replica of a "
+      + "model from the start (repeatable): healthy, slow, gpu-slow, flaky-<pct>, error, 429-retry-after-<N>s, "
+      + "truncate-stream, oom, lost-reply-<pct>, ...")
+  Map<String, String> faults = new LinkedHashMap<>();
+
+  @Option(names = "--chaos-schedule", paramLabel = "SCHEDULE|@FILE", description = "Persona switches in "
+      + "simulated time, e.g. '30s:gpt-4o=error,90s:gpt-4o=healthy' (* = every model), or @file with one per line.")
+  String chaosSchedule;
+
+  @Option(names = "--latency-scale", paramLabel = "X", description = "Wall time per simulated millisecond (> 0).")
+  Double latencyScale;
+
+  @Option(names = "--replicas", paramLabel = "N", description = "Simulated GPU replicas per model.")
+  Integer replicas;
+
+  @Option(names = "--slo", description = "Latency objective for goodput, e.g. 5s.")
+  String slo;
+
+  @Option(names = "--max-in-flight", paramLabel = "N", description = "Outstanding queries beyond which the client sheds arrivals.")
+  Integer maxInFlight;
+
+  @Option(names = "--seed", description = "Seed of arrivals, queries, latency noise and faults.")
+  Long seed;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the embedded H2 journal lives.")
+  Path stateDir;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Also write the report as JSON to this file.")
+  Path out;
+
+  @Option(names = "--no-progress", description = "Do not draw the progress bar.")
+  boolean noProgress;
+
+  private final EngineLauncher launcher;
+  private final PrintStream stdout;
+  private final PrintStream err;
+  private final Path workingDir;
+  private final Config config;
+
+  public SimulateCommand() {
+    this(new LocalEngine(), System.out, System.err, Path.of(""), null);
+  }
+
+  SimulateCommand(EngineLauncher launcher, PrintStream stdout, PrintStream err, Path workingDir, Config config) {
+    this.launcher = launcher;
+    this.stdout = stdout;
+    this.err = err;
+    this.workingDir = workingDir;
+    this.config = config;
+  }
+
   @Override
   public Integer call() {
-    throw new IllegalStateException("SCAFFOLD: SimulateCommand is implemented by its own slice");
+    try {
+      return run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("switchyard simulate: interrupted");
+      return 130;
+    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
+      err.println("switchyard simulate: error: " + CliSupport.message(e));
+      return CliSupport.EXIT_USAGE;
+    } catch (RuntimeException e) {
+      err.println("switchyard simulate: error: " + CliSupport.message(e));
+      return CliSupport.EXIT_FAILED;
+    }
+  }
+
+  private int run() throws InterruptedException {
+    Config cfg = config != null ? config : ConfigFactory.load();
+    Config sim = cfg.getConfig("switchyard.simulator.simulate");
+    String workloadName = workload != null ? workload : sim.getString("workload");
+    double arrivalRate = CliSupport.positive("--rate", rate != null ? rate : sim.getDouble("rate"));
+    double seconds = duration != null ? seconds("--duration", duration)
+        : sim.getDuration("duration").toMillis() / 1000.0;
+    CliSupport.positive("--duration", seconds);
+    String pipelineName = pipeline != null ? pipeline : sim.getString("pipeline");
+    double scale = CliSupport.positive("--latency-scale",
+        latencyScale != null ? latencyScale : sim.getDouble("latency-scale"));
+    int replicaCount = CliSupport.atLeast("--replicas",
+        replicas != null ? replicas : cfg.getInt("switchyard.simulator.fleet.replicas-per-model"), 1);
+    double sloMs = slo != null ? seconds("--slo", slo) * 1000 : sim.getDuration("slo").toMillis();
+    int shedAbove = CliSupport.atLeast("--max-in-flight",
+        maxInFlight != null ? maxInFlight : sim.getInt("max-in-flight"), 1);
+    long s = seed != null ? seed : sim.getLong("seed");
+    Path state = workingDir.resolve(stateDir != null ? stateDir : Path.of(sim.getString("state-dir")));
+    Duration timeout = sim.getDuration("answer-timeout");
+    ArrivalProcess process;
+    try {
+      process = ArrivalProcess.named(workloadName, arrivalRate,
+          cfg.getConfig("switchyard.simulator.workload"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--workload: " + e.getMessage(), e);
+    }
+    faults.forEach((model, persona) -> {
+      try {
+        FaultPersona.parse(persona);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--fault " + model + "=" + persona + ": " + e.getMessage(), e);
+      }
+    });
+    ChaosSchedule chaos;
+    try {
+      chaos = ChaosSchedule.parse(readSchedule(chaosSchedule));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--chaos-schedule: " + e.getMessage(), e);
+    }
+    DataSource.Resolved source = DataSource.resolve(data,
+        cfg.getString("switchyard.simulator.demo.data"), workingDir,
+        cfg.getConfig("switchyard.simulator.synthetic"), s);
+    if (source.notice() != null) {
+      err.println(source.notice());
+    }
+    CliSupport.quietLogging();
+    SimulatedFleet.Fleet fleet;
+    try {
+      fleet = SimulatedFleet.build(source.data(), new SimulatedFleet.Options(scale, s, replicaCount, faults), cfg);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--fault: " + e.getMessage(), e);
+    }
+    try (fleet) {
+      chaos.checkModels(fleet.replicas().keySet());
+      List<Workload.Arrival> arrivals = new Workload(process, fleet.test().queries()).generate(seconds, s);
+      stdout.printf(Locale.ROOT, "%d arrivals (%s, %.2f/s, %.1f s) through %s; chaos events: %d%n",
+          arrivals.size(), process.name(), arrivalRate, seconds, pipelineName, chaos.events().size());
+      OpenLoopRun.Observed observed;
+      try (EngineLauncher.Running running = launcher.start(fleet.setup(), state, cfg)) {
+        Engine engine = running.engine();
+        List<String> served = engine.pipelines().stream().map(PipelineDefinition::name).toList();
+        if (!served.contains(pipelineName)) {
+          throw new IllegalArgumentException("--pipeline: the engine does not serve " + pipelineName
+              + "; it serves " + served);
+        }
+        ProgressBar bar = new ProgressBar(noProgress ? CliSupport.NULL_STREAM : err,
+            !noProgress && ProgressBar.stderrIsTerminal(), pipelineName, arrivals.size(), System::nanoTime);
+        observed = OpenLoopRun.run(engine, pipelineName, arrivals, chaos, fleet.replicas(), scale, shedAbove,
+            timeout, "sim-" + Long.toString(System.currentTimeMillis(), 36), bar);
+      }
+      SimulationReport report = SimulationReport.of(source.description(), process.name(), arrivalRate, seconds,
+          pipelineName, scale, s, faults, arrivals, observed, sloMs, fleet.replicas(),
+          fleet.attemptsBilledMoreThanOnce().size());
+      stdout.print(report.render());
+      if (out != null) {
+        Path file = workingDir.resolve(out);
+        try {
+          if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+          }
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("--out: cannot write " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        stdout.println("report written to " + file.toAbsolutePath());
+      }
+      return 0;
+    }
+  }
+
+  private String readSchedule(String value) {
+    if (value == null || !value.startsWith("@")) {
+      return value;
+    }
+    Path file = workingDir.resolve(value.substring(1));
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read schedule file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Seconds in a duration such as {@code 60s}, {@code 2m}, {@code 500ms} or {@code 90}. */
+  static double seconds(String flag, String text) {
+    Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(flag + ": '" + text + "' is not a duration such as 60s, 2m or 500ms");
+    }
+    double v = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> v / 1000;
+      case "m" -> v * 60;
+      case "h" -> v * 3600;
+      default -> v;
+    };
   }
 }
