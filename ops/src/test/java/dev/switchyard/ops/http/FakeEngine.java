@@ -30,10 +30,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * An {@link Engine} for HTTP-layer tests: each pipeline name selects a scripted behaviour, and every query
  * that reaches it is recorded so tests can check what the routes passed on (or that nothing was passed).
  */
-final class FakeEngine implements Engine {
-  static final String ANSWER = "The capital of France is Paris — naïve ünïcødé 🚄 included.";
+public final class FakeEngine implements Engine {
+  public static final String ANSWER = "The capital of France is Paris — naïve ünïcødé 🚄 included.";
 
-  final List<Query> received = new CopyOnWriteArrayList<>();
+  public final List<Query> received = new CopyOnWriteArrayList<>();
   final List<Durability> durabilities = new CopyOnWriteArrayList<>();
 
   @Override
