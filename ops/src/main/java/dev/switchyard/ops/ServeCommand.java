@@ -42,7 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--port", paramLabel = "PORT", description = "TCP port (0 = any free port). Default: ${DEFAULT-VALUE} from switchyard.http.port.")
+  @Option(names = "--port", paramLabel = "PORT", description = "TCP port (0 = any free port). Default: switchyard.http.port (8080).")
   Integer port;
 
   @Option(names = "--host", paramLabel = "HOST", description = "Interface to bind. Default: switchyard.http.host (127.0.0.1).")
