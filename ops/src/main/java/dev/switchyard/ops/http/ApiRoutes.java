@@ -43,6 +43,7 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -121,10 +122,20 @@ public final class ApiRoutes extends AllDirectives {
       entity.discardBytes(mat);
       return CompletableFuture.completedFuture(errorResponse(tooLarge()));
     }
-    CompletionStage<HttpResponse> response = entity
-        .toStrict(settings.bodyReadTimeout().toMillis(), settings.maxBodyBytes(), mat)
-        .thenCompose(strict -> {
-          ChatCompletionRequest req = ChatCompletionRequest.parse(strict.getData().toArray(), requestMapper, settings);
+    // Our own limit (not pekko's max-content-length) so that every oversized body, declared or chunked, is a 413.
+    CompletionStage<HttpResponse> response = entity.withoutSizeLimit().getDataBytes()
+        .limitWeighted(settings.maxBodyBytes(), bytes -> (long) bytes.size())
+        .completionTimeout(settings.bodyReadTimeout())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .exceptionally(failure -> {
+          if (unwrap(failure) instanceof TimeoutException) {
+            throw new ApiError(408, "invalid_request_error", "the request body did not arrive within "
+                + settings.bodyReadTimeout().toMillis() + " ms", null, "request_timeout", null);
+          }
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        })
+        .thenCompose(body -> {
+          ChatCompletionRequest req = ChatCompletionRequest.parse(body.toArray(), requestMapper, settings);
           requireKnownPipeline(req.model());
           String id = "chatcmpl-" + ids.get();
           Query query = new Query(id, req.messages(), req.task(), req.budget());
@@ -254,7 +265,7 @@ public final class ApiRoutes extends AllDirectives {
     if (t instanceof ApiError e) {
       return e;
     }
-    if (t instanceof EntityStreamSizeException) {
+    if (t instanceof EntityStreamSizeException || t instanceof StreamLimitReachedException) {
       return tooLarge();
     }
     if (t instanceof EntityStreamException) {

@@ -384,6 +384,23 @@ class ChatCompletionsApiTest {
   }
 
   @Test
+  void oversizedChunkedBodyWithoutContentLengthIs413() throws Exception {
+    String body = "{\"model\":\"switchyard/cascade\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + "y".repeat(70_000) + "\"}]}";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        // an InputStream publisher of unknown length makes the client send Transfer-Encoding: chunked
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+        .build();
+    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+
+    assertError(r, 413, null, "request_too_large");
+    assertTrue(engine.received.isEmpty());
+  }
+
+  @Test
   void unknownPipelineIs404AndNeverReachesTheEngine() throws Exception {
     HttpResponse<String> r = post("/v1/chat/completions", chat("gpt-\\u0000<b>evil</b>", false));
 
