@@ -47,7 +47,8 @@ class ChatCompletionsApiTest {
   @BeforeAll
   static void start() throws Exception {
     var config = ConfigFactory.parseString("""
-        switchyard.http { port = 0, answer-timeout = 1s, max-body-bytes = 65536, stream-chunk-chars = 10 }
+        switchyard.http { port = 0, answer-timeout = 1s, body-read-timeout = 1s, max-body-bytes = 65536,
+                          stream-chunk-chars = 10 }
         """).withFallback(ConfigFactory.load());
     system = ActorSystem.create(Behaviors.empty(), "api-test", config);
     HttpSettings settings = HttpSettings.fromConfig(config);
@@ -397,6 +398,31 @@ class ChatCompletionsApiTest {
     HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 
     assertError(r, 413, null, "request_too_large");
+    assertTrue(engine.received.isEmpty());
+  }
+
+  @Test
+  void bodyThatStallsPastTheReadTimeoutIs408() throws Exception {
+    byte[] head = "{\"model\":\"switchyard/cascade\",".getBytes(StandardCharsets.UTF_8);
+    java.io.InputStream stalling = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
+        new java.io.InputStream() {
+          @Override
+          public int read() throws java.io.IOException {
+            try {
+              Thread.sleep(3000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return -1;
+          }
+        });
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> stalling))
+        .build();
+    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+
+    assertError(r, 408, null, "request_timeout");
     assertTrue(engine.received.isEmpty());
   }
 
