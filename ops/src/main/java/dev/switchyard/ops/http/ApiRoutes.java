@@ -65,6 +65,7 @@ public final class ApiRoutes extends AllDirectives {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
   private static final ByteString DONE = ByteString.fromString("data: [DONE]\n\n");
+  private static final ByteString KEEP_ALIVE = ByteString.fromString(": keep-alive\n\n");
 
   private final Engine engine;
   private final HttpSettings settings;
@@ -214,7 +215,8 @@ public final class ApiRoutes extends AllDirectives {
         .recover(new PFBuilder<Throwable, ByteString>()
             .matchAny(e -> frame(json.error(toApiError(e))))
             .build());
-    return Source.single(first).concat(body);
+    return Source.single(first).concat(body)
+        .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE);
   }
 
   private List<ByteString> finalFrames(ChatCompletionRequest req, String id, long created, QueryResult result) {

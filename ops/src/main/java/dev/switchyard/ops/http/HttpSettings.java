@@ -15,6 +15,7 @@ public record HttpSettings(
     Duration bodyReadTimeout,
     Duration answerTimeout,
     Duration streamTimeout,
+    Duration streamKeepAlive,
     int streamChunkChars,
     boolean streamProgress,
     Duration shutdownDeadline,
@@ -59,6 +60,7 @@ public record HttpSettings(
         c.getDuration("body-read-timeout"),
         c.getDuration("answer-timeout"),
         c.getDuration("stream-timeout"),
+        c.getDuration("stream-keep-alive"),
         c.getInt("stream-chunk-chars"),
         c.getBoolean("stream-progress"),
         c.getDuration("shutdown-deadline"),
@@ -67,17 +69,5 @@ public record HttpSettings(
         c.getInt("max-tokens-limit"),
         c.getInt("max-user-chars"),
         constraints);
-  }
-
-  public HttpSettings withPort(int newPort) {
-    return new HttpSettings(host, newPort, maxBodyBytes, bodyReadTimeout, answerTimeout, streamTimeout,
-        streamChunkChars, streamProgress, shutdownDeadline, maxMessages, maxPromptChars, maxTokensLimit,
-        maxUserChars, jsonConstraints);
-  }
-
-  public HttpSettings withHost(String newHost) {
-    return new HttpSettings(newHost, port, maxBodyBytes, bodyReadTimeout, answerTimeout, streamTimeout,
-        streamChunkChars, streamProgress, shutdownDeadline, maxMessages, maxPromptChars, maxTokensLimit,
-        maxUserChars, jsonConstraints);
   }
 }

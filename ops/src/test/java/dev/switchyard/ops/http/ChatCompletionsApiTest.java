@@ -48,7 +48,7 @@ class ChatCompletionsApiTest {
   static void start() throws Exception {
     var config = ConfigFactory.parseString("""
         switchyard.http { port = 0, answer-timeout = 1s, body-read-timeout = 1s, max-body-bytes = 65536,
-                          stream-chunk-chars = 10 }
+                          stream-chunk-chars = 10, stream-keep-alive = 300ms }
         """).withFallback(ConfigFactory.load());
     system = ActorSystem.create(Behaviors.empty(), "api-test", config);
     HttpSettings settings = HttpSettings.fromConfig(config);
@@ -292,6 +292,17 @@ class ChatCompletionsApiTest {
     JsonNode error = JSON.readTree(last.substring(6)).get("error");
     assertEquals("unavailable", error.get("code").asText());
     assertEquals("pool lost", error.get("message").asText());
+  }
+
+  @Test
+  void quietStreamsSendKeepAliveCommentsThatSseClientsIgnore() throws Exception {
+    HttpResponse<String> r = post("/v1/chat/completions", chat("test/slow-stream", true));
+
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("\n\n: keep-alive\n\n"), r.body());
+    String withoutComments = r.body().replace(": keep-alive\n\n", "");
+    List<String> frames = frames(withoutComments);
+    assertEquals("data: [DONE]", frames.get(frames.size() - 1));
   }
 
   @Test

@@ -50,7 +50,9 @@ public final class FakeEngine implements Engine {
         PipelineDefinition.fixed("test/engine-timeout", "rejects: timeout", cascade, s -> null),
         PipelineDefinition.fixed("test/hang", "never answers", cascade, s -> null),
         PipelineDefinition.fixed("test/crash", "fails unexpectedly", cascade, s -> null),
-        PipelineDefinition.fixed("test/mid-stream-failure", "fails after one step", cascade, s -> null));
+        PipelineDefinition.fixed("test/mid-stream-failure", "fails after one step", cascade, s -> null),
+        PipelineDefinition.fixed("test/slow-stream", "pauses 1.5 s between a step and the result", cascade,
+            s -> null));
   }
 
   static QueryResult result(Query q, String pipeline) {
@@ -115,6 +117,12 @@ public final class FakeEngine implements Engine {
       }
       case "test/hang" -> {
         return Source.<QueryProgress>maybe().mapMaterializedValue(m -> NotUsed.getInstance());
+      }
+      case "test/slow-stream" -> {
+        EpisodeStep step = EpisodeStep.decision(0, Stage.PRE_ROUTE, "big-70b", "route:big-70b", 0.9);
+        return Source.<QueryProgress>single(new QueryProgress.StepRecorded(query.id(), step))
+            .concat(Source.<QueryProgress>single(new QueryProgress.Finished(result(query, pipeline)))
+                .initialDelay(Duration.ofMillis(1500)));
       }
       case "test/mid-stream-failure" -> {
         EpisodeStep step = EpisodeStep.decision(0, Stage.PRE_ROUTE, "small-1b", "route:small-1b", 0.5);
