@@ -55,6 +55,7 @@ public final class SwitchyardCli implements Runnable {
   /** The configured command line (used by tests to capture output). */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new SwitchyardCli());
+    giveVersion(cli, cli.getCommandSpec().version());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       err.println("switchyard " + commandLine.getCommandName() + ": " + describe(e));
@@ -67,6 +68,16 @@ public final class SwitchyardCli implements Runnable {
       return EXIT_FAILED;
     });
     return cli;
+  }
+
+  /** Subcommands declared elsewhere have no version of their own; {@code -V} should still print one. */
+  private static void giveVersion(CommandLine command, String[] version) {
+    for (CommandLine sub : command.getSubcommands().values()) {
+      if (sub.getCommandSpec().version().length == 0) {
+        sub.getCommandSpec().version(version);
+      }
+      giveVersion(sub, version);
+    }
   }
 
   private static String describe(Throwable e) {

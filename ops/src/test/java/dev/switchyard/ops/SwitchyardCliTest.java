@@ -37,6 +37,15 @@ class SwitchyardCliTest {
     assertTrue(r.out().startsWith(expected), r.out());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"", "serve", "demo", "bench load"})
+  void versionWorksEverywhere(String command) {
+    String[] args = (command.isEmpty() ? "-V" : command + " -V").split(" ");
+    Run r = run(args);
+    assertEquals(0, r.exit());
+    assertEquals("switchyard 0.1.0", r.out().strip());
+  }
+
   @Test
   void rootHelpListsTheSubcommandsAndExitCodes() {
     Run r = run("--help");
