@@ -104,7 +104,8 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
         report.get("requests_sent").asInt(), report.get("ok").asInt(), report.get("errors").asInt(),
         report.get("status_counts"), report.get("elapsed_s").asDouble(), report.get("throughput_rps").asDouble(),
         report.path("latency_ms_ok").path("p50").asText("-"), report.path("latency_ms_ok").path("p90").asText("-"),
-        report.path("latency_ms_ok").path("p99").asText("-"), report.get("mean_cost_usd").asText());
+        report.path("latency_ms_ok").path("p99").asText("-"),
+        report.get("mean_cost_usd").isNull() ? "-" : String.format("%.6g", report.get("mean_cost_usd").asDouble()));
     stdout.println("results written to " + target);
     stdout.flush();
     if (report.get("ok").asInt() == 0) {
