@@ -6,6 +6,7 @@ import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.QueryProgress;
+import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
 import java.math.BigDecimal;
@@ -96,6 +97,9 @@ public final class ApiRoutes extends AllDirectives {
         path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
             post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
                 completeWithFuture(chatCompletion(entity, mat)))))),
+        path(PathMatchers.segment("v1").slash("feedback"), () ->
+            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                completeWithFuture(feedback(entity, mat)))))),
         path(PathMatchers.segment("v1").slash("models"), () ->
             get(() -> extractRequest(r ->
                 complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of()))))),
@@ -117,26 +121,33 @@ public final class ApiRoutes extends AllDirectives {
 
   // ---------------------------------------------------------------- chat completions
 
-  private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat) {
-    // A declared length over the limit is refused before reading; a chunked body is cut by toStrict's limit.
+  /**
+   * The request body, at most {@code max-body-bytes} (declared or chunked: 413 either way; our own limit rather
+   * than pekko's max-content-length) within {@code body-read-timeout} (else 408).
+   */
+  private CompletionStage<byte[]> readBody(RequestEntity entity, Materializer mat) {
     if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
       entity.discardBytes(mat);
-      return CompletableFuture.completedFuture(errorResponse(tooLarge()));
+      return CompletableFuture.failedFuture(tooLarge());
     }
-    // Our own limit (not pekko's max-content-length) so that every oversized body, declared or chunked, is a 413.
-    CompletionStage<HttpResponse> response = entity.withoutSizeLimit().getDataBytes()
+    return entity.withoutSizeLimit().getDataBytes()
         .limitWeighted(settings.maxBodyBytes(), bytes -> (long) bytes.size())
         .completionTimeout(settings.bodyReadTimeout())
         .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .<byte[]>thenApply(ByteString::toArray)
         .exceptionally(failure -> {
           if (unwrap(failure) instanceof TimeoutException) {
             throw new ApiError(408, "invalid_request_error", "the request body did not arrive within "
                 + settings.bodyReadTimeout().toMillis() + " ms", null, "request_timeout", null);
           }
           throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-        })
+        });
+  }
+
+  private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat) {
+    CompletionStage<HttpResponse> response = readBody(entity, mat)
         .thenCompose(body -> {
-          ChatCompletionRequest req = ChatCompletionRequest.parse(body.toArray(), requestMapper, settings);
+          ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
           requireKnownPipeline(req.model());
           String id = "chatcmpl-" + ids.get();
           Query query = new Query(id, req.messages(), req.task(), req.budget());
@@ -144,6 +155,45 @@ public final class ApiRoutes extends AllDirectives {
           return req.stream() ? streamed(req, query, id, created, mat) : answered(req, query, id, created);
         });
     return response.exceptionally(this::errorResponse);
+  }
+
+  /**
+   * {@code POST /v1/feedback {"query_id": "chatcmpl-...", "reward": 0..1, "source": "user"}}: a reward for a
+   * finished query, which the pipeline's learner (if any) learns from. With real backends this is how learned
+   * pipelines get their signal.
+   */
+  private CompletionStage<HttpResponse> feedback(RequestEntity entity, Materializer mat) {
+    return readBody(entity, mat)
+        .thenCompose(body -> {
+          var json = ChatCompletionRequest.readObject(body, requestMapper);
+          var id = json.get("query_id");
+          if (id == null || id.isNull()) {
+            throw ApiError.missing("query_id");
+          }
+          if (!id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
+            throw ApiError.invalid("query_id", "'query_id' must be the id of a chat completion (1..128 characters)");
+          }
+          var reward = json.get("reward");
+          if (reward == null || reward.isNull()) {
+            throw ApiError.missing("reward");
+          }
+          if (!reward.isNumber() || !(reward.asDouble() >= 0 && reward.asDouble() <= 1)) {
+            throw ApiError.invalid("reward", "'reward' must be a number from 0 (wrong) to 1 (right)");
+          }
+          var source = json.get("source");
+          if (source != null && !source.isNull() && (!source.isTextual() || source.asText().length() > 64)) {
+            throw ApiError.invalid("source", "'source' must be a string of at most 64 characters");
+          }
+          String src = source == null || source.isNull() ? "user" : source.asText();
+          return withTimeout(engine.feedback(new Feedback(id.asText(), reward.asDouble(), src)),
+              settings.answerTimeout())
+              .thenApply(done -> {
+                ObjectNode ok = status("accepted");
+                ok.put("query_id", id.asText());
+                return jsonResponse(200, ok, List.of());
+              });
+        })
+        .exceptionally(this::errorResponse);
   }
 
   private void requireKnownPipeline(String model) {
@@ -323,7 +373,8 @@ public final class ApiRoutes extends AllDirectives {
         .handle(Rejection.class, r -> complete(errorResponse(new ApiError(400, "invalid_request_error",
             "the request was refused: " + r.getClass().getSimpleName(), null, "bad_request", null))))
         .handleNotFound(complete(jsonResponse(404, json.error(new ApiError(404, "invalid_request_error",
-            "no such route; the API serves POST /v1/chat/completions, GET /v1/models, GET /health, GET /ready",
+            "no such route; the API serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health,"
+                + " GET /ready",
             null, "not_found", null)), List.of())))
         .build();
   }

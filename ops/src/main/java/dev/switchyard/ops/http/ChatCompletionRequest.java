@@ -59,6 +59,11 @@ public record ChatCompletionRequest(
 
   /** Parses and validates a body; every problem becomes a 400 {@link ApiError} naming the field. */
   public static ChatCompletionRequest parse(byte[] body, ObjectMapper mapper, HttpSettings limits) {
+    return fromJson(readObject(body, mapper), limits);
+  }
+
+  /** Reads a body that must be one JSON object; malformed or over-limit JSON is a 400 without echoing input. */
+  public static JsonNode readObject(byte[] body, ObjectMapper mapper) {
     JsonNode root;
     try {
       root = mapper.readTree(body);
@@ -81,7 +86,7 @@ public record ChatCompletionRequest(
       throw new ApiError(400, "invalid_request_error", "request body must be a JSON object", null, "invalid_json",
           null);
     }
-    return fromJson(root, limits);
+    return root;
   }
 
   static ChatCompletionRequest fromJson(JsonNode root, HttpSettings limits) {

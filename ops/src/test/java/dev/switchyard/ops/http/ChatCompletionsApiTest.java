@@ -70,6 +70,7 @@ class ChatCompletionsApiTest {
   @BeforeEach
   void reset() {
     engine.received.clear();
+    engine.feedback.clear();
     engine.durabilities.clear();
     READY.set(true);
   }
@@ -414,26 +415,33 @@ class ChatCompletionsApiTest {
 
   @Test
   void bodyThatStallsPastTheReadTimeoutIs408() throws Exception {
-    byte[] head = "{\"model\":\"switchyard/cascade\",".getBytes(StandardCharsets.UTF_8);
-    java.io.InputStream stalling = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
-        new java.io.InputStream() {
-          @Override
-          public int read() throws java.io.IOException {
-            try {
-              Thread.sleep(3000);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return -1;
-          }
-        });
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
-        .timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> stalling))
-        .build();
-    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-
-    assertError(r, 408, null, "request_timeout");
+    // A raw socket, so the stall is certain: headers and half the declared body, then silence.
+    int port = binding.localAddress().getPort();
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"model\":\"switchyard/cascade\",";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.UTF_8));
+      String status = in.readLine();
+      assertEquals("HTTP/1.1 408 Request Timeout", status);
+      String line;
+      int length = -1;
+      while ((line = in.readLine()) != null && !line.isEmpty()) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring("content-length:".length()).trim());
+        }
+      }
+      assertTrue(length > 0);
+      char[] body = new char[length]; // the error JSON is ASCII: chars = bytes
+      for (int read = 0; read < length; ) {
+        read += in.read(body, read, length - read);
+      }
+      JsonNode error = JSON.readTree(new String(body)).get("error");
+      assertEquals("request_timeout", error.get("code").asText());
+    }
     assertTrue(engine.received.isEmpty());
   }
 
@@ -481,6 +489,30 @@ class ChatCompletionsApiTest {
     assertTrue(e.get("message").asText().startsWith("internal error (reference "));
     assertFalse(r.body().contains("sk-secret"));
     assertFalse(r.body().contains("boom"));
+  }
+
+  // ------------------------------------------------------------------ feedback
+
+  @Test
+  void feedbackReachesTheEngine() throws Exception {
+    HttpResponse<String> r = post("/v1/feedback", "{\"query_id\":\"chatcmpl-abc\",\"reward\":0.75,\"source\":\"grader\"}");
+
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("accepted", JSON.readTree(r.body()).get("status").asText());
+    assertEquals(List.of(new dev.switchyard.protocol.Feedback("chatcmpl-abc", 0.75, "grader")), engine.feedback);
+  }
+
+  @Test
+  void badFeedbackIs400AndUnknownQueryIsTheEnginesInvalid() throws Exception {
+    assertError(post("/v1/feedback", "{\"reward\":1}"), 400, "query_id", "missing_required_parameter");
+    assertError(post("/v1/feedback", "{\"query_id\":\"q\"}"), 400, "reward", "missing_required_parameter");
+    assertError(post("/v1/feedback", "{\"query_id\":\"q\",\"reward\":1.5}"), 400, "reward", "invalid_value");
+    assertError(post("/v1/feedback", "{\"query_id\":\"q\",\"reward\":\"good\"}"), 400, "reward",
+        "invalid_value");
+    assertError(post("/v1/feedback", "{\"query_id\":7,\"reward\":1}"), 400, "query_id", "invalid_value");
+    assertError(post("/v1/feedback", "not json"), 400, null, "invalid_json");
+    assertError(post("/v1/feedback", "{\"query_id\":\"unknown-1\",\"reward\":1}"), 400, null, "invalid_value");
+    assertTrue(engine.feedback.isEmpty());
   }
 
   // ------------------------------------------------------------------ other routes

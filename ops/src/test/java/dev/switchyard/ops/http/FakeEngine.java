@@ -34,6 +34,7 @@ public final class FakeEngine implements Engine {
   public static final String ANSWER = "The capital of France is Paris — naïve ünïcødé 🚄 included.";
 
   public final List<Query> received = new CopyOnWriteArrayList<>();
+  public final List<Feedback> feedback = new CopyOnWriteArrayList<>();
   final List<Durability> durabilities = new CopyOnWriteArrayList<>();
 
   @Override
@@ -139,7 +140,12 @@ public final class FakeEngine implements Engine {
   }
 
   @Override
-  public CompletionStage<Done> feedback(Feedback feedback) {
+  public CompletionStage<Done> feedback(Feedback given) {
+    if (given.queryId().startsWith("unknown")) {
+      return CompletableFuture.failedFuture(new EngineRejection(EngineRejection.Reason.INVALID,
+          "no finished query with that id", null));
+    }
+    feedback.add(given);
     return CompletableFuture.completedFuture(Done.getInstance());
   }
 
