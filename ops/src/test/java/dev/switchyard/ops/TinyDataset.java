@@ -35,6 +35,7 @@ public final class TinyDataset {
           + "\"big\":{\"correct\":1,\"cost_usd\":0.002,\"in_tokens\":20,\"out_tokens\":8,\"latency_ms\":400,"
           + "\"logprob_conf\":-0.01,\"answer\":\"" + a + "\"}}}");
     }
+    Files.createDirectories(dir);
     Path file = dir.resolve("queries.jsonl");
     Files.write(file, lines);
     return file;
