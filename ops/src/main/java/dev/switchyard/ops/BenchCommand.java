@@ -1,0 +1,24 @@
+package dev.switchyard.ops;
+
+import dev.switchyard.ops.bench.LoadBenchmarkCommand;
+import dev.switchyard.simulator.learning.LearningBenchmarkCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code switchyard bench}: the benchmarks anyone can rerun. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks: 'learning' (online learning on recorded outcomes) and 'load' (HTTP load against a"
+        + " running 'serve' on this machine).",
+    subcommands = {LearningBenchmarkCommand.class, LoadBenchmarkCommand.class})
+public final class BenchCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing benchmark: choose 'learning' or 'load' (or --help)");
+  }
+}

@@ -1,0 +1,213 @@
+package dev.switchyard.ops.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A closed-loop HTTP load test of {@code POST /v1/chat/completions}: {@code concurrency} clients each send
+ * their next request as soon as the previous one is answered, until {@code requests} have been sent or
+ * {@code maxDuration} has passed. Only servers on this machine (loopback addresses) may be targeted, so the
+ * benchmark cannot be pointed at someone else's service.
+ */
+public final class LoadBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LoadBenchmark() {}
+
+  public record Settings(URI baseUrl, String model, int requests, int concurrency, Duration maxDuration,
+      Duration requestTimeout, boolean stream, List<String> prompts) {
+    public Settings {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      if (requests < 1 || requests > 1_000_000) {
+        throw new IllegalArgumentException("requests must be 1..1000000, got " + requests);
+      }
+      if (concurrency < 1 || concurrency > 256) {
+        throw new IllegalArgumentException("concurrency must be 1..256, got " + concurrency);
+      }
+      if (maxDuration.isNegative() || maxDuration.isZero() || maxDuration.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("max duration must be between 1 ms and 1 h, got " + maxDuration);
+      }
+      prompts = List.copyOf(prompts);
+      if (prompts.isEmpty()) {
+        throw new IllegalArgumentException("at least one prompt is needed");
+      }
+    }
+  }
+
+  /** One request's outcome; status -1 when no HTTP answer came (connection refused, timeout). */
+  record Sample(int status, double latencyMs, double costUsd, String answerModel, boolean streamComplete) {}
+
+  /** Refuses anything but a loopback http URL. */
+  public static void requireLoopback(URI url) {
+    if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException("--url must be an http URL of a server on this machine, got " + url);
+    }
+    try {
+      for (InetAddress a : InetAddress.getAllByName(url.getHost())) {
+        if (!a.isLoopbackAddress()) {
+          throw new IllegalArgumentException("bench load only targets servers on this machine (loopback); "
+              + url.getHost() + " resolves to " + a.getHostAddress());
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--url host cannot be resolved: " + url.getHost());
+    }
+  }
+
+  public static ObjectNode run(Settings s) throws InterruptedException {
+    requireLoopback(s.baseUrl());
+    URI endpoint = s.baseUrl().resolve("/v1/chat/completions");
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime();
+    long deadline = start + s.maxDuration().toNanos();
+    ExecutorService clients = Executors.newFixedThreadPool(s.concurrency());
+    try {
+      for (int c = 0; c < s.concurrency(); c++) {
+        clients.execute(() -> {
+          int i;
+          while (System.nanoTime() < deadline && (i = next.getAndIncrement()) < s.requests()) {
+            samples.add(send(client, endpoint, s, s.prompts().get(i % s.prompts().size())));
+          }
+        });
+      }
+      clients.shutdown();
+      long waitMs = s.maxDuration().plus(s.requestTimeout()).plusSeconds(5).toMillis();
+      if (!clients.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
+        clients.shutdownNow();
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    double elapsedS = (System.nanoTime() - start) / 1e9;
+    return report(s, new ArrayList<>(samples), elapsedS);
+  }
+
+  private static Sample send(HttpClient client, URI endpoint, Settings s, String prompt) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", s.model());
+    body.put("stream", s.stream());
+    body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+    long t0 = System.nanoTime();
+    try {
+      HttpRequest request = HttpRequest.newBuilder(endpoint)
+          .timeout(s.requestTimeout())
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+          .build();
+      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      double ms = (System.nanoTime() - t0) / 1e6;
+      double cost = r.headers().firstValue("x-switchyard-cost-usd").map(Double::parseDouble).orElse(Double.NaN);
+      String model = r.headers().firstValue("x-switchyard-model").orElse(null);
+      boolean complete = !s.stream() || r.body().endsWith("data: [DONE]\n\n");
+      if (s.stream() && r.statusCode() == 200) {
+        // streamed responses carry the summary in the last chunk before [DONE] instead of headers
+        String[] frames = r.body().split("\n\n");
+        if (frames.length >= 2 && frames[frames.length - 2].startsWith("data: {")) {
+          var sy = JSON.readTree(frames[frames.length - 2].substring(6)).path("switchyard");
+          cost = sy.path("cost_usd").asDouble(Double.NaN);
+          model = sy.path("answer_model").isTextual() ? sy.get("answer_model").asText() : "none";
+        }
+      }
+      return new Sample(r.statusCode(), ms, cost, model, complete);
+    } catch (IOException e) {
+      return new Sample(-1, (System.nanoTime() - t0) / 1e6, Double.NaN, null, false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Sample(-1, (System.nanoTime() - t0) / 1e6, Double.NaN, null, false);
+    }
+  }
+
+  static ObjectNode report(Settings s, List<Sample> samples, double elapsedS) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("url", s.baseUrl().toString());
+    root.put("model", s.model());
+    root.put("stream", s.stream());
+    root.put("concurrency", s.concurrency());
+    root.put("requests_planned", s.requests());
+    root.put("requests_sent", samples.size());
+    root.put("stopped_by", samples.size() >= s.requests() ? "count" : "time");
+    root.put("elapsed_s", round(elapsedS, 3));
+    Map<String, Integer> statuses = new TreeMap<>();
+    Map<String, Integer> models = new TreeMap<>();
+    List<Double> okLatency = new ArrayList<>();
+    double costSum = 0;
+    int costN = 0;
+    int incompleteStreams = 0;
+    for (Sample x : samples) {
+      statuses.merge(x.status() < 0 ? "no_response" : Integer.toString(x.status()), 1, Integer::sum);
+      if (x.status() == 200) {
+        okLatency.add(x.latencyMs());
+        if (x.answerModel() != null) {
+          models.merge(x.answerModel(), 1, Integer::sum);
+        }
+        if (Double.isFinite(x.costUsd())) {
+          costSum += x.costUsd();
+          costN++;
+        }
+        if (!x.streamComplete()) {
+          incompleteStreams++;
+        }
+      }
+    }
+    ObjectNode st = root.putObject("status_counts");
+    statuses.forEach(st::put);
+    root.put("ok", okLatency.size());
+    root.put("errors", samples.size() - okLatency.size());
+    root.put("incomplete_streams", incompleteStreams);
+    root.put("throughput_rps", elapsedS > 0 ? round(samples.size() / elapsedS, 2) : 0);
+    root.put("goodput_rps", elapsedS > 0 ? round(okLatency.size() / elapsedS, 2) : 0);
+    ObjectNode lat = root.putObject("latency_ms_ok");
+    Collections.sort(okLatency);
+    if (!okLatency.isEmpty()) {
+      lat.put("p50", round(percentile(okLatency, 0.50), 2));
+      lat.put("p90", round(percentile(okLatency, 0.90), 2));
+      lat.put("p99", round(percentile(okLatency, 0.99), 2));
+      lat.put("max", round(okLatency.get(okLatency.size() - 1), 2));
+      lat.put("mean", round(okLatency.stream().mapToDouble(d -> d).average().orElse(0), 2));
+    }
+    if (costN > 0) {
+      root.put("mean_cost_usd", costSum / costN);
+    } else {
+      root.putNull("mean_cost_usd");
+    }
+    ObjectNode share = root.putObject("answer_models");
+    models.forEach(share::put);
+    ArrayNode notes = root.putArray("notes");
+    notes.add("closed loop: each client sends its next request when the previous one is answered");
+    notes.add("latency is client-side wall time over loopback, including JSON encoding and parsing");
+    return root;
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static double percentile(List<Double> sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  private static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}

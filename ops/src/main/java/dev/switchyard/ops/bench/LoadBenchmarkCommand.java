@@ -1,0 +1,141 @@
+package dev.switchyard.ops.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import dev.switchyard.ops.DataLocator;
+import dev.switchyard.ops.SwitchyardCli;
+import dev.switchyard.ops.SwitchyardConfig;
+import dev.switchyard.strategies.data.DataFormatException;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedQuery;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code switchyard bench load}: HTTP load against a running {@code switchyard serve} on this machine. */
+@Command(name = "load", mixinStandardHelpOptions = true,
+    description = "Closed-loop HTTP load against a running 'switchyard serve' on this machine (loopback only);"
+        + " bounded by a request count and a time limit; writes the results as JSON.")
+public final class LoadBenchmarkCommand implements Callable<Integer> {
+  /** Used when no recorded data is found: short prompts of the kinds in the shared data set. */
+  static final List<String> BUILT_IN_PROMPTS = List.of(
+      "What is the capital of Australia?",
+      "Which planet has the most moons?",
+      "A train travels 120 km in 1.5 hours. What is its average speed in km/h?",
+      "Answer with one letter. Which gas do plants absorb? A) O2 B) CO2 C) N2 D) He",
+      "Who wrote 'The Brothers Karamazov'?",
+      "Is it true that humans use only 10% of their brains?",
+      "If 3x + 7 = 22, what is x?",
+      "Which vitamin deficiency causes scurvy?");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+      description = "Base URL of the server (loopback only). Default: ${DEFAULT-VALUE}.")
+  URI url;
+
+  @Option(names = "--model", paramLabel = "PIPELINE", defaultValue = "switchyard/cascade",
+      description = "Pipeline to call. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--requests", paramLabel = "N", description = "Requests to send (1..1000000). Default: switchyard.bench.load.requests (200).")
+  Integer requests;
+
+  @Option(names = "--concurrency", paramLabel = "C", description = "Concurrent clients (1..256). Default: switchyard.bench.load.concurrency (8).")
+  Integer concurrency;
+
+  @Option(names = "--max-duration", paramLabel = "DURATION", description = "Stop sending after this long, e.g. 60s, 5m (at most 1h). Default: switchyard.bench.load.max-duration (120s).")
+  String maxDuration;
+
+  @Option(names = "--stream", description = "Ask for streamed (SSE) responses.")
+  boolean stream;
+
+  @Option(names = "--data", paramLabel = "PATH", description = "Take prompts from the test split of this recorded data (default: the shared data set if found, else built-in prompts).")
+  Path data;
+
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-load.json",
+      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Config config = SwitchyardConfig.load(Map.of());
+    Config defaults = config.getConfig("switchyard.bench.load");
+    LoadBenchmark.Settings settings;
+    try {
+      Duration limit = maxDuration == null ? defaults.getDuration("max-duration") : parseDuration(maxDuration);
+      LoadBenchmark.requireLoopback(url);
+      settings = new LoadBenchmark.Settings(url, model,
+          requests == null ? defaults.getInt("requests") : requests,
+          concurrency == null ? defaults.getInt("concurrency") : concurrency,
+          limit, defaults.getDuration("request-timeout"), stream, BUILT_IN_PROMPTS);
+      // bounds are checked above before the (possibly large) data file is read for prompts
+      settings = new LoadBenchmark.Settings(settings.baseUrl(), settings.model(), settings.requests(),
+          settings.concurrency(), settings.maxDuration(), settings.requestTimeout(), stream, prompts(config, stdout));
+    } catch (IllegalArgumentException | DataFormatException e) {
+      err.println("switchyard bench load: " + e.getMessage());
+      err.flush();
+      return SwitchyardCli.EXIT_USAGE;
+    }
+    stdout.printf("bench load: %d requests, %d clients, at most %s, against %s (%s%s)%n", settings.requests(),
+        settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
+    stdout.flush();
+    ObjectNode report = LoadBenchmark.run(settings);
+    Path target = out.toAbsolutePath();
+    if (target.getParent() != null) {
+      Files.createDirectories(target.getParent());
+    }
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(target.toFile(), report);
+    stdout.printf("sent %d, ok %d, errors %d %s in %.1f s: %.1f req/s; latency ms p50 %s p90 %s p99 %s;"
+            + " mean cost USD %s%n",
+        report.get("requests_sent").asInt(), report.get("ok").asInt(), report.get("errors").asInt(),
+        report.get("status_counts"), report.get("elapsed_s").asDouble(), report.get("throughput_rps").asDouble(),
+        report.path("latency_ms_ok").path("p50").asText("-"), report.path("latency_ms_ok").path("p90").asText("-"),
+        report.path("latency_ms_ok").path("p99").asText("-"),
+        report.get("mean_cost_usd").isNull() ? "-" : String.format("%.6g", report.get("mean_cost_usd").asDouble()));
+    stdout.println("results written to " + target);
+    stdout.flush();
+    if (report.get("ok").asInt() == 0) {
+      err.println("switchyard bench load: no request succeeded; is 'switchyard serve' running at " + url + "?");
+      err.flush();
+      return SwitchyardCli.EXIT_FAILED;
+    }
+    return SwitchyardCli.EXIT_OK;
+  }
+
+  private List<String> prompts(Config config, PrintWriter stdout) {
+    DataLocator.Located located = DataLocator.locate(data, config);
+    if (located.file().isEmpty()) {
+      if (data != null) {
+        throw new IllegalArgumentException(located.describeMissing());
+      }
+      stdout.println("bench load: no recorded data found, using " + BUILT_IN_PROMPTS.size() + " built-in prompts");
+      return BUILT_IN_PROMPTS;
+    }
+    RecordedDataset test = RecordedDataset.load(located.file().get()).split("test");
+    return test.shuffled(7).stream().map(RecordedQuery::prompt).toList();
+  }
+
+  /** Accepts HOCON durations ({@code 60s}, {@code 5m}, {@code 500ms}). */
+  static Duration parseDuration(String text) {
+    try {
+      return com.typesafe.config.ConfigFactory.parseString("d = \"" + text.replace("\"", "") + "\"")
+          .getDuration("d");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("--max-duration must be a duration such as 60s or 5m, got '" + text + "'");
+    }
+  }
+}

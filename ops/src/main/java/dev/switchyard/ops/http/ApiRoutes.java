@@ -1,0 +1,410 @@
+package dev.switchyard.ops.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.QueryProgress;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.QueryResult;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Rejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: {@code POST /v1/chat/completions} (OpenAI-compatible, with SSE streaming), {@code GET /v1/models},
+ * {@code GET /health}, {@code GET /ready}.
+ *
+ * <p>Guarantees: every error is OpenAI's error JSON with a fitting status (400 bad input, 404 unknown pipeline
+ * or route, 405 wrong method, 413 body too large, 429/503 with {@code Retry-After} when the engine refuses,
+ * 504 on timeout, 500 otherwise with a reference id and nothing else); request bodies are read with a size
+ * limit and parsed with tight JSON limits before anything reaches the engine; request content is never
+ * logged. Streaming responses render SSE frames by hand ({@code data: <json>\n\n}, then
+ * {@code data: [DONE]\n\n}) because pekko-http's SSE support omits the space after {@code data:}.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+  private static final ByteString DONE = ByteString.fromString("data: [DONE]\n\n");
+  private static final ByteString KEEP_ALIVE = ByteString.fromString(": keep-alive\n\n");
+
+  private final Engine engine;
+  private final HttpSettings settings;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final BooleanSupplier ready;
+  private final ObjectMapper requestMapper;
+  private final OpenAiJson json;
+  private final long startedAtSeconds;
+
+  /**
+   * @param ids source of unique request ids (the query id is {@code chatcmpl-<id>})
+   * @param ready false while the node starts or drains; {@code /ready} then answers 503
+   */
+  public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready) {
+    this.engine = engine;
+    this.settings = settings;
+    this.clock = clock;
+    this.ids = ids;
+    this.ready = ready;
+    this.requestMapper = ChatCompletionRequest.mapper(settings);
+    this.json = new OpenAiJson(new ObjectMapper());
+    this.startedAtSeconds = clock.instant().getEpochSecond();
+  }
+
+  public Route route() {
+    Route api = concat(
+        path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
+            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                completeWithFuture(chatCompletion(entity, mat)))))),
+        path(PathMatchers.segment("v1").slash("feedback"), () ->
+            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                completeWithFuture(feedback(entity, mat)))))),
+        path(PathMatchers.segment("v1").slash("models"), () ->
+            get(() -> extractRequest(r ->
+                complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of()))))),
+        path("health", () -> get(() -> complete(jsonResponse(200, status("ok"), List.of())))),
+        path("ready", () -> get(() -> extractRequest(r -> complete(readiness())))));
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> api));
+  }
+
+  private HttpResponse readiness() {
+    boolean up = ready.getAsBoolean() && !engine.pipelines().isEmpty();
+    return jsonResponse(up ? 200 : 503, status(up ? "ready" : "not_ready"), List.of());
+  }
+
+  private ObjectNode status(String status) {
+    ObjectNode node = json.mapper().createObjectNode();
+    node.put("status", status);
+    return node;
+  }
+
+  // ---------------------------------------------------------------- chat completions
+
+  /**
+   * The request body, at most {@code max-body-bytes} (declared or chunked: 413 either way; our own limit rather
+   * than pekko's max-content-length) within {@code body-read-timeout} (else 408).
+   */
+  private CompletionStage<byte[]> readBody(RequestEntity entity, Materializer mat) {
+    if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
+      entity.discardBytes(mat);
+      return CompletableFuture.failedFuture(tooLarge());
+    }
+    return entity.withoutSizeLimit().getDataBytes()
+        .limitWeighted(settings.maxBodyBytes(), bytes -> (long) bytes.size())
+        .completionTimeout(settings.bodyReadTimeout())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .<byte[]>thenApply(ByteString::toArray)
+        .exceptionally(failure -> {
+          if (unwrap(failure) instanceof TimeoutException) {
+            throw new ApiError(408, "invalid_request_error", "the request body did not arrive within "
+                + settings.bodyReadTimeout().toMillis() + " ms", null, "request_timeout", null);
+          }
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        });
+  }
+
+  private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat) {
+    CompletionStage<HttpResponse> response = readBody(entity, mat)
+        .thenCompose(body -> {
+          ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
+          requireKnownPipeline(req.model());
+          String id = "chatcmpl-" + ids.get();
+          Query query = new Query(id, req.messages(), req.task(), req.budget());
+          long created = clock.instant().getEpochSecond();
+          return req.stream() ? streamed(req, query, id, created, mat) : answered(req, query, id, created);
+        });
+    return response.exceptionally(this::errorResponse);
+  }
+
+  /**
+   * {@code POST /v1/feedback {"query_id": "chatcmpl-...", "reward": 0..1, "source": "user"}}: a reward for a
+   * finished query, which the pipeline's learner (if any) learns from. With real backends this is how learned
+   * pipelines get their signal.
+   */
+  private CompletionStage<HttpResponse> feedback(RequestEntity entity, Materializer mat) {
+    return readBody(entity, mat)
+        .thenCompose(body -> {
+          var json = ChatCompletionRequest.readObject(body, requestMapper);
+          var id = json.get("query_id");
+          if (id == null || id.isNull()) {
+            throw ApiError.missing("query_id");
+          }
+          if (!id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
+            throw ApiError.invalid("query_id", "'query_id' must be the id of a chat completion (1..128 characters)");
+          }
+          var reward = json.get("reward");
+          if (reward == null || reward.isNull()) {
+            throw ApiError.missing("reward");
+          }
+          if (!reward.isNumber() || !(reward.asDouble() >= 0 && reward.asDouble() <= 1)) {
+            throw ApiError.invalid("reward", "'reward' must be a number from 0 (wrong) to 1 (right)");
+          }
+          var source = json.get("source");
+          if (source != null && !source.isNull() && (!source.isTextual() || source.asText().length() > 64)) {
+            throw ApiError.invalid("source", "'source' must be a string of at most 64 characters");
+          }
+          String src = source == null || source.isNull() ? "user" : source.asText();
+          return withTimeout(engine.feedback(new Feedback(id.asText(), reward.asDouble(), src)),
+              settings.answerTimeout())
+              .thenApply(done -> {
+                ObjectNode ok = status("accepted");
+                ok.put("query_id", id.asText());
+                return jsonResponse(200, ok, List.of());
+              });
+        })
+        .exceptionally(this::errorResponse);
+  }
+
+  private void requireKnownPipeline(String model) {
+    boolean known = engine.pipelines().stream().anyMatch(p -> p.name().equals(model));
+    if (!known) {
+      String names = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
+      throw new ApiError(404, "invalid_request_error", "unknown model '" + ApiError.excerpt(model)
+          + "': it names no pipeline of this server (GET /v1/models lists them: " + names + ")", "model",
+          "model_not_found", null);
+    }
+  }
+
+  private CompletionStage<HttpResponse> answered(ChatCompletionRequest req, Query query, String id, long created) {
+    return withTimeout(engine.answer(query, req.model(), req.durability()), settings.answerTimeout())
+        .thenApply(result -> jsonResponse(200, json.completion(id, created, req.model(), result), resultHeaders(result)));
+  }
+
+  private static List<HttpHeader> resultHeaders(QueryResult result) {
+    return List.of(
+        RawHeader.create("x-switchyard-model", result.answerModel() == null ? "none" : result.answerModel()),
+        RawHeader.create("x-switchyard-rounds", Integer.toString(result.rounds())),
+        RawHeader.create("x-switchyard-cost-usd", plain(result.costUsd())));
+  }
+
+  /**
+   * Waits for the first progress event before answering, so that a refusal at the start (overloaded,
+   * unavailable) is still an HTTP status; later failures become an error event in the stream.
+   */
+  private CompletionStage<HttpResponse> streamed(ChatCompletionRequest req, Query query, String id, long created,
+      Materializer mat) {
+    Source<QueryProgress, NotUsed> progress = engine.answerStreaming(query, req.model(), req.durability())
+        .completionTimeout(settings.streamTimeout());
+    var head = progress.prefixAndTail(1).runWith(Sink.head(), mat);
+    return withTimeout(head, settings.answerTimeout()).thenApply(pair -> {
+      Source<QueryProgress, NotUsed> all = Source.from(pair.first()).concat(pair.second());
+      Source<ByteString, NotUsed> frames = sseFrames(req, id, created, all);
+      return HttpResponse.create()
+          .withStatus(200)
+          .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+          .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+          .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), frames));
+    });
+  }
+
+  private Source<ByteString, NotUsed> sseFrames(ChatCompletionRequest req, String id, long created,
+      Source<QueryProgress, NotUsed> progress) {
+    boolean showProgress = req.progress() != null ? req.progress() : settings.streamProgress();
+    AtomicBoolean finished = new AtomicBoolean();
+    ByteString first = frame(json.chunk(id, created, req.model(), json.delta("assistant", ""), null));
+    // The empty Optional marks the end of the engine's stream: if no result came before it, say so.
+    Source<ByteString, NotUsed> body = progress.map(Optional::of)
+        .concat(Source.single(Optional.<QueryProgress>empty()))
+        .mapConcat(p -> {
+          if (p.isEmpty()) {
+            return finished.get() ? List.<ByteString>of() : List.of(frame(json.error(new ApiError(500,
+                "server_error", "the pipeline ended without a result", null, "incomplete", null))));
+          }
+          if (p.get() instanceof QueryProgress.StepRecorded s) {
+            if (!showProgress) {
+              return List.<ByteString>of();
+            }
+            ObjectNode chunk = json.chunk(id, created, req.model(), json.delta(null, null), null);
+            chunk.putObject("switchyard").set("step", json.step(s.step()));
+            return List.of(frame(chunk));
+          }
+          finished.set(true);
+          return finalFrames(req, id, created, ((QueryProgress.Finished) p.get()).result());
+        })
+        .recover(new PFBuilder<Throwable, ByteString>()
+            .matchAny(e -> frame(json.error(toApiError(e))))
+            .build());
+    return Source.single(first).concat(body)
+        .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE);
+  }
+
+  private List<ByteString> finalFrames(ChatCompletionRequest req, String id, long created, QueryResult result) {
+    List<ByteString> frames = new ArrayList<>();
+    if (result.abstained()) {
+      ObjectNode delta = json.mapper().createObjectNode();
+      delta.put("refusal", json.summary(result).get("abstain_reason").asText());
+      frames.add(frame(json.chunk(id, created, req.model(), delta, null)));
+    } else {
+      String answer = result.answer();
+      int step = settings.streamChunkChars();
+      for (int i = 0; i < answer.length(); ) {
+        int end = Math.min(answer.length(), i + step);
+        if (end < answer.length() && Character.isHighSurrogate(answer.charAt(end - 1))) {
+          end++; // never split a surrogate pair across two events
+        }
+        frames.add(frame(json.chunk(id, created, req.model(), json.delta(null, answer.substring(i, end)), null)));
+        i = end;
+      }
+    }
+    ObjectNode last = json.chunk(id, created, req.model(), json.delta(null, null), "stop");
+    last.set("switchyard", json.summary(result));
+    frames.add(frame(last));
+    if (req.includeUsage()) {
+      frames.add(frame(json.usageChunk(id, created, req.model(), result)));
+    }
+    frames.add(DONE);
+    return frames;
+  }
+
+  private ByteString frame(ObjectNode node) {
+    return ByteString.fromString("data: ").concat(ByteString.fromArray(json.bytes(node)))
+        .concat(ByteString.fromString("\n\n"));
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private HttpResponse errorResponse(Throwable failure) {
+    ApiError e = toApiError(failure);
+    List<HttpHeader> headers = e.retryAfter() == null ? List.of()
+        : List.of(RawHeader.create("Retry-After", Long.toString(retryAfterSeconds(e.retryAfter()))));
+    return jsonResponse(e.status(), json.error(e), headers);
+  }
+
+  /** Maps anything a request can fail with to the API's error; unexpected failures are logged, not shown. */
+  ApiError toApiError(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof ApiError e) {
+      return e;
+    }
+    if (t instanceof EntityStreamSizeException || t instanceof StreamLimitReachedException) {
+      return tooLarge();
+    }
+    if (t instanceof EntityStreamException) {
+      return new ApiError(400, "invalid_request_error", "the request body could not be read", null,
+          "invalid_body", null);
+    }
+    if (t instanceof EngineRejection r) {
+      String message = ApiError.excerptLong(r.getMessage());
+      return switch (r.reason()) {
+        case UNKNOWN_PIPELINE -> new ApiError(404, "invalid_request_error", message, "model", "model_not_found", null);
+        case INVALID -> new ApiError(400, "invalid_request_error", message, null, "invalid_value", null);
+        case OVERLOADED -> new ApiError(429, "rate_limit_error", message, null, "overloaded",
+            Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
+        case UNAVAILABLE -> new ApiError(503, "server_error", message, null, "unavailable",
+            Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
+        case TIMEOUT -> new ApiError(504, "timeout_error", message, null, "timeout", null);
+      };
+    }
+    if (t instanceof TimeoutException) {
+      return new ApiError(504, "timeout_error", "the pipeline did not answer in time", null, "timeout", null);
+    }
+    String reference = ids.get();
+    LOG.error("request failed unexpectedly (reference {})", reference, t);
+    return new ApiError(500, "server_error", "internal error (reference " + reference + ")", null, "internal_error",
+        null);
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(413, "invalid_request_error",
+        "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes", null, "request_too_large", null);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static long retryAfterSeconds(Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    return Math.max(1, (ms + 999) / 1000);
+  }
+
+  private RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rs -> {
+          String allowed = rs.stream().map(r -> r.supported().name()).distinct().collect(Collectors.joining(", "));
+          return complete(jsonResponse(405, json.error(new ApiError(405, "invalid_request_error",
+              "method not allowed here; allowed: " + allowed, null, "method_not_allowed", null)),
+              List.of(RawHeader.create("Allow", allowed))));
+        })
+        .handle(Rejection.class, r -> complete(errorResponse(new ApiError(400, "invalid_request_error",
+            "the request was refused: " + r.getClass().getSimpleName(), null, "bad_request", null))))
+        .handleNotFound(complete(jsonResponse(404, json.error(new ApiError(404, "invalid_request_error",
+            "no such route; the API serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health,"
+                + " GET /ready",
+            null, "not_found", null)), List.of())))
+        .build();
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(e -> complete(errorResponse(e)))
+        .build();
+  }
+
+  private HttpResponse jsonResponse(int status, ObjectNode body, List<HttpHeader> headers) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .addHeaders(headers)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json.bytes(body)));
+  }
+
+  private static <T> CompletionStage<T> withTimeout(CompletionStage<T> stage, Duration timeout) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete((value, failure) -> {
+      if (failure != null) {
+        out.completeExceptionally(failure);
+      } else {
+        out.complete(value);
+      }
+    });
+    return out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static String plain(double usd) {
+    return Double.isFinite(usd) ? BigDecimal.valueOf(usd).stripTrailingZeros().toPlainString() : "0";
+  }
+}

@@ -1,0 +1,284 @@
+package dev.switchyard.ops.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.Durability;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A validated {@code POST /v1/chat/completions} body.
+ *
+ * <p>Accepted fields: {@code model} (the pipeline), {@code messages}, {@code max_tokens} (or
+ * {@code max_completion_tokens}), {@code stream}, {@code stream_options.include_usage}, {@code user}, {@code n}
+ * (only 1), and the extension object {@code switchyard} ({@code max_cost_usd}, {@code max_rounds},
+ * {@code deadline_ms}, {@code task}, {@code durability}, {@code progress}).
+ *
+ * <p>Unknown fields are ignored on purpose: OpenAI clients send many optional sampling parameters
+ * ({@code temperature}, {@code top_p}, {@code seed}, ...) that a router cannot honour per model, and refusing
+ * them would break drop-in use. Fields whose meaning we would silently change are refused instead
+ * ({@code n} other than 1, non-text content parts). Known fields are type-checked strictly; duplicate keys
+ * and trailing data are malformed JSON.
+ */
+public record ChatCompletionRequest(
+    String model,
+    List<ChatMessage> messages,
+    int maxTokens,
+    boolean stream,
+    boolean includeUsage,
+    String user,
+    Budget budget,
+    String task,
+    Durability durability,
+    Boolean progress) {
+
+  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+  private static final int MAX_ROUNDS_LIMIT = 1000;
+
+  /** A mapper for request bodies with the configured (tight) read constraints. */
+  public static ObjectMapper mapper(HttpSettings settings) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(settings.jsonConstraints())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+  }
+
+  /** Parses and validates a body; every problem becomes a 400 {@link ApiError} naming the field. */
+  public static ChatCompletionRequest parse(byte[] body, ObjectMapper mapper, HttpSettings limits) {
+    return fromJson(readObject(body, mapper), limits);
+  }
+
+  /** Reads a body that must be one JSON object; malformed or over-limit JSON is a 400 without echoing input. */
+  public static JsonNode readObject(byte[] body, ObjectMapper mapper) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw new ApiError(400, "invalid_request_error", "request JSON exceeds a limit: " + e.getOriginalMessage(),
+          null, "json_limit_exceeded", null);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw new ApiError(400, "invalid_request_error", "request body is not valid JSON" + where, null,
+          "invalid_json", null);
+    } catch (IOException e) {
+      throw new ApiError(400, "invalid_request_error", "request body could not be read", null, "invalid_json", null);
+    }
+    if (root == null || root.isMissingNode()) {
+      throw new ApiError(400, "invalid_request_error", "request body is empty; expected a JSON object", null,
+          "invalid_json", null);
+    }
+    if (!root.isObject()) {
+      throw new ApiError(400, "invalid_request_error", "request body must be a JSON object", null, "invalid_json",
+          null);
+    }
+    return root;
+  }
+
+  static ChatCompletionRequest fromJson(JsonNode root, HttpSettings limits) {
+    String model = requiredString(root, "model");
+    if (model.isBlank()) {
+      throw ApiError.invalid("model", "'model' must name a pipeline, e.g. switchyard/cascade");
+    }
+    List<ChatMessage> messages = messages(root, limits);
+
+    int maxTokens = 0;
+    for (String field : List.of("max_tokens", "max_completion_tokens")) {
+      JsonNode n = root.get(field);
+      if (n != null && !n.isNull()) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1 || n.intValue() > limits.maxTokensLimit()) {
+          throw ApiError.invalid(field, "'" + field + "' must be an integer from 1 to " + limits.maxTokensLimit());
+        }
+        maxTokens = n.intValue();
+      }
+    }
+    boolean stream = optionalBoolean(root, "stream", false);
+    boolean includeUsage = false;
+    JsonNode streamOptions = root.get("stream_options");
+    if (streamOptions != null && !streamOptions.isNull()) {
+      if (!streamOptions.isObject()) {
+        throw ApiError.invalid("stream_options", "'stream_options' must be an object");
+      }
+      includeUsage = optionalBoolean(streamOptions, "include_usage", false, "stream_options.include_usage");
+    }
+    String user = optionalString(root, "user", "user");
+    if (user != null && user.length() > limits.maxUserChars()) {
+      throw ApiError.invalid("user", "'user' must be at most " + limits.maxUserChars() + " characters");
+    }
+    JsonNode n = root.get("n");
+    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+      throw ApiError.invalid("n", "'n' must be 1: a pipeline returns one answer per request");
+    }
+
+    Budget budget = Budget.unlimited();
+    String task = null;
+    Durability durability = Durability.EPHEMERAL;
+    Boolean progress = null;
+    JsonNode ext = root.get("switchyard");
+    if (ext != null && !ext.isNull()) {
+      if (!ext.isObject()) {
+        throw ApiError.invalid("switchyard", "'switchyard' must be an object");
+      }
+      double maxCost = nonNegativeNumber(ext, "max_cost_usd");
+      long maxRounds = (long) nonNegativeNumber(ext, "max_rounds");
+      if (ext.has("max_rounds") && (!ext.get("max_rounds").isIntegralNumber() || maxRounds > MAX_ROUNDS_LIMIT)) {
+        throw ApiError.invalid("switchyard.max_rounds",
+            "'switchyard.max_rounds' must be an integer from 0 to " + MAX_ROUNDS_LIMIT);
+      }
+      double deadline = nonNegativeNumber(ext, "deadline_ms");
+      budget = new Budget(maxCost, (int) maxRounds, (long) deadline);
+      task = optionalString(ext, "task", "switchyard.task");
+      if (task != null && (task.isBlank() || task.length() > 64)) {
+        throw ApiError.invalid("switchyard.task", "'switchyard.task' must be 1 to 64 characters");
+      }
+      String d = optionalString(ext, "durability", "switchyard.durability");
+      if (d != null) {
+        switch (d) {
+          case "ephemeral" -> durability = Durability.EPHEMERAL;
+          case "durable" -> durability = Durability.DURABLE;
+          default -> throw ApiError.invalid("switchyard.durability",
+              "'switchyard.durability' must be \"ephemeral\" or \"durable\"");
+        }
+      }
+      if (ext.has("progress") && !ext.get("progress").isNull()) {
+        progress = optionalBoolean(ext, "progress", false, "switchyard.progress");
+      }
+    }
+    return new ChatCompletionRequest(model, messages, maxTokens, stream, includeUsage, user, budget, task,
+        durability, progress);
+  }
+
+  private static List<ChatMessage> messages(JsonNode root, HttpSettings limits) {
+    JsonNode node = root.get("messages");
+    if (node == null || node.isNull()) {
+      throw ApiError.missing("messages");
+    }
+    if (!node.isArray()) {
+      throw ApiError.invalid("messages", "'messages' must be an array of {role, content} objects");
+    }
+    if (node.isEmpty()) {
+      throw ApiError.invalid("messages", "'messages' must not be empty");
+    }
+    if (node.size() > limits.maxMessages()) {
+      throw ApiError.invalid("messages", "'messages' may hold at most " + limits.maxMessages() + " messages");
+    }
+    List<ChatMessage> out = new ArrayList<>(node.size());
+    long chars = 0;
+    boolean anyUser = false;
+    for (int i = 0; i < node.size(); i++) {
+      String at = "messages[" + i + "]";
+      JsonNode m = node.get(i);
+      if (!m.isObject()) {
+        throw ApiError.invalid(at, "'" + at + "' must be an object with 'role' and 'content'");
+      }
+      JsonNode roleNode = m.get("role");
+      if (roleNode == null || !roleNode.isTextual() || !ROLES.contains(roleNode.asText())) {
+        throw ApiError.invalid(at + ".role", "'" + at + ".role' must be one of system, developer, user, assistant, tool");
+      }
+      String role = roleNode.asText();
+      String content = content(m.get("content"), at + ".content", role);
+      chars += content.length();
+      if (chars > limits.maxPromptChars()) {
+        throw ApiError.invalid("messages", "the messages hold more than " + limits.maxPromptChars() + " characters");
+      }
+      anyUser |= role.equals("user") && !content.isBlank();
+      out.add(new ChatMessage(role, content));
+    }
+    if (!anyUser) {
+      throw ApiError.invalid("messages", "'messages' must contain at least one non-empty user message");
+    }
+    return out;
+  }
+
+  private static String content(JsonNode c, String at, String role) {
+    if (c == null || c.isNull()) {
+      if (role.equals("assistant")) {
+        return "";
+      }
+      throw ApiError.invalid(at, "'" + at + "' is required for role " + role);
+    }
+    if (c.isTextual()) {
+      return c.asText();
+    }
+    if (c.isArray()) {
+      StringBuilder text = new StringBuilder();
+      for (int j = 0; j < c.size(); j++) {
+        JsonNode part = c.get(j);
+        String pat = at + "[" + j + "]";
+        if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+          throw ApiError.invalid(pat, "'" + pat + "' must be a {\"type\": \"text\", \"text\": ...} part;"
+              + " other content types are not supported");
+        }
+        if (text.length() > 0) {
+          text.append('\n');
+        }
+        text.append(part.get("text").asText());
+      }
+      return text.toString();
+    }
+    throw ApiError.invalid(at, "'" + at + "' must be a string or an array of text parts");
+  }
+
+  private static String requiredString(JsonNode root, String field) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      throw ApiError.missing(field);
+    }
+    if (!n.isTextual()) {
+      throw ApiError.invalid(field, "'" + field + "' must be a string");
+    }
+    return n.asText();
+  }
+
+  private static String optionalString(JsonNode obj, String field, String param) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw ApiError.invalid(param, "'" + param + "' must be a string");
+    }
+    return n.asText();
+  }
+
+  private static boolean optionalBoolean(JsonNode obj, String field, boolean fallback) {
+    return optionalBoolean(obj, field, fallback, field);
+  }
+
+  private static boolean optionalBoolean(JsonNode obj, String field, boolean fallback, String param) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isBoolean()) {
+      throw ApiError.invalid(param, "'" + param + "' must be true or false");
+    }
+    return n.booleanValue();
+  }
+
+  private static double nonNegativeNumber(JsonNode obj, String field) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return 0;
+    }
+    String param = "switchyard." + field;
+    if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
+      throw ApiError.invalid(param, "'" + param + "' must be a non-negative number");
+    }
+    return n.asDouble();
+  }
+}

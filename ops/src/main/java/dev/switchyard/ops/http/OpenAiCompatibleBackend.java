@@ -1,0 +1,273 @@
+package dev.switchyard.ops.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchyard.actors.backend.BackendException;
+import dev.switchyard.actors.backend.BackendException.Kind;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.protocol.Response;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * A model behind an OpenAI-compatible {@code /chat/completions} endpoint (vLLM, SGLang, TGI, llama.cpp server,
+ * Ollama, hosted APIs), called through Pekko HTTP's pooled client.
+ *
+ * <p>Mapping: {@code usage.prompt_tokens}/{@code completion_tokens} are the tokens; the cost is the model
+ * card's price for them; the mean of the returned token log-probabilities (when asked for and given) is the
+ * confidence (higher = surer, as the recorded {@code logprob_conf}); energy is the card's joules per token.
+ * The attempt id travels as {@code Idempotency-Key}, so a provider that honours it bills a retried call once.
+ *
+ * <p>Failures, as {@link BackendException}: 429 is {@code RATE_LIMITED} with the {@code Retry-After} (seconds
+ * or HTTP date; or {@code retry-after-ms}); 408 and no answer within {@code request-timeout} are
+ * {@code TIMEOUT}; 401/403 {@code UNAUTHORIZED}; other 4xx {@code CLIENT_ERROR}; 5xx, unreachable servers and
+ * malformed bodies {@code SERVER_ERROR}. Exception messages carry the provider's short error message at most,
+ * never the API key or the prompt.
+ */
+public final class OpenAiCompatibleBackend implements InferenceBackend {
+  private static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+  private static final int MAX_ERROR_CHARS = 200;
+
+  private final ActorSystem<?> system;
+  private final OpenAiBackendSettings settings;
+  private final ModelCard card;
+  private final LongSupplier nanoTime;
+  private final Clock wallClock;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final ConnectionPoolSettings pool;
+  private final Materializer materializer;
+
+  /**
+   * @param nanoTime monotonic time source for latency (injected so tests control it)
+   * @param wallClock for parsing HTTP-date {@code Retry-After} values
+   */
+  public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card,
+      LongSupplier nanoTime, Clock wallClock) {
+    if (!card.id().equals(settings.modelId())) {
+      throw new IllegalArgumentException("backend for " + settings.modelId() + " given the card of " + card.id());
+    }
+    this.system = system;
+    this.settings = settings;
+    this.card = card;
+    this.nanoTime = nanoTime;
+    this.wallClock = wallClock;
+    // A connection that stays silent past the request timeout is closed, so an abandoned call frees its slot.
+    ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
+        .withIdleTimeout(settings.requestTimeout().plusSeconds(1));
+    this.pool = ConnectionPoolSettings.create(system.classicSystem())
+        .withMaxConnections(settings.maxConnections())
+        .withConnectionSettings(connection);
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card) {
+    this(system, settings, card, System::nanoTime, Clock.systemUTC());
+  }
+
+  @Override
+  public String modelId() {
+    return settings.modelId();
+  }
+
+  @Override
+  public CompletionStage<Response> complete(BackendRequest request) {
+    long started = nanoTime.getAsLong();
+    HttpRequest http = HttpRequest.POST(settings.completionsUri().toString())
+        .addHeader(RawHeader.create("Idempotency-Key", request.attemptId()))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body(request)));
+    if (settings.apiKey() != null) {
+      http = http.addHeader(RawHeader.create("Authorization", "Bearer " + settings.apiKey().reveal()));
+    }
+    Http client = Http.get(system);
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    client.singleRequest(http, client.defaultClientHttpsContext(), pool, system.classicSystem().log())
+        .thenCompose(response -> response.entity()
+            .toStrict(settings.requestTimeout().toMillis(), MAX_RESPONSE_BYTES, materializer)
+            .thenApply(strict -> interpret(response, strict.getData().utf8String(), started)))
+        .whenComplete((response, failure) -> {
+          if (failure == null) {
+            result.complete(response);
+          } else {
+            result.completeExceptionally(classify(failure));
+          }
+        });
+    return result.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(failure -> CompletableFuture.failedFuture(classify(failure)));
+  }
+
+  private byte[] body(BackendRequest request) {
+    ObjectNode body = mapper.createObjectNode();
+    body.put("model", settings.remoteModel());
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : request.messages()) {
+      messages.addObject().put("role", m.role()).put("content", m.content());
+    }
+    if (request.maxTokens() > 0) {
+      body.put("max_tokens", request.maxTokens());
+    }
+    body.put("stream", false);
+    if (settings.logprobs()) {
+      body.put("logprobs", true);
+    }
+    try {
+      return mapper.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot render request JSON", e);
+    }
+  }
+
+  private Response interpret(HttpResponse response, String body, long started) {
+    int status = response.status().intValue();
+    if (status >= 200 && status < 300) {
+      return parseAnswer(body, (nanoTime.getAsLong() - started) / 1_000_000.0);
+    }
+    String detail = "backend " + settings.modelId() + " answered HTTP " + status + providerMessage(body);
+    Duration retryAfter = retryAfter(response);
+    if (status == 429) {
+      throw new BackendException(Kind.RATE_LIMITED, detail, retryAfter);
+    }
+    if (status == 408) {
+      throw new BackendException(Kind.TIMEOUT, detail, retryAfter);
+    }
+    if (status == 401 || status == 403) {
+      throw new BackendException(Kind.UNAUTHORIZED, detail);
+    }
+    if (status >= 400 && status < 500) {
+      throw new BackendException(Kind.CLIENT_ERROR, detail);
+    }
+    throw new BackendException(Kind.SERVER_ERROR, detail, retryAfter);
+  }
+
+  private Response parseAnswer(String body, double latencyMs) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(body);
+    } catch (IOException e) {
+      throw malformed("the body is not JSON");
+    }
+    JsonNode choice = root == null ? null : root.path("choices").path(0);
+    if (choice == null || !choice.isObject() || !choice.path("message").isObject()) {
+      throw malformed("no choices[0].message");
+    }
+    JsonNode content = choice.path("message").path("content");
+    if (!content.isTextual() && !content.isNull() && !content.isMissingNode()) {
+      throw malformed("choices[0].message.content is not a string");
+    }
+    JsonNode usage = root.path("usage");
+    int in = usage.path("prompt_tokens").asInt(0);
+    int out = usage.path("completion_tokens").asInt(0);
+    String note = null;
+    if (!usage.isObject()) {
+      note = "the backend reported no token usage; cost counted as 0";
+    } else if ("length".equals(choice.path("finish_reason").asText())) {
+      note = "finish_reason=length: the answer was cut at max_tokens";
+    }
+    return new Response(settings.modelId(), content.isTextual() ? content.asText() : "", in, out, latencyMs,
+        card.priceUsd(in, out), card.joulesPerToken() * (in + out), meanLogprob(choice), null, note);
+  }
+
+  /** Mean token log-probability of {@code choices[0].logprobs.content}, null when none came back. */
+  private static Double meanLogprob(JsonNode choice) {
+    JsonNode tokens = choice.path("logprobs").path("content");
+    if (!tokens.isArray() || tokens.isEmpty()) {
+      return null;
+    }
+    double sum = 0;
+    int n = 0;
+    for (JsonNode t : tokens) {
+      if (t.path("logprob").isNumber()) {
+        sum += t.get("logprob").asDouble();
+        n++;
+      }
+    }
+    return n == 0 ? null : sum / n;
+  }
+
+  private BackendException malformed(String what) {
+    return new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId() + " sent a malformed response: "
+        + what);
+  }
+
+  /** The provider's {@code error.message}, shortened; never the raw body. */
+  private String providerMessage(String body) {
+    try {
+      JsonNode m = mapper.readTree(body).path("error").path("message");
+      if (m.isTextual() && !m.asText().isBlank()) {
+        String text = m.asText().replaceAll("\\p{Cntrl}", " ");
+        return ": " + (text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "..." : text);
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: say nothing about the body
+    }
+    return "";
+  }
+
+  private Duration retryAfter(HttpResponse response) {
+    Optional<String> ms = response.getHeader("retry-after-ms").map(h -> h.value().trim());
+    if (ms.isPresent()) {
+      try {
+        return Duration.ofMillis(Math.max(0, (long) Double.parseDouble(ms.get())));
+      } catch (NumberFormatException e) {
+        // fall through to Retry-After
+      }
+    }
+    Optional<String> value = response.getHeader("Retry-After").map(h -> h.value().trim());
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.get())));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(value.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration d = Duration.between(wallClock.instant(), at.toInstant());
+        return d.isNegative() ? Duration.ZERO : d;
+      } catch (DateTimeParseException notADate) {
+        return null;
+      }
+    }
+  }
+
+  private BackendException classify(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof BackendException b) {
+      return b;
+    }
+    if (t instanceof TimeoutException) {
+      return new BackendException(Kind.TIMEOUT, "backend " + settings.modelId() + " did not answer within "
+          + settings.requestTimeout().toMillis() + " ms");
+    }
+    String reason = t.getClass().getSimpleName();
+    return new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId() + " unreachable at "
+        + settings.completionsUri().getHost() + ":" + settings.completionsUri().getPort() + " (" + reason + ")");
+  }
+}

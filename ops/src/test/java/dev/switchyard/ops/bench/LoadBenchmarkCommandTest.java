@@ -1,0 +1,125 @@
+package dev.switchyard.ops.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.ops.SwitchyardCli;
+import dev.switchyard.ops.TinyDataset;
+import dev.switchyard.ops.http.ApiRoutes;
+import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.FakeEngine;
+import dev.switchyard.ops.http.HttpSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code bench load} against the real HTTP server (scripted engine behind it) on 127.0.0.1. */
+class LoadBenchmarkCommandTest {
+  private static ActorSystem<Void> system;
+  private static FakeEngine engine;
+  private static String url;
+
+  @BeforeAll
+  static void start() throws Exception {
+    var config = ConfigFactory.parseString("switchyard.http.port = 0").withFallback(ConfigFactory.load());
+    system = ActorSystem.create(Behaviors.empty(), "bench-test", config);
+    engine = new FakeEngine();
+    AtomicLong ids = new AtomicLong();
+    HttpSettings settings = HttpSettings.fromConfig(config);
+    ServerBinding binding = ApiServer.bind(system,
+        new ApiRoutes(engine, settings, Clock.systemUTC(), () -> "b" + ids.incrementAndGet(), () -> true), settings)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    url = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cli = SwitchyardCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void sendsExactlyTheRequestedCountAndWritesTheReport(@TempDir Path dir) throws Exception {
+    Path data = TinyDataset.write(dir);
+    Path report = dir.resolve("out/load.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    engine.received.clear();
+
+    int exit = run(out, err, "bench", "load", "--url", url, "--requests", "12", "--concurrency", "3",
+        "--data", data.toString(), "--out", report.toString());
+
+    assertEquals(0, exit, err.toString());
+    JsonNode r = new ObjectMapper().readTree(report.toFile());
+    assertEquals(12, r.get("requests_sent").asInt());
+    assertEquals(12, r.get("ok").asInt());
+    assertEquals(0, r.get("errors").asInt());
+    assertEquals("count", r.get("stopped_by").asText());
+    assertEquals(12, r.get("answer_models").get("big-70b").asInt());
+    assertEquals(0.00091, r.get("mean_cost_usd").asDouble(), 1e-12);
+    assertTrue(r.get("latency_ms_ok").get("p50").asDouble() <= r.get("latency_ms_ok").get("p99").asDouble());
+    // prompts come from the test split of the given data
+    Set<String> testPrompts = Set.copyOf(TinyDataset.QUESTIONS.subList(4, 8));
+    assertEquals(12, engine.received.size());
+    engine.received.forEach(q -> assertTrue(testPrompts.contains(q.text()), q.text()));
+    assertTrue(out.toString().contains("results written to " + report.toAbsolutePath()));
+  }
+
+  @Test
+  void streamingRunsCheckEveryStreamEndsWithDone(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("load.json");
+    int exit = run(new StringWriter(), new StringWriter(), "bench", "load", "--url", url, "--requests", "5",
+        "--concurrency", "2", "--stream", "--data", TinyDataset.write(dir).toString(), "--out", report.toString());
+
+    assertEquals(0, exit);
+    JsonNode r = new ObjectMapper().readTree(report.toFile());
+    assertEquals(5, r.get("ok").asInt());
+    assertEquals(0, r.get("incomplete_streams").asInt());
+    assertEquals(5, r.get("answer_models").get("big-70b").asInt());
+  }
+
+  @Test
+  void errorsAreCountedByStatus(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("load.json");
+    StringWriter err = new StringWriter();
+    int exit = run(new StringWriter(), err, "bench", "load", "--url", url, "--model", "test/overloaded",
+        "--requests", "4", "--concurrency", "2", "--data", TinyDataset.write(dir).toString(),
+        "--out", report.toString());
+
+    assertEquals(1, exit, "no request succeeded");
+    assertTrue(err.toString().contains("no request succeeded"));
+    JsonNode r = new ObjectMapper().readTree(report.toFile());
+    assertEquals(4, r.get("status_counts").get("429").asInt());
+  }
+
+  @Test
+  void percentileIsNearestRank() {
+    List<Double> sorted = List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
+    assertEquals(5.0, LoadBenchmark.percentile(sorted, 0.5));
+    assertEquals(9.0, LoadBenchmark.percentile(sorted, 0.9));
+    assertEquals(10.0, LoadBenchmark.percentile(sorted, 0.99));
+  }
+}
