@@ -14,6 +14,7 @@ import dev.switchyard.strategies.cascade.support.Logistic;
 import dev.switchyard.strategies.cascade.support.ModelStats;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.pipeline.Aggregation;
 import dev.switchyard.strategies.pipeline.Escalation;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
@@ -21,7 +22,10 @@ import dev.switchyard.strategies.plan.PlanState;
 import dev.switchyard.strategies.plan.Planner;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -32,12 +36,13 @@ import java.util.Random;
  * <p>PairRanker here is a pairwise logistic model {@code P(a_i > a_j | x) = sigmoid(w . (f_i - f_j))} over
  * candidate features {@code f} (model-by-task indicator, calibrated confidence log-odds, per-token signal,
  * answer shape, and the share of the other candidates that gave the same answer), trained on the training
- * split from every pair of candidates that differ in correctness, with pools of random size so that the
- * agreement feature means the same at every pool size. A candidate's score is its mean win probability
- * against the others (the paper's "max wins" aggregation). GenFuser is replaced by choosing: answers that
- * agree pool their scores (a weighted vote), and the highest-scoring answer is returned. The pool is the
- * first {@code K} models of the cost-efficient chain followed by the other models by cost; {@code K} is the
- * trade-off (every pool model is always called, so cost grows with {@code K}).
+ * split from every pair of candidates that differ in correctness, within random subsets of random size so
+ * that the agreement feature means the same at every pool size. A candidate's score is its mean win
+ * probability against the others (the paper's "max wins" aggregation). GenFuser is replaced by choosing:
+ * answers that agree pool their scores (a weighted vote), and the highest-scoring answer is returned. The
+ * pool is the first {@code K} models of an order built greedily on train (each step adds the model that
+ * raises the blended training accuracy most per unit of mean cost); {@code K} is the trade-off (every pool
+ * model is always called, so cost grows with {@code K}).
  */
 public final class LlmBlender implements Strategy {
   private static final double L2 = 1.0;
@@ -64,17 +69,14 @@ public final class LlmBlender implements Strategy {
     tasks = train.tasks();
     calibrated = CalibratedConfidence.fit(train);
     ModelStats stats = ModelStats.of(train);
-    List<String> order = new ArrayList<>(stats.efficientChain());
-    models.stream().filter(m -> !order.contains(m))
-        .sorted(Comparator.comparingDouble(stats::cost).thenComparing(Comparator.naturalOrder()))
-        .forEach(order::add);
-    pool = List.copyOf(order);
     Random random = new Random(context.seed());
     List<double[]> rows = new ArrayList<>();
     List<Double> labels = new ArrayList<>();
     for (RecordedQuery q : train.queries()) {
-      int k = pool.size() < 2 ? pool.size() : 2 + random.nextInt(pool.size() - 1);
-      List<AnswerSignal> candidates = pool.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
+      List<String> shuffled = new ArrayList<>(models);
+      java.util.Collections.shuffle(shuffled, random);
+      int k = models.size() < 2 ? models.size() : 2 + random.nextInt(models.size() - 1);
+      List<AnswerSignal> candidates = shuffled.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
           .toList();
       List<double[]> f = candidates.stream().map(a -> candidateFeatures(a, q.task(), candidates)).toList();
       for (int i = 0; i < k; i++) {
@@ -94,6 +96,88 @@ public final class LlmBlender implements Strategy {
       ranker = Logistic.fit(rows.toArray(double[][]::new), labels.stream().mapToDouble(Double::doubleValue)
           .toArray(), L2);
     }
+    pool = greedyPool(train, stats);
+  }
+
+  /**
+   * Orders the models for the pool greedily on train: each step adds the model whose inclusion raises the
+   * blended accuracy most per unit of its mean cost (when no model raises it, the one that lowers it least,
+   * cheaper first).
+   */
+  private List<String> greedyPool(RecordedDataset train, ModelStats stats) {
+    List<String> chosen = new ArrayList<>();
+    List<String> remaining = new ArrayList<>(models);
+    remaining.sort(Comparator.comparingDouble(stats::cost).thenComparing(Comparator.naturalOrder()));
+    double current = 0;
+    while (!remaining.isEmpty()) {
+      String best = null;
+      double bestKey = Double.NEGATIVE_INFINITY;
+      double bestAccuracy = 0;
+      boolean anyGain = false;
+      for (String m : remaining) {
+        List<String> candidate = new ArrayList<>(chosen);
+        candidate.add(m);
+        double accuracy = blendedAccuracy(train, candidate);
+        double gain = accuracy - current;
+        boolean gains = gain > 0;
+        double key = gains ? gain / Math.max(stats.cost(m), 1e-12) : gain;
+        if ((gains && !anyGain) || (gains == anyGain && key > bestKey)) {
+          best = m;
+          bestKey = key;
+          bestAccuracy = accuracy;
+          anyGain = anyGain || gains;
+        }
+      }
+      chosen.add(best);
+      remaining.remove(best);
+      current = bestAccuracy;
+    }
+    return List.copyOf(chosen);
+  }
+
+  private double blendedAccuracy(RecordedDataset train, List<String> members) {
+    double total = 0;
+    for (RecordedQuery q : train.queries()) {
+      List<AnswerSignal> candidates = members.stream().map(m -> AnswerSignal.of(m, q.outcome(m))).toList();
+      total += q.outcome(blend(candidates, q.task()).modelId()).score();
+    }
+    return total / train.size();
+  }
+
+  /** The chosen answer: agreeing answers pool their rank scores, as {@link Aggregation#weightedVote} does. */
+  public AnswerSignal blend(List<AnswerSignal> candidates, String task) {
+    Map<String, Double> totals = new LinkedHashMap<>();
+    Map<String, AnswerSignal> champion = new LinkedHashMap<>();
+    Map<String, Double> championScore = new HashMap<>();
+    for (AnswerSignal a : candidates) {
+      double score = rankScore(a, candidates, task);
+      String key = a.normalised();
+      totals.merge(key, score, Double::sum);
+      if (!champion.containsKey(key) || score > championScore.get(key)) {
+        champion.put(key, a);
+        championScore.put(key, score);
+      }
+    }
+    String best = null;
+    for (var e : totals.entrySet()) {
+      if (best == null || e.getValue() > totals.get(best)) {
+        best = e.getKey();
+      }
+    }
+    return champion.get(best);
+  }
+
+  private double rankScore(AnswerSignal self, List<AnswerSignal> all, String task) {
+    if (all.size() == 1) {
+      return 1;
+    }
+    double wins = 0;
+    for (AnswerSignal other : all) {
+      if (other != self) {
+        wins += prefers(self, other, task, all);
+      }
+    }
+    return wins / (all.size() - 1);
   }
 
   private int featureCount() {
@@ -151,16 +235,7 @@ public final class LlmBlender implements Strategy {
       self = AnswerSignal.of(response);
       all.add(self);
     }
-    if (all.size() == 1) {
-      return 1;
-    }
-    double wins = 0;
-    for (AnswerSignal other : all) {
-      if (other != self) {
-        wins += prefers(self, other, state.query().task(), all);
-      }
-    }
-    return wins / (all.size() - 1);
+    return rankScore(self, all, state.query().task());
   }
 
   public List<String> pool() {
