@@ -182,7 +182,7 @@ public final class AutoMix implements Strategy {
     private final int[] members;
     private final double lambda;
     private final double[] prior;
-    private final Map<String, Boolean> continueTable = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> continueTable = new ConcurrentHashMap<>();
 
     Pomdp(int[] members, double lambda) {
       this.members = members;
@@ -268,8 +268,12 @@ public final class AutoMix implements Strategy {
       if (observed.length >= members.length) {
         return false;
       }
-      return continueTable.computeIfAbsent(Arrays.toString(observed),
-          key -> continueValue(observed) > stopValue(belief(observed), observed.length));
+      int key = observed.length;
+      for (int o : observed) {
+        key = key * bins + o;
+      }
+      return continueTable.computeIfAbsent(key,
+          k -> continueValue(observed) > stopValue(belief(observed), observed.length));
     }
 
     /** Index (within the subset) of the answer with the highest believed correctness. */
@@ -288,14 +292,14 @@ public final class AutoMix implements Strategy {
       int n = trainCorrect[0].length;
       double total = 0;
       for (int q = 0; q < n; q++) {
-        List<Integer> seen = new ArrayList<>();
+        int[] observed = new int[0];
         double cost = 0;
-        while (shouldContinue(seen.stream().mapToInt(Integer::intValue).toArray())) {
-          int model = members[seen.size()];
+        while (shouldContinue(observed)) {
+          int model = members[observed.length];
           cost += trainCost[model][q];
-          seen.add(trainBin[model][q]);
+          observed = Arrays.copyOf(observed, observed.length + 1);
+          observed[observed.length - 1] = trainBin[model][q];
         }
-        int[] observed = seen.stream().mapToInt(Integer::intValue).toArray();
         total += (trainCorrect[members[bestAnswer(observed)]][q] ? 1 : 0) - lambda * cost;
       }
       return total / n;

@@ -78,12 +78,14 @@ public final class LlmBlender implements Strategy {
       int k = models.size() < 2 ? models.size() : 2 + random.nextInt(models.size() - 1);
       List<AnswerSignal> candidates = shuffled.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
           .toList();
-      List<double[]> f = candidates.stream().map(a -> candidateFeatures(a, q.task(), candidates)).toList();
+      List<double[]> f = features(candidates, q.task());
+      // One orientation per pair: the subset order is random, so the intercept stays near zero, and the
+      // ranker is made exactly antisymmetric at use by dropping it.
       for (int i = 0; i < k; i++) {
-        for (int j = 0; j < k; j++) {
+        for (int j = i + 1; j < k; j++) {
           double si = q.outcome(candidates.get(i).modelId()).score();
           double sj = q.outcome(candidates.get(j).modelId()).score();
-          if (i != j && si != sj) {
+          if (si != sj) {
             rows.add(difference(f.get(i), f.get(j)));
             labels.add(si > sj ? 1.0 : 0.0);
           }
@@ -146,11 +148,13 @@ public final class LlmBlender implements Strategy {
 
   /** The chosen answer: agreeing answers pool their rank scores, as {@link Aggregation#weightedVote} does. */
   public AnswerSignal blend(List<AnswerSignal> candidates, String task) {
+    double[] u = utilities(candidates, task);
     Map<String, Double> totals = new LinkedHashMap<>();
     Map<String, AnswerSignal> champion = new LinkedHashMap<>();
     Map<String, Double> championScore = new HashMap<>();
-    for (AnswerSignal a : candidates) {
-      double score = rankScore(a, candidates, task);
+    for (int i = 0; i < candidates.size(); i++) {
+      AnswerSignal a = candidates.get(i);
+      double score = rankScore(u, i);
       String key = a.normalised();
       totals.merge(key, score, Double::sum);
       if (!champion.containsKey(key) || score > championScore.get(key)) {
@@ -167,24 +171,55 @@ public final class LlmBlender implements Strategy {
     return champion.get(best);
   }
 
-  private double rankScore(AnswerSignal self, List<AnswerSignal> all, String task) {
-    if (all.size() == 1) {
+  /**
+   * Each candidate's utility {@code w . f_i}: the ranker is linear in the feature difference, so
+   * {@code P(i > j) = sigmoid(u_i - u_j)} and a pool of {@code K} needs {@code K} feature vectors, not
+   * {@code K^2}.
+   */
+  private double[] utilities(List<AnswerSignal> all, String task) {
+    List<double[]> f = features(all, task);
+    double[] u = new double[all.size()];
+    for (int i = 0; i < u.length; i++) {
+      u[i] = ranker.logit(f.get(i)) - ranker.intercept();
+    }
+    return u;
+  }
+
+  /** Mean pairwise win probability of candidate {@code i} (1 when it stands alone). */
+  private static double rankScore(double[] u, int i) {
+    if (u.length == 1) {
       return 1;
     }
     double wins = 0;
-    for (AnswerSignal other : all) {
-      if (other != self) {
-        wins += prefers(self, other, task, all);
+    for (int j = 0; j < u.length; j++) {
+      if (j != i) {
+        wins += Logistic.sigmoid(u[i] - u[j]);
       }
     }
-    return wins / (all.size() - 1);
+    return wins / (u.length - 1);
   }
 
   private int featureCount() {
     return models.size() * (tasks.size() + 1) + 3 + AnswerSignal.ANSWER_FEATURES;
   }
 
-  double[] candidateFeatures(AnswerSignal a, String task, List<AnswerSignal> all) {
+  /** Every candidate's features; the agreement share is computed from normalised answers built once. */
+  List<double[]> features(List<AnswerSignal> all, String task) {
+    String[] keys = all.stream().map(AnswerSignal::normalised).toArray(String[]::new);
+    List<double[]> out = new ArrayList<>(all.size());
+    for (int i = 0; i < keys.length; i++) {
+      int same = 0;
+      for (int j = 0; j < keys.length; j++) {
+        if (j != i && keys[j].equals(keys[i])) {
+          same++;
+        }
+      }
+      out.add(candidateFeatures(all.get(i), task, keys.length > 1 ? same / (double) (keys.length - 1) : 0));
+    }
+    return out;
+  }
+
+  private double[] candidateFeatures(AnswerSignal a, String task, double agreementShare) {
     double[] v = new double[featureCount()];
     int m = models.indexOf(a.modelId());
     int t = task == null ? -1 : tasks.indexOf(task);
@@ -194,9 +229,7 @@ public final class LlmBlender implements Strategy {
     int at = models.size() * (tasks.size() + 1);
     v[at] = Logistic.logOdds(calibrated.probability(a));
     v[at + 1] = a.perTokenConfidence();
-    String key = a.normalised();
-    long same = all.stream().filter(o -> o != a && o.normalised().equals(key)).count();
-    v[at + 2] = all.size() > 1 ? same / (double) (all.size() - 1) : 0;
+    v[at + 2] = agreementShare;
     double[] shape = a.answerFeatures();
     System.arraycopy(shape, 0, v, at + 3, shape.length);
     return v;
@@ -210,11 +243,15 @@ public final class LlmBlender implements Strategy {
     return d;
   }
 
-  /** PairRanker: probability that candidate {@code i} is better than {@code j} (antisymmetric). */
+  /** PairRanker: probability that candidate {@code i} is better than {@code j} within a pool (antisymmetric). */
   public double prefers(AnswerSignal i, AnswerSignal j, String task, List<AnswerSignal> all) {
-    double z = ranker.logit(difference(candidateFeatures(i, task, all), candidateFeatures(j, task, all)))
-        - ranker.intercept();
-    return Logistic.sigmoid(z);
+    int a = all.indexOf(i);
+    int b = all.indexOf(j);
+    if (a < 0 || b < 0) {
+      throw new IllegalArgumentException("both candidates must belong to the pool");
+    }
+    double[] u = utilities(all, task);
+    return Logistic.sigmoid(u[a] - u[b]);
   }
 
   /** A response's rank score among the plan's responses: its mean pairwise win probability. */
@@ -235,7 +272,7 @@ public final class LlmBlender implements Strategy {
       self = AnswerSignal.of(response);
       all.add(self);
     }
-    return rankScore(self, all, state.query().task());
+    return rankScore(utilities(all, state.query().task()), all.indexOf(self));
   }
 
   public List<String> pool() {
