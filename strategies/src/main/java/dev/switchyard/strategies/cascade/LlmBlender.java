@@ -14,6 +14,7 @@ import dev.switchyard.strategies.cascade.support.Logistic;
 import dev.switchyard.strategies.cascade.support.ModelStats;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.pipeline.Aggregation;
 import dev.switchyard.strategies.pipeline.Escalation;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
@@ -21,7 +22,10 @@ import dev.switchyard.strategies.plan.PlanState;
 import dev.switchyard.strategies.plan.Planner;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -32,12 +36,13 @@ import java.util.Random;
  * <p>PairRanker here is a pairwise logistic model {@code P(a_i > a_j | x) = sigmoid(w . (f_i - f_j))} over
  * candidate features {@code f} (model-by-task indicator, calibrated confidence log-odds, per-token signal,
  * answer shape, and the share of the other candidates that gave the same answer), trained on the training
- * split from every pair of candidates that differ in correctness, with pools of random size so that the
- * agreement feature means the same at every pool size. A candidate's score is its mean win probability
- * against the others (the paper's "max wins" aggregation). GenFuser is replaced by choosing: answers that
- * agree pool their scores (a weighted vote), and the highest-scoring answer is returned. The pool is the
- * first {@code K} models of the cost-efficient chain followed by the other models by cost; {@code K} is the
- * trade-off (every pool model is always called, so cost grows with {@code K}).
+ * split from every pair of candidates that differ in correctness, within random subsets of random size so
+ * that the agreement feature means the same at every pool size. A candidate's score is its mean win
+ * probability against the others (the paper's "max wins" aggregation). GenFuser is replaced by choosing:
+ * answers that agree pool their scores (a weighted vote), and the highest-scoring answer is returned. The
+ * pool is the first {@code K} models of an order built greedily on train (each step adds the model that
+ * raises the blended training accuracy most per unit of mean cost); {@code K} is the trade-off (every pool
+ * model is always called, so cost grows with {@code K}).
  */
 public final class LlmBlender implements Strategy {
   private static final double L2 = 1.0;
@@ -64,24 +69,23 @@ public final class LlmBlender implements Strategy {
     tasks = train.tasks();
     calibrated = CalibratedConfidence.fit(train);
     ModelStats stats = ModelStats.of(train);
-    List<String> order = new ArrayList<>(stats.efficientChain());
-    models.stream().filter(m -> !order.contains(m))
-        .sorted(Comparator.comparingDouble(stats::cost).thenComparing(Comparator.naturalOrder()))
-        .forEach(order::add);
-    pool = List.copyOf(order);
     Random random = new Random(context.seed());
     List<double[]> rows = new ArrayList<>();
     List<Double> labels = new ArrayList<>();
     for (RecordedQuery q : train.queries()) {
-      int k = pool.size() < 2 ? pool.size() : 2 + random.nextInt(pool.size() - 1);
-      List<AnswerSignal> candidates = pool.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
+      List<String> shuffled = new ArrayList<>(models);
+      java.util.Collections.shuffle(shuffled, random);
+      int k = models.size() < 2 ? models.size() : 2 + random.nextInt(models.size() - 1);
+      List<AnswerSignal> candidates = shuffled.subList(0, k).stream().map(m -> AnswerSignal.of(m, q.outcome(m)))
           .toList();
-      List<double[]> f = candidates.stream().map(a -> candidateFeatures(a, q.task(), candidates)).toList();
+      List<double[]> f = features(candidates, q.task());
+      // One orientation per pair: the subset order is random, so the intercept stays near zero, and the
+      // ranker is made exactly antisymmetric at use by dropping it.
       for (int i = 0; i < k; i++) {
-        for (int j = 0; j < k; j++) {
+        for (int j = i + 1; j < k; j++) {
           double si = q.outcome(candidates.get(i).modelId()).score();
           double sj = q.outcome(candidates.get(j).modelId()).score();
-          if (i != j && si != sj) {
+          if (si != sj) {
             rows.add(difference(f.get(i), f.get(j)));
             labels.add(si > sj ? 1.0 : 0.0);
           }
@@ -94,13 +98,128 @@ public final class LlmBlender implements Strategy {
       ranker = Logistic.fit(rows.toArray(double[][]::new), labels.stream().mapToDouble(Double::doubleValue)
           .toArray(), L2);
     }
+    pool = greedyPool(train, stats);
+  }
+
+  /**
+   * Orders the models for the pool greedily on train: each step adds the model whose inclusion raises the
+   * blended accuracy most per unit of its mean cost (when no model raises it, the one that lowers it least,
+   * cheaper first).
+   */
+  private List<String> greedyPool(RecordedDataset train, ModelStats stats) {
+    List<String> chosen = new ArrayList<>();
+    List<String> remaining = new ArrayList<>(models);
+    remaining.sort(Comparator.comparingDouble(stats::cost).thenComparing(Comparator.naturalOrder()));
+    double current = 0;
+    while (!remaining.isEmpty()) {
+      String best = null;
+      double bestKey = Double.NEGATIVE_INFINITY;
+      double bestAccuracy = 0;
+      boolean anyGain = false;
+      for (String m : remaining) {
+        List<String> candidate = new ArrayList<>(chosen);
+        candidate.add(m);
+        double accuracy = blendedAccuracy(train, candidate);
+        double gain = accuracy - current;
+        boolean gains = gain > 0;
+        double key = gains ? gain / Math.max(stats.cost(m), 1e-12) : gain;
+        if ((gains && !anyGain) || (gains == anyGain && key > bestKey)) {
+          best = m;
+          bestKey = key;
+          bestAccuracy = accuracy;
+          anyGain = anyGain || gains;
+        }
+      }
+      chosen.add(best);
+      remaining.remove(best);
+      current = bestAccuracy;
+    }
+    return List.copyOf(chosen);
+  }
+
+  private double blendedAccuracy(RecordedDataset train, List<String> members) {
+    double total = 0;
+    for (RecordedQuery q : train.queries()) {
+      List<AnswerSignal> candidates = members.stream().map(m -> AnswerSignal.of(m, q.outcome(m))).toList();
+      total += q.outcome(blend(candidates, q.task()).modelId()).score();
+    }
+    return total / train.size();
+  }
+
+  /** The chosen answer: agreeing answers pool their rank scores, as {@link Aggregation#weightedVote} does. */
+  public AnswerSignal blend(List<AnswerSignal> candidates, String task) {
+    double[] u = utilities(candidates, task);
+    Map<String, Double> totals = new LinkedHashMap<>();
+    Map<String, AnswerSignal> champion = new LinkedHashMap<>();
+    Map<String, Double> championScore = new HashMap<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      AnswerSignal a = candidates.get(i);
+      double score = rankScore(u, i);
+      String key = a.normalised();
+      totals.merge(key, score, Double::sum);
+      if (!champion.containsKey(key) || score > championScore.get(key)) {
+        champion.put(key, a);
+        championScore.put(key, score);
+      }
+    }
+    String best = null;
+    for (var e : totals.entrySet()) {
+      if (best == null || e.getValue() > totals.get(best)) {
+        best = e.getKey();
+      }
+    }
+    return champion.get(best);
+  }
+
+  /**
+   * Each candidate's utility {@code w . f_i}: the ranker is linear in the feature difference, so
+   * {@code P(i > j) = sigmoid(u_i - u_j)} and a pool of {@code K} needs {@code K} feature vectors, not
+   * {@code K^2}.
+   */
+  private double[] utilities(List<AnswerSignal> all, String task) {
+    List<double[]> f = features(all, task);
+    double[] u = new double[all.size()];
+    for (int i = 0; i < u.length; i++) {
+      u[i] = ranker.logit(f.get(i)) - ranker.intercept();
+    }
+    return u;
+  }
+
+  /** Mean pairwise win probability of candidate {@code i} (1 when it stands alone). */
+  private static double rankScore(double[] u, int i) {
+    if (u.length == 1) {
+      return 1;
+    }
+    double wins = 0;
+    for (int j = 0; j < u.length; j++) {
+      if (j != i) {
+        wins += Logistic.sigmoid(u[i] - u[j]);
+      }
+    }
+    return wins / (u.length - 1);
   }
 
   private int featureCount() {
     return models.size() * (tasks.size() + 1) + 3 + AnswerSignal.ANSWER_FEATURES;
   }
 
-  double[] candidateFeatures(AnswerSignal a, String task, List<AnswerSignal> all) {
+  /** Every candidate's features; the agreement share is computed from normalised answers built once. */
+  List<double[]> features(List<AnswerSignal> all, String task) {
+    String[] keys = all.stream().map(AnswerSignal::normalised).toArray(String[]::new);
+    List<double[]> out = new ArrayList<>(all.size());
+    for (int i = 0; i < keys.length; i++) {
+      int same = 0;
+      for (int j = 0; j < keys.length; j++) {
+        if (j != i && keys[j].equals(keys[i])) {
+          same++;
+        }
+      }
+      out.add(candidateFeatures(all.get(i), task, keys.length > 1 ? same / (double) (keys.length - 1) : 0));
+    }
+    return out;
+  }
+
+  private double[] candidateFeatures(AnswerSignal a, String task, double agreementShare) {
     double[] v = new double[featureCount()];
     int m = models.indexOf(a.modelId());
     int t = task == null ? -1 : tasks.indexOf(task);
@@ -110,9 +229,7 @@ public final class LlmBlender implements Strategy {
     int at = models.size() * (tasks.size() + 1);
     v[at] = Logistic.logOdds(calibrated.probability(a));
     v[at + 1] = a.perTokenConfidence();
-    String key = a.normalised();
-    long same = all.stream().filter(o -> o != a && o.normalised().equals(key)).count();
-    v[at + 2] = all.size() > 1 ? same / (double) (all.size() - 1) : 0;
+    v[at + 2] = agreementShare;
     double[] shape = a.answerFeatures();
     System.arraycopy(shape, 0, v, at + 3, shape.length);
     return v;
@@ -126,11 +243,15 @@ public final class LlmBlender implements Strategy {
     return d;
   }
 
-  /** PairRanker: probability that candidate {@code i} is better than {@code j} (antisymmetric). */
+  /** PairRanker: probability that candidate {@code i} is better than {@code j} within a pool (antisymmetric). */
   public double prefers(AnswerSignal i, AnswerSignal j, String task, List<AnswerSignal> all) {
-    double z = ranker.logit(difference(candidateFeatures(i, task, all), candidateFeatures(j, task, all)))
-        - ranker.intercept();
-    return Logistic.sigmoid(z);
+    int a = all.indexOf(i);
+    int b = all.indexOf(j);
+    if (a < 0 || b < 0) {
+      throw new IllegalArgumentException("both candidates must belong to the pool");
+    }
+    double[] u = utilities(all, task);
+    return Logistic.sigmoid(u[a] - u[b]);
   }
 
   /** A response's rank score among the plan's responses: its mean pairwise win probability. */
@@ -151,16 +272,7 @@ public final class LlmBlender implements Strategy {
       self = AnswerSignal.of(response);
       all.add(self);
     }
-    if (all.size() == 1) {
-      return 1;
-    }
-    double wins = 0;
-    for (AnswerSignal other : all) {
-      if (other != self) {
-        wins += prefers(self, other, state.query().task(), all);
-      }
-    }
-    return wins / (all.size() - 1);
+    return rankScore(utilities(all, state.query().task()), all.indexOf(self));
   }
 
   public List<String> pool() {

@@ -33,7 +33,7 @@ class AutoMixTest {
     Recorded r = data();
     AutoMix automix = new AutoMix();
     automix.fit(train(r), StrategyContext.seeded(1));
-    assertEquals(List.of("small", "large"), automix.models());
+    assertEquals(List.of("small", "large"), automix.models(0.3));
     var planner = automix.planner(0.3);
     var test = r.build().split("test").queries();
     assertEquals(List.of("small", "large"), Recorded.calls(planner, test.get(0), train(r)));
@@ -46,6 +46,7 @@ class AutoMixTest {
     AutoMix automix = new AutoMix();
     automix.fit(train(r), StrategyContext.seeded(1));
     var test = r.build().split("test").queries();
+    assertEquals(List.of("small"), automix.models(5));
     assertEquals(List.of("small"), Recorded.calls(automix.planner(5), test.get(0), train(r)));
   }
 
@@ -54,8 +55,9 @@ class AutoMixTest {
     Recorded r = data();
     AutoMix automix = new AutoMix();
     automix.fit(train(r), StrategyContext.seeded(1));
-    double low = AutoMix.believedCorrect(automix.belief(new int[] {0}), 0);
-    double high = AutoMix.believedCorrect(automix.belief(new int[] {5}), 0);
+    var pomdp = automix.pomdp(0.3);
+    double low = AutoMix.believedCorrect(pomdp.belief(new int[] {0}), 0);
+    double high = AutoMix.believedCorrect(pomdp.belief(new int[] {5}), 0);
     assertTrue(low < 0.2 && high > 0.8, "belief after low/high observation: " + low + " / " + high);
   }
 }

@@ -54,6 +54,20 @@ class LlmBlenderTest {
   }
 
   @Test
+  void poolStartsWithTheModelThatBuysMostAccuracyPerCost() {
+    Recorded r = Recorded.models("junk", "good", "strong");
+    for (int i = 0; i < 50; i++) {
+      boolean goodRight = i % 5 != 0;
+      r.query("q" + i, "t", "train", "question " + i, o(0, 1, -0.3, "J" + (i % 3)),
+          o(goodRight ? 1 : 0, 2, goodRight ? -0.05 : -2.0, goodRight ? "A" : "G"), o(1, 10, -0.1, "A"));
+    }
+    LlmBlender blender = new LlmBlender();
+    blender.fit(r.build(), StrategyContext.seeded(1));
+    // good: +0.8 accuracy for cost 2 beats strong's +1.0 for cost 10; junk never helps, so it comes last.
+    assertEquals(List.of("good", "strong", "junk"), blender.pool());
+  }
+
+  @Test
   void poolOfOneCallsOnlyTheFirstModel() {
     Recorded r = data();
     RecordedDataset train = r.build().split("train");
