@@ -1,0 +1,629 @@
+package dev.switchyard.strategies.ensemble;
+
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.protocol.Response;
+import dev.switchyard.protocol.Stage;
+import dev.switchyard.strategies.Dimensions;
+import dev.switchyard.strategies.Dimensions.How;
+import dev.switchyard.strategies.Dimensions.Signal;
+import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.StrategyInfo;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedOutcome;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.pipeline.Aggregation;
+import dev.switchyard.strategies.plan.Attempt;
+import dev.switchyard.strategies.plan.Decision;
+import dev.switchyard.strategies.plan.PlanAction;
+import dev.switchyard.strategies.plan.PlanState;
+import dev.switchyard.strategies.plan.Planner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Switchyard's flagship: a cascade whose stopping rule is a learned probability that the <em>consensus</em>
+ * answer is correct, with the chain and the threshold chosen per task on the training split for each cost
+ * weight.
+ *
+ * <p>Sources: the threshold cascade of FrugalGPT (Chen, Zaharia &amp; Zou, arXiv 2305.05176) and of Zellinger
+ * &amp; Thomson ("Rational Tuning of LLM Cascades via Probabilistic Modeling", arXiv 2501.09345), whose
+ * per-model calibrated confidences and correlated-correctness model motivate conditioning on earlier answers;
+ * answer agreement as a correctness signal is the consistency idea of Yue et al. ("Large Language Model
+ * Cascades with Mixture of Thoughts Representations", arXiv 2310.03094); the joint choice of chain and stopping
+ * rule by expected utility is the cascade-routing view of Dekoninck et al. ("A Unified Approach to Routing and
+ * Cascading for LLMs", arXiv 2410.10347).
+ *
+ * <p>Rule. Per task group g (each task with enough training queries, plus a pooled group for unseen tasks):
+ * models are ordered by mean training cost. Each model's raw confidence x is calibrated per group,
+ * {@code p_m = sigmoid(a x + b)}. After the models S have answered, the answer is the weighted vote
+ * {@code argmax_a sum_{m in S, answer_m = a} p_m}, and its probability of being correct is
+ * {@code P_S = sigmoid(w_S . [1, logit p_m, agree_m, agree_m logit p_m (m in S), vote share])}, a logistic
+ * regression per (group, S) for every S of at most {@code maxDepth} models. A chain is any cost-ordered set of
+ * at most {@code maxDepth} models; the cascade walks it and stops at the first prefix with
+ * {@code P_S >= tau} (or at its end). For cost weight {@code lambda}, each group uses the (chain, tau) that
+ * maximises {@code mean quality - lambda * mean cost / c_ref} on the training split, where quality is computed
+ * with out-of-fold {@code P_S} ({@code folds}-fold cross-validation inside train) and {@code c_ref} is the
+ * highest mean training cost of any model. Since the objective is a sum over queries, the per-group choices are
+ * jointly optimal for the whole split. {@code lambda} is the trade-off swept.
+ *
+ * <p>With {@code useAgreement = false} the same machinery becomes the reference "confidence cascade, thresholds
+ * tuned on train": the feature vector is only {@code [1, logit p_last]} and the last answer is returned.
+ *
+ * <p>Failures: a refused or failed call is skipped (the next chain model is tried); a model absent from the
+ * training data is ignored; when no chain model is left the best answer so far is returned, and with no answer
+ * at all the planner tries any untried model, then abstains.
+ */
+public final class AgreementCascade implements Strategy {
+  static final double[] TAUS = taus();
+  /** Change of the stopping threshold per model already called: tau_k = tau + slope * k. */
+  static final double[] SLOPES = slopes();
+  private static final int MIN_GROUP = 60;
+  private static final double CALIBRATION_L2 = 1e-2;
+  private static final String POOLED = "*";
+
+  private final String name;
+  private final boolean useAgreement;
+  private final int maxDepth;
+  private final int folds;
+  private final double l2;
+  private final double shrink;
+
+  private List<String> models = List.of();
+  private double costScale = 1;
+  private final Map<String, Group> groups = new HashMap<>();
+
+  private AgreementCascade(Builder b) {
+    this.name = b.name;
+    this.useAgreement = b.useAgreement;
+    this.maxDepth = b.maxDepth;
+    this.folds = b.folds;
+    this.l2 = b.l2;
+    this.shrink = b.shrink;
+  }
+
+  /** The flagship with its default settings. */
+  public static AgreementCascade flagship() {
+    return builder().build();
+  }
+
+  /** The reference "confidence cascade, thresholds tuned on train": no agreement features. */
+  public static AgreementCascade tunedConfidenceCascade() {
+    return builder().name("baseline-tuned-cascade").useAgreement(false).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Validating builder; defaults are the flagship's. */
+  public static final class Builder {
+    private String name = "agreement-cascade";
+    private boolean useAgreement = true;
+    private int maxDepth = Integer.getInteger("ac.depth", 4);
+    private int folds = 5;
+    private double l2 = Double.parseDouble(System.getProperty("ac.l2", "1.0"));
+    private double shrink = Double.parseDouble(System.getProperty("ac.kappa", "0"));
+
+    public Builder name(String value) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException("name must be non-blank, got '" + value + "'");
+      }
+      name = value;
+      return this;
+    }
+
+    public Builder useAgreement(boolean value) {
+      useAgreement = value;
+      return this;
+    }
+
+    public Builder maxDepth(int value) {
+      if (value < 1 || value > 6) {
+        throw new IllegalArgumentException("maxDepth must be in 1..6, got " + value);
+      }
+      maxDepth = value;
+      return this;
+    }
+
+    public Builder folds(int value) {
+      if (value < 2) {
+        throw new IllegalArgumentException("folds must be >= 2, got " + value);
+      }
+      folds = value;
+      return this;
+    }
+
+    public Builder l2(double value) {
+      if (!(value >= 0)) {
+        throw new IllegalArgumentException("l2 must be >= 0, got " + value);
+      }
+      l2 = value;
+      return this;
+    }
+
+    public AgreementCascade build() {
+      return new AgreementCascade(this);
+    }
+  }
+
+  @Override
+  public StrategyInfo info() {
+    String citation = "Chen et al., FrugalGPT, arXiv 2305.05176; Zellinger & Thomson, arXiv 2501.09345; "
+        + "Yue et al., arXiv 2310.03094; Dekoninck et al., arXiv 2410.10347";
+    return useAgreement
+        ? new StrategyInfo(name, citation,
+            Dimensions.of(When.MULTI_STAGE, How.SUPERVISED, Signal.QUERY, Signal.RESPONSE, Signal.MODEL_METADATA),
+            "task label instead of a query encoder; recorded log-probability / asked confidence calibrated per "
+                + "task; agreement = equal normalised answer text; chain and threshold per task chosen by "
+                + maxDepth + "-model exhaustive search with " + folds + "-fold CV inside train")
+        : new StrategyInfo(name, "Chen et al., FrugalGPT, arXiv 2305.05176; Zellinger & Thomson, arXiv 2501.09345",
+            Dimensions.of(When.POST_GENERATION, How.SUPERVISED, Signal.RESPONSE, Signal.MODEL_METADATA),
+            "reference: per-task chain and single threshold on the last model's per-task calibrated confidence, "
+                + "tuned on train by " + folds + "-fold CV; no agreement signal");
+  }
+
+  @Override
+  public void fit(RecordedDataset train, StrategyContext context) {
+    models = List.copyOf(train.models());
+    if (models.size() > 30) {
+      throw new IllegalArgumentException(name + ": at most 30 models are supported, got " + models.size());
+    }
+    costScale = models.stream().mapToDouble(train::meanCost).max().orElse(1.0);
+    if (!(costScale > 0)) {
+      costScale = 1.0;
+    }
+    groups.clear();
+    Map<String, List<RecordedQuery>> byTask = new LinkedHashMap<>();
+    for (RecordedQuery q : train.queries()) {
+      byTask.computeIfAbsent(q.task(), t -> new ArrayList<>()).add(q);
+    }
+    Random random = new Random(context.seed());
+    groups.put(POOLED, fitGroup(POOLED, train.queries(), random));
+    for (var e : byTask.entrySet()) {
+      if (e.getValue().size() >= MIN_GROUP) {
+        groups.put(e.getKey(), fitGroup(e.getKey(), e.getValue(), random));
+      }
+    }
+  }
+
+  /** Everything learned for one task group. */
+  private final class Group {
+    final String key;
+    final int[] order;
+    final LogisticRegression[] calibrators;
+    final double[] prior;
+    final Map<Integer, LogisticRegression> stop = new HashMap<>();
+    final List<int[]> chains = new ArrayList<>();
+    final List<double[]> chainQuality = new ArrayList<>();
+    final List<double[]> chainCost = new ArrayList<>();
+    final Map<Integer, Integer> chainByMask = new HashMap<>();
+    int size;
+
+    Group(String key, int[] order, LogisticRegression[] calibrators, double[] prior) {
+      this.key = key;
+      this.order = order;
+      this.calibrators = calibrators;
+      this.prior = prior;
+    }
+
+    double probability(int model, Double rawConfidence) {
+      if (rawConfidence == null || !Double.isFinite(rawConfidence) || calibrators[model] == null) {
+        return prior[model];
+      }
+      return calibrators[model].probability(calibrationFeatures(rawConfidence));
+    }
+  }
+
+  private Group fitGroup(String key, List<RecordedQuery> queries, Random random) {
+    int m = models.size();
+    int n = queries.size();
+    double[][] p = new double[n][m];
+    int[][] answer = new int[n][m];
+    double[][] score = new double[n][m];
+    double[][] cost = new double[n][m];
+    double[] prior = new double[m];
+    double[] meanCost = new double[m];
+    LogisticRegression[] calibrators = new LogisticRegression[m];
+    for (int j = 0; j < m; j++) {
+      String model = models.get(j);
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        RecordedOutcome o = queries.get(i).outcome(model);
+        score[i][j] = o.score();
+        cost[i][j] = o.costUsd();
+        prior[j] += o.score() / n;
+        meanCost[j] += o.costUsd() / n;
+        if (o.hasConfidence()) {
+          xs.add(o.confidence());
+          ys.add(o.score());
+        }
+      }
+      if (xs.size() >= 10) {
+        double[][] cx = xs.stream().map(AgreementCascade::calibrationFeatures).toArray(double[][]::new);
+        calibrators[j] = LogisticRegression.fit(cx, ys.stream().mapToDouble(Double::doubleValue).toArray(), null,
+            CALIBRATION_L2);
+      }
+    }
+    Integer[] boxed = new Integer[m];
+    for (int j = 0; j < m; j++) {
+      boxed[j] = j;
+    }
+    Arrays.sort(boxed, Comparator.<Integer>comparingDouble(j -> meanCost[j]).thenComparing(j -> models.get(j)));
+    int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    Group g = new Group(key, order, calibrators, prior);
+    g.size = n;
+    for (int i = 0; i < n; i++) {
+      Map<String, Integer> ids = new HashMap<>();
+      for (int j = 0; j < m; j++) {
+        RecordedOutcome o = queries.get(i).outcome(models.get(j));
+        p[i][j] = g.probability(j, o.hasConfidence() ? o.confidence() : null);
+        answer[i][j] = ids.computeIfAbsent(Aggregation.normalise(o.answer()), k -> ids.size());
+      }
+    }
+    int[] fold = new int[n];
+    int[] perm = new int[n];
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int k = random.nextInt(i + 1);
+      int t = perm[i];
+      perm[i] = perm[k];
+      perm[k] = t;
+    }
+    for (int i = 0; i < n; i++) {
+      fold[perm[i]] = i % folds;
+    }
+    // Every cost-ordered subset of at most maxDepth models: its stopping model, out-of-fold probabilities,
+    // and the quality and cost of its consensus answer on each training query.
+    List<int[]> subsets = new ArrayList<>();
+    collectSubsets(order, 0, new int[0], subsets);
+    Map<Integer, double[]> oof = new HashMap<>();
+    Map<Integer, double[]> consensusScore = new HashMap<>();
+    Map<Integer, double[]> subsetCost = new HashMap<>();
+    for (int[] subset : subsets) {
+      int mask = mask(subset);
+      double[][] x = new double[n][];
+      double[] y = new double[n];
+      double[] c = new double[n];
+      for (int i = 0; i < n; i++) {
+        Consensus cons = consensus(subset, p[i], answer[i]);
+        x[i] = cons.features;
+        y[i] = score[i][cons.credited];
+        for (int j : subset) {
+          c[i] += cost[i][j];
+        }
+      }
+      double[] pred = new double[n];
+      boolean[] use = new boolean[n];
+      for (int f = 0; f < folds; f++) {
+        for (int i = 0; i < n; i++) {
+          use[i] = fold[i] != f;
+        }
+        LogisticRegression lr = LogisticRegression.fit(x, y, use, l2);
+        for (int i = 0; i < n; i++) {
+          if (fold[i] == f) {
+            pred[i] = lr.probability(x[i]);
+          }
+        }
+      }
+      g.stop.put(mask, LogisticRegression.fit(x, y, null, l2));
+      oof.put(mask, pred);
+      consensusScore.put(mask, y);
+      subsetCost.put(mask, c);
+    }
+    for (int[] chain : subsets) {
+      double[] quality = new double[TAUS.length * SLOPES.length];
+      double[] spent = new double[TAUS.length * SLOPES.length];
+      double[][] prefixP = new double[chain.length][];
+      double[][] prefixY = new double[chain.length][];
+      double[][] prefixC = new double[chain.length][];
+      int prefixMask = 0;
+      for (int k = 0; k < chain.length; k++) {
+        prefixMask |= 1 << chain[k];
+        prefixP[k] = oof.get(prefixMask);
+        prefixY[k] = consensusScore.get(prefixMask);
+        prefixC[k] = subsetCost.get(prefixMask);
+      }
+      for (int t = 0; t < TAUS.length; t++) {
+        for (int sl = 0; sl < SLOPES.length; sl++) {
+          double q = 0;
+          double c = 0;
+          for (int i = 0; i < n; i++) {
+            int k = 0;
+            while (k < chain.length - 1 && prefixP[k][i] < threshold(TAUS[t], SLOPES[sl], k)) {
+              k++;
+            }
+            q += prefixY[k][i];
+            c += prefixC[k][i];
+          }
+          quality[t * SLOPES.length + sl] = q / n;
+          spent[t * SLOPES.length + sl] = c / n;
+        }
+      }
+      g.chainByMask.put(mask(chain), g.chains.size());
+      g.chains.add(chain);
+      g.chainQuality.add(quality);
+      g.chainCost.add(spent);
+    }
+    return g;
+  }
+
+  private void collectSubsets(int[] order, int from, int[] prefix, List<int[]> out) {
+    for (int k = from; k < order.length; k++) {
+      int[] next = Arrays.copyOf(prefix, prefix.length + 1);
+      next[prefix.length] = order[k];
+      out.add(next);
+      if (next.length < maxDepth) {
+        collectSubsets(order, k + 1, next, out);
+      }
+    }
+  }
+
+  private static int mask(int[] subset) {
+    int mask = 0;
+    for (int j : subset) {
+      mask |= 1 << j;
+    }
+    return mask;
+  }
+
+  /** The consensus of the models {@code subset} (cost order) and the stopping model's features. */
+  private record Consensus(int credited, double[] features) {}
+
+  private Consensus consensus(int[] subset, double[] p, int[] answer) {
+    if (!useAgreement) {
+      int last = subset[subset.length - 1];
+      return new Consensus(last, new double[] {1, logit(p[last])});
+    }
+    // Weighted vote; ties go to the answer of the cheaper model, as answers are visited in cost order.
+    int winner = -1;
+    double winnerWeight = -1;
+    double total = 0;
+    for (int j : subset) {
+      total += p[j];
+      double w = 0;
+      for (int k : subset) {
+        if (answer[k] == answer[j]) {
+          w += p[k];
+        }
+      }
+      if (w > winnerWeight + 1e-12) {
+        winner = j;
+        winnerWeight = w;
+      }
+    }
+    int credited = winner;
+    for (int j : subset) {
+      if (answer[j] == answer[winner] && p[j] > p[credited]) {
+        credited = j;
+      }
+    }
+    int s = subset.length;
+    double[] x = new double[2 + 3 * s];
+    x[0] = 1;
+    for (int k = 0; k < s; k++) {
+      int j = subset[k];
+      double z = logit(p[j]);
+      double agree = answer[j] == answer[winner] ? 1 : 0;
+      x[1 + k] = z;
+      x[1 + s + k] = agree;
+      x[1 + 2 * s + k] = agree * z;
+    }
+    x[1 + 3 * s] = total > 0 ? winnerWeight / total : 0;
+    return new Consensus(credited, x);
+  }
+
+  /**
+   * Calibration inputs of a raw confidence x (a log-probability, higher = surer): {@code [1, x, logit(e^x)]}.
+   * Recorded log-probabilities crowd near 0 (-1e-6 and -1e-2 are both "sure" on a linear scale, yet differ
+   * in reliability); the log-odds of the token probability spreads them out, while x itself keeps the scale of
+   * the unsure tail. Signals that are not log-probabilities (x &gt; 0) keep only the linear term.
+   */
+  static double[] calibrationFeatures(double x) {
+    if (x > 0) {
+      return new double[] {1, x, 0};
+    }
+    double lp = Math.max(-30, Math.min(-1e-9, x));
+    return new double[] {1, lp, lp - Math.log1p(-Math.exp(lp))};
+  }
+
+  private static double logit(double p) {
+    double c = Math.min(1 - 1e-4, Math.max(1e-4, p));
+    return Math.log(c / (1 - c));
+  }
+
+  private static double[] slopes() {
+    String v = System.getProperty("ac.slopes", "0");
+    return java.util.Arrays.stream(v.split(";")).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  static double threshold(double tau, double slope, int depth) {
+    return tau + slope * depth;
+  }
+
+  private static double[] taus() {
+    double[] t = new double[51];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = i / 50.0;
+    }
+    return t;
+  }
+
+  /** Cost weights: 0, then 40 log-spaced values from 0.01 to 100 (in quality per c_ref of cost). */
+  @Override
+  public double[] tradeoffs() {
+    double[] t = new double[41];
+    for (int i = 1; i < t.length; i++) {
+      t[i] = Math.pow(10, -2 + 4.0 * (i - 1) / (t.length - 2));
+    }
+    return t;
+  }
+
+  /** The (chain, tau) one group uses at cost weight {@code lambda}. */
+  record Policy(int[] chain, double tau, double slope, double trainQuality, double trainCost) {
+    double threshold(int depth) {
+      return AgreementCascade.threshold(tau, slope, depth);
+    }
+  }
+
+  Policy choose(Group g, double lambda) {
+    Group pooled = groups.get(POOLED);
+    boolean shrinking = shrink > 0 && g != pooled;
+    double offset = 0;
+    if (shrinking) {
+      int count = 0;
+      for (int c = 0; c < g.chains.size(); c++) {
+        double[] pq = pooled.chainQuality.get(pooled.chainByMask.get(mask(g.chains.get(c))));
+        for (int t = 0; t < TAUS.length; t++) {
+          offset += g.chainQuality.get(c)[t] - pq[t];
+          count++;
+        }
+      }
+      offset /= count;
+    }
+    Policy best = null;
+    double bestUtility = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < g.chains.size(); c++) {
+      double[] q = g.chainQuality.get(c);
+      double[] cost = g.chainCost.get(c);
+      for (int t = 0; t < q.length; t++) {
+        double qt = q[t];
+        if (shrinking) {
+          double pq = pooled.chainQuality.get(pooled.chainByMask.get(mask(g.chains.get(c))))[t] + offset;
+          qt = (g.size * q[t] + shrink * pq) / (g.size + shrink);
+        }
+        double u = qt - lambda * cost[t] / costScale;
+        if (u > bestUtility + 1e-12 || (Math.abs(u - bestUtility) <= 1e-12 && cost[t] < best.trainCost())) {
+          bestUtility = u;
+          best = new Policy(g.chains.get(c), TAUS[t / SLOPES.length], SLOPES[t % SLOPES.length], q[t], cost[t]);
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The training-split policy of each group at this cost weight (for reports and tests). */
+  public Map<String, String> describe(double lambda) {
+    requireFitted();
+    Map<String, String> out = new java.util.TreeMap<>();
+    groups.forEach((key, g) -> {
+      Policy p = choose(g, lambda);
+      out.put(key, String.format(java.util.Locale.ROOT, "%s tau=%.2f%+.2f/step train q=%.4f cost=%.3e",
+          chainNames(p.chain()), p.tau(), p.slope(), p.trainQuality(), p.trainCost()));
+    });
+    return out;
+  }
+
+  private String chainNames(int[] chain) {
+    StringBuilder sb = new StringBuilder();
+    for (int j : chain) {
+      sb.append(sb.length() == 0 ? "" : ">").append(models.get(j));
+    }
+    return sb.toString();
+  }
+
+  private void requireFitted() {
+    if (groups.isEmpty()) {
+      throw new IllegalStateException(name + ": fit() must run before planner()");
+    }
+  }
+
+  @Override
+  public Planner planner(double lambda) {
+    requireFitted();
+    if (!(lambda >= 0)) {
+      throw new IllegalArgumentException(name + ": cost weight must be >= 0, got " + lambda);
+    }
+    Map<String, Policy> policies = new HashMap<>();
+    groups.forEach((key, g) -> policies.put(key, choose(g, lambda)));
+    return state -> next(state, policies);
+  }
+
+  private PlanAction next(PlanState state, Map<String, Policy> policies) {
+    String task = state.query().task();
+    Group g = task != null && groups.containsKey(task) ? groups.get(task) : groups.get(POOLED);
+    Policy policy = policies.get(g.key);
+    List<Decision> trace = new ArrayList<>();
+    double[] p = new double[models.size()];
+    int[] answer = new int[models.size()];
+    Map<Integer, Response> responses = new HashMap<>();
+    Map<String, Integer> ids = new HashMap<>();
+    for (Attempt a : state.attempts()) {
+      int j = models.indexOf(a.modelId());
+      if (j < 0 || !a.succeeded()) {
+        continue;
+      }
+      Response r = a.response();
+      responses.put(j, r);
+      p[j] = g.probability(j, r.confidence());
+      answer[j] = ids.computeIfAbsent(Aggregation.normalise(r.text()), k -> ids.size());
+    }
+    if (responses.isEmpty()) {
+      if (state.attempts().isEmpty()) {
+        trace.add(Decision.of(Stage.PRE_ROUTE, models.get(policy.chain()[0]),
+            "chain " + chainNames(policy.chain()) + " tau " + policy.tau(), policy.trainQuality()));
+      }
+      return routeNext(state, g, policy, trace)
+          .orElseGet(() -> new PlanAction.Abstain("no model answered", trace));
+    }
+    int[] answered = Arrays.stream(g.order).filter(responses::containsKey).toArray();
+    Consensus cons = consensus(answered, p, answer);
+    LogisticRegression lr = g.stop.get(mask(answered));
+    double confidence = lr != null ? lr.probability(cons.features()) : p[cons.credited()];
+    Response credited = responses.get(cons.credited());
+    trace.add(Decision.of(Stage.VERIFY, credited.modelId(), useAgreement ? "consensus" : "confidence", confidence));
+    double threshold = policy.threshold(answered.length - 1);
+    if (confidence < threshold && !state.budgetExhausted()) {
+      var route = routeNextInChain(state, policy, trace);
+      if (route.isPresent()) {
+        return route.get();
+      }
+    }
+    trace.add(Decision.of(Stage.ANSWER, credited.modelId(), confidence >= threshold ? "accept" : "end of chain",
+        confidence));
+    return new PlanAction.Answer(credited.text(), credited.modelId(), trace);
+  }
+
+  private java.util.Optional<PlanAction> routeNext(PlanState state, Group g, Policy policy, List<Decision> trace) {
+    var inChain = routeNextInChain(state, policy, trace);
+    if (inChain.isPresent() || state.budgetExhausted()) {
+      return inChain;
+    }
+    // Nothing answered and the chain is used up: any untried model, cheapest first.
+    for (int j : g.order) {
+      String id = models.get(j);
+      if (!state.tried(id) && state.card(id).isPresent() && !state.loadOf(id).circuitOpen()) {
+        trace.add(Decision.of(Stage.ESCALATE, id, "fallback:" + id, Double.NaN));
+        return java.util.Optional.of(PlanAction.Route.to(id, trace));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private java.util.Optional<PlanAction> routeNextInChain(PlanState state, Policy policy, List<Decision> trace) {
+    for (int j : policy.chain()) {
+      String id = models.get(j);
+      if (state.tried(id) || state.card(id).isEmpty() || state.loadOf(id).circuitOpen()) {
+        continue;
+      }
+      ModelCard card = state.card(id).get();
+      if (!state.query().budget().affords(state.spentUsd(), card.descriptor("mean_cost_usd", 0))) {
+        continue;
+      }
+      trace.add(Decision.of(state.attempts().isEmpty() ? Stage.PRE_ROUTE : Stage.ESCALATE, id,
+          (state.attempts().isEmpty() ? "route:" : "escalate:") + id, Double.NaN));
+      return java.util.Optional.of(PlanAction.Route.to(id, trace));
+    }
+    return java.util.Optional.empty();
+  }
+}
