@@ -63,9 +63,8 @@ import java.util.Random;
  */
 public final class AgreementCascade implements Strategy {
   static final double[] TAUS = taus();
-  /** Change of the stopping threshold per model already called: tau_k = tau + slope * k. */
-  static final double[] SLOPES = slopes();
   private static final int MIN_GROUP = 60;
+  private static final int LAMBDA_GRID = 400;
   private static final double CALIBRATION_L2 = 1e-2;
   private static final String POOLED = "*";
 
@@ -74,7 +73,6 @@ public final class AgreementCascade implements Strategy {
   private final int maxDepth;
   private final int folds;
   private final double l2;
-  private final double shrink;
 
   private List<String> models = List.of();
   private double costScale = 1;
@@ -86,7 +84,6 @@ public final class AgreementCascade implements Strategy {
     this.maxDepth = b.maxDepth;
     this.folds = b.folds;
     this.l2 = b.l2;
-    this.shrink = b.shrink;
   }
 
   /** The flagship with its default settings. */
@@ -107,10 +104,9 @@ public final class AgreementCascade implements Strategy {
   public static final class Builder {
     private String name = "agreement-cascade";
     private boolean useAgreement = true;
-    private int maxDepth = Integer.getInteger("ac.depth", 4);
+    private int maxDepth = 4;
     private int folds = 5;
-    private double l2 = Double.parseDouble(System.getProperty("ac.l2", "1.0"));
-    private double shrink = Double.parseDouble(System.getProperty("ac.kappa", "0"));
+    private double l2 = 1.0;
 
     public Builder name(String value) {
       if (value == null || value.isBlank()) {
@@ -204,8 +200,7 @@ public final class AgreementCascade implements Strategy {
     final List<int[]> chains = new ArrayList<>();
     final List<double[]> chainQuality = new ArrayList<>();
     final List<double[]> chainCost = new ArrayList<>();
-    final Map<Integer, Integer> chainByMask = new HashMap<>();
-    int size;
+
 
     Group(String key, int[] order, LogisticRegression[] calibrators, double[] prior) {
       this.key = key;
@@ -260,7 +255,6 @@ public final class AgreementCascade implements Strategy {
     Arrays.sort(boxed, Comparator.<Integer>comparingDouble(j -> meanCost[j]).thenComparing(j -> models.get(j)));
     int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
     Group g = new Group(key, order, calibrators, prior);
-    g.size = n;
     for (int i = 0; i < n; i++) {
       Map<String, Integer> ids = new HashMap<>();
       for (int j = 0; j < m; j++) {
@@ -322,8 +316,8 @@ public final class AgreementCascade implements Strategy {
       subsetCost.put(mask, c);
     }
     for (int[] chain : subsets) {
-      double[] quality = new double[TAUS.length * SLOPES.length];
-      double[] spent = new double[TAUS.length * SLOPES.length];
+      double[] quality = new double[TAUS.length];
+      double[] spent = new double[TAUS.length];
       double[][] prefixP = new double[chain.length][];
       double[][] prefixY = new double[chain.length][];
       double[][] prefixC = new double[chain.length][];
@@ -335,22 +329,19 @@ public final class AgreementCascade implements Strategy {
         prefixC[k] = subsetCost.get(prefixMask);
       }
       for (int t = 0; t < TAUS.length; t++) {
-        for (int sl = 0; sl < SLOPES.length; sl++) {
-          double q = 0;
-          double c = 0;
-          for (int i = 0; i < n; i++) {
-            int k = 0;
-            while (k < chain.length - 1 && prefixP[k][i] < threshold(TAUS[t], SLOPES[sl], k)) {
-              k++;
-            }
-            q += prefixY[k][i];
-            c += prefixC[k][i];
+        double q = 0;
+        double c = 0;
+        for (int i = 0; i < n; i++) {
+          int k = 0;
+          while (k < chain.length - 1 && prefixP[k][i] < TAUS[t]) {
+            k++;
           }
-          quality[t * SLOPES.length + sl] = q / n;
-          spent[t * SLOPES.length + sl] = c / n;
+          q += prefixY[k][i];
+          c += prefixC[k][i];
         }
+        quality[t] = q / n;
+        spent[t] = c / n;
       }
-      g.chainByMask.put(mask(chain), g.chains.size());
       g.chains.add(chain);
       g.chainQuality.add(quality);
       g.chainCost.add(spent);
@@ -442,15 +433,6 @@ public final class AgreementCascade implements Strategy {
     return Math.log(c / (1 - c));
   }
 
-  private static double[] slopes() {
-    String v = System.getProperty("ac.slopes", "0");
-    return java.util.Arrays.stream(v.split(";")).mapToDouble(Double::parseDouble).toArray();
-  }
-
-  static double threshold(double tau, double slope, int depth) {
-    return tau + slope * depth;
-  }
-
   private static double[] taus() {
     double[] t = new double[51];
     for (int i = 0; i < t.length; i++) {
@@ -459,53 +441,53 @@ public final class AgreementCascade implements Strategy {
     return t;
   }
 
-  /** Cost weights: 0, then 40 log-spaced values from 0.01 to 100 (in quality per c_ref of cost). */
+  /**
+   * Cost weights where the policy changes: a grid of 0 and {@value #LAMBDA_GRID} log-spaced values from 1e-3
+   * to 1e3 (quality per {@code c_ref} of cost), keeping only the first weight of each run of identical
+   * per-group policies, so the frontier is dense and no two points replay the same planner.
+   */
   @Override
   public double[] tradeoffs() {
-    double[] t = new double[41];
-    for (int i = 1; i < t.length; i++) {
-      t[i] = Math.pow(10, -2 + 4.0 * (i - 1) / (t.length - 2));
+    requireFitted();
+    List<Double> kept = new ArrayList<>();
+    String previous = null;
+    for (double lambda : lambdaGrid(LAMBDA_GRID)) {
+      StringBuilder signature = new StringBuilder();
+      for (String key : new java.util.TreeSet<>(groups.keySet())) {
+        Policy p = choose(groups.get(key), lambda);
+        signature.append(key).append(Arrays.toString(p.chain())).append(p.tau()).append(';');
+      }
+      if (!signature.toString().equals(previous)) {
+        kept.add(lambda);
+        previous = signature.toString();
+      }
     }
-    return t;
+    return kept.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** 0, then {@code points} log-spaced cost weights from 1e-3 to 1e3 (quality per {@code c_ref} of cost). */
+  static double[] lambdaGrid(int points) {
+    double[] grid = new double[points + 1];
+    for (int i = 1; i <= points; i++) {
+      grid[i] = Math.pow(10, -3 + 6.0 * (i - 1) / (points - 1));
+    }
+    return grid;
   }
 
   /** The (chain, tau) one group uses at cost weight {@code lambda}. */
-  record Policy(int[] chain, double tau, double slope, double trainQuality, double trainCost) {
-    double threshold(int depth) {
-      return AgreementCascade.threshold(tau, slope, depth);
-    }
-  }
+  record Policy(int[] chain, double tau, double trainQuality, double trainCost) {}
 
   Policy choose(Group g, double lambda) {
-    Group pooled = groups.get(POOLED);
-    boolean shrinking = shrink > 0 && g != pooled;
-    double offset = 0;
-    if (shrinking) {
-      int count = 0;
-      for (int c = 0; c < g.chains.size(); c++) {
-        double[] pq = pooled.chainQuality.get(pooled.chainByMask.get(mask(g.chains.get(c))));
-        for (int t = 0; t < TAUS.length; t++) {
-          offset += g.chainQuality.get(c)[t] - pq[t];
-          count++;
-        }
-      }
-      offset /= count;
-    }
     Policy best = null;
     double bestUtility = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < g.chains.size(); c++) {
       double[] q = g.chainQuality.get(c);
       double[] cost = g.chainCost.get(c);
       for (int t = 0; t < q.length; t++) {
-        double qt = q[t];
-        if (shrinking) {
-          double pq = pooled.chainQuality.get(pooled.chainByMask.get(mask(g.chains.get(c))))[t] + offset;
-          qt = (g.size * q[t] + shrink * pq) / (g.size + shrink);
-        }
-        double u = qt - lambda * cost[t] / costScale;
+        double u = q[t] - lambda * cost[t] / costScale;
         if (u > bestUtility + 1e-12 || (Math.abs(u - bestUtility) <= 1e-12 && cost[t] < best.trainCost())) {
           bestUtility = u;
-          best = new Policy(g.chains.get(c), TAUS[t / SLOPES.length], SLOPES[t % SLOPES.length], q[t], cost[t]);
+          best = new Policy(g.chains.get(c), TAUS[t], q[t], cost[t]);
         }
       }
     }
@@ -518,8 +500,8 @@ public final class AgreementCascade implements Strategy {
     Map<String, String> out = new java.util.TreeMap<>();
     groups.forEach((key, g) -> {
       Policy p = choose(g, lambda);
-      out.put(key, String.format(java.util.Locale.ROOT, "%s tau=%.2f%+.2f/step train q=%.4f cost=%.3e",
-          chainNames(p.chain()), p.tau(), p.slope(), p.trainQuality(), p.trainCost()));
+      out.put(key, String.format(java.util.Locale.ROOT, "%s tau=%.2f train q=%.4f cost=%.3e",
+          chainNames(p.chain()), p.tau(), p.trainQuality(), p.trainCost()));
     });
     return out;
   }
@@ -582,7 +564,7 @@ public final class AgreementCascade implements Strategy {
     double confidence = lr != null ? lr.probability(cons.features()) : p[cons.credited()];
     Response credited = responses.get(cons.credited());
     trace.add(Decision.of(Stage.VERIFY, credited.modelId(), useAgreement ? "consensus" : "confidence", confidence));
-    double threshold = policy.threshold(answered.length - 1);
+    double threshold = policy.tau();
     if (confidence < threshold && !state.budgetExhausted()) {
       var route = routeNextInChain(state, policy, trace);
       if (route.isPresent()) {

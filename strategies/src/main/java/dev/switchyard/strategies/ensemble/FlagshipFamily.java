@@ -12,6 +12,7 @@ public final class FlagshipFamily {
   private FlagshipFamily() {}
 
   public static List<Supplier<Strategy>> members() {
-    return List.of(AgreementCascade::flagship, AgreementCascade::tunedConfidenceCascade);
+    return List.of(AgreementCascade::flagship, AgreementCascade::tunedConfidenceCascade, TaskBestRouter::new,
+        () -> new KnnRouter(25));
   }
 }
