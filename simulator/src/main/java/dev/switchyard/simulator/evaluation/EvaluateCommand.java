@@ -50,6 +50,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Write summary.csv, frontiers.csv and report.html here.")
   Path out;
 
+  @Option(names = "--budget-rule", defaultValue = "hull",
+      description = "How quality at a budget is read off a frontier: hull (random mixing of two frontier points, "
+          + "default) or step (best single frontier point within the budget).")
+  String budgetRule;
+
   @Option(names = "--markdown", description = "Print the per-strategy table as Markdown (for docs/STRATEGIES.md).")
   boolean markdown;
 
@@ -74,6 +79,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         chosen.put(n, catalog.get(n));
       }
     }
+    Metrics.BudgetRule rule;
+    try {
+      rule = Metrics.BudgetRule.valueOf(budgetRule.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      err.println("error: --budget-rule '" + budgetRule + "' is not one of: hull, step");
+      err.flush();
+      return BAD_INPUT;
+    }
     RecordedDataset dataset;
     Evaluation evaluation;
     try {
@@ -90,7 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       err.flush();
       return BAD_INPUT;
     }
-    evaluation = new Evaluation(dataset, split, seed);
+    evaluation = new Evaluation(dataset, split, seed, rule);
     List<PolicyResult> results = evaluation.runAll(chosen);
     Yardstick y = evaluation.yardstick();
     if (markdown) {

@@ -44,8 +44,14 @@ public final class Evaluation {
   private final Yardstick yardstick;
   private final List<ModelCard> cards;
   private final long seed;
+  private final Metrics.BudgetRule rule;
 
   public Evaluation(RecordedDataset data, String split, long seed) {
+    this(data, split, seed, Metrics.BudgetRule.HULL);
+  }
+
+  public Evaluation(RecordedDataset data, String split, long seed, Metrics.BudgetRule rule) {
+    this.rule = java.util.Objects.requireNonNull(rule, "rule");
     this.train = data.split("train");
     this.evaluated = data.split(split);
     this.yardstick = Yardstick.of(evaluated);
@@ -182,17 +188,18 @@ public final class Evaluation {
   PolicyResult summarise(String name, PolicyResult.Kind kind, Strategy strategy, String implementation,
       List<FrontierPoint> points) {
     return new PolicyResult(name, kind, strategy == null ? null : strategy.info(), implementation, points,
-        Metrics.paretoFront(points), summary(points, yardstick));
+        Metrics.paretoFront(points), summary(points, yardstick, rule));
   }
 
-  static PolicyResult.Summary summary(List<FrontierPoint> points, Yardstick y) {
+  static PolicyResult.Summary summary(List<FrontierPoint> points, Yardstick y, Metrics.BudgetRule rule) {
     double[] q = new double[BUDGET_PERCENTS.length];
     for (int i = 0; i < q.length; i++) {
-      q[i] = nan(Metrics.qualityAt(points, y.bestCost() * BUDGET_PERCENTS[i] / 100.0));
+      q[i] = nan(Metrics.qualityAt(points, y.bestCost() * BUDGET_PERCENTS[i] / 100.0, rule));
     }
-    double match = nan(Metrics.costToMatch(points, y.bestQuality()));
+    double match = nan(Metrics.costToMatch(points, y.bestQuality(), rule));
     double matchPct = y.bestCost() > 0 ? 100.0 * match / y.bestCost() : Double.NaN;
-    double auc = Metrics.normalisedAuc(points, y.cheapCost(), y.cheapQuality(), y.bestCost(), y.bestQuality());
+    double auc = Metrics.normalisedAuc(points, y.cheapCost(), y.cheapQuality(), y.bestCost(), y.bestQuality(),
+        rule);
     double apgr = Metrics.apgr(points, y.cheapQuality(), y.bestQuality());
     double cpt50 = nan(Metrics.callsToReach(points, 0.5, y.cheapQuality(), y.bestQuality()));
     double accuracy = Metrics.paretoFront(points).stream()

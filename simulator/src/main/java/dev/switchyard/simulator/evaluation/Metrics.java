@@ -24,8 +24,19 @@ import java.util.function.ToDoubleFunction;
  *       APGR = integral of PGR over s in [0, 1] (0 where undefined). Random mixing scores 0.5.
  *   <li>{@link #callsToReach}: RouteLLM's CPT(x): the smallest strong-call share whose PGR reaches x.
  * </ul>
+ *
+ * <p>{@link BudgetRule#STEP} is the stricter reading without mixing: Q(c) is the best quality of a single
+ * frontier point with cost &lt;= c (a staircase), used the same way by every metric above except APGR.
  */
 public final class Metrics {
+  /** How quality at a budget is read off the frontier. */
+  public enum BudgetRule {
+    /** Upper concave envelope: two frontier policies mixed at random (the default). */
+    HULL,
+    /** Staircase: the best single frontier point within the budget. */
+    STEP
+  }
+
   private static final double EPS = 1e-12;
 
   private Metrics() {}
@@ -77,6 +88,24 @@ public final class Metrics {
     return valueAt(envelope(points, FrontierPoint::costUsd), budgetUsd);
   }
 
+  public static OptionalDouble qualityAt(List<FrontierPoint> points, double budgetUsd, BudgetRule rule) {
+    return rule == BudgetRule.HULL ? qualityAt(points, budgetUsd) : valueAt(staircase(points), budgetUsd);
+  }
+
+  /** Vertices of the staircase through the Pareto points: each quality holds until the next point's cost. */
+  static double[][] staircase(List<FrontierPoint> points) {
+    List<FrontierPoint> front = paretoFront(points);
+    List<double[]> v = new ArrayList<>();
+    for (int i = 0; i < front.size(); i++) {
+      FrontierPoint p = front.get(i);
+      if (i > 0) {
+        v.add(new double[] {p.costUsd(), front.get(i - 1).quality(), 1}); // left limit of the step
+      }
+      v.add(new double[] {p.costUsd(), p.quality(), 0});
+    }
+    return v.toArray(new double[0][]);
+  }
+
   static OptionalDouble valueAt(double[][] hull, double x) {
     if (hull.length == 0 || x < hull[0][0] - EPS * Math.max(1, Math.abs(x))) {
       return OptionalDouble.empty();
@@ -84,7 +113,7 @@ public final class Metrics {
     for (int i = 0; i + 1 < hull.length; i++) {
       double[] a = hull[i];
       double[] b = hull[i + 1];
-      if (x <= b[0]) {
+      if (x < b[0] || (x == b[0] && b.length == 2)) {
         if (x <= a[0]) {
           return OptionalDouble.of(a[1]);
         }
@@ -96,6 +125,14 @@ public final class Metrics {
 
   /** Smallest mean cost at which the achievable frontier reaches {@code target}; empty if it never does. */
   public static OptionalDouble costToMatch(List<FrontierPoint> points, double target) {
+    return costToMatch(points, target, BudgetRule.HULL);
+  }
+
+  public static OptionalDouble costToMatch(List<FrontierPoint> points, double target, BudgetRule rule) {
+    if (rule == BudgetRule.STEP) {
+      return paretoFront(points).stream().filter(p -> p.quality() >= target - EPS)
+          .mapToDouble(FrontierPoint::costUsd).min();
+    }
     double[][] hull = envelope(points, FrontierPoint::costUsd);
     for (int i = 0; i < hull.length; i++) {
       if (hull[i][1] >= target - EPS) {
@@ -113,11 +150,16 @@ public final class Metrics {
   /** Normalised area under the quality-cost curve between the cheapest and the best single model. */
   public static double normalisedAuc(List<FrontierPoint> points, double cheapCost, double cheapQuality,
       double bestCost, double bestQuality) {
+    return normalisedAuc(points, cheapCost, cheapQuality, bestCost, bestQuality, BudgetRule.HULL);
+  }
+
+  public static double normalisedAuc(List<FrontierPoint> points, double cheapCost, double cheapQuality,
+      double bestCost, double bestQuality, BudgetRule rule) {
     if (!(bestCost > cheapCost) || !(bestQuality > cheapQuality)) {
       return Double.NaN;
     }
-    double[][] hull = envelope(points, FrontierPoint::costUsd);
-    double area = integrate(hull, cheapCost, bestCost, cheapQuality);
+    double[][] curve = rule == BudgetRule.HULL ? envelope(points, FrontierPoint::costUsd) : staircase(points);
+    double area = integrate(curve, cheapCost, bestCost, cheapQuality);
     return area / ((bestCost - cheapCost) * (bestQuality - cheapQuality));
   }
 
@@ -172,9 +214,14 @@ public final class Metrics {
         continue; // nothing achievable here
       }
       x0 = Math.max(x0, hull[0][0]);
-      double y0 = valueAt(hull, x0).orElseThrow() - base;
-      double y1 = valueAt(hull, x1).orElseThrow() - base;
-      area += (x1 - x0) * (y0 + y1) / 2; // the envelope is linear between consecutive breakpoints
+      if (x1 <= x0) {
+        continue;
+      }
+      // Linear between consecutive breakpoints, so the trapezoid is exact; a staircase's jump sits on a
+      // breakpoint, so the interior values (a quarter in from each end) are the ones that count.
+      double q0 = valueAt(hull, x0 + (x1 - x0) * 0.25).orElseThrow() - base;
+      double q1 = valueAt(hull, x1 - (x1 - x0) * 0.25).orElseThrow() - base;
+      area += (x1 - x0) * (q0 + q1) / 2;
     }
     return area;
   }
