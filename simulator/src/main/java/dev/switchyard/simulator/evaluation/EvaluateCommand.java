@@ -58,6 +58,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--markdown", description = "Print the per-strategy table as Markdown (for docs/STRATEGIES.md).")
   boolean markdown;
 
+  /** Runs the command on its own (the ops CLI registers it as {@code switchyard evaluate}). */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new EvaluateCommand()).execute(args));
+  }
+
   @Override
   public Integer call() {
     PrintWriter err = spec == null ? new PrintWriter(System.err, true) : spec.commandLine().getErr();

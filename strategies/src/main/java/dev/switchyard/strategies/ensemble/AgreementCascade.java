@@ -41,18 +41,21 @@ import java.util.Random;
  * rule by expected utility is the cascade-routing view of Dekoninck et al. ("A Unified Approach to Routing and
  * Cascading for LLMs", arXiv 2410.10347).
  *
- * <p>Rule. Per task group g (each task with enough training queries, plus a pooled group for unseen tasks):
- * models are ordered by mean training cost. Each model's raw confidence x is calibrated per group,
- * {@code p_m = sigmoid(a x + b)}. After the models S have answered, the answer is the weighted vote
- * {@code argmax_a sum_{m in S, answer_m = a} p_m}, and its probability of being correct is
- * {@code P_S = sigmoid(w_S . [1, logit p_m, agree_m, agree_m logit p_m (m in S), vote share])}, a logistic
- * regression per (group, S) for every S of at most {@code maxDepth} models. A chain is any cost-ordered set of
- * at most {@code maxDepth} models; the cascade walks it and stops at the first prefix with
- * {@code P_S >= tau} (or at its end). For cost weight {@code lambda}, each group uses the (chain, tau) that
- * maximises {@code mean quality - lambda * mean cost / c_ref} on the training split, where quality is computed
- * with out-of-fold {@code P_S} ({@code folds}-fold cross-validation inside train) and {@code c_ref} is the
- * highest mean training cost of any model. Since the objective is a sum over queries, the per-group choices are
- * jointly optimal for the whole split. {@code lambda} is the trade-off swept.
+ * <p>Rule. Per task group g (each task with at least {@value #MIN_GROUP} training queries, plus a pooled group
+ * for unseen tasks): models are ordered by mean training cost. Each model's raw confidence x (a
+ * log-probability) is calibrated per group by a logistic regression on {@code [1, x, logit(e^x)]}, giving
+ * {@code p_m}; the log-odds term spreads out the log-probabilities that crowd just below 0, which a Platt
+ * scaling linear in x cannot separate. After the models S have answered, the answer is the weighted vote
+ * {@code argmax_a sum_{m in S, answer_m = a} p_m} (answers compared after {@link Aggregation#normalise}), and
+ * its probability of being correct is
+ * {@code P_S = sigmoid(w_S . [1, logit p_m, agree_m, agree_m logit p_m (m in S), vote share])}, an
+ * L2-regularised logistic regression per (group, S) for every S of at most {@code maxDepth} models. A chain is
+ * any cost-ordered set of at most {@code maxDepth} models; the cascade walks it and stops at the first prefix
+ * with {@code P_S >= tau} (or at its end). For cost weight {@code lambda}, each group uses the (chain, tau)
+ * that maximises {@code mean quality - lambda * mean cost / c_ref} on the training split, where quality is
+ * computed with out-of-fold {@code P_S} ({@code folds}-fold cross-validation inside train) and {@code c_ref}
+ * is the highest mean training cost of any model. Since the objective is a sum over queries, the per-group
+ * choices are jointly optimal for the whole split. {@code lambda} is the trade-off swept.
  *
  * <p>With {@code useAgreement = false} the same machinery becomes the reference "confidence cascade, thresholds
  * tuned on train": the feature vector is only {@code [1, logit p_last]} and the last answer is returned.
