@@ -22,13 +22,16 @@ import picocli.CommandLine.Spec;
  * {@code switchyard evaluate}: trains strategies on the train split and reports their quality-cost frontiers
  * and summary metrics on the chosen split (see {@link Evaluation} and {@link Metrics} for the definitions).
  * Bad input (missing or malformed data file, unknown strategy, unknown split) ends with a one-line message
- * naming the flag or file and exit code 2, never a stack trace.
+ * naming the flag or file and exit code 2, never a stack trace. A strategy that throws on the data is named
+ * on stderr and left out; the others are still reported, and the exit code is 1.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Trains strategies on the train split and reports quality-cost frontiers on the test split.")
 public final class EvaluateCommand implements Callable<Integer> {
   public static final String DEFAULT_DATA = "../shared/data/zellinger-cascade9/queries.jsonl";
   static final int BAD_INPUT = 2;
+  /** Some strategy threw; the report holds the others. */
+  static final int STRATEGY_FAILED = 1;
 
   @Spec
   CommandSpec spec;
@@ -109,7 +112,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       return BAD_INPUT;
     }
     evaluation = new Evaluation(dataset, split, seed, rule);
-    List<PolicyResult> results = evaluation.runAll(chosen);
+    List<String> failed = new java.util.ArrayList<>();
+    List<PolicyResult> results = evaluation.runAll(chosen, (name, e) -> {
+      failed.add(name);
+      err.println("error: strategy '" + name + "' failed on " + data + " and is left out of the report: "
+          + e.getClass().getSimpleName() + ": " + e.getMessage());
+    });
     Yardstick y = evaluation.yardstick();
     if (markdown) {
       outWriter.print(Reports.markdown(results));
@@ -131,6 +139,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         evaluation.evaluated().size(), split, seconds, out == null ? "" : "; reports in " + out));
     err.flush();
     outWriter.flush();
-    return 0;
+    return failed.isEmpty() ? 0 : STRATEGY_FAILED;
   }
 }

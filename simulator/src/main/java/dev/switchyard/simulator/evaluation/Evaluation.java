@@ -69,8 +69,25 @@ public final class Evaluation {
 
   /** The named strategies (fitted and swept), then every single model, random mixing and the oracle. */
   public List<PolicyResult> runAll(Map<String, Supplier<Strategy>> strategies) {
+    return runAll(strategies, (name, error) -> {
+      throw error;
+    });
+  }
+
+  /**
+   * As {@link #runAll(Map)}, but a strategy that throws (e.g. it cannot handle this file) is reported to
+   * {@code onFailure} and left out, so one broken strategy does not hide the others.
+   */
+  public List<PolicyResult> runAll(Map<String, Supplier<Strategy>> strategies,
+      java.util.function.BiConsumer<String, RuntimeException> onFailure) {
     List<PolicyResult> results = new ArrayList<>();
-    strategies.forEach((name, supplier) -> results.add(strategy(name, supplier.get())));
+    strategies.forEach((name, supplier) -> {
+      try {
+        results.add(strategy(name, supplier.get()));
+      } catch (RuntimeException e) {
+        onFailure.accept(name, e);
+      }
+    });
     results.addAll(baselines());
     return results;
   }

@@ -139,7 +139,9 @@ public final class Reports {
     final double fHi = hi;
     final double fqLo = qLo;
     final double fqHi = qHi;
-    java.util.function.DoubleUnaryOperator sx = c -> left + pw * (Math.log10(Math.max(c, 1e-300)) - fLo) / (fHi - fLo);
+    // A zero-cost point (files without costs) sits on the left edge rather than off the plot.
+    java.util.function.DoubleUnaryOperator sx = c -> left + pw * Math.max(0, Math.min(1,
+        (Math.log10(Math.max(c, 1e-300)) - fLo) / (fHi - fLo)));
     java.util.function.DoubleUnaryOperator sy = q -> top + ph * (1 - (q - fqLo) / (fqHi - fqLo));
 
     StringBuilder svg = new StringBuilder();

@@ -116,6 +116,26 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void fileWithoutCostsIsEvaluatedWithStrongCallShareAsCost() throws Exception {
+    Path file = dir.resolve("nocost.jsonl");
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String split = i < 20 ? "train" : "test";
+      lines.add("{\"id\":\"q" + i + "\",\"task\":\"t\",\"source_split\":\"" + split + "\",\"prompt\":\"p" + i
+          + "\",\"models\":{\"weak\":{\"score\":" + (i % 2 == 0 ? "0.5" : "0.0") + "},\"strong\":{\"score\":1.0}}}");
+    }
+    Files.write(file, lines);
+    Path out = dir.resolve("nocost");
+    Run r = run("--data", file.toString(), "--strategy", "baseline-task-best,agreement-cascade", "--out",
+        out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+    // weak is free (cost 0), strong costs 1 (a strong call): the best model costs 1, so every budget is a share.
+    assertTrue(summary.contains("single:strong,,,,,1.0000,100.00,0.0000"), summary.toString());
+    assertTrue(summary.contains("single:weak,0.2500,0.2500,0.2500,0.2500,0.2500,,0.0000"), summary.toString());
+  }
+
+  @Test
   void markdownPrintsThePerStrategyTable() throws Exception {
     Run r = run("--data", TinyData.synthetic(dir, 200, 3).toString(), "--strategy", "baseline-task-best",
         "--markdown");

@@ -77,6 +77,39 @@ class EvaluationTest {
   }
 
   @Test
+  void aStrategyThatThrowsIsReportedAndLeftOutWhileBaselinesRemain() {
+    dev.switchyard.strategies.Strategy broken = new dev.switchyard.strategies.Strategy() {
+      @Override
+      public dev.switchyard.strategies.StrategyInfo info() {
+        return new dev.switchyard.strategies.StrategyInfo("broken", "", dev.switchyard.strategies.Dimensions.of(
+            dev.switchyard.strategies.Dimensions.When.PRE_GENERATION, dev.switchyard.strategies.Dimensions.How.HEURISTIC),
+            "");
+      }
+
+      @Override
+      public void fit(RecordedDataset train, dev.switchyard.strategies.StrategyContext context) {
+        throw new IllegalArgumentException("cannot fit this file");
+      }
+
+      @Override
+      public double[] tradeoffs() {
+        return new double[] {0};
+      }
+
+      @Override
+      public dev.switchyard.strategies.plan.Planner planner(double tradeoff) {
+        throw new IllegalStateException("not fitted");
+      }
+    };
+    List<String> failures = new java.util.ArrayList<>();
+    List<PolicyResult> results = evaluation.runAll(Map.of("broken", () -> broken),
+        (name, e) -> failures.add(name + ": " + e.getMessage()));
+    assertEquals(List.of("broken: cannot fit this file"), failures);
+    assertEquals(List.of("single:weak", "single:strong", "random", "oracle"),
+        results.stream().map(PolicyResult::name).toList());
+  }
+
+  @Test
   void summaryCsvHasTheExactHeaderAndEmptyCellsForUnreachableBudgets() {
     String csv = Reports.summaryCsv(evaluation.baselines());
     List<String> lines = csv.lines().toList();
