@@ -76,6 +76,7 @@ public final class AgreementCascade implements Strategy {
   private final int maxDepth;
   private final int folds;
   private final double l2;
+  private final boolean shareStoppingModels;
 
   private List<String> models = List.of();
   private double costScale = 1;
@@ -87,6 +88,7 @@ public final class AgreementCascade implements Strategy {
     this.maxDepth = b.maxDepth;
     this.folds = b.folds;
     this.l2 = b.l2;
+    this.shareStoppingModels = b.shareStoppingModels;
   }
 
   /** The flagship with its default settings. */
@@ -110,6 +112,7 @@ public final class AgreementCascade implements Strategy {
     private int maxDepth = 4;
     private int folds = 5;
     private double l2 = 1.0;
+    private boolean shareStoppingModels = false;
 
     public Builder name(String value) {
       if (value == null || value.isBlank()) {
@@ -145,6 +148,16 @@ public final class AgreementCascade implements Strategy {
         throw new IllegalArgumentException("l2 must be >= 0, got " + value);
       }
       l2 = value;
+      return this;
+    }
+
+    /**
+     * Fit one stopping model per model set on all task groups together, with a task indicator, instead of
+     * one per group (more data per model, less task-specific). Off by default: no gain on validation splits
+     * inside train.
+     */
+    public Builder shareStoppingModels(boolean value) {
+      shareStoppingModels = value;
       return this;
     }
 
@@ -186,10 +199,24 @@ public final class AgreementCascade implements Strategy {
     }
     Random random = new Random(context.seed());
     groups.put(POOLED, fitGroup(POOLED, train.queries(), random));
+    List<Prepared> parts = new ArrayList<>();
     for (var e : byTask.entrySet()) {
       if (e.getValue().size() >= MIN_GROUP) {
-        groups.put(e.getKey(), fitGroup(e.getKey(), e.getValue(), random));
+        parts.add(prepare(e.getKey(), e.getValue(), random));
       }
+    }
+    if (shareStoppingModels && parts.size() > 1) {
+      for (int t = 0; t < parts.size(); t++) {
+        parts.get(t).g().taskIndex = t;
+        parts.get(t).g().taskCount = parts.size();
+      }
+      fitStoppingModels(parts);
+    } else {
+      parts.forEach(part -> fitStoppingModels(List.of(part)));
+    }
+    for (Prepared part : parts) {
+      fillChainTable(part);
+      groups.put(part.g().key, part.g());
     }
   }
 
@@ -203,6 +230,18 @@ public final class AgreementCascade implements Strategy {
     final List<int[]> chains = new ArrayList<>();
     final List<double[]> chainQuality = new ArrayList<>();
     final List<double[]> chainCost = new ArrayList<>();
+    /** Position of this group's indicator in the shared stopping models' inputs; -1 when not shared. */
+    int taskIndex = -1;
+    int taskCount;
+
+    double[] stopInputs(double[] features) {
+      if (taskIndex < 0) {
+        return features;
+      }
+      double[] x = Arrays.copyOf(features, features.length + taskCount);
+      x[features.length + taskIndex] = 1;
+      return x;
+    }
 
 
     Group(String key, int[] order, LogisticRegression[] calibrators, double[] prior) {
@@ -220,7 +259,7 @@ public final class AgreementCascade implements Strategy {
     }
   }
 
-  private Group fitGroup(String key, List<RecordedQuery> queries, Random random) {
+  private Prepared prepare(String key, List<RecordedQuery> queries, Random random) {
     int m = models.size();
     int n = queries.size();
     double[][] p = new double[n][m];
@@ -280,45 +319,85 @@ public final class AgreementCascade implements Strategy {
     for (int i = 0; i < n; i++) {
       fold[perm[i]] = i % folds;
     }
-    // Every cost-ordered subset of at most maxDepth models: its stopping model, out-of-fold probabilities,
-    // and the quality and cost of its consensus answer on each training query.
     List<int[]> subsets = new ArrayList<>();
     collectSubsets(order, 0, new int[0], subsets);
-    Map<Integer, double[]> oof = new HashMap<>();
-    Map<Integer, double[]> consensusScore = new HashMap<>();
-    Map<Integer, double[]> subsetCost = new HashMap<>();
-    for (int[] subset : subsets) {
-      int mask = mask(subset);
-      double[][] x = new double[n][];
-      double[] y = new double[n];
-      double[] c = new double[n];
-      for (int i = 0; i < n; i++) {
-        Consensus cons = consensus(subset, p[i], answer[i]);
-        x[i] = cons.features;
-        y[i] = score[i][cons.credited];
-        for (int j : subset) {
-          c[i] += cost[i][j];
+    return new Prepared(g, n, p, answer, score, cost, fold, subsets, new HashMap<>(), new HashMap<>(),
+        new HashMap<>());
+  }
+
+  /** One group's training data, before its stopping models and chain table are fitted. */
+  private record Prepared(Group g, int n, double[][] p, int[][] answer, double[][] score, double[][] cost,
+      int[] fold, List<int[]> subsets, Map<Integer, double[]> oof, Map<Integer, double[]> consensusScore,
+      Map<Integer, double[]> subsetCost) {}
+
+  private Group fitGroup(String key, List<RecordedQuery> queries, Random random) {
+    Prepared prepared = prepare(key, queries, random);
+    fitStoppingModels(List.of(prepared));
+    fillChainTable(prepared);
+    return prepared.g();
+  }
+
+  /**
+   * For every model set S: the consensus score and cost on each training query, and a stopping model fitted
+   * on the union of the groups' queries (one group, or every task group with a task indicator), with its
+   * out-of-fold predictions.
+   */
+  private void fitStoppingModels(List<Prepared> parts) {
+    for (int[] canonical : parts.get(0).subsets()) {
+      int mask = mask(canonical);
+      List<double[]> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      List<Integer> folds = new ArrayList<>();
+      for (Prepared part : parts) {
+        int[] subset = Arrays.stream(part.g().order).filter(j -> (mask & (1 << j)) != 0).toArray();
+        double[] y = new double[part.n()];
+        double[] c = new double[part.n()];
+        for (int i = 0; i < part.n(); i++) {
+          Consensus cons = consensus(subset, part.p()[i], part.answer()[i]);
+          xs.add(part.g().stopInputs(cons.features()));
+          y[i] = part.score()[i][cons.credited()];
+          ys.add(y[i]);
+          folds.add(part.fold()[i]);
+          for (int j : subset) {
+            c[i] += part.cost()[i][j];
+          }
         }
+        part.consensusScore().put(mask, y);
+        part.subsetCost().put(mask, c);
       }
-      double[] pred = new double[n];
-      boolean[] use = new boolean[n];
-      for (int f = 0; f < folds; f++) {
-        for (int i = 0; i < n; i++) {
-          use[i] = fold[i] != f;
+      double[][] x = xs.toArray(new double[0][]);
+      double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] pred = new double[x.length];
+      boolean[] use = new boolean[x.length];
+      for (int f = 0; f < this.folds; f++) {
+        for (int i = 0; i < x.length; i++) {
+          use[i] = folds.get(i) != f;
         }
         LogisticRegression lr = LogisticRegression.fit(x, y, use, l2);
-        for (int i = 0; i < n; i++) {
-          if (fold[i] == f) {
+        for (int i = 0; i < x.length; i++) {
+          if (folds.get(i) == f) {
             pred[i] = lr.probability(x[i]);
           }
         }
       }
-      g.stop.put(mask, LogisticRegression.fit(x, y, null, l2));
-      oof.put(mask, pred);
-      consensusScore.put(mask, y);
-      subsetCost.put(mask, c);
+      LogisticRegression finalModel = LogisticRegression.fit(x, y, null, l2);
+      int at = 0;
+      for (Prepared part : parts) {
+        part.g().stop.put(mask, finalModel);
+        part.oof().put(mask, Arrays.copyOfRange(pred, at, at + part.n()));
+        at += part.n();
+      }
     }
-    for (int[] chain : subsets) {
+  }
+
+  /** Quality and cost on the training queries of every chain at every threshold, from out-of-fold P_S. */
+  private void fillChainTable(Prepared part) {
+    Group g = part.g();
+    int n = part.n();
+    Map<Integer, double[]> oof = part.oof();
+    Map<Integer, double[]> consensusScore = part.consensusScore();
+    Map<Integer, double[]> subsetCost = part.subsetCost();
+    for (int[] chain : part.subsets()) {
       double[] quality = new double[TAUS.length];
       double[] spent = new double[TAUS.length];
       double[][] prefixP = new double[chain.length][];
@@ -349,7 +428,6 @@ public final class AgreementCascade implements Strategy {
       g.chainQuality.add(quality);
       g.chainCost.add(spent);
     }
-    return g;
   }
 
   private void collectSubsets(int[] order, int from, int[] prefix, List<int[]> out) {
@@ -402,11 +480,14 @@ public final class AgreementCascade implements Strategy {
         credited = j;
       }
     }
-    int s = subset.length;
+    // Features in model-index order, so that position k means the same model in every task group.
+    int[] layout = subset.clone();
+    Arrays.sort(layout);
+    int s = layout.length;
     double[] x = new double[2 + 3 * s];
     x[0] = 1;
     for (int k = 0; k < s; k++) {
-      int j = subset[k];
+      int j = layout[k];
       double z = logit(p[j]);
       double agree = answer[j] == answer[winner] ? 1 : 0;
       x[1 + k] = z;
@@ -564,7 +645,7 @@ public final class AgreementCascade implements Strategy {
     int[] answered = Arrays.stream(g.order).filter(responses::containsKey).toArray();
     Consensus cons = consensus(answered, p, answer);
     LogisticRegression lr = g.stop.get(mask(answered));
-    double confidence = lr != null ? lr.probability(cons.features()) : p[cons.credited()];
+    double confidence = lr != null ? lr.probability(g.stopInputs(cons.features())) : p[cons.credited()];
     Response credited = responses.get(cons.credited());
     trace.add(Decision.of(Stage.VERIFY, credited.modelId(), useAgreement ? "consensus" : "confidence", confidence));
     double threshold = policy.tau();

@@ -154,6 +154,14 @@ class AgreementCascadeTest {
   }
 
   @Test
+  void sharedStoppingModelsAlsoBeatTheBestSingleModelWhenCostIsFree() {
+    AgreementCascade shared = AgreementCascade.builder().shareStoppingModels(true).build();
+    shared.fit(train, StrategyContext.seeded(3));
+    double quality = meanQuality(shared.planner(0));
+    assertTrue(quality > test.meanScore("large") + 0.01, "quality " + quality + " vs " + test.meanScore("large"));
+  }
+
+  @Test
   void plannerBeforeFitAndNegativeCostWeightAreRejected() {
     assertThrows(IllegalStateException.class, () -> AgreementCascade.flagship().planner(0));
     assertThrows(IllegalArgumentException.class, () -> cascade.planner(-1));
