@@ -22,13 +22,17 @@ import java.util.Objects;
  * {@code score}) and optionally {@code cost_usd} (or {@code cost}), {@code in_tokens}, {@code out_tokens},
  * {@code latency_ms}, {@code logprob_conf} (or {@code confidence}) and {@code answer}.
  *
+ * <p>A non-finite confidence ({@code -Infinity}, {@code NaN}) is read as "not recorded" (NaN), so that
+ * calibrators only ever see finite signals.
+ *
  * <p>When no line records a cost, each model's cost becomes 1 for the strongest model (highest mean score)
  * and 0 for the others, so that a mean cost reads as the share of calls to the strong model.
  */
 public final class RecordedDataset {
-  // The recorded files carry log-probabilities of exactly zero probability as -Infinity (56 in zellinger-cascade9).
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
+  // The recorded files carry a few log-probabilities of -Infinity (a confidence of exactly zero), which strict
+  // JSON forbids; they are read, then treated as "no usable signal" (see load()).
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private final String name;
   private final List<String> models;
@@ -92,7 +96,7 @@ public final class RecordedDataset {
               m.path("in_tokens").asInt(0),
               m.path("out_tokens").asInt(0),
               m.path("latency_ms").isNumber() ? m.get("latency_ms").asDouble() : Double.NaN,
-              conf != null && conf.isNumber() ? conf.asDouble() : Double.NaN,
+              conf != null && conf.isNumber() && Double.isFinite(conf.asDouble()) ? conf.asDouble() : Double.NaN,
               m.path("answer").asText("")));
         }
         if (models == null) {
