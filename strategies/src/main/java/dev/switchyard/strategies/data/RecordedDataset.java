@@ -26,7 +26,9 @@ import java.util.Objects;
  * and 0 for the others, so that a mean cost reads as the share of calls to the strong model.
  */
 public final class RecordedDataset {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the shared data records a log-probability of -Infinity for some answers: accept non-numeric numbers
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private final String name;
   private final List<String> models;

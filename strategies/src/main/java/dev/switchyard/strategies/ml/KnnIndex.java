@@ -76,12 +76,26 @@ public final class KnnIndex {
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
     double[] s = similarities(probe);
-    Integer[] order = new Integer[s.length];
+    // partial selection with a bounded min-heap: O(n log k) instead of sorting every row
+    java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1,
+        (a, b) -> s[a] != s[b] ? Double.compare(s[a], s[b]) : Integer.compare(b, a));
     for (int i = 0; i < s.length; i++) {
-      order[i] = i;
+      if (i == exclude) {
+        continue;
+      }
+      if (heap.size() < k) {
+        heap.add(i);
+      } else {
+        int worst = heap.peek();
+        if (s[i] > s[worst] || (s[i] == s[worst] && i < worst)) {
+          heap.poll();
+          heap.add(i);
+        }
+      }
     }
+    Integer[] order = heap.toArray(new Integer[0]);
     Arrays.sort(order, (a, b) -> s[a] != s[b] ? Double.compare(s[b], s[a]) : Integer.compare(a, b));
-    return Arrays.stream(order).filter(i -> i != exclude).limit(k).map(i -> new Neighbour(i, s[i])).toList();
+    return Arrays.stream(order).map(i -> new Neighbour(i, s[i])).toList();
   }
 
   static double[] normalised(double[] v) {

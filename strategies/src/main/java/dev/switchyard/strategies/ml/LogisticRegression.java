@@ -11,7 +11,7 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * fractional (soft targets in [0, 1]). The caller supplies a constant feature if an intercept is wanted.
  */
 public final class LogisticRegression {
-  private static final int MAX_ITERATIONS = 25;
+  private static final int MAX_ITERATIONS = 20;
   private final double[] weights;
 
   public LogisticRegression(double[] weights) {
@@ -71,7 +71,7 @@ public final class LogisticRegression {
         w[j] += step.data[j];
         change = Math.max(change, Math.abs(step.data[j]));
       }
-      if (change < 1e-7) {
+      if (change < 1e-5) {
         break;
       }
     }

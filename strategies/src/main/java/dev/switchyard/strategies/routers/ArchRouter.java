@@ -24,9 +24,11 @@ import java.util.Objects;
  * preference-aligned routing by operator-written policies, each a natural-language description of a domain or
  * action mapped to a model ("math word problems -&gt; llama3.1-70b"). A query goes to the model of the policy whose
  * description it matches best; the mapping can change without retraining. The paper matches with a 1.5B
- * generative model; here the match is the cosine similarity of TF-IDF vectors (idf from the training prompts),
- * and a query whose best similarity is below {@code minSimilarity} falls back to the cost-aware choice on the
- * models' overall training quality.
+ * generative model; here the match is the idf-weighted coverage of the policy's words by the query,
+ * {@code match(q, p) = sum_{w in words(p) and words(q)} idf(w) / sum_{w in words(p)} idf(w)} (words of three or
+ * more letters, lower-cased, a plural "s" stripped; idf from the training prompts), so that a long query is not
+ * penalised for talking about more than the policy names. A query whose best match is below
+ * {@code minSimilarity} falls back to the cost-aware choice on the models' overall training quality.
  *
  * <p>Without configured policies, a default set is derived from the training tasks: one policy per task, its
  * description the task's most distinctive words (document frequency inside the task minus outside), its model
@@ -39,7 +41,9 @@ public final class ArchRouter extends UtilityRouter {
   private final List<RoutePolicy> configured;
   private final double minSimilarity;
   private final List<RoutePolicy> policies = new ArrayList<>();
-  private final List<double[]> policyVectors = new ArrayList<>();
+  private final List<java.util.Set<String>> policyWords = new ArrayList<>();
+  private final Map<String, Double> idf = new HashMap<>();
+  private double unseenIdf;
   private final Map<String, Integer> policyTask = new HashMap<>();
   private double[] overallQuality;
 
@@ -69,7 +73,7 @@ public final class ArchRouter extends UtilityRouter {
 
   /** Default task-derived policies. */
   public ArchRouter() {
-    this(List.of(), 0.05);
+    this(List.of(), 0.1);
   }
 
   public ArchRouter(List<RoutePolicy> policies, double minSimilarity) {
@@ -96,15 +100,23 @@ public final class ArchRouter extends UtilityRouter {
     return new StrategyInfo("arch-router",
         "Tran et al., Arch-Router: Aligning LLM Routing with Human Preferences, arXiv 2506.16655",
         Dimensions.of(When.PRE_GENERATION, How.HEURISTIC, Signal.QUERY, Signal.MODEL_METADATA),
-        "policy matching by TF-IDF cosine instead of a 1.5B generative router; default policies derived from "
+        "policy matching by idf-weighted word coverage instead of a 1.5B generative router; default policies derived from "
             + "the training tasks (distinctive words -> best model per task at each cost weight)");
   }
 
   @Override
   protected void fitEstimator(RecordedDataset train, TrainingSet set, StrategyContext context) {
     policies.clear();
-    policyVectors.clear();
+    policyWords.clear();
     policyTask.clear();
+    idf.clear();
+    Map<String, Integer> df = new HashMap<>();
+    for (RecordedQuery q : train.queries()) {
+      words(q.prompt()).forEach(w -> df.merge(w, 1, Integer::sum));
+    }
+    int n = train.size();
+    df.forEach((w, count) -> idf.put(w, Math.log((1.0 + n) / (1.0 + count)) + 1.0));
+    unseenIdf = Math.log(1.0 + n) + 1.0;
     int models = set.models().size();
     overallQuality = new double[models];
     for (int m = 0; m < models; m++) {
@@ -128,7 +140,11 @@ public final class ArchRouter extends UtilityRouter {
       }
     }
     for (RoutePolicy p : policies) {
-      policyVectors.add(encoder.tfidf(p.description()));
+      java.util.Set<String> w = words(p.description());
+      if (w.isEmpty()) {
+        throw new IllegalArgumentException("policy '" + p.name() + "' has no word of three or more letters");
+      }
+      policyWords.add(w);
     }
   }
 
@@ -140,21 +156,31 @@ public final class ArchRouter extends UtilityRouter {
   /** The best-matching policy's index for a text, or -1 if none reaches {@code minSimilarity}. */
   public int match(String text) {
     requireFitted();
-    double[] v = encoder.tfidf(text);
+    java.util.Set<String> query = words(text);
     int best = -1;
-    double bestSim = minSimilarity;
-    for (int p = 0; p < policyVectors.size(); p++) {
-      double[] u = policyVectors.get(p);
-      double s = 0;
-      for (int j = 0; j < v.length; j++) {
-        s += u[j] * v[j];
-      }
-      if (s >= bestSim && (best < 0 || s > bestSim)) {
+    double bestScore = minSimilarity;
+    for (int p = 0; p < policyWords.size(); p++) {
+      double s = coverage(policyWords.get(p), query);
+      if (s >= bestScore && (best < 0 || s > bestScore)) {
         best = p;
-        bestSim = s;
+        bestScore = s;
       }
     }
     return best;
+  }
+
+  /** The idf-weighted share of a policy's words that the query contains. */
+  double coverage(java.util.Set<String> policy, java.util.Set<String> query) {
+    double covered = 0;
+    double total = 0;
+    for (String w : policy) {
+      double weight = idf.getOrDefault(w, unseenIdf);
+      total += weight;
+      if (query.contains(w)) {
+        covered += weight;
+      }
+    }
+    return total == 0 ? 0 : covered / total;
   }
 
   @Override
@@ -227,7 +253,7 @@ public final class ArchRouter extends UtilityRouter {
     java.util.Set<String> out = new java.util.HashSet<>();
     for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
       if (w.length() >= 3) {
-        out.add(w);
+        out.add(w.length() > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.substring(0, w.length() - 1) : w);
       }
     }
     return out;

@@ -44,6 +44,7 @@ public final class BestRouteRouter extends UtilityRouter {
   private final double l2;
   private final List<List<Integer>> options = new ArrayList<>();
   private final List<LogisticRegression> predictors = new ArrayList<>();
+  private final EstimateCache<double[]> voteWeights = new EstimateCache<>(50_000);
 
   public BestRouteRouter() {
     this(128, 1.0);
@@ -71,6 +72,7 @@ public final class BestRouteRouter extends UtilityRouter {
   protected void fitEstimator(RecordedDataset train, TrainingSet set, StrategyContext context) {
     options.clear();
     predictors.clear();
+    voteWeights.clear();
     int models = set.models().size();
     for (int m = 0; m < models; m++) {
       options.add(List.of(m));
@@ -170,7 +172,8 @@ public final class BestRouteRouter extends UtilityRouter {
       return 0;
     }
     String text = state.query().text();
-    return taskPrior.of(encoder.taskWeights(encoder.tfidf(text), state.query().task()))[m];
+    String task = state.query().task();
+    return voteWeights.get(text, task, k -> taskPrior.of(encoder.taskWeights(encoder.tfidf(text), task)))[m];
   }
 
   @Override

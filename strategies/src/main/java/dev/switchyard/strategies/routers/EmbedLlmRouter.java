@@ -22,7 +22,7 @@ public final class EmbedLlmRouter extends UtilityRouter {
   private BilinearFactorization factorisation;
 
   public EmbedLlmRouter() {
-    this(128, 8, 25, 0.05, 1e-4);
+    this(128, 8, 15, 0.05, 1e-4);
   }
 
   public EmbedLlmRouter(int hashDimension, int rank, int epochs, double learningRate, double l2) {

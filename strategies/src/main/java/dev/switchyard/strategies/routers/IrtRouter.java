@@ -26,7 +26,7 @@ public final class IrtRouter extends UtilityRouter {
   private double[] theta;
 
   public IrtRouter() {
-    this(128, 300, 0.05, 1e-3);
+    this(128, 200, 0.05, 1e-3);
   }
 
   public IrtRouter(int hashDimension, int iterations, double learningRate, double l2) {

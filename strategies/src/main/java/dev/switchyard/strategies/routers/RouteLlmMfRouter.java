@@ -25,7 +25,7 @@ public final class RouteLlmMfRouter extends StrongWeakRouter {
   private BilinearFactorization factorisation;
 
   public RouteLlmMfRouter() {
-    this(128, 16, 8, 0.05, 1e-4);
+    this(128, 16, 5, 0.05, 1e-4);
   }
 
   public RouteLlmMfRouter(int hashDimension, int rank, int epochs, double learningRate, double l2) {

@@ -21,7 +21,9 @@ import dev.switchyard.strategies.ml.KnnIndex;
 public final class RouteLlmSwRouter extends StrongWeakRouter {
   private final double gamma;
   private KnnIndex index;
-  private double[][] winMatrices;
+  // training queries grouped by their score vector: the weighted win matrix is a sum over distinct patterns
+  private double[][] patternWins;
+  private int[] patternOf;
 
   public RouteLlmSwRouter() {
     this(512, 10.0);
@@ -48,10 +50,21 @@ public final class RouteLlmSwRouter extends StrongWeakRouter {
   @Override
   protected void fitScorer(RecordedDataset train, TrainingSet set, StrategyContext context) {
     index = new KnnIndex(set.tfidfRows());
-    winMatrices = new double[set.size()][];
+    java.util.Map<java.util.List<Double>, Integer> patterns = new java.util.LinkedHashMap<>();
+    java.util.List<double[]> wins = new java.util.ArrayList<>();
+    patternOf = new int[set.size()];
     for (int i = 0; i < set.size(); i++) {
-      winMatrices[i] = Battles.winMatrix(set.scores()[i]);
+      double[] row = set.scores()[i];
+      java.util.List<Double> key = java.util.Arrays.stream(row).boxed().toList();
+      Integer p = patterns.get(key);
+      if (p == null) {
+        p = patterns.size();
+        patterns.put(key, p);
+        wins.add(Battles.winMatrix(row));
+      }
+      patternOf[i] = p;
     }
+    patternWins = wins.toArray(double[][]::new);
   }
 
   @Override
@@ -77,20 +90,21 @@ public final class RouteLlmSwRouter extends StrongWeakRouter {
         max = Math.max(max, sims[i]);
       }
     }
-    double[] wins = new double[models * models];
+    double[] patternWeight = new double[patternWins.length];
     double total = 0;
-    double[] w = new double[sims.length];
     for (int i = 0; i < sims.length; i++) {
       if (i != exclude) {
-        w[i] = Math.pow(gamma, 1 + (max > 0 ? sims[i] / max : 0));
-        total += w[i];
+        double w = Math.pow(gamma, 1 + (max > 0 ? sims[i] / max : 0));
+        patternWeight[patternOf[i]] += w;
+        total += w;
       }
     }
     // rescale so the weights sum to the number of battles: the prior then has the same pull at any gamma
     double scale = (sims.length - (exclude >= 0 ? 1 : 0)) / total;
-    for (int i = 0; i < sims.length; i++) {
-      if (w[i] > 0) {
-        Battles.accumulate(wins, winMatrices[i], w[i] * scale);
+    double[] wins = new double[models * models];
+    for (int p = 0; p < patternWins.length; p++) {
+      if (patternWeight[p] > 0) {
+        Battles.accumulate(wins, patternWins[p], patternWeight[p] * scale);
       }
     }
     double[] xi = BradleyTerry.fit(Battles.square(wins, models), 1e-3, null);

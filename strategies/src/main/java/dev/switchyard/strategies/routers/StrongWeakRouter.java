@@ -48,8 +48,9 @@ public abstract class StrongWeakRouter implements Strategy {
     if (train.models().size() < 2) {
       throw new IllegalArgumentException(info().name() + " needs at least two models, got " + train.models());
     }
-    encoder = QueryEncoder.fit(train, hashDimension);
-    training = TrainingSet.of(train, encoder);
+    EncodedTraining encoded = EncodedTraining.of(train, hashDimension);
+    encoder = encoded.encoder();
+    training = encoded.set();
     taskPrior = TaskPrior.fit(training, encoder.tasks());
     String strongId = train.bestSingleModel();
     strong = training.modelIndex(strongId);

@@ -46,8 +46,9 @@ public abstract class UtilityRouter implements Strategy {
     if (train.size() == 0) {
       throw new IllegalArgumentException(info().name() + ": empty training split");
     }
-    encoder = QueryEncoder.fit(train, hashDimension);
-    training = TrainingSet.of(train, encoder);
+    EncodedTraining encoded = EncodedTraining.of(train, hashDimension);
+    encoder = encoded.encoder();
+    training = encoded.set();
     costs = CostModel.fit(train);
     taskPrior = TaskPrior.fit(training, encoder.tasks());
     objective = context.objective();

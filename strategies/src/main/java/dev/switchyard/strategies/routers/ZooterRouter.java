@@ -25,7 +25,7 @@ public final class ZooterRouter extends UtilityRouter {
   private SoftmaxRegression router;
 
   public ZooterRouter() {
-    this(128, 0.5, 1e-4, 250, 0.5);
+    this(128, 0.5, 1e-4, 150, 0.5);
   }
 
   public ZooterRouter(int hashDimension, double temperature, double l2, int iterations, double rate) {
