@@ -152,7 +152,7 @@ public final class BilinearFactorization {
     double[][] v = new double[models][s.rank()];
     for (double[] row : v) {
       for (int k = 0; k < row.length; k++) {
-        row[k] = random.nextGaussian() * 0.1;
+        row[k] = random.nextGaussian() * 0.3;
       }
     }
     return new BilinearFactorization(p, v, new double[models]);

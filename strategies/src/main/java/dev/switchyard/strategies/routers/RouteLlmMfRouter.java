@@ -17,15 +17,17 @@ import java.util.List;
  * arXiv 2406.18665, §4.1): a bilinear scoring function {@code s(q, m) = v_m . (P x_q) + b_m} learned from
  * pairwise preferences, {@code P(a beats b | q) = sigmoid(s(q, a) - s(q, b))}; the router's score is
  * {@code P(strong beats weak | q)} and the strong model is called when it exceeds the threshold calibrated to the
- * requested strong-call share (see {@link StrongWeakRouter}). Preferences are every model pair with different
- * recorded scores on a training query (ties carry no preference and are left out).
+ * requested strong-call share (see {@link StrongWeakRouter}). Preferences are the recorded outcomes of every model
+ * pair that involves the strong or the weak model on a training query, a tie counting as half a win: leaving ties
+ * out would fit {@code P(strong beats weak | the two differ)}, which is high exactly on the easy queries where
+ * the weak model fails alone, and ranks queries backwards.
  */
 public final class RouteLlmMfRouter extends StrongWeakRouter {
   private final BilinearFactorization.Settings settings;
   private BilinearFactorization factorisation;
 
   public RouteLlmMfRouter() {
-    this(128, 16, 5, 0.05, 1e-4);
+    this(128, 8, 10, 0.05, 1e-3);
   }
 
   public RouteLlmMfRouter(int hashDimension, int rank, int epochs, double learningRate, double l2) {
@@ -51,14 +53,14 @@ public final class RouteLlmMfRouter extends StrongWeakRouter {
       double[] s = set.scores()[i];
       for (int a = 0; a < models; a++) {
         for (int b = a + 1; b < models; b++) {
-          if (s[a] != s[b]) {
-            comparisons.add(new BilinearFactorization.Comparison(i, a, b, s[a] > s[b] ? 1 : 0, 1));
+          if (a == strong || a == weak || b == strong || b == weak) {
+            comparisons.add(new BilinearFactorization.Comparison(i, a, b, s[a] > s[b] ? 1 : s[a] == s[b] ? 0.5 : 0, 1));
           }
         }
       }
     }
     if (comparisons.isEmpty()) {
-      throw new IllegalArgumentException("routellm-mf: no training query separates any two models");
+      throw new IllegalArgumentException("routellm-mf: no training comparisons");
     }
     factorisation = BilinearFactorization.fitPairwise(set.featureMatrix(), comparisons, models,
         new BilinearFactorization.Settings(settings.rank(), settings.epochs(), settings.learningRate(),

@@ -54,6 +54,7 @@ class RouterFamilyOnRecordedDataTest {
       System.out.printf("single %-28s q=%.4f c=%.3e%n", m, test.meanScore(m), test.meanCost(m));
     }
     List<Point> hull = upperHull(singles);
+    hull.forEach(p -> System.out.printf("hull point q=%.4f c=%.3e%n", p.quality(), p.cost()));
     List<String> failures = new ArrayList<>();
     long total = System.nanoTime();
     for (Supplier<Strategy> supplier : RouterFamily.members()) {
@@ -109,10 +110,10 @@ class RouterFamilyOnRecordedDataTest {
     sorted.sort(Comparator.comparingDouble(Point::cost).thenComparingDouble(Point::quality));
     List<Point> hull = new ArrayList<>();
     for (Point p : sorted) {
-      while (!hull.isEmpty() && hull.get(hull.size() - 1).quality() <= p.quality()
-          && hull.size() >= 1 && (hull.size() == 1 || turnsUp(hull.get(hull.size() - 2), hull.get(hull.size() - 1), p))) {
+      while (hull.size() >= 2 && turnsUp(hull.get(hull.size() - 2), hull.get(hull.size() - 1), p)) {
         hull.remove(hull.size() - 1);
       }
+      // a dearer point is worth mixing in only if it is also better
       if (hull.isEmpty() || p.quality() > hull.get(hull.size() - 1).quality()) {
         hull.add(p);
       }
