@@ -55,7 +55,7 @@ final class Fixtures {
   }
 
   static String triviaPrompt(int i) {
-    return "Who wrote the famous novel attributed to " + NAMES[i % NAMES.length] + " in the old library";
+    return "Who wrote the famous novel volume " + i + " attributed to " + NAMES[i % NAMES.length] + " in the old library";
   }
 
   static String votePrompt(int i) {
