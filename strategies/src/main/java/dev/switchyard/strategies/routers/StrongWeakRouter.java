@@ -24,6 +24,10 @@ import java.util.List;
  * <p>Strong = the best single model of the training split (highest mean score, ties to the cheaper). Weak = the
  * best model whose mean cost is at most {@link #WEAK_COST_RATIO} of the strong model's (the cheapest model if
  * none is). On the shared data this is llama3.1-405b vs gpt-4o-mini.
+ *
+ * <p>Cost enters through the share: each strong call costs the strong model's price, so sweeping {@code alpha}
+ * sweeps cost. The objective's latency and energy weights do not apply to a two-model choice whose share is fixed
+ * by the operator; use a {@link UtilityRouter} when they matter.
  */
 public abstract class StrongWeakRouter implements Strategy {
   public static final double WEAK_COST_RATIO = 0.1;
