@@ -139,6 +139,16 @@ final class ClusterEngine implements Engine {
         });
   }
 
+  /** The learner singleton of a learned pipeline (proxy), null for fixed pipelines. */
+  ActorRef<Learner.Command> learner(String pipeline) {
+    return services.learners().get(pipeline);
+  }
+
+  /** This node's policy view of a learned pipeline. */
+  java.util.Optional<dev.switchyard.actors.learn.LocalPolicies.View> policy(String pipeline) {
+    return services.policies().view(pipeline);
+  }
+
   /** Status of a query as its entity records it (for operators and tests). */
   CompletionStage<QueryActor.Status> status(String queryId, Duration timeout) {
     return entity(queryId).ask(QueryActor.GetStatus::new, timeout);

@@ -37,14 +37,14 @@ final class EngineHarness implements AutoCloseable {
 
   /** Test configuration: random port, every message through its serializer, a private H2 database. */
   static Config config(String extra) {
-    return ConfigFactory.parseString(extra + "\n"
-        + "pekko.actor.serialize-messages = on\n"
+    return ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseString(
+        "pekko.actor.serialize-messages = on\n"
         + "pekko.remote.artery.canonical.port = 0\n"
         + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
         + "pekko.loglevel = WARNING\n"
         + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
         + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
-        + ";DB_CLOSE_DELAY=-1\"\n")
+        + ";DB_CLOSE_DELAY=-1\"\n"))
         .withFallback(ConfigFactory.load());
   }
 

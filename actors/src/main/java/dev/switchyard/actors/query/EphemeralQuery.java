@@ -67,9 +67,10 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
   }
 
   private void record(QueryEvent event) {
+    boolean wasFinished = run.finished();
     run = run.apply(event);
     session.notifySteps(run);
-    if (run.finished()) {
+    if (run.finished() && !wasFinished) {
       session.finished(run);
     }
   }
