@@ -56,6 +56,11 @@ final class EngineHarness implements AutoCloseable {
     return h;
   }
 
+  /** Wraps a system whose engine a test started (and joined) by hand. */
+  static EngineHarness wrap(ActorTestKit kit, Engine engine) {
+    return new EngineHarness(kit, engine);
+  }
+
   void awaitUp() {
     TestProbe<Object> probe = kit.createTestProbe();
     probe.awaitAssert(WAIT, () -> {
@@ -70,9 +75,12 @@ final class EngineHarness implements AutoCloseable {
     return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  /** Terminates the system, waiting a bounded time; idempotent. */
   @Override
   public void close() {
-    kit.shutdownTestKit();
+    if (!kit.system().getWhenTerminated().toCompletableFuture().isDone()) {
+      ActorTestKit.shutdown(kit.system(), Duration.ofSeconds(30), false);
+    }
   }
 
   static ModelCard card(String id, double priceOut) {
