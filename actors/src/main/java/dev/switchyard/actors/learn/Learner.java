@@ -205,8 +205,4 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     PolicySnapshot candidate = state.latest().version() == state.promoted().version() ? null : state.latest();
     return new PolicyPublished(pipeline.name(), state.promoted(), candidate);
   }
-
-  ActorContext<Command> context() {
-    return ctx;
-  }
 }

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -204,9 +203,5 @@ class ModelPoolTest {
     assertEquals("RATE_LIMITED", failed.kind());
     assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
     assertEquals(1, always.calls.get("rl/2").get());
-  }
-
-  static String unused() {
-    return UUID.randomUUID().toString();
   }
 }
