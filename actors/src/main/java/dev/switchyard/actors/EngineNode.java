@@ -92,10 +92,25 @@ public final class EngineNode {
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
                 .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
-    for (ModelCard model : setup.models()) {
-      sharding.entityRefFor(ModelPool.TYPE_KEY, model.id()).tell(ModelPool.Wake.INSTANCE);
-    }
+    system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
+        "switchyard-pool-keeper", Props.empty());
     return new ClusterEngine(services, setup.pipelines(), system.scheduler());
+  }
+
+  /**
+   * Wakes every model pool now and then on a timer. Pools must run even when no query calls them (they own
+   * admission state and publish load), but sharding starts an entity only on a message: after a rebalance or a
+   * node loss a pool would otherwise stay down until its next call. Wake is a no-op for a running pool.
+   */
+  private static org.apache.pekko.actor.typed.Behavior<ModelPool.Wake> poolKeeper(ClusterSharding sharding,
+      List<ModelCard> models, Duration interval) {
+    return org.apache.pekko.actor.typed.javadsl.Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(ModelPool.Wake.INSTANCE, Duration.ZERO, interval);
+      return org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(tick -> {
+        models.forEach(m -> sharding.entityRefFor(ModelPool.TYPE_KEY, m.id()).tell(ModelPool.Wake.INSTANCE));
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+      });
+    });
   }
 
   private static void createSchema(ActorSystem<?> system) {

@@ -48,7 +48,8 @@ public record EngineSettings(
       Duration rateLimitDefaultWait,
       Duration rateLimitMaxWait,
       double rateLimitJitter,
-      long rateLimitSeed) {
+      long rateLimitSeed,
+      Duration keepAliveInterval) {
     public PoolSettings {
       positive("switchyard.pool.max-concurrency-per-worker", maxConcurrencyPerWorker);
       if (maxQueue < 0) {
@@ -79,7 +80,8 @@ public record EngineSettings(
           c.getDuration("rate-limit-retry.default-wait"),
           c.getDuration("rate-limit-retry.max-wait"),
           c.getDouble("rate-limit-retry.jitter"),
-          c.getLong("rate-limit-retry.seed"));
+          c.getLong("rate-limit-retry.seed"),
+          c.getDuration("keep-alive-interval"));
     }
   }
 

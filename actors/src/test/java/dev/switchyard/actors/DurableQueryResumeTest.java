@@ -41,6 +41,15 @@ class DurableQueryResumeTest {
             cascade(List.of("first", "second"), 0.9))));
   }
 
+  static String status(EngineHarness node, String id) {
+    try {
+      return ((ClusterEngine) node.engine).status(id, java.time.Duration.ofSeconds(3)).toCompletableFuture()
+          .get().toString();
+    } catch (Exception e) {
+      return "unavailable: " + e;
+    }
+  }
+
   @Test
   void anInterruptedDurableQueryResumesAfterRestartWithoutRepeatingAFinishedCall() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "durable-resume-" + UUID.randomUUID()));
@@ -52,8 +61,9 @@ class DurableQueryResumeTest {
     EngineHarness one = EngineHarness.start("durable-one", config, setup(first1, second1));
     one.engine.answer(job, "cascade", Durability.DURABLE);
     TestProbe<Object> probe = one.kit.createTestProbe();
-    probe.awaitAssert(EngineHarness.WAIT, () -> {
-      assertEquals(1, second1.called("job-1/2"));
+    probe.awaitAssert(java.time.Duration.ofSeconds(60), () -> {
+      assertEquals(1, second1.called("job-1/2"), () -> "first called " + first1.calls + ", status "
+          + status(one, "job-1"));
       return null;
     });
     one.close(); // mid-episode: call 2 is in flight

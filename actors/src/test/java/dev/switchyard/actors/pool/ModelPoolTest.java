@@ -89,7 +89,7 @@ class ModelPoolTest {
   static EngineSettings.PoolSettings settings(int perWorker, int queue, int threshold, Duration cooldown) {
     return new EngineSettings.PoolSettings(perWorker, queue, Duration.ofMillis(200), Duration.ofSeconds(20),
         Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown, 2, Duration.ofMillis(50),
-        Duration.ofSeconds(1), 0.2, 7);
+        Duration.ofSeconds(1), 0.2, 7, Duration.ofSeconds(2));
   }
 
   static BackendRequest request(String id) {
