@@ -53,6 +53,8 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);
     kryo.register(QueryActorInternals.resumeTick(), 292);
+    kryo.register(OpenQueries.Registered.class, 293);
+    kryo.register(QueryActorInternals.registrationDone(), 225);
   }
 
   /** Package-private message classes, reached by name so they stay private to their actors. */
@@ -91,6 +93,10 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
 
     static Class<?> timedOut() {
       return load("dev.switchyard.actors.pool.Worker$TimedOut");
+    }
+
+    static Class<?> registrationDone() {
+      return load("dev.switchyard.actors.query.QueryActor$RegistrationDone");
     }
 
     static Class<?> resumeTick() {

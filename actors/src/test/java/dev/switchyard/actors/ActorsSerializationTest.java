@@ -109,7 +109,8 @@ class ActorsSerializationTest {
         new Learner.Promoted("p", 3),
         new Learner.GetPolicy(probe.getRef().unsafeUpcast()),
         new PolicyPublished("p", snapshot, snapshot),
-        new OpenQueries.Opened("q1"),
+        new OpenQueries.Opened("q1", probe.getRef().unsafeUpcast()),
+        new OpenQueries.Registered("q1"),
         new OpenQueries.Closed("q1"));
     for (Object message : messages) {
       Object back = roundTrip(message, KryoSerializer.class.getSimpleName());

@@ -139,6 +139,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
           "model " + modelId + " has no backend on the node hosting its pool", -1));
       return this;
     }
+    drainQueue(); // calls already waiting go first
     long now = clock.millis();
     if (queue.isEmpty() && dispatch(call, now)) {
       return this;

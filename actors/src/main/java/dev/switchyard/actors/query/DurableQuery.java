@@ -14,6 +14,8 @@ import dev.switchyard.actors.query.QueryActor.Watch;
 import dev.switchyard.actors.query.QueryEvent.FeedbackReceived;
 import dev.switchyard.actors.query.QueryEvent.QueryAccepted;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -40,6 +42,8 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final String queryId;
   private final QuerySession session;
   private final ActorContext<Command> ctx;
+  /** Submits waiting for the registry's answer before the query is accepted. */
+  private final List<Submit> pendingSubmits = new ArrayList<>();
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
@@ -84,6 +88,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   public CommandHandlerWithReply<Command, QueryEvent, QueryRun> commandHandler() {
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Submit.class, this::onSubmit)
+        .onCommand(QueryActor.RegistrationDone.class, this::onRegistrationDone)
         .onCommand(QueryActor.Resume.class, (run, r) -> onResume(run))
         .onCommand(QueryActor.Advance.class, (run, a) -> advance(run, false))
         .onCommand(QueryActor.RetryDue.class, (run, r) -> advance(run, true))
@@ -108,11 +113,33 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
       session.join(run, submit.replyTo(), submit.stream());
       return Effect().noReply();
     }
-    QueryAccepted accepted = new QueryAccepted(submit.query(), submit.pipeline(),
-        session.policyVersion(submit.pipeline()), session.now());
+    // Register with the open-queries registry first, so an accepted query is always known there.
+    pendingSubmits.add(submit);
+    if (pendingSubmits.size() == 1) {
+      ctx.ask(OpenQueries.Registered.class, session.services().openQueries(),
+          session.services().settings().callTimeout(), ref -> new OpenQueries.Opened(queryId, ref),
+          (registered, error) -> new QueryActor.RegistrationDone(error == null));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<QueryEvent, QueryRun> onRegistrationDone(QueryRun run, QueryActor.RegistrationDone done) {
+    List<Submit> submits = new ArrayList<>(pendingSubmits);
+    pendingSubmits.clear();
+    if (submits.isEmpty() || run.accepted()) {
+      return Effect().noReply();
+    }
+    if (!done.registered()) {
+      Refused refused = new Refused("UNAVAILABLE", "the open-queries registry did not answer; query " + queryId
+          + " was not accepted", 1_000);
+      submits.forEach(s -> s.replyTo().tell(refused));
+      return Effect().stop().thenNoReply();
+    }
+    Submit first = submits.get(0);
+    QueryAccepted accepted = new QueryAccepted(first.query(), first.pipeline(),
+        session.policyVersion(first.pipeline()), session.now());
     return Effect().persist(accepted).thenRun((QueryRun next) -> {
-      session.services().openQueries().tell(new OpenQueries.Opened(queryId));
-      session.join(next, submit.replyTo(), submit.stream());
+      submits.forEach(s -> session.join(next, s.replyTo(), s.stream()));
       session.startDeadline(next);
       session.selfAdvance();
     }).thenNoReply();
@@ -120,7 +147,11 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
 
   private ReplyEffect<QueryEvent, QueryRun> onResume(QueryRun run) {
     if (!run.accepted()) {
-      return Effect().stop().thenNoReply();
+      if (pendingSubmits.isEmpty()) {
+        session.services().openQueries().tell(new OpenQueries.Closed(queryId)); // registered, never accepted
+        return Effect().stop().thenNoReply();
+      }
+      return Effect().noReply();
     }
     if (run.finished()) {
       session.services().openQueries().tell(new OpenQueries.Closed(queryId));
@@ -186,23 +217,32 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     return finish(((QueryLogic.Finish) forced).event());
   }
 
+  /** An id nobody submitted (and nobody is submitting): answer, then stop instead of lingering. */
+  private boolean unknownId(QueryRun run) {
+    return !run.accepted() && pendingSubmits.isEmpty();
+  }
+
   private ReplyEffect<QueryEvent, QueryRun> onWatch(QueryRun run, Watch watch) {
-    if (!run.accepted()) {
+    if (unknownId(run)) {
       return Effect().stop().thenReply(watch.watcher(), r -> unknown());
+    }
+    if (!run.accepted()) {
+      return Effect().reply(watch.watcher(), new Refused("UNAVAILABLE", "query " + queryId
+          + " is being accepted; watch again", 100));
     }
     session.watch(run, watch.watcher());
     return Effect().noReply();
   }
 
   private ReplyEffect<QueryEvent, QueryRun> onGetStatus(QueryRun run, GetStatus get) {
-    if (!run.accepted()) {
+    if (unknownId(run)) {
       return Effect().stop().thenReply(get.replyTo(), r -> session.status(r, true));
     }
     return Effect().reply(get.replyTo(), session.status(run, true));
   }
 
   private ReplyEffect<QueryEvent, QueryRun> onFeedback(QueryRun run, GiveFeedback give) {
-    if (!run.accepted()) {
+    if (unknownId(run)) {
       return Effect().stop().thenReply(give.replyTo(),
           r -> new FeedbackOutcome(false, "no query " + give.feedback().queryId()));
     }

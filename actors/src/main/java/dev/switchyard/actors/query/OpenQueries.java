@@ -5,6 +5,7 @@ import dev.switchyard.protocol.Journaled;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,7 +24,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@code resume-interval} it sends {@link QueryActor.Resume} to each, so a durable query interrupted by a
  * restart, a crash or a passivation continues. Chosen over sharding's remember-entities because only durable
  * queries pay for it (remember-entities would journal every ephemeral query's start too and turn off idle
- * passivation for the whole {@code query} entity type). Resume is idempotent on the query side.
+ * passivation for the whole {@code query} entity type). A durable query is registered (and the registration
+ * journaled) before the query journals its acceptance, so no accepted query is unknown here; a registered id
+ * whose query never got accepted is closed when its resume finds an empty journal. Resume is idempotent.
  */
 public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command, OpenQueries.Event,
     OpenQueries.State> {
@@ -31,7 +34,10 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
 
   public interface Command extends CrossNode {}
 
-  public record Opened(String queryId) implements Command {}
+  /** Register an unfinished durable query; {@code replyTo} hears {@link Registered} once it is journaled. */
+  public record Opened(String queryId, ActorRef<Registered> replyTo) implements Command {}
+
+  public record Registered(String queryId) implements CrossNode {}
 
   public record Closed(String queryId) implements Command {}
 
@@ -82,8 +88,10 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Opened.class, (state, c) -> state.open().contains(c.queryId()) ? Effect().none()
-            : Effect().persist(new QueryOpened(c.queryId())))
+        .onCommand(Opened.class, (state, c) -> state.open().contains(c.queryId())
+            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.queryId())))
+            : Effect().persist(new QueryOpened(c.queryId())).thenRun(s -> c.replyTo().tell(
+                new Registered(c.queryId()))))
         .onCommand(Closed.class, (state, c) -> state.open().contains(c.queryId())
             ? Effect().persist(new QueryClosed(c.queryId())) : Effect().none())
         .onCommand(ResumeTick.class, (state, t) -> {

@@ -63,6 +63,9 @@ public final class QueryActor {
 
   enum Advance implements Command { INSTANCE }
 
+  /** The open-queries registry answered (or not) the registration of a new durable query. */
+  record RegistrationDone(boolean registered) implements Command {}
+
   enum RetryDue implements Command { INSTANCE }
 
   enum DeadlineReached implements Command { INSTANCE }
