@@ -60,6 +60,9 @@ final class ClusterEngine implements Engine {
             throw asRejection(error, "query " + query.id(), timeout);
           }
           if (reply instanceof QueryActor.Completed completed) {
+            overloaded(completed.result()).ifPresent(e -> {
+              throw e;
+            });
             return completed.result();
           }
           throw rejection((QueryActor.Refused) reply);
@@ -87,6 +90,27 @@ final class ClusterEngine implements Engine {
         .completionTimeout(timeout)
         .mapError(TimeoutException.class, e -> new EngineRejection(Reason.TIMEOUT,
             "query " + query.id() + " did not finish within " + timeout, null));
+  }
+
+  /**
+   * A query that abstained because every call it tried was refused by a full or broken pool is the engine being
+   * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave.
+   */
+  private static Optional<EngineRejection> overloaded(QueryResult result) {
+    if (!result.abstained() || result.rounds() == 0) {
+      return Optional.empty();
+    }
+    List<dev.switchyard.protocol.EpisodeStep> outcomes = result.episode().steps().stream()
+        .filter(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE
+            || s.stage() == dev.switchyard.protocol.Stage.REJECTED || s.stage() == dev.switchyard.protocol.Stage.FAILED)
+        .toList();
+    if (outcomes.isEmpty() || !outcomes.stream().allMatch(s -> s.stage() == dev.switchyard.protocol.Stage.REJECTED)) {
+      return Optional.empty();
+    }
+    long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
+        .orElse(0);
+    return Optional.of(new EngineRejection(Reason.OVERLOADED, "every model tried for query " + result.queryId()
+        + " refused the call (" + result.abstainReason() + ")", Duration.ofMillis(Math.max(retryAfter, 1))));
   }
 
   private static QueryProgress progress(QueryActor.Reply reply) {

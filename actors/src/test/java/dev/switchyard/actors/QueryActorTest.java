@@ -53,6 +53,7 @@ class QueryActorTest {
                 cascade(List.of("small", "mid", "large"), 0.9)),
             PipelineDefinition.fixed("slow-only", "", EngineHarness.TEST_INFO, cascade(List.of("slow"), 0.9)),
             PipelineDefinition.fixed("paced", "", EngineHarness.TEST_INFO, cascade(List.of("paced"), 0.9)),
+            PipelineDefinition.fixed("jam-only", "", EngineHarness.TEST_INFO, cascade(List.of("jammed"), 0.9)),
             PipelineDefinition.fixed("jam-first", "", EngineHarness.TEST_INFO,
                 cascade(List.of("jammed", "large"), 0.9)),
             PipelineDefinition.fixed("always-small", "", EngineHarness.TEST_INFO,
@@ -140,6 +141,16 @@ class QueryActorTest {
     assertTrue(rejected.decision().startsWith("rejected: POOL_FULL"), rejected.decision());
     assertTrue(rejected.signal() >= 200, "retry-after at least min-retry-after, got " + rejected.signal());
     assertEquals(0, jammed.called("reroute-1/1"));
+  }
+
+  @Test
+  void aQueryEveryPoolRefusesIsRejectedAsOverloadedWithARetryAfter() {
+    fill("jammed", 10);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> node.await(node.engine.answer(
+        query("overloaded-1", Budget.unlimited()), "jam-only", Durability.EPHEMERAL)));
+    EngineRejection rejection = assertInstanceOf(EngineRejection.class, e.getCause());
+    assertEquals(EngineRejection.Reason.OVERLOADED, rejection.reason());
+    assertTrue(rejection.retryAfter().toMillis() >= 200, "retry-after " + rejection.retryAfter());
   }
 
   private void fill(String model, int calls) {
