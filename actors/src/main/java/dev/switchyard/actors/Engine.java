@@ -31,4 +31,13 @@ public interface Engine {
 
   /** The latest load each model pool published. */
   Map<String, PoolLoad> load();
+
+  /**
+   * Makes the newest version of a learned pipeline's policy the acting one (under manual promotion new
+   * versions only decide in shadow until promoted); completes with the acting version.
+   */
+  default CompletionStage<Long> promote(String pipeline) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this engine does not support policy promotion"));
+  }
 }

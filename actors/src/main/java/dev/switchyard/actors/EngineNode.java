@@ -1,12 +1,127 @@
 package dev.switchyard.actors;
 
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.learn.PolicyBoard;
+import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.pool.LoadBoard;
+import dev.switchyard.actors.pool.ModelPool;
+import dev.switchyard.actors.query.OpenQueries;
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.protocol.PoolLoad;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
-/** Boots the engine on one node: sharding for queries and pools, learner singletons, the policy board. */
+/**
+ * Boots the engine on one node: the journal schema (if configured), cluster membership (a node without seed
+ * nodes joins itself), the load and policy topics with this node's boards, sharding for {@code query} and
+ * {@code model-pool} entities (pools use this node's backends), the open-queries registry and one learner
+ * singleton per learned pipeline. Call once per ActorSystem.
+ */
 public final class EngineNode {
   private EngineNode() {}
 
   public static Engine start(ActorSystem<?> system, EngineSetup setup) {
-    throw new IllegalStateException("SCAFFOLD: EngineNode.start is implemented by the actors slice");
+    return start(system, setup, Clock.systemUTC());
+  }
+
+  public static Engine start(ActorSystem<?> system, EngineSetup setup, Clock clock) {
+    EngineSettings settings = EngineSettings.from(system.settings().config());
+    if (system.settings().config().getBoolean("switchyard.persistence.create-schema")) {
+      createSchema(system);
+    }
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getBoolean("switchyard.cluster.self-join")
+        && system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+
+    ActorRef<Topic.Command<PoolLoad>> loadTopic = system.systemActorOf(
+        Topic.create(PoolLoad.class, ModelPool.LOAD_TOPIC), "switchyard-load-topic", Props.empty());
+    ActorRef<Topic.Command<PolicyPublished>> policyTopic = system.systemActorOf(
+        Topic.create(PolicyPublished.class, PolicyBoard.TOPIC), "switchyard-policy-topic", Props.empty());
+    LoadBoard loads = new LoadBoard();
+    system.systemActorOf(loads.subscriber(loadTopic), "switchyard-load-board", Props.empty());
+    LocalPolicies policies = new LocalPolicies();
+    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic), "switchyard-policy-board",
+        Props.empty());
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Map<String, List<InferenceBackend>> backends = setup.backends();
+    sharding.init(Entity.of(ModelPool.TYPE_KEY, ctx -> ModelPool.create(ctx.getEntityId(),
+            backends.getOrDefault(ctx.getEntityId(), List.of()), settings.pool(), clock, loadTopic))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+
+    ClusterSingleton singletons = ClusterSingleton.get(system);
+    ActorRef<OpenQueries.Command> openQueries = singletons.init(SingletonActor.of(
+        OpenQueries.create(sharding, settings.resumeInterval(), settings.registrySnapshotEvery()),
+        OpenQueries.SINGLETON_NAME));
+    Map<String, ActorRef<Learner.Command>> learners = new HashMap<>();
+    Map<String, PipelineDefinition> pipelines = new HashMap<>();
+    for (PipelineDefinition p : setup.pipelines()) {
+      if (pipelines.put(p.name(), p) != null) {
+        throw new IllegalArgumentException("two pipelines are named " + p.name());
+      }
+      if (p.isLearned()) {
+        learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic),
+            Learner.singletonName(p.name()))));
+      }
+    }
+
+    NodeServices services = new NodeServices(settings, clock, setup.models(), pipelines, policies, loads, sharding,
+        learners, openQueries);
+    sharding.init(Entity.of(QueryActor.TYPE_KEY, ctx -> QueryActor.create(ctx.getEntityId(), services))
+        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
+            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
+                .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
+    system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
+        "switchyard-pool-keeper", Props.empty());
+    return new ClusterEngine(services, setup.pipelines(), system.scheduler());
+  }
+
+  /**
+   * Wakes every model pool now and then on a timer. Pools must run even when no query calls them (they own
+   * admission state and publish load), but sharding starts an entity only on a message: after a rebalance or a
+   * node loss a pool would otherwise stay down until its next call. Wake is a no-op for a running pool.
+   */
+  private static org.apache.pekko.actor.typed.Behavior<ModelPool.Wake> poolKeeper(ClusterSharding sharding,
+      List<ModelCard> models, Duration interval) {
+    return org.apache.pekko.actor.typed.javadsl.Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(ModelPool.Wake.INSTANCE, Duration.ZERO, interval);
+      return org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(tick -> {
+        models.forEach(m -> sharding.entityRefFor(ModelPool.TYPE_KEY, m.id()).tell(ModelPool.Wake.INSTANCE));
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+      });
+    });
+  }
+
+  private static void createSchema(ActorSystem<?> system) {
+    Duration timeout = system.settings().config().getDuration("switchyard.persistence.create-schema-timeout");
+    try {
+      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the journal schema", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create the journal schema: " + e, e);
+    }
   }
 }

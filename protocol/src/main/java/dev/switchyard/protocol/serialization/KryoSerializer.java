@@ -68,7 +68,8 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     kryo.register(ArrayList.class, 30);
     kryo.register(HashMap.class, 31);
     kryo.register(LinkedHashMap.class, 32);
-    kryo.register(UUID.class, 33);
+    // UUID has private fields the module system closes to reflection: it needs its own serializer.
+    kryo.register(UUID.class, new com.esotericsoftware.kryo.serializers.DefaultSerializers.UUIDSerializer(), 33);
     kryo.register(byte[].class, 34);
     kryo.register(Optional.class, 35);
     kryo.register(Instant.class, 36);

@@ -1,0 +1,114 @@
+package dev.switchyard.actors;
+
+import com.esotericsoftware.kryo.Kryo;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.pool.ModelPool;
+import dev.switchyard.actors.pool.Worker;
+import dev.switchyard.actors.query.OpenQueries;
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.protocol.serialization.KryoRegistrar;
+
+/** The actors module's messages, ids 200-399. Append only: the ids are the wire format. */
+public final class ActorsKryoRegistrar implements KryoRegistrar {
+  @Override
+  public void register(Kryo kryo) {
+    kryo.register(BackendRequest.class, 200);
+    // QueryActor 210-239
+    kryo.register(QueryActor.Submit.class, 210);
+    kryo.register(QueryActor.Watch.class, 211);
+    kryo.register(QueryActor.GiveFeedback.class, 212);
+    kryo.register(QueryActor.GetStatus.class, 213);
+    kryo.register(QueryActor.Resume.class, 214);
+    kryo.register(QueryActorInternals.poolReplied(), 215);
+    kryo.register(QueryActorInternals.callTimedOut(), 216);
+    kryo.register(QueryActorInternals.advance(), 217);
+    kryo.register(QueryActorInternals.retryDue(), 218);
+    kryo.register(QueryActorInternals.deadlineReached(), 219);
+    kryo.register(QueryActor.StepMade.class, 220);
+    kryo.register(QueryActor.Completed.class, 221);
+    kryo.register(QueryActor.Refused.class, 222);
+    kryo.register(QueryActor.FeedbackOutcome.class, 223);
+    kryo.register(QueryActor.Status.class, 224);
+    // ModelPool and Worker 240-269
+    kryo.register(ModelPool.Call.class, 240);
+    kryo.register(ModelPool.GetLoad.class, 241);
+    kryo.register(ModelPool.Wake.class, 242);
+    kryo.register(QueryActorInternals.publishTick(), 243);
+    kryo.register(ModelPool.WorkerFinished.class, 244);
+    kryo.register(ModelPool.CallAnswered.class, 245);
+    kryo.register(ModelPool.CallFailed.class, 246);
+    kryo.register(Worker.Run.class, 250);
+    kryo.register(QueryActorInternals.backendFinished(), 251);
+    kryo.register(QueryActorInternals.retryNow(), 252);
+    kryo.register(QueryActorInternals.timedOut(), 253);
+    // Learner and policy board 270-289
+    kryo.register(Learner.Learn.class, 270);
+    kryo.register(Learner.Promote.class, 271);
+    kryo.register(Learner.Promoted.class, 272);
+    kryo.register(Learner.GetPolicy.class, 273);
+    kryo.register(PolicyPublished.class, 274);
+    // Open-queries registry 290-299
+    kryo.register(OpenQueries.Opened.class, 290);
+    kryo.register(OpenQueries.Closed.class, 291);
+    kryo.register(QueryActorInternals.resumeTick(), 292);
+    kryo.register(OpenQueries.Registered.class, 293);
+    kryo.register(QueryActorInternals.registrationDone(), 225);
+  }
+
+  /** Package-private message classes, reached by name so they stay private to their actors. */
+  private static final class QueryActorInternals {
+    static Class<?> poolReplied() {
+      return load("dev.switchyard.actors.query.QueryActor$PoolReplied");
+    }
+
+    static Class<?> callTimedOut() {
+      return load("dev.switchyard.actors.query.QueryActor$CallTimedOut");
+    }
+
+    static Class<?> advance() {
+      return load("dev.switchyard.actors.query.QueryActor$Advance");
+    }
+
+    static Class<?> retryDue() {
+      return load("dev.switchyard.actors.query.QueryActor$RetryDue");
+    }
+
+    static Class<?> deadlineReached() {
+      return load("dev.switchyard.actors.query.QueryActor$DeadlineReached");
+    }
+
+    static Class<?> publishTick() {
+      return load("dev.switchyard.actors.pool.ModelPool$PublishTick");
+    }
+
+    static Class<?> backendFinished() {
+      return load("dev.switchyard.actors.pool.Worker$BackendFinished");
+    }
+
+    static Class<?> retryNow() {
+      return load("dev.switchyard.actors.pool.Worker$RetryNow");
+    }
+
+    static Class<?> timedOut() {
+      return load("dev.switchyard.actors.pool.Worker$TimedOut");
+    }
+
+    static Class<?> registrationDone() {
+      return load("dev.switchyard.actors.query.QueryActor$RegistrationDone");
+    }
+
+    static Class<?> resumeTick() {
+      return load("dev.switchyard.actors.query.OpenQueries$ResumeTick");
+    }
+
+    private static Class<?> load(String name) {
+      try {
+        return Class.forName(name);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("message class " + name + " is missing", e);
+      }
+    }
+  }
+}

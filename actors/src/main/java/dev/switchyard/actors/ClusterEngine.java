@@ -1,0 +1,231 @@
+package dev.switchyard.actors;
+
+import dev.switchyard.actors.EngineRejection.Reason;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.PoolLoad;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.QueryResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * The {@link Engine} of one node: validates, then asks the query's sharded entity with a timeout from
+ * configuration (the query's own deadline plus a grace when it has one) and maps every failure to an
+ * {@link EngineRejection}.
+ */
+final class ClusterEngine implements Engine {
+  private final NodeServices services;
+  private final List<PipelineDefinition> pipelines;
+  private final org.apache.pekko.actor.typed.Scheduler scheduler;
+
+  ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
+      org.apache.pekko.actor.typed.Scheduler scheduler) {
+    this.services = services;
+    this.pipelines = List.copyOf(pipelines);
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public List<PipelineDefinition> pipelines() {
+    return pipelines;
+  }
+
+  @Override
+  public CompletionStage<QueryResult> answer(Query query, String pipeline, Durability durability) {
+    Optional<EngineRejection> invalid = validate(query, pipeline, durability);
+    if (invalid.isPresent()) {
+      return CompletableFuture.failedFuture(invalid.get());
+    }
+    Duration timeout = timeoutFor(query);
+    return entity(query.id())
+        .<QueryActor.Reply>ask(replyTo -> new QueryActor.Submit(query, pipeline, durability, false, replyTo), timeout)
+        .handle((reply, error) -> {
+          if (error != null) {
+            throw asRejection(error, "query " + query.id(), timeout);
+          }
+          if (reply instanceof QueryActor.Completed completed) {
+            overloaded(completed.result()).ifPresent(e -> {
+              throw e;
+            });
+            return completed.result();
+          }
+          throw rejection((QueryActor.Refused) reply);
+        });
+  }
+
+  @Override
+  public Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability) {
+    Optional<EngineRejection> invalid = validate(query, pipeline, durability);
+    if (invalid.isPresent()) {
+      return Source.failed(invalid.get());
+    }
+    Duration timeout = timeoutFor(query);
+    Source<QueryActor.Reply, ActorRef<QueryActor.Reply>> source = ActorSource.actorRef(
+        reply -> false,
+        reply -> reply instanceof QueryActor.Refused refused ? Optional.of(rejection(refused)) : Optional.empty(),
+        services.settings().streamBuffer(), OverflowStrategy.fail());
+    return source
+        .mapMaterializedValue(ref -> {
+          entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, ref));
+          return NotUsed.getInstance();
+        })
+        .takeWhile(reply -> !(reply instanceof QueryActor.Completed), true)
+        .map(ClusterEngine::progress)
+        .completionTimeout(timeout)
+        .mapError(TimeoutException.class, e -> new EngineRejection(Reason.TIMEOUT,
+            "query " + query.id() + " did not finish within " + timeout, null));
+  }
+
+  /**
+   * A query that abstained because every call it tried was refused by a full or broken pool is the engine being
+   * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave.
+   */
+  private static Optional<EngineRejection> overloaded(QueryResult result) {
+    if (!result.abstained() || result.rounds() == 0) {
+      return Optional.empty();
+    }
+    List<dev.switchyard.protocol.EpisodeStep> outcomes = result.episode().steps().stream()
+        .filter(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE
+            || s.stage() == dev.switchyard.protocol.Stage.REJECTED || s.stage() == dev.switchyard.protocol.Stage.FAILED)
+        .toList();
+    if (outcomes.isEmpty() || !outcomes.stream().allMatch(s -> s.stage() == dev.switchyard.protocol.Stage.REJECTED)) {
+      return Optional.empty();
+    }
+    long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
+        .orElse(0);
+    return Optional.of(new EngineRejection(Reason.OVERLOADED, "every model tried for query " + result.queryId()
+        + " refused the call (" + result.abstainReason() + ")", Duration.ofMillis(Math.max(retryAfter, 1))));
+  }
+
+  private static QueryProgress progress(QueryActor.Reply reply) {
+    if (reply instanceof QueryActor.StepMade step) {
+      return new QueryProgress.StepRecorded(step.queryId(), step.step());
+    }
+    return new QueryProgress.Finished(((QueryActor.Completed) reply).result());
+  }
+
+  @Override
+  public CompletionStage<Done> feedback(Feedback feedback) {
+    if (feedback == null || feedback.queryId().isBlank() || !Double.isFinite(feedback.reward())) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID,
+          "feedback needs a query id and a finite reward, got " + feedback, null));
+    }
+    Duration timeout = services.settings().feedbackTimeout();
+    return entity(feedback.queryId())
+        .<QueryActor.FeedbackOutcome>ask(replyTo -> new QueryActor.GiveFeedback(feedback, replyTo), timeout)
+        .handle((outcome, error) -> {
+          if (error != null) {
+            throw asRejection(error, "feedback for " + feedback.queryId(), timeout);
+          }
+          if (!outcome.accepted()) {
+            throw new EngineRejection(Reason.INVALID, outcome.message(), null);
+          }
+          return Done.getInstance();
+        });
+  }
+
+  @Override
+  public Map<String, PoolLoad> load() {
+    return services.loads().snapshot();
+  }
+
+  @Override
+  public CompletionStage<Long> promote(String pipeline) {
+    ActorRef<Learner.Command> learner = services.learners().get(pipeline);
+    if (learner == null) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE,
+          "no learned pipeline " + pipeline, null));
+    }
+    Duration timeout = services.settings().promoteTimeout();
+    return org.apache.pekko.actor.typed.javadsl.AskPattern
+        .<Learner.Command, Learner.Promoted>ask(learner, Learner.Promote::new, timeout, scheduler)
+        .handle((promoted, error) -> {
+          if (error != null) {
+            throw asRejection(error, "promotion of " + pipeline, timeout);
+          }
+          return promoted.version();
+        });
+  }
+
+  /** The learner singleton of a learned pipeline (proxy), null for fixed pipelines. */
+  ActorRef<Learner.Command> learner(String pipeline) {
+    return services.learners().get(pipeline);
+  }
+
+  /** This node's policy view of a learned pipeline. */
+  java.util.Optional<dev.switchyard.actors.learn.LocalPolicies.View> policy(String pipeline) {
+    return services.policies().view(pipeline);
+  }
+
+  /** Status of a query as its entity records it (for operators and tests). */
+  CompletionStage<QueryActor.Status> status(String queryId, Duration timeout) {
+    return entity(queryId).ask(QueryActor.GetStatus::new, timeout);
+  }
+
+  private EntityRef<QueryActor.Command> entity(String queryId) {
+    return services.sharding().entityRefFor(QueryActor.TYPE_KEY, queryId);
+  }
+
+  private Optional<EngineRejection> validate(Query query, String pipeline, Durability durability) {
+    if (query == null || durability == null) {
+      return Optional.of(new EngineRejection(Reason.INVALID, "a query and a durability are required", null));
+    }
+    if (pipeline == null || !services.pipelines().containsKey(pipeline)) {
+      return Optional.of(new EngineRejection(Reason.UNKNOWN_PIPELINE, "no pipeline named " + pipeline
+          + "; known: " + services.pipelines().keySet(), null));
+    }
+    if (query.id().isBlank() || query.id().length() > services.settings().maxQueryIdLength()) {
+      return Optional.of(new EngineRejection(Reason.INVALID, "query id must be 1.."
+          + services.settings().maxQueryIdLength() + " characters, got " + query.id().length(), null));
+    }
+    if (query.budget().deadlineMillis() < 0 || query.budget().maxCostUsd() < 0 || query.budget().maxRounds() < 0) {
+      return Optional.of(new EngineRejection(Reason.INVALID, "budget values must be >= 0, got " + query.budget(),
+          null));
+    }
+    return Optional.empty();
+  }
+
+  private Duration timeoutFor(Query query) {
+    long deadline = query.budget().deadlineMillis();
+    return deadline > 0 ? Duration.ofMillis(deadline).plus(services.settings().deadlineGrace())
+        : services.settings().answerTimeout();
+  }
+
+  private static EngineRejection rejection(QueryActor.Refused refused) {
+    Reason reason;
+    try {
+      reason = Reason.valueOf(refused.reason());
+    } catch (IllegalArgumentException e) {
+      reason = Reason.UNAVAILABLE;
+    }
+    return new EngineRejection(reason, refused.message(),
+        refused.retryAfterMillis() >= 0 ? Duration.ofMillis(refused.retryAfterMillis()) : null);
+  }
+
+  private static RuntimeException asRejection(Throwable error, String what, Duration timeout) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof EngineRejection rejection) {
+      return rejection;
+    }
+    if (cause instanceof TimeoutException) {
+      return new EngineRejection(Reason.TIMEOUT, what + " did not finish within " + timeout, null);
+    }
+    return new EngineRejection(Reason.UNAVAILABLE, what + " failed: " + cause, Duration.ofSeconds(1));
+  }
+}

@@ -1,0 +1,208 @@
+package dev.switchyard.actors.learn;
+
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.Episode;
+import dev.switchyard.protocol.Journaled;
+import dev.switchyard.protocol.PolicySnapshot;
+import dev.switchyard.strategies.learn.OnlineLearner;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The learner of one learned pipeline, run as a cluster singleton. It learns from finished episodes (and from
+ * episodes re-sent with user feedback as their score), keeps its OnlineLearner's parameters in the journal
+ * (each learned episode is an event; the state, a {@link PolicySnapshot}, is snapshotted every
+ * {@code snapshot-every} events), so a hand-over or restart rebuilds exactly the same learner, and publishes
+ * versioned snapshots to every node's {@link PolicyBoard}. The version counts learning steps: it grows by one
+ * with every episode that changed the parameters.
+ *
+ * <p>Promotion: under {@code auto} the newest version acts at once. Under {@code manual} the newest version is a
+ * candidate that decides only in shadow (its choices are recorded in episodes) until {@link Promote}.
+ */
+public final class Learner extends EventSourcedBehavior<Learner.Command, Learner.Event, Learner.State> {
+  public interface Command extends CrossNode {}
+
+  /** Learn from a finished episode (ignored unless it carries a score). */
+  public record Learn(Episode episode) implements Command {}
+
+  /** Make the newest version the acting one; replies with the acting version. */
+  public record Promote(ActorRef<Promoted> replyTo) implements Command {}
+
+  public record Promoted(String pipeline, long version) implements CrossNode {}
+
+  /** Reply with what the learner would publish now. */
+  public record GetPolicy(ActorRef<PolicyPublished> replyTo) implements Command {}
+
+  public interface Event extends Journaled {}
+
+  public record EpisodeLearned(Episode episode, long atMillis) implements Event {}
+
+  public record CandidatePromoted(long version, long atMillis) implements Event {}
+
+  /**
+   * @param latest the newest parameters; {@code promoted} the acting ones (the same object under auto promotion)
+   */
+  public record State(long version, PolicySnapshot latest, PolicySnapshot promoted) implements Journaled {
+    public State {
+      Objects.requireNonNull(latest, "latest");
+      Objects.requireNonNull(promoted, "promoted");
+    }
+  }
+
+  private final PipelineDefinition pipeline;
+  private final boolean manual;
+  private final EngineSettings settings;
+  private final Clock clock;
+  private final ActorRef<Topic.Command<PolicyPublished>> topic;
+  private final ActorContext<Command> ctx;
+  /** The live learner; kept in step with the state by {@link #sync}. */
+  private OnlineLearner learner;
+  private long learnerVersion = -1;
+  private int unpublished;
+
+  public static String singletonName(String pipeline) {
+    return "learner-" + URLEncoder.encode(pipeline, StandardCharsets.UTF_8);
+  }
+
+  public static PersistenceId persistenceId(String pipeline) {
+    return PersistenceId.of("learner", pipeline, "|");
+  }
+
+  public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
+      ActorRef<Topic.Command<PolicyPublished>> topic) {
+    if (!pipeline.isLearned()) {
+      throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
+    }
+    return Behaviors.setup(ctx -> new Learner(ctx, pipeline, settings, clock, topic));
+  }
+
+  private Learner(ActorContext<Command> ctx, PipelineDefinition pipeline, EngineSettings settings, Clock clock,
+      ActorRef<Topic.Command<PolicyPublished>> topic) {
+    super(persistenceId(pipeline.name()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.ctx = ctx;
+    this.pipeline = pipeline;
+    this.manual = settings.manualPromotion(pipeline.name());
+    this.settings = settings;
+    this.clock = clock;
+    this.topic = topic;
+    this.learner = pipeline.learner().get();
+  }
+
+  @Override
+  public State emptyState() {
+    PolicySnapshot initial = pipeline.learner().get().snapshot(0, 0);
+    return new State(0, initial, initial);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.learnerSnapshotEvery(), 2);
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Learn.class, this::onLearn)
+        .onCommand(Promote.class, this::onPromote)
+        .onCommand(GetPolicy.class, (state, get) -> {
+          get.replyTo().tell(publication(state));
+          return Effect().none();
+        })
+        .build();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLearn(State state, Learn learn) {
+    if (learn.episode().score() == null) {
+      return Effect().none();
+    }
+    return Effect().persist(new EpisodeLearned(learn.episode(), clock.millis())).thenRun(next -> {
+      unpublished++;
+      if (unpublished >= settings.learnerPublishEvery()) {
+        publish(next);
+      }
+    });
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onPromote(State state, Promote promote) {
+    if (state.promoted().version() == state.latest().version()) {
+      promote.replyTo().tell(new Promoted(pipeline.name(), state.promoted().version()));
+      return Effect().none();
+    }
+    return Effect().persist(new CandidatePromoted(state.latest().version(), clock.millis())).thenRun(next -> {
+      publish(next);
+      promote.replyTo().tell(new Promoted(pipeline.name(), next.promoted().version()));
+    });
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(EpisodeLearned.class, this::applyLearned)
+        .onEvent(CandidatePromoted.class, (state, e) -> new State(state.version(), state.latest(), state.latest()))
+        .build();
+  }
+
+  private State applyLearned(State state, EpisodeLearned event) {
+    sync(state);
+    long before = learner.episodesLearned();
+    learner.learn(event.episode());
+    if (learner.episodesLearned() == before) {
+      return state;
+    }
+    long version = state.version() + 1;
+    PolicySnapshot latest = learner.snapshot(version, event.atMillis());
+    learnerVersion = version;
+    return new State(version, latest, manual ? state.promoted() : latest);
+  }
+
+  /** Brings the live learner to the state's version (after recovery from a snapshot, or a restart). */
+  private void sync(State state) {
+    if (learnerVersion == state.version()) {
+      return;
+    }
+    learner = pipeline.learner().get();
+    if (state.version() > 0) {
+      learner.restore(state.latest());
+    }
+    learnerVersion = state.version();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          sync(state);
+          publish(state);
+        })
+        .build();
+  }
+
+  private void publish(State state) {
+    unpublished = 0;
+    topic.tell(Topic.publish(publication(state)));
+  }
+
+  private PolicyPublished publication(State state) {
+    PolicySnapshot candidate = state.latest().version() == state.promoted().version() ? null : state.latest();
+    return new PolicyPublished(pipeline.name(), state.promoted(), candidate);
+  }
+}

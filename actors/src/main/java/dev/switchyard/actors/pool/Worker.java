@@ -1,0 +1,163 @@
+package dev.switchyard.actors.pool;
+
+import dev.switchyard.actors.EngineSettings.PoolSettings;
+import dev.switchyard.actors.backend.BackendException;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One GPU replica or API endpoint of a model pool: turns a dispatched call into a backend call (never blocking:
+ * the backend's stage is piped back to this actor), retries a {@code RATE_LIMITED} answer on the same backend
+ * after its retry-after stretched by a seeded jitter (at most {@code max-wait}, at most {@code max-retries}
+ * times), times a call out after {@code backend-timeout}, and reports every finished call to its pool. The pool
+ * decides how many calls a worker has in flight; the worker just runs what it is given.
+ */
+public final class Worker extends AbstractBehavior<Worker.Command> {
+  public interface Command extends CrossNode {}
+
+  /** Run this call on the backend. */
+  public record Run(BackendRequest request) implements Command {}
+
+  record BackendFinished(String attemptId, int tryNo, Response response, String failureKind, String message,
+      long retryAfterMillis) implements Command {}
+
+  record RetryNow(String attemptId) implements Command {}
+
+  record TimedOut(String attemptId, int tryNo) implements Command {}
+
+  private record Call(BackendRequest request, long startedAt, int tryNo) {}
+
+  private final int index;
+  private final InferenceBackend backend;
+  private final ActorRef<ModelPool.Command> pool;
+  private final PoolSettings settings;
+  private final Clock clock;
+  private final TimerScheduler<Command> timers;
+  private final Random jitter;
+  private final Map<String, Call> running = new HashMap<>();
+
+  public static Behavior<Command> create(int index, InferenceBackend backend, ActorRef<ModelPool.Command> pool,
+      PoolSettings settings, Clock clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new Worker(ctx, index, backend, pool, settings, clock, timers)));
+  }
+
+  private Worker(ActorContext<Command> ctx, int index, InferenceBackend backend, ActorRef<ModelPool.Command> pool,
+      PoolSettings settings, Clock clock, TimerScheduler<Command> timers) {
+    super(ctx);
+    this.index = index;
+    this.backend = backend;
+    this.pool = pool;
+    this.settings = settings;
+    this.clock = clock;
+    this.timers = timers;
+    this.jitter = new Random(settings.rateLimitSeed() * 31 + backend.modelId().hashCode() * 17L + index);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Run.class, this::onRun)
+        .onMessage(BackendFinished.class, this::onFinished)
+        .onMessage(RetryNow.class, this::onRetryNow)
+        .onMessage(TimedOut.class, this::onTimedOut)
+        .build();
+  }
+
+  private Behavior<Command> onRun(Run run) {
+    start(new Call(run.request(), clock.millis(), 1));
+    return this;
+  }
+
+  private void start(Call call) {
+    String attemptId = call.request().attemptId();
+    running.put(attemptId, call);
+    CompletionStage<Response> stage;
+    try {
+      stage = backend.complete(call.request());
+    } catch (RuntimeException e) {
+      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    int tryNo = call.tryNo();
+    getContext().pipeToSelf(stage, (response, error) -> finished(attemptId, tryNo, response, error));
+    timers.startSingleTimer(timerKey(attemptId), new TimedOut(attemptId, tryNo), settings.backendTimeout());
+  }
+
+  private static BackendFinished finished(String attemptId, int tryNo, Response response, Throwable error) {
+    if (error == null) {
+      return new BackendFinished(attemptId, tryNo, response, null, null, -1);
+    }
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof BackendException be) {
+      long retry = be.retryAfter() == null ? -1 : be.retryAfter().toMillis();
+      return new BackendFinished(attemptId, tryNo, null, be.kind().name(), be.getMessage(), retry);
+    }
+    return new BackendFinished(attemptId, tryNo, null, BackendException.Kind.SERVER_ERROR.name(),
+        cause.getClass().getSimpleName() + ": " + cause.getMessage(), -1);
+  }
+
+  private Behavior<Command> onFinished(BackendFinished done) {
+    Call call = running.get(done.attemptId());
+    if (call == null || call.tryNo() != done.tryNo()) {
+      return this; // timed out earlier: the pool already heard about it
+    }
+    timers.cancel(timerKey(done.attemptId()));
+    if (BackendException.Kind.RATE_LIMITED.name().equals(done.failureKind())
+        && call.tryNo() <= settings.rateLimitMaxRetries()) {
+      long base = done.retryAfterMillis() >= 0 ? done.retryAfterMillis() : settings.rateLimitDefaultWait().toMillis();
+      long wait = Math.round(base * (1 + settings.rateLimitJitter() * jitter.nextDouble()));
+      if (base <= settings.rateLimitMaxWait().toMillis()) {
+        wait = Math.min(wait, settings.rateLimitMaxWait().toMillis());
+        running.put(done.attemptId(), new Call(call.request(), call.startedAt(), call.tryNo() + 1));
+        timers.startSingleTimer(timerKey(done.attemptId()), new RetryNow(done.attemptId()), Duration.ofMillis(wait));
+        return this;
+      }
+    }
+    report(call, done.response(), done.failureKind(), done.message(), done.retryAfterMillis());
+    return this;
+  }
+
+  private Behavior<Command> onRetryNow(RetryNow retry) {
+    Call call = running.get(retry.attemptId());
+    if (call != null) {
+      start(call);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onTimedOut(TimedOut timeout) {
+    Call call = running.get(timeout.attemptId());
+    if (call != null && call.tryNo() == timeout.tryNo()) {
+      report(call, null, BackendException.Kind.TIMEOUT.name(),
+          "no answer from the backend within " + settings.backendTimeout(), -1);
+    }
+    return this;
+  }
+
+  private void report(Call call, Response response, String kind, String message, long retryAfterMillis) {
+    running.remove(call.request().attemptId());
+    double latency = clock.millis() - call.startedAt();
+    pool.tell(new ModelPool.WorkerFinished(index, call.request().attemptId(), response, kind, message,
+        retryAfterMillis, latency));
+  }
+
+  private static String timerKey(String attemptId) {
+    return "call:" + attemptId;
+  }
+}

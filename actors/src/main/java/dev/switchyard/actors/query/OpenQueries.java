@@ -1,0 +1,129 @@
+package dev.switchyard.actors.query;
+
+import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.Journaled;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The registry of unfinished durable queries (a cluster singleton, event sourced). At start and every
+ * {@code resume-interval} it sends {@link QueryActor.Resume} to each, so a durable query interrupted by a
+ * restart, a crash or a passivation continues. Chosen over sharding's remember-entities because only durable
+ * queries pay for it (remember-entities would journal every ephemeral query's start too and turn off idle
+ * passivation for the whole {@code query} entity type). A durable query is registered (and the registration
+ * journaled) before the query journals its acceptance, so no accepted query is unknown here; a registered id
+ * whose query never got accepted is closed when its resume finds an empty journal. Resume is idempotent.
+ */
+public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command, OpenQueries.Event,
+    OpenQueries.State> {
+  public static final String SINGLETON_NAME = "open-queries";
+
+  public interface Command extends CrossNode {}
+
+  /** Register an unfinished durable query; {@code replyTo} hears {@link Registered} once it is journaled. */
+  public record Opened(String queryId, ActorRef<Registered> replyTo) implements Command {}
+
+  public record Registered(String queryId) implements CrossNode {}
+
+  public record Closed(String queryId) implements Command {}
+
+  enum ResumeTick implements Command { INSTANCE }
+
+  public interface Event extends Journaled {}
+
+  public record QueryOpened(String queryId) implements Event {}
+
+  public record QueryClosed(String queryId) implements Event {}
+
+  public record State(Set<String> open) implements Journaled {
+    public State {
+      open = Set.copyOf(open);
+    }
+  }
+
+  private final ClusterSharding sharding;
+  private final TimerScheduler<Command> timers;
+  private final Duration resumeInterval;
+  private final int snapshotEvery;
+
+  public static Behavior<Command> create(ClusterSharding sharding, Duration resumeInterval, int snapshotEvery) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new OpenQueries(sharding, timers, resumeInterval, snapshotEvery)));
+  }
+
+  private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, Duration resumeInterval,
+      int snapshotEvery) {
+    super(PersistenceId.ofUniqueId("open-queries"),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.sharding = sharding;
+    this.timers = timers;
+    this.resumeInterval = resumeInterval;
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Set.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Opened.class, (state, c) -> state.open().contains(c.queryId())
+            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.queryId())))
+            : Effect().persist(new QueryOpened(c.queryId())).thenRun(s -> c.replyTo().tell(
+                new Registered(c.queryId()))))
+        .onCommand(Closed.class, (state, c) -> state.open().contains(c.queryId())
+            ? Effect().persist(new QueryClosed(c.queryId())) : Effect().none())
+        .onCommand(ResumeTick.class, (state, t) -> {
+          state.open().forEach(id -> sharding.entityRefFor(QueryActor.TYPE_KEY, id).tell(QueryActor.Resume.INSTANCE));
+          return Effect().none();
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(QueryOpened.class, (state, e) -> {
+          Set<String> next = new LinkedHashSet<>(state.open());
+          next.add(e.queryId());
+          return new State(next);
+        })
+        .onEvent(QueryClosed.class, (state, e) -> {
+          Set<String> next = new LinkedHashSet<>(state.open());
+          next.remove(e.queryId());
+          return new State(next);
+        })
+        .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          timers.startTimerWithFixedDelay(ResumeTick.INSTANCE, resumeInterval);
+          state.open().forEach(id -> sharding.entityRefFor(QueryActor.TYPE_KEY, id).tell(QueryActor.Resume.INSTANCE));
+        })
+        .build();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.switchyard.actors.query;
+
+import dev.switchyard.actors.NodeServices;
+import dev.switchyard.actors.pool.ModelPool;
+import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.QueryResult;
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One query (sharded entity {@code query}, entity id = query id, which is also the idempotency key). The first
+ * message decides the mode: an {@code EPHEMERAL} {@link Submit} makes the entity an in-memory driver
+ * ({@link EphemeralQuery}); anything else (a durable submit, a resume from the open-queries registry, a status
+ * or feedback request for an id this incarnation has not seen) starts the event-sourced driver
+ * ({@link DurableQuery}) as a child, which recovers whatever the journal holds for this id, and the entity
+ * forwards to it. A repeated submit joins the running query or gets the recorded result.
+ */
+public final class QueryActor {
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "query");
+
+  private QueryActor() {}
+
+  public interface Command extends CrossNode {}
+
+  /**
+   * Run (or join) the query. {@code replyTo} receives {@link Completed} or {@link Refused}; with {@code stream}
+   * it first receives every recorded step as {@link StepMade}.
+   */
+  public record Submit(Query query, String pipeline, Durability durability, boolean stream, ActorRef<Reply> replyTo)
+      implements Command {
+    public Submit {
+      Objects.requireNonNull(query, "query");
+      Objects.requireNonNull(pipeline, "pipeline");
+      Objects.requireNonNull(durability, "durability");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
+
+  /** Stream the recorded steps (from the first) and the result to {@code watcher}. */
+  public record Watch(ActorRef<Reply> watcher) implements Command {}
+
+  public record GiveFeedback(Feedback feedback, ActorRef<FeedbackOutcome> replyTo) implements Command {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** From the open-queries registry: continue if unfinished (no-op when running or finished). */
+  public enum Resume implements Command { INSTANCE }
+
+  record PoolReplied(ModelPool.CallResult result) implements Command {}
+
+  record CallTimedOut(int attemptNo) implements Command {}
+
+  enum Advance implements Command { INSTANCE }
+
+  /** The open-queries registry answered (or not) the registration of a new durable query. */
+  record RegistrationDone(boolean registered) implements Command {}
+
+  enum RetryDue implements Command { INSTANCE }
+
+  enum DeadlineReached implements Command { INSTANCE }
+
+  /** What submitters and watchers receive. */
+  public sealed interface Reply extends CrossNode {}
+
+  /** Step number {@code seq} (0-based, in recording order) of the query. */
+  public record StepMade(String queryId, int seq, EpisodeStep step) implements Reply {}
+
+  public record Completed(QueryResult result) implements Reply {}
+
+  /** @param reason an {@code EngineRejection.Reason} name */
+  public record Refused(String reason, String message, long retryAfterMillis) implements Reply {}
+
+  public record FeedbackOutcome(boolean accepted, String message) implements CrossNode {}
+
+  /**
+   * @param known false when no query with this id exists
+   * @param pendingAttemptId the call in flight, null if none
+   */
+  public record Status(String queryId, boolean known, boolean durable, boolean finished, List<EpisodeStep> steps,
+      int attempts, String pendingAttemptId, QueryResult result) implements CrossNode {
+    public Status {
+      steps = List.copyOf(steps);
+    }
+  }
+
+  public static Behavior<Command> create(String queryId, NodeServices services) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.receive(Command.class)
+        .onMessage(Command.class, first -> start(ctx, timers, queryId, services, first))
+        .build()));
+  }
+
+  private static Behavior<Command> start(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
+      NodeServices services, Command first) {
+    if (first instanceof Submit submit && submit.durability() == Durability.EPHEMERAL) {
+      return new EphemeralQuery(ctx, timers, queryId, services).onSubmit(submit);
+    }
+    ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services), "durable");
+    ctx.watch(durable);
+    durable.tell(first);
+    return Behaviors.receive(Command.class)
+        .onMessage(Command.class, m -> {
+          durable.tell(m);
+          return Behaviors.same();
+        })
+        .onSignal(Terminated.class, t -> Behaviors.stopped())
+        .build();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.switchyard.actors.query;
+
+import dev.switchyard.protocol.Journaled;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.Response;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What happened to a query, past tense. A durable query journals these (Jackson, so old rows replay into new
+ * code; golden fixtures under {@code src/test/resources/events/v1} guard the format); an ephemeral query applies
+ * the same events in memory, so both modes share one state machine ({@link QueryRun#apply}). The journal's
+ * sequence numbers order the events; a jobs API can serve them as resumable event ids.
+ */
+public sealed interface QueryEvent extends Journaled {
+  long atMillis();
+
+  /** The query was taken; {@code policyVersion} is the acting policy version (0 for fixed pipelines). */
+  record QueryAccepted(Query query, String pipeline, long policyVersion, long atMillis) implements QueryEvent {
+    public QueryAccepted {
+      Objects.requireNonNull(query, "query");
+      Objects.requireNonNull(pipeline, "pipeline");
+    }
+  }
+
+  /**
+   * The plan chose to call {@code modelId} as call number {@code attemptNo} (1-based; backend attempt id
+   * {@code <queryId>/<attemptNo>}), after the recorded {@code decisions}. Journaled before the call is made,
+   * so a resumed query re-issues the same attempt id instead of deciding again.
+   */
+  record ModelRouted(int attemptNo, String modelId, String subQuery, List<EpisodeStep> decisions, long atMillis)
+      implements QueryEvent {
+    public ModelRouted {
+      Objects.requireNonNull(modelId, "modelId");
+      decisions = decisions == null ? List.of() : List.copyOf(decisions);
+    }
+  }
+
+  /** Call {@code attemptNo} answered. */
+  record ModelAnswered(int attemptNo, Response response, long atMillis) implements QueryEvent {
+    public ModelAnswered {
+      Objects.requireNonNull(response, "response");
+    }
+  }
+
+  /**
+   * Call {@code attemptNo} did not answer: refused by its pool ({@code rejected}) or failed.
+   *
+   * @param kind {@code POOL_FULL}, {@code CIRCUIT_OPEN}, {@code NO_BACKEND}, {@code UNKNOWN_MODEL},
+   *     {@code TIMEOUT} or a backend failure kind
+   * @param retryAfterMillis the pool's or backend's retry-after, -1 if none
+   */
+  record AttemptFailed(int attemptNo, String modelId, boolean rejected, String kind, String message,
+      long retryAfterMillis, long atMillis) implements QueryEvent {
+    public AttemptFailed {
+      Objects.requireNonNull(modelId, "modelId");
+      Objects.requireNonNull(kind, "kind");
+      message = message == null ? "" : message;
+    }
+  }
+
+  /** The plan answered with {@code text}, credited to {@code modelId}. */
+  record QueryAnswered(String text, String modelId, List<EpisodeStep> decisions, long atMillis)
+      implements QueryEvent {
+    public QueryAnswered {
+      Objects.requireNonNull(text, "text");
+      decisions = decisions == null ? List.of() : List.copyOf(decisions);
+    }
+  }
+
+  /** The plan gave no answer. */
+  record QueryAbstained(String reason, List<EpisodeStep> decisions, long atMillis) implements QueryEvent {
+    public QueryAbstained {
+      reason = reason == null ? "" : reason;
+      decisions = decisions == null ? List.of() : List.copyOf(decisions);
+    }
+  }
+
+  /** A reward arrived for the finished query and was passed to the learner. */
+  record FeedbackReceived(double reward, String source, long atMillis) implements QueryEvent {}
+}

@@ -1,0 +1,180 @@
+package dev.switchyard.actors.query;
+
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.EngineSettings.RejectionPolicy;
+import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
+import dev.switchyard.actors.query.QueryEvent.ModelRouted;
+import dev.switchyard.actors.query.QueryEvent.QueryAbstained;
+import dev.switchyard.actors.query.QueryEvent.QueryAnswered;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.protocol.PoolLoad;
+import dev.switchyard.protocol.Response;
+import dev.switchyard.protocol.Stage;
+import dev.switchyard.strategies.plan.Attempt;
+import dev.switchyard.strategies.plan.Decision;
+import dev.switchyard.strategies.plan.PlanAction;
+import dev.switchyard.strategies.plan.PlanState;
+import dev.switchyard.strategies.plan.Planner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One step of the query driver, pure: from the recorded run, the planner, the node's load view and the time,
+ * what to do next. Enforces the budget (rounds, cost, deadline) and the hard round cap whatever the planner
+ * says: when a limit is hit the query answers with the last response it has, or abstains if it has none.
+ * Applies the rejection policy (reroute, or wait the pool's retry-after and call the same model again).
+ */
+final class QueryLogic {
+  private QueryLogic() {}
+
+  sealed interface Next {}
+
+  /** Waiting for a call, or finished: nothing to do. */
+  record Idle() implements Next {}
+
+  /** Journal the route, then call the model. */
+  record CallModel(ModelRouted routed) implements Next {}
+
+  /** Journal these events, then decide again (e.g. a route to an unknown model, failed without a call). */
+  record Record(List<QueryEvent> events) implements Next {}
+
+  /** Wait (rejection retry), then decide again with {@code retryDue}. */
+  record Wait(long delayMillis) implements Next {}
+
+  /** Journal the final event. */
+  record Finish(QueryEvent event) implements Next {}
+
+  /** The planners a query uses: the acting one and, under shadow evaluation, a candidate. */
+  record Planners(Planner active, long candidateVersion, Planner candidate) {
+    static Planners fixed(Planner planner) {
+      return new Planners(planner, 0, null);
+    }
+
+    static Planners of(LocalPolicies.View view) {
+      return new Planners(view.active().planner(), view.candidateVersion(),
+          view.candidate() == null ? null : view.candidate().planner());
+    }
+  }
+
+  static Next decide(QueryRun run, Planners planners, List<ModelCard> models, Set<String> modelIds,
+      Map<String, PoolLoad> load, long now, EngineSettings settings, boolean retryDue) {
+    if (!run.running() || run.pending() != null) {
+      return new Idle();
+    }
+    long elapsed = now - run.acceptedAtMillis();
+    long deadline = run.query().budget().deadlineMillis();
+    if (deadline > 0 && elapsed >= deadline) {
+      return forced(run, List.of(), "deadline of " + deadline + " ms exceeded", now);
+    }
+    if (run.attempts().size() >= settings.maxRounds()) {
+      return forced(run, List.of(), "round cap of " + settings.maxRounds() + " reached", now);
+    }
+    Next retry = rejectionRetry(run, settings, retryDue, elapsed, deadline);
+    if (retry != null) {
+      return retry;
+    }
+    PlanState state = new PlanState(run.query(), models, load, run.attempts(), elapsed);
+    PlanAction action;
+    try {
+      action = planners.active().next(state);
+    } catch (RuntimeException e) {
+      return new Finish(new QueryAbstained("planner failed: " + e, List.of(), now));
+    }
+    int round = run.attempts().size();
+    List<EpisodeStep> decisions = new ArrayList<>();
+    action.trace().forEach(d -> decisions.add(d.toStep(round)));
+    shadow(planners, state, round).ifPresent(decisions::add);
+    if (action instanceof PlanAction.Route route) {
+      if (state.budgetExhausted()) {
+        return forced(run, decisions, "budget exhausted", now);
+      }
+      ModelRouted routed = new ModelRouted(run.nextAttemptNo(), route.modelId(), route.subQuery(), decisions, now);
+      if (!modelIds.contains(route.modelId())) {
+        return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), false,
+            "UNKNOWN_MODEL", "no model " + route.modelId() + " in this deployment", -1, now)));
+      }
+      return new CallModel(routed);
+    }
+    if (action instanceof PlanAction.Answer answer) {
+      return new Finish(new QueryAnswered(answer.text(), answer.modelId(), decisions, now));
+    }
+    PlanAction.Abstain abstain = (PlanAction.Abstain) action;
+    return new Finish(new QueryAbstained(abstain.reason(), decisions, now));
+  }
+
+  /** The deadline or cap was hit: answer with the last response, or abstain. */
+  static Next forced(QueryRun run, String why, long now) {
+    return forced(run, List.of(), why, now);
+  }
+
+  private static Next forced(QueryRun run, List<EpisodeStep> decisions, String why, long now) {
+    Optional<Response> last = run.attempts().stream().filter(Attempt::succeeded).map(Attempt::response)
+        .reduce((a, b) -> b);
+    int round = run.attempts().size();
+    List<EpisodeStep> all = new ArrayList<>(decisions);
+    if (last.isPresent()) {
+      all.add(EpisodeStep.decision(round, Stage.ANSWER, last.get().modelId(), "forced: " + why, Double.NaN));
+      return new Finish(new QueryAnswered(last.get().text(), last.get().modelId(), all, now));
+    }
+    return new Finish(new QueryAbstained(why, all, now));
+  }
+
+  /** Under the retry policy: after a refusal, call the same model again once its retry-after has passed. */
+  private static Next rejectionRetry(QueryRun run, EngineSettings settings, boolean retryDue, long elapsed,
+      long deadline) {
+    if (settings.rejectionPolicy() != RejectionPolicy.RETRY || run.attempts().isEmpty()) {
+      return null;
+    }
+    Attempt last = run.attempts().get(run.attempts().size() - 1);
+    if (last.succeeded() || !last.failure().startsWith("rejected")) {
+      return null;
+    }
+    int consecutive = 0;
+    for (int i = run.attempts().size() - 1; i >= 0; i--) {
+      Attempt a = run.attempts().get(i);
+      if (a.succeeded() || !a.failure().startsWith("rejected") || !a.modelId().equals(last.modelId())) {
+        break;
+      }
+      consecutive++;
+    }
+    if (consecutive > settings.rejectionMaxRetries()) {
+      return null;
+    }
+    long wait = Math.min(Math.max(0, run.lastRetryAfterMillis()), settings.rejectionMaxWait().toMillis());
+    if (deadline > 0 && elapsed + wait >= deadline) {
+      return null;
+    }
+    if (!retryDue) {
+      return new Wait(wait);
+    }
+    int round = run.attempts().size();
+    EpisodeStep step = new Decision(Stage.ESCALATE, last.modelId(), "retry after rejection " + consecutive + "/"
+        + settings.rejectionMaxRetries(), wait).toStep(round);
+    return new CallModel(new ModelRouted(run.nextAttemptNo(), last.modelId(), last.subQuery(), List.of(step),
+        run.acceptedAtMillis() + elapsed));
+  }
+
+  private static Optional<EpisodeStep> shadow(Planners planners, PlanState state, int round) {
+    if (planners.candidate() == null) {
+      return Optional.empty();
+    }
+    String prefix = "shadow:v" + planners.candidateVersion() + ":";
+    try {
+      PlanAction action = planners.candidate().next(state);
+      if (action instanceof PlanAction.Route r) {
+        return Optional.of(EpisodeStep.decision(round, Stage.PRE_ROUTE, r.modelId(), prefix + "route", Double.NaN));
+      }
+      if (action instanceof PlanAction.Answer a) {
+        return Optional.of(EpisodeStep.decision(round, Stage.ANSWER, a.modelId(), prefix + "answer", Double.NaN));
+      }
+      return Optional.of(EpisodeStep.decision(round, Stage.ABSTAIN, null, prefix + "abstain", Double.NaN));
+    } catch (RuntimeException e) {
+      return Optional.of(EpisodeStep.decision(round, Stage.THINK, null, prefix + "failed: " + e, Double.NaN));
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.switchyard.actors.query;
+
+import dev.switchyard.actors.NodeServices;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.pool.ModelPool;
+import dev.switchyard.actors.query.QueryActor.CallTimedOut;
+import dev.switchyard.actors.query.QueryActor.Command;
+import dev.switchyard.actors.query.QueryActor.Completed;
+import dev.switchyard.actors.query.QueryActor.Reply;
+import dev.switchyard.actors.query.QueryActor.StepMade;
+import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
+import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
+import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.Episode;
+import dev.switchyard.protocol.Query;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The side of a query driver that is not state: who waits for the result, who watches the steps, the call in
+ * flight in this incarnation, the timers, and talking to pools and the learner. Shared by the ephemeral and the
+ * durable driver so both behave the same.
+ */
+final class QuerySession {
+  private static final String CALL_TIMER = "call";
+  private static final String DEADLINE_TIMER = "deadline";
+  private static final String RETRY_TIMER = "retry";
+
+  private final String queryId;
+  private final NodeServices services;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ModelPool.CallResult> poolReplies;
+  private final List<ActorRef<Reply>> waiters = new ArrayList<>();
+  private final List<ActorRef<Reply>> watchers = new ArrayList<>();
+  private int notifiedSteps;
+  private int callInFlight = -1;
+
+  QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    this.queryId = queryId;
+    this.services = services;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.poolReplies = ctx.messageAdapter(ModelPool.CallResult.class, QueryActor.PoolReplied::new);
+  }
+
+  NodeServices services() {
+    return services;
+  }
+
+  long now() {
+    return services.clock().millis();
+  }
+
+  /** The acting policy version for a new query of {@code pipeline}. */
+  long policyVersion(String pipeline) {
+    return services.policies().view(pipeline).map(LocalPolicies.View::activeVersion).orElse(0L);
+  }
+
+  QueryLogic.Next decide(QueryRun run, boolean retryDue) {
+    PipelineDefinition def = services.pipelines().get(run.pipeline());
+    if (def == null) {
+      return new QueryLogic.Finish(new QueryEvent.QueryAbstained("pipeline " + run.pipeline()
+          + " is not served on this node", List.of(), now()));
+    }
+    QueryLogic.Planners planners = def.isLearned()
+        ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
+            .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
+        : QueryLogic.Planners.fixed(def.fixedPlanner());
+    return QueryLogic.decide(run, planners, services.models(), services.modelIds(), services.loads().snapshot(),
+        now(), services.settings(), retryDue);
+  }
+
+  /** Sends the run's pending call to its model's pool (again, with the same attempt id, after a resume). */
+  void sendCall(QueryRun run) {
+    QueryRun.Pending pending = run.pending();
+    Query query = run.query();
+    List<ChatMessage> messages = pending.subQuery() == null ? query.messages()
+        : List.of(ChatMessage.user(pending.subQuery()));
+    String text = pending.subQuery() == null ? query.text() : pending.subQuery();
+    BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
+        messages, text, 0);
+    services.sharding().entityRefFor(ModelPool.TYPE_KEY, pending.modelId())
+        .tell(new ModelPool.Call(request, poolReplies));
+    timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
+    callInFlight = pending.attemptNo();
+  }
+
+  boolean callSentThisIncarnation(QueryRun run) {
+    return run.pending() != null && callInFlight == run.pending().attemptNo();
+  }
+
+  /** The event a pool's reply means, or null when it is stale (not the pending call). */
+  QueryEvent onPoolReply(QueryRun run, ModelPool.CallResult result) {
+    int attemptNo = attemptNo(result.attemptId());
+    if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
+      return null;
+    }
+    timers.cancel(CALL_TIMER);
+    if (result instanceof ModelPool.CallAnswered answered) {
+      return new ModelAnswered(attemptNo, answered.response(), now());
+    }
+    ModelPool.CallFailed failed = (ModelPool.CallFailed) result;
+    return new AttemptFailed(attemptNo, run.pending().modelId(), failed.rejected(), failed.kind(), failed.message(),
+        failed.retryAfterMillis(), now());
+  }
+
+  QueryEvent onCallTimeout(QueryRun run, int attemptNo) {
+    if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
+      return null;
+    }
+    return new AttemptFailed(attemptNo, run.pending().modelId(), false, "TIMEOUT",
+        "no reply from the pool within " + services.settings().callTimeout(), -1, now());
+  }
+
+  static int attemptNo(String attemptId) {
+    try {
+      return Integer.parseInt(attemptId.substring(attemptId.lastIndexOf('/') + 1));
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  void startDeadline(QueryRun run) {
+    long deadline = run.query().budget().deadlineMillis();
+    if (deadline > 0) {
+      long remaining = Math.max(0, run.acceptedAtMillis() + deadline - now());
+      timers.startSingleTimer(DEADLINE_TIMER, QueryActor.DeadlineReached.INSTANCE, Duration.ofMillis(remaining));
+    }
+  }
+
+  void scheduleRetry(long delayMillis) {
+    timers.startSingleTimer(RETRY_TIMER, QueryActor.RetryDue.INSTANCE, Duration.ofMillis(delayMillis));
+  }
+
+  /** Adds a submitter; a streaming one first gets the steps recorded so far. */
+  void join(QueryRun run, ActorRef<Reply> replyTo, boolean stream) {
+    if (stream) {
+      replay(run, replyTo);
+      watchers.add(replyTo);
+    } else {
+      waiters.add(replyTo);
+    }
+  }
+
+  void watch(QueryRun run, ActorRef<Reply> watcher) {
+    replay(run, watcher);
+    if (run.finished()) {
+      watcher.tell(new Completed(run.result()));
+    } else {
+      watchers.add(watcher);
+    }
+  }
+
+  private void replay(QueryRun run, ActorRef<Reply> to) {
+    notifySteps(run); // existing watchers first, so the newcomer's replay and the live steps do not overlap
+    for (int i = 0; i < run.steps().size(); i++) {
+      to.tell(new StepMade(queryId, i, run.steps().get(i)));
+    }
+  }
+
+  /** Sends the steps recorded since the last call to every watcher. */
+  void notifySteps(QueryRun run) {
+    for (int i = notifiedSteps; i < run.steps().size(); i++) {
+      StepMade made = new StepMade(queryId, i, run.steps().get(i));
+      watchers.forEach(w -> w.tell(made));
+    }
+    notifiedSteps = run.steps().size();
+  }
+
+  /** Replies to everyone waiting and hands the episode to the pipeline's learner. */
+  void finished(QueryRun run) {
+    notifySteps(run);
+    timers.cancel(CALL_TIMER);
+    timers.cancel(DEADLINE_TIMER);
+    timers.cancel(RETRY_TIMER);
+    callInFlight = -1;
+    Completed completed = new Completed(run.result());
+    waiters.forEach(w -> w.tell(completed));
+    watchers.forEach(w -> w.tell(completed));
+    waiters.clear();
+    watchers.clear();
+    learn(run, run.result().episode());
+  }
+
+  void learn(QueryRun run, Episode episode) {
+    ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
+    if (learner != null) {
+      learner.tell(new Learner.Learn(episode));
+    }
+  }
+
+  void selfAdvance() {
+    ctx.getSelf().tell(QueryActor.Advance.INSTANCE);
+  }
+
+  QueryActor.Status status(QueryRun run, boolean durable) {
+    return new QueryActor.Status(queryId, run.accepted(), durable, run.finished(), run.steps(),
+        run.attempts().size(), run.pending() == null ? null : QueryRun.attemptId(queryId, run.pending().attemptNo()),
+        run.result());
+  }
+}

@@ -1,0 +1,158 @@
+package dev.switchyard.actors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.pool.ModelPool;
+import dev.switchyard.actors.pool.Worker;
+import dev.switchyard.actors.query.OpenQueries;
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.actors.query.QueryEvent;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Episode;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.PolicySnapshot;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.QueryResult;
+import dev.switchyard.protocol.Response;
+import dev.switchyard.protocol.Stage;
+import dev.switchyard.protocol.serialization.KryoSerializer;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every actor message round-trips through Kryo (its registered serializer), every journal event and snapshot
+ * through Pekko's Jackson serializer.
+ */
+class ActorsSerializationTest {
+  static ActorTestKit kit;
+  static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    kit = ActorTestKit.create("serialization-test", ConfigFactory.parseString(
+        "pekko.remote.artery.canonical.port = 0\npekko.cluster.jmx.multi-mbeans-in-same-jvm = on")
+        .withFallback(ConfigFactory.load()));
+    serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  static Response response() {
+    return new Response("m", "4", 3, 5, 12.5, 0.002, 0.4, 0.9, 1.0, "note");
+  }
+
+  static Episode episode() {
+    return new Episode("q1", "p", "math", "2+2?", List.of(EpisodeStep.generated(1, response()),
+        EpisodeStep.decision(1, Stage.VERIFY, "m", "confidence", Double.NaN)), "m", "4", 0.002, 12, 1.0, 3, 10, 22);
+  }
+
+  static Object roundTrip(Object message, String expectedSerializer) {
+    Serializer serializer = serialization.findSerializerFor(message);
+    assertEquals(expectedSerializer, serializer.getClass().getSimpleName(), "serializer of " + message);
+    byte[] bytes = serialization.serialize(message).get();
+    String manifest = Serializers.manifestFor(serializer, message);
+    return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+  }
+
+  @Test
+  void everyActorMessageRoundTripsThroughKryo() {
+    TestProbe<Object> probe = kit.createTestProbe();
+    var ref = probe.getRef().<QueryActor.Reply>unsafeUpcast();
+    Query query = new Query("q1", List.of(ChatMessage.user("2+2?")), "math", new Budget(0.1, 3, 1000));
+    BackendRequest request = new BackendRequest("q1/1", "m", query.messages(), query.text(), 0);
+    PolicySnapshot snapshot = new PolicySnapshot("p", 2, 7, Map.of("w", new double[] {1, 2}), 5);
+    QueryResult result = new QueryResult("q1", "p", "4", "m", List.of("m"), 1, 0.002, 12, 3, 5, null, episode());
+    List<Object> messages = List.of(
+        request,
+        new QueryActor.Submit(query, "p", Durability.DURABLE, true, ref),
+        new QueryActor.Watch(ref),
+        new QueryActor.GiveFeedback(new Feedback("q1", 1, "user"), probe.getRef().unsafeUpcast()),
+        new QueryActor.GetStatus(probe.getRef().unsafeUpcast()),
+        QueryActor.Resume.INSTANCE,
+        new QueryActor.StepMade("q1", 0, EpisodeStep.generated(1, response())),
+        new QueryActor.Completed(result),
+        new QueryActor.Refused("OVERLOADED", "full", 100),
+        new QueryActor.FeedbackOutcome(true, "ok"),
+        new QueryActor.Status("q1", true, true, true, result.episode().steps(), 1, null, result),
+        new ModelPool.Call(request, probe.getRef().unsafeUpcast()),
+        new ModelPool.GetLoad(probe.getRef().unsafeUpcast()),
+        ModelPool.Wake.INSTANCE,
+        new ModelPool.WorkerFinished(0, "q1/1", response(), null, null, -1, 12),
+        new ModelPool.CallAnswered("q1/1", response()),
+        new ModelPool.CallFailed("q1/1", "m", true, "POOL_FULL", "full", 200),
+        new Worker.Run(request),
+        new Learner.Learn(episode()),
+        new Learner.Promote(probe.getRef().unsafeUpcast()),
+        new Learner.Promoted("p", 3),
+        new Learner.GetPolicy(probe.getRef().unsafeUpcast()),
+        new PolicyPublished("p", snapshot, snapshot),
+        new OpenQueries.Opened("q1", probe.getRef().unsafeUpcast()),
+        new OpenQueries.Registered("q1"),
+        new OpenQueries.Closed("q1"));
+    for (Object message : messages) {
+      Object back = roundTrip(message, KryoSerializer.class.getSimpleName());
+      if (message instanceof PolicyPublished p) {
+        PolicyPublished b = (PolicyPublished) back;
+        assertArrayEquals(p.active().parameter("w"), b.active().parameter("w"));
+      } else {
+        assertEquals(message.toString(), back.toString(), "round trip of " + message.getClass().getSimpleName());
+      }
+    }
+    // Internal messages are registered too (they cross the serialize-messages check in tests).
+    assertTrue(messages.size() >= 25);
+  }
+
+  @Test
+  void everyJournalEventAndSnapshotRoundTripsThroughJackson() {
+    Query query = new Query("q1", List.of(ChatMessage.user("2+2?")), "math", new Budget(0.1, 3, 1000));
+    List<EpisodeStep> decisions = List.of(EpisodeStep.decision(0, Stage.PRE_ROUTE, "m", "route", 0.7),
+        EpisodeStep.decision(0, Stage.THINK, null, "nan signal", Double.NaN));
+    List<Object> events = List.of(
+        new QueryEvent.QueryAccepted(query, "p", 4, 1),
+        new QueryEvent.ModelRouted(1, "m", null, decisions, 2),
+        new QueryEvent.ModelAnswered(1, response(), 3),
+        new QueryEvent.AttemptFailed(2, "m", true, "POOL_FULL", "full", 200, 4),
+        new QueryEvent.QueryAnswered("4", "m", decisions, 5),
+        new QueryEvent.QueryAbstained("none", decisions, 6),
+        new QueryEvent.FeedbackReceived(1.0, "user", 7),
+        new Learner.EpisodeLearned(episode(), 8),
+        new Learner.CandidatePromoted(3, 9),
+        new OpenQueries.QueryOpened("q1"),
+        new OpenQueries.QueryClosed("q1"),
+        new OpenQueries.State(Set.of("q1", "q2")));
+    for (Object event : events) {
+      Object back = roundTrip(event, "JacksonJsonSerializer");
+      assertEquals(event.toString(), back.toString(), "round trip of " + event.getClass().getSimpleName());
+    }
+    PolicySnapshot snapshot = new PolicySnapshot("p", 2, 7, Map.of("w", new double[] {1, 2}), 5);
+    Learner.State state = new Learner.State(2, snapshot, snapshot);
+    Learner.State back = (Learner.State) roundTrip(state, "JacksonJsonSerializer");
+    assertEquals(2, back.version());
+    assertEquals(2, back.latest().version());
+    assertEquals(7, back.latest().episodes());
+    assertArrayEquals(new double[] {1, 2}, back.latest().parameter("w"));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.switchyard.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The deployment files of the cluster-config module resolve on top of the engine's defaults. */
+class ClusterConfigFilesTest {
+  static final Path DIR = Path.of("..", "cluster-config", "src", "main", "resources");
+
+  static Config load(String... files) {
+    Config c = ConfigFactory.empty();
+    for (String f : files) {
+      assertTrue(Files.exists(DIR.resolve(f)), "missing " + f);
+      c = ConfigFactory.parseFile(DIR.resolve(f).toFile()).withFallback(c);
+    }
+    return c.withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+
+  @Test
+  void singleNodeUsesAnH2FileAndJoinsItself() {
+    Config c = load("single-node.conf");
+    assertEquals("cluster", c.getString("pekko.actor.provider"));
+    assertEquals("tcp", c.getString("pekko.remote.artery.transport"));
+    assertTrue(c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url").startsWith("jdbc:h2:file:"));
+    assertTrue(c.getBoolean("switchyard.cluster.self-join"));
+    EngineSettings.from(c);
+  }
+
+  @Test
+  void clusterUsesSeedNodesAndKeepMajority() {
+    Config c = load("single-node.conf", "postgres.conf", "cluster.conf");
+    assertEquals(2, c.getStringList("pekko.cluster.seed-nodes").size());
+    assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
+        c.getString("pekko.cluster.downing-provider-class"));
+    assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
+  }
+
+  @Test
+  void aeronIsAnOption() {
+    Config c = load("single-node.conf", "aeron.conf");
+    assertEquals("aeron-udp", c.getString("pekko.remote.artery.transport"));
+    assertEquals(1, c.getInt("pekko.remote.artery.advanced.aeron.idle-cpu-level"));
+  }
+
+  @Test
+  void journalEventsUseJacksonAndMessagesKryo() {
+    Config c = ConfigFactory.load();
+    assertEquals("jackson-json", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.Journaled\""));
+    assertEquals("switchyard-kryo", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.CrossNode\""));
+    assertTrue(c.getStringList("switchyard.kryo.registrars").contains("dev.switchyard.actors.ActorsKryoRegistrar"));
+    assertEquals("off", c.getString("pekko.actor.allow-java-serialization"));
+  }
+}

@@ -1,0 +1,106 @@
+package dev.switchyard.actors;
+
+import static dev.switchyard.actors.EngineHarness.card;
+import static dev.switchyard.actors.EngineHarness.cascade;
+import static dev.switchyard.actors.EngineHarness.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Query;
+import dev.switchyard.protocol.QueryResult;
+import dev.switchyard.protocol.Stage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A durable query interrupted by an ActorSystem shutdown resumes in a new ActorSystem on the same H2 file at its
+ * last recorded step: the finished call is not repeated, the interrupted one is re-issued with its attempt id.
+ */
+class DurableQueryResumeTest {
+
+  static Config fileConfig(Path dir) {
+    String url = "jdbc:h2:file:" + dir.resolve("journal").toAbsolutePath();
+    return EngineHarness.config("switchyard.query.open-registry.resume-interval = 1s\n"
+        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"" + url + "\"\n");
+  }
+
+  static EngineSetup setup(TestBackend first, TestBackend second) {
+    Map<String, List<InferenceBackend>> backends = Map.of("first", List.of(first), "second", List.of(second));
+    return new EngineSetup(List.of(card("first", 1), card("second", 10)), backends,
+        List.of(PipelineDefinition.fixed("cascade", "", EngineHarness.TEST_INFO,
+            cascade(List.of("first", "second"), 0.9))));
+  }
+
+  static String status(EngineHarness node, String id) {
+    try {
+      return ((ClusterEngine) node.engine).status(id, java.time.Duration.ofSeconds(3)).toCompletableFuture()
+          .get().toString();
+    } catch (Exception e) {
+      return "unavailable: " + e;
+    }
+  }
+
+  @Test
+  void anInterruptedDurableQueryResumesAfterRestartWithoutRepeatingAFinishedCall() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "durable-resume-" + UUID.randomUUID()));
+    Config config = fileConfig(dir);
+    Query job = query("job-1", Budget.unlimited());
+
+    TestBackend first1 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
+    TestBackend second1 = new TestBackend("second", r -> new CompletableFuture<>()); // blocks: never answers
+    EngineHarness one = EngineHarness.start("durable-one", config, setup(first1, second1));
+    one.engine.answer(job, "cascade", Durability.DURABLE);
+    TestProbe<Object> probe = one.kit.createTestProbe();
+    probe.awaitAssert(java.time.Duration.ofSeconds(60), () -> {
+      assertEquals(1, second1.called("job-1/2"), () -> "first called " + first1.calls + ", status "
+          + status(one, "job-1"));
+      return null;
+    });
+    one.close(); // mid-episode: call 2 is in flight
+
+    TestBackend first2 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
+    TestBackend second2 = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    EngineHarness two = EngineHarness.start("durable-two", config, setup(first2, second2));
+    try {
+      TestProbe<Object> probe2 = two.kit.createTestProbe();
+      // Nobody asks: the open-queries registry resumes the job by itself.
+      probe2.awaitAssert(EngineHarness.WAIT, () -> {
+        assertEquals(1, second2.completed("job-1/2"));
+        return null;
+      });
+      QueryResult result = two.await(two.engine.answer(job, "cascade", Durability.DURABLE));
+      assertEquals("4", result.answer());
+      assertEquals("second", result.answerModel());
+      assertEquals(List.of("first", "second"), result.modelsCalled());
+      assertEquals(2, result.rounds());
+      assertEquals(1.0, result.episode().score());
+      assertEquals(List.of(Stage.PRE_ROUTE, Stage.GENERATE, Stage.VERIFY, Stage.ESCALATE, Stage.GENERATE,
+          Stage.VERIFY, Stage.ANSWER), result.episode().steps().stream().map(s -> s.stage()).toList());
+
+      // Each finished call exactly once across both systems.
+      assertEquals(1, first1.completed("job-1/1") + first2.completed("job-1/1"));
+      assertEquals(0, first2.called("job-1/1"), "the finished first call was not repeated");
+      assertEquals(1, second1.completed("job-1/2") + second2.completed("job-1/2"));
+      assertEquals(0, second1.completed("job-1/2"));
+
+      // The entity id is the idempotency key: a repeat returns the recorded result and calls nothing.
+      int callsBefore = first2.totalCalls.get() + second2.totalCalls.get();
+      QueryResult again = two.await(two.engine.answer(job, "cascade", Durability.DURABLE));
+      assertEquals(result, again);
+      assertEquals(callsBefore, first2.totalCalls.get() + second2.totalCalls.get());
+    } finally {
+      two.close();
+    }
+    assertTrue(Files.exists(dir));
+  }
+}

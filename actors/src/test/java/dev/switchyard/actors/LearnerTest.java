@@ -1,0 +1,130 @@
+package dev.switchyard.actors;
+
+import static dev.switchyard.actors.EngineHarness.card;
+import static dev.switchyard.actors.EngineHarness.query;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.QueryResult;
+import dev.switchyard.strategies.bandit.Ucb1Bandit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+
+/** The learner singleton: learns from episodes and feedback, publishes to the board, survives a restart. */
+class LearnerTest {
+  static EngineSetup setup() {
+    Map<String, List<InferenceBackend>> backends = Map.of(
+        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, 0.0)),
+        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, 1.0)));
+    return new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
+        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+  }
+
+  static Config config(Path dir, String extra) {
+    return EngineHarness.config(extra + "\nswitchyard.learner.snapshot-every = 4\n"
+        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:file:"
+        + dir.resolve("journal").toAbsolutePath() + "\"\n");
+  }
+
+  static PolicyPublished policy(EngineHarness node) {
+    TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
+    ((ClusterEngine) node.engine).learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(30));
+  }
+
+  static void awaitVersion(EngineHarness node, long version) {
+    TestProbe<Object> probe = node.kit.createTestProbe();
+    probe.awaitAssert(EngineHarness.WAIT, () -> {
+      assertEquals(version, policy(node).active().version());
+      assertEquals(version, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().activeVersion(),
+          "the node's board has the version");
+      return null;
+    });
+  }
+
+  @Test
+  void episodesAndFeedbackUpdateThePolicyAndARestartRestoresItExactly() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "learner-" + UUID.randomUUID()));
+    PolicyPublished before;
+    try (EngineHarness one = EngineHarness.start("learner-one", config(dir, ""), setup())) {
+      for (int i = 0; i < 6; i++) {
+        one.await(one.engine.answer(query("learn-" + i, Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+      }
+      awaitVersion(one, 6);
+      before = policy(one);
+      assertEquals(6, before.active().episodes());
+      double[] pulls = before.active().parameter("pulls");
+      assertEquals(6, pulls[0] + pulls[1], 1e-12);
+      assertNull(before.candidate());
+
+      QueryResult next = one.await(one.engine.answer(query("learn-next", Budget.unlimited()), "bandit",
+          Durability.EPHEMERAL));
+      assertEquals(6, next.episode().policyVersion(), "the query decided with the board's newest version");
+      awaitVersion(one, 7);
+
+      one.await(one.engine.feedback(new Feedback("learn-0", 1.0, "test")));
+      awaitVersion(one, 8);
+      before = policy(one);
+    }
+    try (EngineHarness two = EngineHarness.start("learner-two", config(dir, ""), setup())) {
+      awaitVersion(two, 8);
+      PolicyPublished after = policy(two);
+      assertEquals(before.active().version(), after.active().version());
+      assertEquals(before.active().episodes(), after.active().episodes());
+      assertArrayEquals(before.active().parameter("pulls"), after.active().parameter("pulls"));
+      assertArrayEquals(before.active().parameter("reward_sums"), after.active().parameter("reward_sums"));
+    }
+  }
+
+  @Test
+  void underManualPromotionANewVersionDecidesInShadowUntilPromoted() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "shadow-" + UUID.randomUUID()));
+    try (EngineHarness node = EngineHarness.start("shadow",
+        config(dir, "switchyard.learner.manual-pipelines = [bandit]"), setup())) {
+      for (int i = 0; i < 3; i++) {
+        node.await(node.engine.answer(query("shadow-" + i, Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+      }
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      probe.awaitAssert(EngineHarness.WAIT, () -> {
+        PolicyPublished p = policy(node);
+        assertEquals(0, p.active().version());
+        assertNotNull(p.candidate());
+        assertEquals(3, p.candidate().version());
+        assertEquals(3, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().candidateVersion());
+        return null;
+      });
+      QueryResult shadowed = node.await(node.engine.answer(query("shadow-seen", Budget.unlimited()), "bandit",
+          Durability.EPHEMERAL));
+      assertEquals(0, shadowed.episode().policyVersion(), "the acting version is still 0");
+      assertTrue(shadowed.episode().steps().stream().anyMatch(s -> s.decision().startsWith("shadow:v3:route")),
+          shadowed.episode().steps().toString());
+
+      long promoted = node.await(node.engine.promote("bandit"));
+      assertTrue(promoted >= 3);
+      probe.awaitAssert(EngineHarness.WAIT, () -> {
+        assertEquals(promoted, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().activeVersion());
+        return null;
+      });
+      QueryResult after = node.await(node.engine.answer(query("shadow-after", Budget.unlimited()), "bandit",
+          Durability.EPHEMERAL));
+      assertEquals(promoted, after.episode().policyVersion());
+    }
+  }
+}

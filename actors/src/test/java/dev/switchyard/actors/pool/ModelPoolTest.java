@@ -1,0 +1,207 @@
+package dev.switchyard.actors.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.backend.BackendException;
+import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.PoolLoad;
+import dev.switchyard.protocol.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A model pool spawned directly (no sharding), every message through Kryo. */
+class ModelPoolTest {
+  static ActorTestKit kit;
+  static ActorRef<Topic.Command<PoolLoad>> topic;
+
+  @BeforeAll
+  static void start() {
+    Config config = ConfigFactory.parseString("pekko.actor.serialize-messages = on\n"
+        + "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
+        + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n").withFallback(ConfigFactory.load());
+    kit = ActorTestKit.create("pool-test", config);
+    topic = kit.spawn(Topic.create(PoolLoad.class, "pool-test-load"));
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** Counts concurrent calls; the answer comes from {@code answer}. */
+  static final class CountingBackend implements InferenceBackend {
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger maxInFlight = new AtomicInteger();
+    final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    final Function<BackendRequest, CompletionStage<Response>> answer;
+
+    CountingBackend(Function<BackendRequest, CompletionStage<Response>> answer) {
+      this.answer = answer;
+    }
+
+    @Override
+    public String modelId() {
+      return "m";
+    }
+
+    @Override
+    public CompletionStage<Response> complete(BackendRequest request) {
+      calls.computeIfAbsent(request.attemptId(), k -> new AtomicInteger()).incrementAndGet();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      return answer.apply(request).whenComplete((r, e) -> inFlight.decrementAndGet());
+    }
+  }
+
+  static Response ok() {
+    return new Response("m", "ok", 1, 1, 1, 0.0, 0, 0.9, null, null);
+  }
+
+  static CompletionStage<Response> later(long millis) {
+    return CompletableFuture.supplyAsync(ModelPoolTest::ok,
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+  }
+
+  static EngineSettings.PoolSettings settings(int perWorker, int queue, int threshold, Duration cooldown) {
+    return new EngineSettings.PoolSettings(perWorker, queue, Duration.ofMillis(200), Duration.ofSeconds(20),
+        Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown, 2, Duration.ofMillis(50),
+        Duration.ofSeconds(1), 0.2, 7, Duration.ofSeconds(2));
+  }
+
+  static BackendRequest request(String id) {
+    return new BackendRequest(id, "m", List.of(ChatMessage.user("q")), "q", 0);
+  }
+
+  @Test
+  void neverRunsMoreCallsPerWorkerThanItsLimit() {
+    CountingBackend a = new CountingBackend(r -> later(30));
+    CountingBackend b = new CountingBackend(r -> later(30));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(a, b), settings(3, 100, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    for (int i = 0; i < 60; i++) {
+      pool.tell(new ModelPool.Call(request("limit/" + i), probe.getRef()));
+    }
+    List<ModelPool.CallResult> results = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      results.add(probe.receiveMessage(Duration.ofSeconds(30)));
+    }
+    assertTrue(results.stream().allMatch(r -> r instanceof ModelPool.CallAnswered), results.toString());
+    assertEquals(3, a.maxInFlight.get(), "worker a ran at its limit, never above");
+    assertEquals(3, b.maxInFlight.get(), "worker b ran at its limit, never above");
+    assertEquals(60, a.calls.size() + b.calls.size());
+  }
+
+  @Test
+  void aFullPoolRefusesWithARetryAfterInsteadOfQueueingWithoutBound() {
+    CountingBackend stuck = new CountingBackend(r -> new CompletableFuture<>());
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(stuck), settings(1, 2, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    for (int i = 0; i < 10; i++) {
+      pool.tell(new ModelPool.Call(request("full/" + i), probe.getRef()));
+    }
+    List<ModelPool.CallResult> refused = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      refused.add(probe.receiveMessage(Duration.ofSeconds(10)));
+    }
+    probe.expectNoMessage(Duration.ofMillis(200));
+    for (ModelPool.CallResult r : refused) {
+      ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, r);
+      assertTrue(failed.rejected());
+      assertEquals("POOL_FULL", failed.kind());
+      assertTrue(failed.retryAfterMillis() >= 200, "retry-after " + failed.retryAfterMillis());
+    }
+    assertEquals(1, stuck.calls.size(), "one in flight, two queued, seven refused");
+    TestProbe<PoolLoad> load = kit.createTestProbe();
+    pool.tell(new ModelPool.GetLoad(load.getRef()));
+    PoolLoad l = load.receiveMessage();
+    assertEquals(1, l.inFlight());
+    assertEquals(2, l.queued());
+    assertEquals(3, l.capacity());
+  }
+
+  @Test
+  void circuitOpensAfterFailuresAndHalfOpensForOneProbe() {
+    AtomicBoolean healthy = new AtomicBoolean(false);
+    CountingBackend flaky = new CountingBackend(r -> healthy.get() ? CompletableFuture.completedFuture(ok())
+        : CompletableFuture.failedFuture(new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky), settings(4, 10, 3,
+        Duration.ofMillis(800)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    for (int i = 0; i < 3; i++) {
+      pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
+      ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+      assertFalse(failed.rejected());
+      assertEquals("SERVER_ERROR", failed.kind());
+    }
+    pool.tell(new ModelPool.Call(request("cb/open"), probe.getRef()));
+    ModelPool.CallFailed open = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+    assertTrue(open.rejected());
+    assertEquals("CIRCUIT_OPEN", open.kind());
+    assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 800, "" + open.retryAfterMillis());
+    assertEquals(0, flaky.calls.getOrDefault("cb/open", new AtomicInteger()).get());
+    TestProbe<PoolLoad> load = kit.createTestProbe();
+    pool.tell(new ModelPool.GetLoad(load.getRef()));
+    assertTrue(load.receiveMessage().circuitOpen());
+
+    healthy.set(true);
+    probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+      pool.tell(new ModelPool.Call(request("cb/probe-" + System.nanoTime()), probe.getRef()));
+      assertInstanceOf(ModelPool.CallAnswered.class, probe.receiveMessage());
+      return null;
+    });
+    pool.tell(new ModelPool.GetLoad(load.getRef()));
+    assertFalse(load.receiveMessage().circuitOpen());
+  }
+
+  @Test
+  void aRateLimitedCallIsRetriedOnTheSameWorkerAfterItsRetryAfter() {
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    CountingBackend limited = new CountingBackend(r -> seen.computeIfAbsent(r.attemptId(),
+        k -> new AtomicInteger()).incrementAndGet() <= 2
+        ? CompletableFuture.failedFuture(new BackendException(BackendException.Kind.RATE_LIMITED, "429",
+            Duration.ofMillis(40)))
+        : CompletableFuture.completedFuture(ok()));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(limited), settings(2, 10, 3,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    pool.tell(new ModelPool.Call(request("rl/1"), probe.getRef()));
+    assertInstanceOf(ModelPool.CallAnswered.class, probe.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(3, limited.calls.get("rl/1").get(), "two 429s, then the answer");
+
+    CountingBackend always = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.RATE_LIMITED, "429", Duration.ofSeconds(30))));
+    ActorRef<ModelPool.Command> pool2 = kit.spawn(ModelPool.create("m", List.of(always), settings(2, 10, 3,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    pool2.tell(new ModelPool.Call(request("rl/2"), probe.getRef()));
+    ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+    assertEquals("RATE_LIMITED", failed.kind());
+    assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
+    assertEquals(1, always.calls.get("rl/2").get());
+  }
+}
