@@ -26,7 +26,9 @@ import java.util.Objects;
  * and 0 for the others, so that a mean cost reads as the share of calls to the strong model.
  */
 public final class RecordedDataset {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // The shared data records log-probability confidences of -Infinity (probability 0); allow those tokens.
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   private final String name;
   private final List<String> models;
@@ -90,7 +92,9 @@ public final class RecordedDataset {
               m.path("in_tokens").asInt(0),
               m.path("out_tokens").asInt(0),
               m.path("latency_ms").isNumber() ? m.get("latency_ms").asDouble() : Double.NaN,
-              conf != null && conf.isNumber() ? conf.asDouble() : Double.NaN,
+              // A non-finite confidence (e.g. log-probability -Infinity) would poison calibration: treat it as
+              // not recorded.
+              conf != null && conf.isNumber() && Double.isFinite(conf.asDouble()) ? conf.asDouble() : Double.NaN,
               m.path("answer").asText("")));
         }
         if (models == null) {

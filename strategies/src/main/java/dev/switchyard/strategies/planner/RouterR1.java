@@ -44,18 +44,20 @@ import java.util.TreeMap;
  * is usable without retraining.
  *
  * <p>Policy: a linear softmax over action features ({@link SoftmaxPolicy}). A route action to model {@code m}
- * is described by its prior task quality {@code q_m}, its expected cost {@code c_m} (card descriptors), their
- * interaction with the best calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code q_m - q} of
- * the best answer's model) and the round; answer (the most confident answer so far) by {@code c*} and the
+ * is described by its prior task quality {@code q_m} and expected cost {@code c_m} (card descriptors), with
+ * separate weights for the first call and for later calls; a later call also by its interaction with the best
+ * calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code 1 - c*}, {@code q_m - q} of the best
+ * answer's model) and the round; answer (the most confident answer so far) by {@code c*} and the
  * agreement among answers; aggregate (a confidence-weighted vote, {@link Aggregation}) by the winner's vote
- * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out
- * baseline over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g (R_g -
- * mean_{-g} R) sum_t grad log pi(a_t)}, replayed on recorded outcomes. {@link #learner} returns the same
+ * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with group-normalised
+ * advantages over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g A_g
+ * sum_t grad log pi(a_t)} with {@code A_g = (R_g - mean R) / std R} (a query whose trajectories all earn the
+ * same reward teaches nothing), replayed on recorded outcomes. {@link #learner} returns the same
  * policy as an {@link OnlineLearner} updated by the same rule with a running baseline. Each round adds a
  * {@code THINK} step to the trace (the policy's probability of its choice).
  */
 public final class RouterR1 implements Strategy {
-  static final int FEATURES = 14;
+  static final int FEATURES = 16;
   private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.5, 4.0};
   private final int maxRounds;
   private final int epochs;
@@ -81,9 +83,9 @@ public final class RouterR1 implements Strategy {
     this.temperature = temperature;
   }
 
-  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.2, temperature 0.5. */
+  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.1, temperature 0.5. */
   public RouterR1() {
-    this(4, 8, 4, 0.2, 0.5);
+    this(4, 8, 4, 0.1, 0.5);
   }
 
   @Override
@@ -91,8 +93,8 @@ public final class RouterR1 implements Strategy {
     return new StrategyInfo("router-r1",
         "Zhang et al., Router-R1: Teaching LLMs Multi-Round Routing and Aggregation via RL, arXiv 2506.09033",
         Dimensions.of(When.MULTI_STAGE, How.RL_POLICY, Signal.QUERY, Signal.MODEL_METADATA, Signal.RESPONSE),
-        "the policy is a linear softmax over hand-built action features trained by REINFORCE with a"
-            + " leave-one-out baseline, not an LLM trained with PPO; 'think' is a trace step, not generated"
+        "the policy is a linear softmax over hand-built action features trained by REINFORCE with"
+            + " group-normalised advantages, not an LLM trained with PPO; 'think' is a trace step, not generated"
             + " text; sub-queries are the query itself (no text generation in simulation)");
   }
 
@@ -140,6 +142,7 @@ public final class RouterR1 implements Strategy {
 
   private double[] trainPolicy(double lambda) {
     SoftmaxPolicy policy = new SoftmaxPolicy(FEATURES, temperature);
+    policy.load(initialParameters());
     Map<String, ModelCard> byId = new HashMap<>();
     cards.forEach(c -> byId.put(c.id(), c));
     Random rnd = new Random(Seeds.mix(seed, "router-r1/" + lambda));
@@ -154,13 +157,22 @@ public final class RouterR1 implements Strategy {
           rewards[g] = rollout(q, policy, rnd, lambda, byId, path);
           paths.add(path);
         }
-        double total = 0;
+        double mean = 0;
         for (double r : rewards) {
-          total += r;
+          mean += r;
+        }
+        mean /= group;
+        double var = 0;
+        for (double r : rewards) {
+          var += (r - mean) * (r - mean);
+        }
+        double std = Math.sqrt(var / group);
+        if (std < 1e-9) {
+          continue;
         }
         double[] grad = new double[FEATURES];
         for (int g = 0; g < group; g++) {
-          double advantage = rewards[g] - (total - rewards[g]) / (group - 1);
+          double advantage = (rewards[g] - mean) / std;
           for (Step s : paths.get(g)) {
             policy.accumulateGradient(s.features, s.chosen, advantage / group, grad);
           }
@@ -169,6 +181,18 @@ public final class RouterR1 implements Strategy {
       }
     }
     return policy.parameters();
+  }
+
+  /**
+   * The starting point of training: every weight 0 except "answer when confident, call again when not"
+   * ({@code +2} on {@code c*} for answer and on {@code 1 - c*} for a later call). From all zeros, REINFORCE
+   * often settles in the local optimum "always answer the first call" before the confidence weights grow.
+   */
+  static double[] initialParameters() {
+    double[] theta = new double[FEATURES];
+    theta[9] = 2;
+    theta[11] = 2;
+    return theta;
   }
 
   private double rollout(RecordedQuery q, SoftmaxPolicy policy, Random rnd, double lambda,
@@ -232,14 +256,19 @@ public final class RouterR1 implements Strategy {
         double q = ResponseSignals.quality(card, task);
         double c = sig.cost(card);
         double[] f = new double[FEATURES];
-        f[0] = 1;
-        f[1] = q;
-        f[2] = c;
-        f[3] = q * (1 - cBest);
-        f[4] = none ? 1 : 0;
-        f[5] = none ? c : 0;
-        f[6] = none ? 0 : q - qBest;
-        f[7] = roundShare;
+        if (none) {
+          f[0] = 1;
+          f[1] = q;
+          f[2] = c;
+        } else {
+          f[3] = 1;
+          f[4] = q;
+          f[5] = c;
+          f[6] = q * (1 - cBest);
+          f[7] = q - qBest;
+          f[8] = roundShare;
+          f[9] = 1 - cBest;
+        }
         feats.add(f);
         kinds.add(Kind.ROUTE);
         targets.add(m);
@@ -247,9 +276,9 @@ public final class RouterR1 implements Strategy {
     }
     if (best != null) {
       double[] f = new double[FEATURES];
-      f[8] = 1;
-      f[9] = cBest;
-      f[10] = agreement;
+      f[10] = 1;
+      f[11] = cBest;
+      f[12] = agreement;
       feats.add(f);
       kinds.add(Kind.ANSWER);
       targets.add(best.modelId());
@@ -269,9 +298,9 @@ public final class RouterR1 implements Strategy {
         }
       }
       double[] f = new double[FEATURES];
-      f[11] = 1;
-      f[12] = totalWeight > 0 ? winnerWeight / totalWeight : 0;
-      f[13] = answers.size() / (double) maxRounds;
+      f[13] = 1;
+      f[14] = totalWeight > 0 ? winnerWeight / totalWeight : 0;
+      f[15] = answers.size() / (double) maxRounds;
       feats.add(f);
       kinds.add(Kind.AGGREGATE);
       targets.add(winner.modelId());
@@ -406,7 +435,7 @@ public final class RouterR1 implements Strategy {
       // Candidate order is routes, then answer, then aggregate (when at least two answers exist).
       double[][] f = c.features();
       for (int i = 0; i < f.length; i++) {
-        if (aggregated ? f[i][11] == 1 : f[i][8] == 1) {
+        if (aggregated ? f[i][13] == 1 : f[i][10] == 1) {
           return i;
         }
       }

@@ -129,12 +129,15 @@ public final class ScopeRouter implements Strategy {
   }
 
   /** Estimated probability that {@code model} answers correctly. */
-  public synchronized double correctness(String model, String text, String task, ModelCard card) {
+  public double correctness(String model, String text, String task, ModelCard card) {
+    return correctness(model, featurizer.features(text, task), task, card);
+  }
+
+  private synchronized double correctness(String model, double[] f, String task, ModelCard card) {
     double[] w = weights.get(model);
     if (w == null) {
       return card == null ? 0.5 : ResponseSignals.quality(card, task);
     }
-    double[] f = featurizer.features(text, task);
     double z = 0;
     for (int j = 0; j < f.length; j++) {
       z += w[j] * f[j];
@@ -169,11 +172,11 @@ public final class ScopeRouter implements Strategy {
     }
     double scale = costScale;
     return ThreeStagePipeline.routeOnly(state -> {
-      String text = state.query().text();
       String task = state.query().task();
+      double[] x = featurizer.features(state.query().text(), task);
       return Arms.rank(Arms.available(state), m -> {
         ModelCard card = state.card(m).orElse(null);
-        return correctness(m, text, task, card) - tradeoff * cost(m, task, card) / scale;
+        return correctness(m, x, task, card) - tradeoff * cost(m, task, card) / scale;
       }, "scope lambda=" + tradeoff);
     });
   }
