@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "learning", mixinStandardHelpOptions = true, description = "Online-learning, multi-round and multi-step benchmarks on recorded outcomes.")
 public final class LearningBenchmarkCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--data", required = true, description = "recorded outcomes file (queries.jsonl) or its directory")
   Path data;
 
@@ -38,7 +41,7 @@ public final class LearningBenchmarkCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Path file = Files.isDirectory(data) ? data.resolve("queries.jsonl") : data;
     if (!only.matches("all|online|multi-round|multi-step")) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--only must be online, multi-round, multi-step or all, got '" + only + "'");
     }
     RecordedDataset all = RecordedDataset.load(file);
