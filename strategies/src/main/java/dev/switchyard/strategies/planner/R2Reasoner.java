@@ -34,12 +34,14 @@ import java.util.TreeMap;
  * quality {@code q}, expected cost {@code c}) and their interactions with the job length {@code L} and the
  * subtask's length cue, so a model added later is allocatable. Training on multi-step jobs built from the
  * training split: for each job, {@code G} allocations are sampled; each gets {@code R = 1[all steps succeed] -
- * lambda * job cost / costScale}; advantages are group-relative {@code A_g = (R_g - mean R) / (std R + eps)};
+ * lambda * job cost / costScale}; advantages are group-relative {@code A_g = R_g - mean R} (without GRPO's division by the group's
+ * standard deviation, see Dr. GRPO, arXiv 2503.20783);
  * {@code theta += lr * mean_g A_g sum_steps grad log pi(model | step)}. Served greedily.
  */
 public final class R2Reasoner implements Strategy {
   static final int FEATURES = 7;
-  private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3};
+  // Job cost sums several steps, each up to one cost scale, so useful weights are smaller than a router's.
+  private static final double[] TRADEOFFS = {0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5};
   private final int trainJobs;
   private final int epochs;
   private final int group;
@@ -158,22 +160,17 @@ public final class R2Reasoner implements Strategy {
           mean += r;
         }
         mean /= group;
-        double var = 0;
-        for (double r : rewards) {
-          var += (r - mean) * (r - mean);
-        }
-        double std = Math.sqrt(var / group);
-        if (std < 1e-9) {
-          continue;
-        }
         double[] grad = new double[FEATURES];
         for (int g = 0; g < group; g++) {
-          double advantage = (rewards[g] - mean) / (std + 1e-6);
+          // Group-relative but not divided by the group's standard deviation (as in Dr. GRPO, Liu et al.,
+          // arXiv 2503.20783): when no allocation of a group succeeds, dividing would turn tiny cost
+          // differences into full-size updates and drive the allocator to the cheapest model.
+          double advantage = rewards[g] - mean;
           for (int s = 0; s < n; s++) {
             policy.accumulateGradient(feats[s], picks[g][s], advantage / group, grad);
           }
         }
-        policy.step(grad, learningRate, 1.0);
+        policy.step(grad, learningRate, RouterR1.MAX_STEP);
       }
     }
     return policy.parameters();

@@ -49,15 +49,17 @@ import java.util.TreeMap;
  * calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code 1 - c*}, {@code q_m - q} of the best
  * answer's model) and the round; answer (the most confident answer so far) by {@code c*} and the
  * agreement among answers; aggregate (a confidence-weighted vote, {@link Aggregation}) by the winner's vote
- * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with group-normalised
- * advantages over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g A_g
- * sum_t grad log pi(a_t)} with {@code A_g = (R_g - mean R) / std R} (a query whose trajectories all earn the
- * same reward teaches nothing), replayed on recorded outcomes. {@link #learner} returns the same
- * policy as an {@link OnlineLearner} updated by the same rule with a running baseline. Each round adds a
+ * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out
+ * baseline over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g A_g
+ * sum_t grad log pi(a_t)} with {@code A_g = R_g - mean_{h != g} R_h}, replayed on recorded outcomes. {@link #learner} returns the same
+ * policy as an {@link OnlineLearner} updated by the same rule with a running baseline. The served planner samples its action from the policy with a generator seeded by
+ * the query id and round (as in training). Each round adds a
  * {@code THINK} step to the trace (the policy's probability of its choice).
  */
 public final class RouterR1 implements Strategy {
   static final int FEATURES = 16;
+  /** Largest parameter change of one training step (a guard against rare huge gradients). */
+  static final double MAX_STEP = 1.0;
   private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.5, 4.0};
   private final int maxRounds;
   private final int epochs;
@@ -83,9 +85,9 @@ public final class RouterR1 implements Strategy {
     this.temperature = temperature;
   }
 
-  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.1, temperature 0.5. */
+  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.2, temperature 0.5. */
   public RouterR1() {
-    this(4, 8, 4, 0.1, 0.5);
+    this(4, 8, 4, 0.2, 0.5);
   }
 
   @Override
@@ -94,7 +96,7 @@ public final class RouterR1 implements Strategy {
         "Zhang et al., Router-R1: Teaching LLMs Multi-Round Routing and Aggregation via RL, arXiv 2506.09033",
         Dimensions.of(When.MULTI_STAGE, How.RL_POLICY, Signal.QUERY, Signal.MODEL_METADATA, Signal.RESPONSE),
         "the policy is a linear softmax over hand-built action features trained by REINFORCE with"
-            + " group-normalised advantages, not an LLM trained with PPO; 'think' is a trace step, not generated"
+            + " a leave-one-out baseline, not an LLM trained with PPO; 'think' is a trace step, not generated"
             + " text; sub-queries are the query itself (no text generation in simulation)");
   }
 
@@ -120,7 +122,12 @@ public final class RouterR1 implements Strategy {
   public Planner planner(double tradeoff) {
     SoftmaxPolicy policy = new SoftmaxPolicy(FEATURES, temperature);
     policy.load(parameters(tradeoff));
-    return state -> decide(state, policy, null, signals).action();
+    long planSeed = seed;
+    // Sampled, as trained: the greedy action of a softmax over many route actions is not what the trained
+    // stochastic policy does (the escalation mass is split across models). Seeded by query id and round, so
+    // the planner stays a pure function of its state.
+    return state -> decide(state, policy, Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
+        signals).action();
   }
 
   /** The trained parameters at one trade-off (trained on first use, then cached). */
@@ -137,7 +144,7 @@ public final class RouterR1 implements Strategy {
   /** An online learner starting from the trained policy at {@code tradeoff} (or cold, if {@code cold}). */
   public synchronized OnlineLearner learner(double tradeoff, boolean cold, double onlineRate) {
     double[] init = cold ? new double[FEATURES] : parameters(tradeoff);
-    return new Learner("router-r1-online", cards, signals, init, tradeoff, onlineRate, seed);
+    return new Learner("router-r1-online", cards, signals, init, tradeoff, onlineRate, seed, maxRounds, temperature);
   }
 
   private double[] trainPolicy(double lambda) {
@@ -157,27 +164,20 @@ public final class RouterR1 implements Strategy {
           rewards[g] = rollout(q, policy, rnd, lambda, byId, path);
           paths.add(path);
         }
-        double mean = 0;
+        double total = 0;
         for (double r : rewards) {
-          mean += r;
-        }
-        mean /= group;
-        double var = 0;
-        for (double r : rewards) {
-          var += (r - mean) * (r - mean);
-        }
-        double std = Math.sqrt(var / group);
-        if (std < 1e-9) {
-          continue;
+          total += r;
         }
         double[] grad = new double[FEATURES];
         for (int g = 0; g < group; g++) {
-          double advantage = (rewards[g] - mean) / std;
+          // Leave-one-out baseline, not divided by the group's standard deviation: when every trajectory is
+          // equally right, dividing would blow tiny cost differences up into full-size updates.
+          double advantage = rewards[g] - (total - rewards[g]) / (group - 1);
           for (Step s : paths.get(g)) {
             policy.accumulateGradient(s.features, s.chosen, advantage / group, grad);
           }
         }
-        policy.step(grad, learningRate, 1.0);
+        policy.step(grad, learningRate, MAX_STEP);
       }
     }
     return policy.parameters();
@@ -345,19 +345,20 @@ public final class RouterR1 implements Strategy {
     private final double lambda;
     private final double rate;
     private final long seed;
-    private final int maxRounds = 4;
+    private final int maxRounds;
     private double baseline;
     private long episodes;
 
     Learner(String name, List<ModelCard> cards, ResponseSignals signals, double[] init, double lambda, double rate,
-        long seed) {
+        long seed, int maxRounds, double temperature) {
       if (!(rate > 0)) {
         throw new IllegalArgumentException("online learning rate must be > 0, got " + rate);
       }
       this.name = name;
       this.cards = List.copyOf(cards);
       this.signals = signals;
-      this.policy = new SoftmaxPolicy(FEATURES, 0.5);
+      this.maxRounds = maxRounds;
+      this.policy = new SoftmaxPolicy(FEATURES, temperature);
       this.policy.load(init);
       this.lambda = lambda;
       this.rate = rate;
