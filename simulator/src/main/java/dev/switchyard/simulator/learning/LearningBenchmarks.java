@@ -177,11 +177,6 @@ final class LearningBenchmarks {
           .append(f(sum(r.scores, tail, n) / (n - tail))).append(" | ").append(e(sum(r.costs, tail, n) / (n - tail)))
           .append(" | ").append(f(calls)).append(" |\n");
     }
-    for (String m : train.models()) {
-      if (m.equals(best)) {
-        continue;
-      }
-    }
 
     // Drift: the best fixed model degrades after changeAt.
     double p = config.getDouble("flip-probability");
@@ -193,11 +188,11 @@ final class LearningBenchmarks {
     sb.append("\n### Drift: ").append(best).append("'s correct answers are flipped to wrong with probability ")
         .append(p).append(" after query ").append(changeAt).append("\n\n");
     sb.append("Adaptation time = the number of queries after the change until, for the first time, at most 10% of"
-        + " the last ").append(window).append(" decisions (all taken after the change) routed their answer to ")
+        + " the last ").append(window).append(" decisions (all taken after the change) called ")
         .append(best).append("; 'n/a' if the learner used it for under 10% of the ").append(window)
         .append(" decisions before the change; 'never' if not reached by the end. Best fixed model after the"
             + " change: ").append(bestAfter).append(".\n\n");
-    sb.append("| learner | share to ").append(best).append(" before | adaptation (queries) | post-change reward/query"
+    sb.append("| learner | share of decisions calling ").append(best).append(" before | adaptation (queries) | post-change reward/query"
         + " | best fixed post-change reward/query |\n|---|---:|---:|---:|---:|\n");
     double bestPost = fixedReward(drifted.subList(changeAt, n), bestAfter) / (n - changeAt);
     for (var entry : learners.entrySet()) {
@@ -225,7 +220,7 @@ final class LearningBenchmarks {
     sb.append("\n### A new model joins: ").append(best).append(" is deployed only from query ").append(changeAt)
         .append("\n\n");
     sb.append("Adaptation time = the number of queries after the join until, for the first time, at least 50% of"
-        + " the last ").append(window).append(" decisions answered with ").append(best)
+        + " the last ").append(window).append(" decisions called ").append(best)
         .append(" (the best fixed model over the stream); 'never' if not reached.\n\n");
     sb.append("| learner | adaptation (queries) | share to new model in last 25% | post-join reward/query |\n"
         + "|---|---:|---:|---:|\n");
@@ -246,7 +241,7 @@ final class LearningBenchmarks {
     return sb.toString();
   }
 
-  /** Share of decisions in [from, to) whose last call (the answering model for single-call learners) was m. */
+  /** Share of decisions in [from, to) that called m (for single-call learners: that answered with m). */
   private static double share(List<List<String>> calls, int from, int to, String m) {
     int lo = Math.max(0, from);
     if (to <= lo) {
