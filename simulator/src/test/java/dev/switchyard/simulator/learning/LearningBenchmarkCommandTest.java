@@ -65,4 +65,14 @@ class LearningBenchmarkCommandTest {
     assertTrue(report.contains("| router-r1 |"), report);
     assertTrue(report.contains("| confidence-cascade |"), report);
   }
+
+  @Test
+  void aMinusInfinityConfidenceInTheDataIsReadAsNotRecorded() throws Exception {
+    // The shared recorded data holds 56 log-probability confidences of -Infinity.
+    Path file = dir.resolve("inf.jsonl");
+    Files.writeString(file, "{\"id\":\"a\",\"task\":\"t\",\"source_split\":\"train\",\"prompt\":\"p\","
+        + "\"models\":{\"m\":{\"correct\":1,\"cost_usd\":1e-5,\"logprob_conf\":-Infinity}}}\n");
+    var data = dev.switchyard.strategies.data.RecordedDataset.load(file);
+    assertEquals(false, data.queries().get(0).outcome("m").hasConfidence());
+  }
 }
