@@ -30,8 +30,7 @@ import java.util.TreeMap;
  * {@code v_m += eta (c - c_m(x)) x}. Decision: among models whose card latency is at most {@code maxLatencyMs}
  * and whose predicted cost is at most {@code maxCostUsd}, sample from {@code pi = softmax((q_m - lambda c_m +
  * beta_m) / tau)} with a generator seeded by the query id. The per-model preference {@code beta} is trained by
- * REINFORCE with a running baseline: {@code beta_m += eta_pg (r - baseline) (1[m = a] - pi_m)}. A model not
- * yet observed (e.g. one that joins later) is predicted from its card: prior task quality and mean cost.
+ * REINFORCE with a running baseline: {@code beta_m += eta_pg (r - baseline) (1[m = a] - pi_m)}.
  */
 public final class MixLlmRouter implements OnlineLearner {
   private final String name;
@@ -146,20 +145,7 @@ public final class MixLlmRouter implements OnlineLearner {
   }
 
   private double utility(String m, double[] x, PlanState state) {
-    return predictedQuality(m, x, state) - reward.costWeight() * predictedCost(m, x, state) + pref(m);
-  }
-
-  /** Before a model is observed, its card's prior quality on the query's task stands in for the predictor. */
-  private double predictedQuality(String m, double[] x, PlanState state) {
-    if (quality.containsKey(m) || state == null) {
-      return predictedQuality(m, x);
-    }
-    String task = state.query().task();
-    return state.card(m).map(c -> {
-      double prior = c.descriptor("prior_quality", 0.5);
-      double q = task == null ? prior : c.descriptor("task:" + task, prior);
-      return Double.isNaN(q) ? prior : q;
-    }).orElse(0.5);
+    return predictedQuality(m, x) - reward.costWeight() * predictedCost(m, x, state) + pref(m);
   }
 
   private double pref(String m) {
