@@ -1,0 +1,404 @@
+package dev.switchyard.simulator.learning;
+
+import com.typesafe.config.Config;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.simulator.workload.AgenticJobs;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyCatalog;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.bandit.ContextFeaturizer;
+import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
+import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
+import dev.switchyard.strategies.bandit.GreenServRouter;
+import dev.switchyard.strategies.bandit.MetaLlmBandit;
+import dev.switchyard.strategies.bandit.MixLlmRouter;
+import dev.switchyard.strategies.bandit.PilotRouter;
+import dev.switchyard.strategies.bandit.RewardModel;
+import dev.switchyard.strategies.bandit.Seeds;
+import dev.switchyard.strategies.bandit.ThompsonRouter;
+import dev.switchyard.strategies.bandit.TiUcbBandit;
+import dev.switchyard.strategies.cascade.ConfidenceCascade;
+import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.data.RecordedOutcome;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.planner.MultiStepJob;
+import dev.switchyard.strategies.planner.R2Reasoner;
+import dev.switchyard.strategies.planner.RouterR1;
+import dev.switchyard.strategies.planner.ScopeRouter;
+import dev.switchyard.strategies.plan.Planner;
+import dev.switchyard.strategies.replay.OfflineReplay;
+import dev.switchyard.strategies.rl.RlEscalationPolicy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/** The three learning benchmarks; each returns a markdown section. */
+final class LearningBenchmarks {
+  private final RecordedDataset train;
+  private final RecordedDataset test;
+  private final long seed;
+  private final Config config;
+  private final List<ModelCard> cards;
+  private final double costScale;
+  private final double energyScale;
+  private final RewardModel reward;
+
+  LearningBenchmarks(RecordedDataset all, long seed, Config config) {
+    this.train = all.split("train");
+    this.test = all.split("test");
+    this.seed = seed;
+    this.config = config;
+    this.cards = ModelCatalog.fromRecorded(train);
+    this.costScale = train.models().stream().mapToDouble(train::meanCost).max().orElse(1.0);
+    double maxEnergy = 0;
+    for (ModelCard c : cards) {
+      double tokens = train.queries().stream()
+          .mapToDouble(q -> q.outcome(c.id()).inTokens() + q.outcome(c.id()).outTokens()).average().orElse(0);
+      maxEnergy = Math.max(maxEnergy, c.joulesPerToken() * tokens);
+    }
+    this.energyScale = maxEnergy > 0 ? maxEnergy : 1.0;
+    this.reward = RewardModel.costOnly(config.getDouble("cost-weight"), costScale);
+  }
+
+  private static String f(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  private static String e(double v) {
+    return String.format(Locale.ROOT, "%.3e", v);
+  }
+
+  // ---------------------------------------------------------------- online
+
+  private Map<String, Supplier<OnlineLearner>> learners() {
+    Map<String, Supplier<OnlineLearner>> m = new LinkedHashMap<>();
+    double lambda = reward.costWeight();
+    m.put("metallm-ucb", () -> new MetaLlmBandit("metallm", reward, 0.5));
+    m.put("thompson", () -> new ThompsonRouter("thompson", reward, 0.5, 0.5, seed));
+    m.put("ti-ucb", () -> new TiUcbBandit("ti-ucb", reward, 0.5, 100, 0.01));
+    m.put("mixllm", () -> MixLlmRouter.standard(reward, seed));
+    m.put("pilot", () -> PilotRouter.builder(costScale).build());
+    m.put("pilot+prior+budget", () -> PilotRouter.builder(costScale).budgetPerQuery(train.meanCost(
+        bestFixed(train.queries()))).build().warmStart(train, 0.2));
+    m.put("greenserv", () -> GreenServRouter.standard(new RewardModel(lambda, costScale,
+        config.getDouble("energy-weight"), energyScale)));
+    m.put("dueling-fgts", () -> DuelingFgtsRouter.standard(reward, seed));
+    m.put("threshold-bandit", () -> {
+      ConfidenceCascade cascade = new ConfidenceCascade();
+      cascade.fit(train, StrategyContext.seeded(seed));
+      return new EscalationThresholdBandit("threshold-bandit", cascade.chain(),
+          EscalationThresholdBandit.defaultGrid(), cascade::calibratedConfidence, reward, 0.5);
+    });
+    m.put("router-r1-online (cold)", () -> {
+      RouterR1 r1 = new RouterR1();
+      r1.fit(train, StrategyContext.seeded(seed));
+      return r1.learner(lambda, true, 0.05);
+    });
+    return m;
+  }
+
+  /** The model with the highest total reward on these queries (for regret). */
+  private String bestFixed(List<RecordedQuery> queries) {
+    String best = null;
+    double bestSum = Double.NEGATIVE_INFINITY;
+    for (String m : train.models()) {
+      double s = 0;
+      for (RecordedQuery q : queries) {
+        RecordedOutcome o = q.outcome(m);
+        s += reward.of(o.score(), o.costUsd(), 0);
+      }
+      if (s > bestSum) {
+        best = m;
+        bestSum = s;
+      }
+    }
+    return best;
+  }
+
+  private double fixedReward(List<RecordedQuery> queries, String m) {
+    double s = 0;
+    for (RecordedQuery q : queries) {
+      RecordedOutcome o = q.outcome(m);
+      s += reward.of(o.score(), o.costUsd(), 0);
+    }
+    return s;
+  }
+
+  /** One learner over one stream; cardsAt(t) are the models deployed at step t. */
+  private record Run(double[] rewards, double[] scores, double[] costs, List<List<String>> calls) {}
+
+  private Run stream(OnlineLearner learner, List<RecordedQuery> stream, java.util.function.IntFunction<List<ModelCard>>
+      cardsAt) {
+    int n = stream.size();
+    Run run = new Run(new double[n], new double[n], new double[n], new ArrayList<>());
+    for (int t = 0; t < n; t++) {
+      RecordedQuery q = stream.get(t);
+      OfflineReplay.Outcome o = OfflineReplay.run(learner.planner(), q, cardsAt.apply(t), Budget.unlimited(),
+          learner.info().name(), 0);
+      learner.learn(o.episode());
+      run.rewards[t] = reward.of(o.score(), o.costUsd(), 0);
+      run.scores[t] = o.score();
+      run.costs[t] = o.costUsd();
+      run.calls.add(o.calls());
+    }
+    return run;
+  }
+
+  String online() {
+    List<RecordedQuery> stream = test.shuffled(seed);
+    int n = stream.size();
+    int changeAt = (int) Math.round(config.getDouble("change-at") * n);
+    int window = config.getInt("adaptation-window");
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Online learning (test split streamed in seeded order, every learner starts cold)\n\n");
+    String best = bestFixed(stream);
+    double bestSum = fixedReward(stream, best);
+    sb.append("Reward r = score - ").append(reward.costWeight()).append(" * cost / ").append(e(costScale))
+        .append(" USD. ").append(n).append(" queries. Best fixed model in hindsight: ").append(best)
+        .append(" (total reward ").append(f(bestSum)).append("). Regret = best fixed total - learner total.\n\n");
+    sb.append("| learner | cumulative reward | regret | regret/query | last-25% quality | last-25% cost USD |"
+        + " calls/query |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    Map<String, Supplier<OnlineLearner>> learners = learners();
+    for (var entry : learners.entrySet()) {
+      Run r = stream(entry.getValue().get(), stream, t -> cards);
+      double total = sum(r.rewards, 0, n);
+      int tail = n - n / 4;
+      double calls = r.calls.stream().mapToInt(List::size).sum() / (double) n;
+      sb.append("| ").append(entry.getKey()).append(" | ").append(f(total)).append(" | ")
+          .append(f(bestSum - total)).append(" | ").append(f((bestSum - total) / n)).append(" | ")
+          .append(f(sum(r.scores, tail, n) / (n - tail))).append(" | ").append(e(sum(r.costs, tail, n) / (n - tail)))
+          .append(" | ").append(f(calls)).append(" |\n");
+    }
+
+    // Drift: the best fixed model degrades after changeAt.
+    double p = config.getDouble("flip-probability");
+    List<RecordedQuery> drifted = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      drifted.add(t < changeAt ? stream.get(t) : flip(stream.get(t), best, p));
+    }
+    String bestAfter = bestFixed(drifted.subList(changeAt, n));
+    sb.append("\n### Drift: ").append(best).append("'s correct answers are flipped to wrong with probability ")
+        .append(p).append(" after query ").append(changeAt).append("\n\n");
+    sb.append("Adaptation time = the number of queries after the change until, for the first time, at most 10% of"
+        + " the last ").append(window).append(" decisions (all taken after the change) called ")
+        .append(best).append("; 'n/a' if the learner used it for under 10% of the ").append(window)
+        .append(" decisions before the change; 'never' if not reached by the end. Best fixed model after the"
+            + " change: ").append(bestAfter).append(".\n\n");
+    sb.append("| learner | share of decisions calling ").append(best).append(" before | adaptation (queries) | post-change reward/query"
+        + " | best fixed post-change reward/query |\n|---|---:|---:|---:|---:|\n");
+    double bestPost = fixedReward(drifted.subList(changeAt, n), bestAfter) / (n - changeAt);
+    for (var entry : learners.entrySet()) {
+      Run r = stream(entry.getValue().get(), drifted, t -> cards);
+      double before = share(r.calls, changeAt - window, changeAt, best);
+      String adapt;
+      if (before < 0.1) {
+        adapt = "n/a";
+      } else {
+        adapt = "never";
+        for (int t = changeAt + window; t <= n; t++) {
+          if (share(r.calls, t - window, t, best) <= 0.1) {
+            adapt = String.valueOf(t - changeAt);
+            break;
+          }
+        }
+      }
+      sb.append("| ").append(entry.getKey()).append(" | ").append(f(before)).append(" | ").append(adapt)
+          .append(" | ").append(f(sum(r.rewards, changeAt, n) / (n - changeAt))).append(" | ").append(f(bestPost))
+          .append(" |\n");
+    }
+
+    // A new model joins: the best fixed model is absent before changeAt.
+    List<ModelCard> without = cards.stream().filter(c -> !c.id().equals(best)).toList();
+    sb.append("\n### A new model joins: ").append(best).append(" is deployed only from query ").append(changeAt)
+        .append("\n\n");
+    sb.append("Adaptation time = the number of queries after the join until, for the first time, at least 50% of"
+        + " the last ").append(window).append(" decisions called ").append(best)
+        .append(" (the best fixed model over the stream); 'never' if not reached.\n\n");
+    sb.append("| learner | adaptation (queries) | share to new model in last 25% | post-join reward/query |\n"
+        + "|---|---:|---:|---:|\n");
+    for (var entry : learners.entrySet()) {
+      Run r = stream(entry.getValue().get(), stream, t -> t < changeAt ? without : cards);
+      String adapt = "never";
+      for (int t = changeAt + window; t <= n; t++) {
+        if (share(r.calls, t - window, t, best) >= 0.5) {
+          adapt = String.valueOf(t - changeAt);
+          break;
+        }
+      }
+      sb.append("| ").append(entry.getKey()).append(" | ").append(adapt).append(" | ")
+          .append(f(share(r.calls, n - n / 4, n, best))).append(" | ")
+          .append(f(sum(r.rewards, changeAt, n) / (n - changeAt))).append(" |\n");
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  /** Share of decisions in [from, to) that called m (for single-call learners: that answered with m). */
+  private static double share(List<List<String>> calls, int from, int to, String m) {
+    int lo = Math.max(0, from);
+    if (to <= lo) {
+      return 0;
+    }
+    long hits = calls.subList(lo, to).stream().filter(c -> c.contains(m)).count();
+    return hits / (double) (to - lo);
+  }
+
+  private RecordedQuery flip(RecordedQuery q, String model, double p) {
+    Random rnd = new Random(Seeds.mix(seed, "flip/" + q.id()));
+    if (rnd.nextDouble() >= p) {
+      return q;
+    }
+    Map<String, RecordedOutcome> o = new LinkedHashMap<>(q.outcomes());
+    RecordedOutcome r = o.get(model);
+    o.put(model, new RecordedOutcome(0, r.costUsd(), r.inTokens(), r.outTokens(), r.latencyMs(), r.confidence(),
+        r.answer()));
+    return new RecordedQuery(q.id(), q.task(), q.split(), q.prompt(), o);
+  }
+
+  private static double sum(double[] v, int from, int to) {
+    double s = 0;
+    for (int i = from; i < to; i++) {
+      s += v[i];
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- multi-round
+
+  private record Point(double tradeoff, double quality, double cost, double calls) {}
+
+  private List<Point> frontier(Strategy s) {
+    List<Point> pts = new ArrayList<>();
+    for (double t : s.tradeoffs()) {
+      pts.add(evaluate(s.planner(t), t));
+    }
+    return pts;
+  }
+
+  private Point evaluate(Planner planner, double t) {
+    double q = 0;
+    double c = 0;
+    double calls = 0;
+    for (RecordedQuery rq : test.queries()) {
+      OfflineReplay.Outcome o = OfflineReplay.run(planner, rq, cards, Budget.unlimited(), "bench", 0);
+      q += o.score();
+      c += o.costUsd();
+      calls += o.calls().size();
+    }
+    int n = test.size();
+    return new Point(t, q / n, c / n, calls / n);
+  }
+
+  /** Best quality among points costing at most the budget, NaN if none. */
+  private static double qualityAt(List<Point> pts, double budget) {
+    return pts.stream().filter(p -> p.cost <= budget).mapToDouble(Point::quality).max().orElse(Double.NaN);
+  }
+
+  String multiRound() {
+    StringBuilder sb = new StringBuilder("## Multi-round: Router-R1 planner vs single-stage strategies (test split)\n\n");
+    StrategyContext ctx = StrategyContext.seeded(seed);
+    Map<String, List<Point>> frontiers = new LinkedHashMap<>();
+    RouterR1 r1 = new RouterR1();
+    r1.fit(train, ctx);
+    frontiers.put("router-r1", frontier(r1));
+    for (var e : StrategyCatalog.all().entrySet()) {
+      Strategy s = e.getValue().get();
+      s.fit(train, ctx);
+      frontiers.put(e.getKey(), frontier(s));
+    }
+    ScopeRouter scope = new ScopeRouter();
+    scope.fit(train, ctx);
+    frontiers.put("scope", frontier(scope));
+    RlEscalationPolicy rl = new RlEscalationPolicy();
+    rl.fit(train, ctx);
+    frontiers.put("rl-escalation", frontier(rl));
+    String bestModel = train.bestSingleModel();
+    double bestCost = test.meanCost(bestModel);
+    sb.append("Best single model (train): ").append(bestModel).append(", test quality ")
+        .append(f(test.meanScore(bestModel))).append(" at ").append(e(bestCost))
+        .append(" USD/query. Quality at a budget = the best test quality among a strategy's swept points whose"
+            + " mean cost is within the budget.\n\n");
+    double[] budgets = {0.05, 0.1, 0.2, 0.5, 1.0};
+    sb.append("| strategy |");
+    for (double b : budgets) {
+      sb.append(" q@").append((int) (b * 100)).append("% |");
+    }
+    sb.append("\n|---|");
+    for (double ignored : budgets) {
+      sb.append("---:|");
+    }
+    sb.append('\n');
+    for (var e : frontiers.entrySet()) {
+      sb.append("| ").append(e.getKey()).append(" |");
+      for (double b : budgets) {
+        sb.append(' ').append(f(qualityAt(e.getValue(), b * bestCost))).append(" |");
+      }
+      sb.append('\n');
+    }
+    sb.append("\nRouter-R1 points (lambda, quality, cost USD/query, calls/query):\n\n");
+    for (Point p : frontiers.get("router-r1")) {
+      sb.append("- ").append(p.tradeoff).append(": ").append(f(p.quality)).append(", ").append(e(p.cost))
+          .append(", ").append(f(p.calls)).append('\n');
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- multi-step
+
+  String multiStep() {
+    StringBuilder sb = new StringBuilder("## Multi-step jobs: R2-Reasoner allocator vs fixed choices (test split)\n\n");
+    List<MultiStepJob> jobs = AgenticJobs.build(test, config.getInt("jobs"), config.getInt("job-min-steps"),
+        config.getInt("job-max-steps"), seed);
+    R2Reasoner r2 = new R2Reasoner();
+    r2.fit(train, StrategyContext.seeded(seed));
+    String cheapest = train.models().stream().min(Comparator.comparingDouble(train::meanCost)).orElseThrow();
+    String strongest = train.bestSingleModel();
+    sb.append(jobs.size()).append(" jobs of ").append(config.getInt("job-min-steps")).append("-")
+        .append(config.getInt("job-max-steps")).append(" recorded test queries each (seeded); a job succeeds when"
+            + " every step's recorded answer is correct. Cheapest fixed = ").append(cheapest)
+        .append(", strongest fixed = ").append(strongest).append(" (by training mean).\n\n");
+    sb.append("| allocation | success rate | mean cost USD/job |\n|---|---:|---:|\n");
+    for (String m : List.of(cheapest, strongest)) {
+      double[] sc = runJobs(jobs, (job, step) -> m);
+      sb.append("| fixed ").append(m).append(" | ").append(f(sc[0])).append(" | ").append(e(sc[1])).append(" |\n");
+    }
+    for (double lambda : r2.tradeoffs()) {
+      Map<String, List<String>> alloc = new LinkedHashMap<>();
+      for (MultiStepJob job : jobs) {
+        alloc.put(job.id(), r2.allocate(job.steps(), cards, lambda));
+      }
+      double[] sc = runJobs(jobs, (job, step) -> alloc.get(job.id()).get(step));
+      sb.append("| r2 lambda=").append(lambda).append(" | ").append(f(sc[0])).append(" | ").append(e(sc[1]))
+          .append(" |\n");
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  private double[] runJobs(List<MultiStepJob> jobs, java.util.function.BiFunction<MultiStepJob, Integer, String> pick) {
+    int ok = 0;
+    double cost = 0;
+    for (MultiStepJob job : jobs) {
+      boolean success = true;
+      for (int s = 0; s < job.steps().size(); s++) {
+        String model = pick.apply(job, s);
+        Planner fixed = dev.switchyard.strategies.pipeline.ThreeStagePipeline.routeOnly(
+            st -> dev.switchyard.strategies.pipeline.RouteDecision.single(model, Double.NaN, "allocated"));
+        OfflineReplay.Outcome o = OfflineReplay.run(fixed, job.steps().get(s), cards, Budget.unlimited(), "jobs", 0);
+        success &= o.score() >= MultiStepJob.STEP_SUCCESS;
+        cost += o.costUsd();
+      }
+      ok += success ? 1 : 0;
+    }
+    return new double[] {ok / (double) jobs.size(), cost / jobs.size()};
+  }
+}
