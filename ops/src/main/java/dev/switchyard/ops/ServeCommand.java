@@ -51,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "PATH", description = "Recorded outcomes (queries.jsonl or its folder). Default: switchyard.data-path, else ../shared/data/zellinger-cascade9 next to the repository.")
   Path data;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Directory for node state (journal, snapshots). Default: switchyard.state-dir (var/state).")
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Directory for node state (journal, snapshots). Default: switchyard.state-dir (./var).")
   Path stateDir;
 
   @Option(names = "--latency-scale", paramLabel = "X", description = "Multiplies recorded latencies (0 = as fast as possible, 1 = as recorded). Default: switchyard.serve.latency-scale (0).")

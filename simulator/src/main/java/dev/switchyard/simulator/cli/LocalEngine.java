@@ -2,7 +2,6 @@ package dev.switchyard.simulator.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
@@ -11,18 +10,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
- * A one-node engine for the demo and the simulator: an actor system that forms a cluster of itself, with the
- * journal in an embedded H2 file under the state directory ({@code switchyard.simulator.node} holds the
- * settings; the JDBC url is derived from the state directory), the journal tables created if missing.
+ * A one-node engine for the demo and the simulator: the {@code single-node} deployment profile (a cluster of
+ * itself, the journal in embedded H2 under the state directory, tables created if missing) with the
+ * simulator's quieter logging ({@code switchyard.simulator.node}) on top.
  */
 final class LocalEngine implements EngineLauncher {
   @Override
@@ -33,25 +29,15 @@ final class LocalEngine implements EngineLauncher {
       throw new UncheckedIOException("--state-dir: cannot create " + stateDir.toAbsolutePath() + ": "
           + e.getMessage(), e);
     }
-    String url = "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("journal").toString().replace('\\', '/');
-    Config node = config.getConfig("switchyard.simulator.node")
-        .withValue("pekko-persistence-jdbc.shared-databases.slick.db.url", ConfigValueFactory.fromAnyRef(url));
-    Config full = node.withFallback(config).resolve();
-    Duration startTimeout = config.getDuration("switchyard.simulator.node-start-timeout");
+    Config full = ConfigFactory.parseMap(Map.of("switchyard.state-dir", stateDir.toAbsolutePath().toString()))
+        .withFallback(config.getConfig("switchyard.simulator.node"))
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("single-node"))
+        .withFallback(config)
+        .resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", full);
     try {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      long deadline = System.nanoTime() + startTimeout.toNanos();
-      while (cluster.selfMember().status() != MemberStatus.up()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the one-node cluster did not come up within " + startTimeout);
-        }
-        Thread.sleep(50);
-      }
-      SchemaUtils.createIfNotExists(system).toCompletableFuture()
-          .get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Engine engine = EngineNode.start(system, setup);
+      Duration stopTimeout = config.getDuration("switchyard.simulator.node-start-timeout");
       return new Running() {
         @Override
         public Engine engine() {
@@ -60,19 +46,11 @@ final class LocalEngine implements EngineLauncher {
 
         @Override
         public void close() {
-          terminate(system, startTimeout);
+          terminate(system, stopTimeout);
         }
       };
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      terminate(system, startTimeout);
-      throw new IllegalStateException("interrupted while starting the engine", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      terminate(system, startTimeout);
-      throw new IllegalStateException("cannot prepare the journal in " + stateDir.toAbsolutePath() + ": "
-          + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
     } catch (RuntimeException e) {
-      terminate(system, startTimeout);
+      terminate(system, config.getDuration("switchyard.simulator.node-start-timeout"));
       throw e;
     }
   }

@@ -79,11 +79,11 @@ class DemoCommandTest {
   @Test
   void anEngineThatFailsToStartIsAFailureWithItsMessage() {
     DemoCommand command = new DemoCommand((setup, stateDir, config) -> {
-      throw new IllegalStateException("SCAFFOLD: EngineNode.start is implemented by the actors slice");
+      throw new IllegalStateException("journal unavailable: connection refused");
     }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
         workingDir, ConfigFactory.load());
     assertEquals(1, new CommandLine(command).execute("--synthetic", "--limit", "10", "--no-progress"));
-    assertEquals("switchyard demo: error: SCAFFOLD: EngineNode.start is implemented by the actors slice",
+    assertEquals("switchyard demo: error: journal unavailable: connection refused",
         err().strip());
   }
 

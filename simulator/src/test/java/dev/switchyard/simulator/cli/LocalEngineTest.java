@@ -27,8 +27,6 @@ class LocalEngineTest {
         ConfigFactory.load())) {
       try (EngineLauncher.Running running = new LocalEngine().start(fleet.setup(), stateDir, ConfigFactory.load())) {
         assertTrue(running.engine().pipelines().size() >= 2);
-      } catch (IllegalStateException e) {
-        assertTrue(e.getMessage().contains("SCAFFOLD"), "only the engine scaffold may fail: " + e.getMessage());
       }
       assertTrue(Files.exists(stateDir.resolve("journal.mv.db")), "the H2 journal was created in the state dir");
     }
