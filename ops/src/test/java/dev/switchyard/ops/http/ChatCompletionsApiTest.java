@@ -197,9 +197,11 @@ class ChatCompletionsApiTest {
 
   // ------------------------------------------------------------------ streaming
 
+  /** The data events of a stream; keep-alive comments (": ...") may come at any time and SSE clients skip them. */
   private static List<String> frames(String body) {
     assertTrue(body.endsWith("\n\n"), "every SSE event ends with a blank line");
     List<String> frames = new ArrayList<>(Arrays.asList(body.substring(0, body.length() - 2).split("\n\n", -1)));
+    frames.removeIf(f -> f.startsWith(":"));
     for (String f : frames) {
       assertTrue(f.startsWith("data: "), "OpenAI framing 'data: ' with a space: " + f);
       assertFalse(f.contains("\n"), "one line per event: " + f);

@@ -13,6 +13,7 @@ import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.pipeline.Aggregation;
 import dev.switchyard.strategies.plan.Attempt;
 import dev.switchyard.strategies.plan.Decision;
@@ -286,8 +287,8 @@ public final class AgreementCascade implements Strategy {
       }
       if (xs.size() >= 10) {
         double[][] cx = xs.stream().map(AgreementCascade::calibrationFeatures).toArray(double[][]::new);
-        calibrators[j] = LogisticRegression.fit(cx, ys.stream().mapToDouble(Double::doubleValue).toArray(), null,
-            CALIBRATION_L2);
+        calibrators[j] = LogisticRegression.fitWithIntercept(cx,
+            ys.stream().mapToDouble(Double::doubleValue).toArray(), LogisticRegression.ones(cx.length), CALIBRATION_L2);
       }
     }
     Integer[] boxed = new Integer[m];
@@ -368,19 +369,19 @@ public final class AgreementCascade implements Strategy {
       double[][] x = xs.toArray(new double[0][]);
       double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
       double[] pred = new double[x.length];
-      boolean[] use = new boolean[x.length];
+      double[] inFold = new double[x.length];
       for (int f = 0; f < this.folds; f++) {
         for (int i = 0; i < x.length; i++) {
-          use[i] = folds.get(i) != f;
+          inFold[i] = folds.get(i) != f ? 1 : 0;
         }
-        LogisticRegression lr = LogisticRegression.fit(x, y, use, l2);
+        LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, inFold, l2);
         for (int i = 0; i < x.length; i++) {
           if (folds.get(i) == f) {
             pred[i] = lr.probability(x[i]);
           }
         }
       }
-      LogisticRegression finalModel = LogisticRegression.fit(x, y, null, l2);
+      LogisticRegression finalModel = LogisticRegression.fitWithIntercept(x, y, LogisticRegression.ones(x.length), l2);
       int at = 0;
       for (Prepared part : parts) {
         part.g().stop.put(mask, finalModel);

@@ -8,10 +8,14 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
 /**
  * Binary logistic regression, {@code P(y = 1 | x) = sigmoid(w . x)}, fitted by Newton-Raphson (iteratively
  * reweighted least squares) on the weighted log-likelihood with an L2 penalty {@code l2/2 |w|^2}. Labels may be
- * fractional (soft targets in [0, 1]). The caller supplies a constant feature if an intercept is wanted.
+ * fractional (soft targets in [0, 1]). The caller supplies a constant feature if an intercept is wanted; with
+ * {@link #fitWithIntercept} that first feature is the intercept and is left out of the penalty.
  */
 public final class LogisticRegression {
-  private static final int MAX_ITERATIONS = 20;
+  private static final int MAX_ITERATIONS = 25;
+  private static final double CONVERGED = 1e-8;
+  /** Keeps the Hessian positive definite where nothing is penalised (an unpenalised intercept, l2 = 0). */
+  private static final double JITTER = 1e-9;
   private final double[] weights;
 
   public LogisticRegression(double[] weights) {
@@ -20,27 +24,59 @@ public final class LogisticRegression {
 
   /** Fits with unit sample weights. */
   public static LogisticRegression fit(double[][] x, double[] y, double l2) {
-    double[] w = new double[y.length];
-    java.util.Arrays.fill(w, 1.0);
-    return fit(x, y, w, l2);
+    return fit(x, y, ones(y.length), l2);
   }
 
   public static LogisticRegression fit(double[][] x, double[] y, double[] sampleWeight, double l2) {
+    if (!(l2 > 0)) {
+      throw new IllegalArgumentException("l2 must be > 0 (it keeps separable data finite), got " + l2);
+    }
+    return newton(x, y, sampleWeight, l2, true);
+  }
+
+  /**
+   * Fits with {@code x[i][0] = 1} as the intercept, which is not penalised and starts at the log-odds of the
+   * weighted mean label; {@code l2 >= 0} penalises the other weights. Rows with sample weight 0 are ignored,
+   * which is how cross-validation folds are left out.
+   */
+  public static LogisticRegression fitWithIntercept(double[][] x, double[] y, double[] sampleWeight, double l2) {
+    if (!(l2 >= 0)) {
+      throw new IllegalArgumentException("l2 must be >= 0, got " + l2);
+    }
+    return newton(x, y, sampleWeight, l2, false);
+  }
+
+  public static double[] ones(int n) {
+    double[] w = new double[n];
+    java.util.Arrays.fill(w, 1.0);
+    return w;
+  }
+
+  private static LogisticRegression newton(double[][] x, double[] y, double[] sampleWeight, double l2,
+      boolean penaliseFirst) {
     int n = Checks.rows(x, y.length, "y");
     if (sampleWeight.length != n) {
       throw new IllegalArgumentException("sample weights: expected " + n + " got " + sampleWeight.length);
     }
-    if (!(l2 > 0)) {
-      throw new IllegalArgumentException("l2 must be > 0 (it keeps separable data finite), got " + l2);
-    }
-    for (double v : y) {
-      if (v < 0 || v > 1 || Double.isNaN(v)) {
-        throw new IllegalArgumentException("labels must lie in [0, 1], got " + v);
+    double weightSum = 0;
+    double labelSum = 0;
+    for (int i = 0; i < n; i++) {
+      if (y[i] < 0 || y[i] > 1 || Double.isNaN(y[i])) {
+        throw new IllegalArgumentException("labels must lie in [0, 1], got " + y[i]);
       }
+      weightSum += sampleWeight[i];
+      labelSum += sampleWeight[i] * y[i];
     }
     int d = x[0].length;
-    DMatrixRMaj design = new DMatrixRMaj(x);
     double[] w = new double[d];
+    if (weightSum == 0) {
+      return new LogisticRegression(w);
+    }
+    if (!penaliseFirst) {
+      double mean = Math.min(1 - 1e-4, Math.max(1e-4, labelSum / weightSum));
+      w[0] = Math.log(mean / (1 - mean));
+    }
+    DMatrixRMaj design = new DMatrixRMaj(x);
     DMatrixRMaj weighted = new DMatrixRMaj(n, d);
     DMatrixRMaj hessian = new DMatrixRMaj(d, d);
     DMatrixRMaj gradient = new DMatrixRMaj(d, 1);
@@ -51,7 +87,7 @@ public final class LogisticRegression {
       for (int i = 0; i < n; i++) {
         double p = sigmoid(dot(w, x[i]));
         double r = sampleWeight[i] * (y[i] - p);
-        double s = sampleWeight[i] * Math.max(p * (1 - p), 1e-9);
+        double s = sampleWeight[i] * Math.max(p * (1 - p), 1e-12);
         for (int j = 0; j < d; j++) {
           gradient.data[j] += r * x[i][j];
           weighted.data[i * d + j] = s * x[i][j];
@@ -59,8 +95,11 @@ public final class LogisticRegression {
       }
       CommonOps_DDRM.multTransA(design, weighted, hessian);
       for (int j = 0; j < d; j++) {
-        hessian.add(j, j, l2);
-        gradient.data[j] -= l2 * w[j];
+        boolean penalised = j > 0 || penaliseFirst;
+        hessian.add(j, j, penalised ? l2 + JITTER : JITTER);
+        if (penalised) {
+          gradient.data[j] -= l2 * w[j];
+        }
       }
       if (!solver.setA(hessian)) {
         break;
@@ -69,9 +108,9 @@ public final class LogisticRegression {
       double change = 0;
       for (int j = 0; j < d; j++) {
         w[j] += step.data[j];
-        change = Math.max(change, Math.abs(step.data[j]));
+        change += Math.abs(step.data[j]);
       }
-      if (change < 1e-5) {
+      if (change < CONVERGED) {
         break;
       }
     }

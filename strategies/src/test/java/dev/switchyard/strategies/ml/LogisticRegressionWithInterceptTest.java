@@ -1,4 +1,4 @@
-package dev.switchyard.strategies.ensemble;
+package dev.switchyard.strategies.ml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class LogisticRegressionTest {
+class LogisticRegressionWithInterceptTest {
+  private static double[] all(int n) {
+    return LogisticRegression.ones(n);
+  }
+
   @Test
   void biasOnlyModelLearnsTheLogOddsOfTheMean() {
     double[][] x = {{1}, {1}, {1}, {1}};
     double[] y = {1, 1, 1, 0};
-    LogisticRegression lr = LogisticRegression.fit(x, y, null, 0);
+    LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, all(y.length), 0);
     assertEquals(Math.log(3), lr.weights()[0], 1e-9);
     assertEquals(0.75, lr.probability(new double[] {1}), 1e-9);
   }
@@ -20,7 +24,7 @@ class LogisticRegressionTest {
   void rowsMaskedOutAreIgnored() {
     double[][] x = {{1}, {1}, {1}, {1}};
     double[] y = {1, 0, 0, 0};
-    LogisticRegression lr = LogisticRegression.fit(x, y, new boolean[] {true, true, false, false}, 0);
+    LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, new double[] {1, 1, 0, 0}, 0);
     assertEquals(0.5, lr.probability(new double[] {1}), 1e-9);
   }
 
@@ -29,7 +33,7 @@ class LogisticRegressionTest {
     // Per x value the empirical rates are 1/4 at x = -1 and 3/4 at x = 1: the MLE is w = (0, ln 3).
     double[][] x = {{1, -1}, {1, -1}, {1, -1}, {1, -1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}};
     double[] y = {1, 0, 0, 0, 1, 1, 1, 0};
-    LogisticRegression lr = LogisticRegression.fit(x, y, null, 0);
+    LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, all(y.length), 0);
     assertEquals(0, lr.weights()[0], 1e-9);
     assertEquals(Math.log(3), lr.weights()[1], 1e-9);
   }
@@ -38,15 +42,15 @@ class LogisticRegressionTest {
   void penaltyShrinksTheSlopeButNotTheBias() {
     double[][] x = {{1, -1}, {1, -1}, {1, -1}, {1, -1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}};
     double[] y = {1, 0, 0, 0, 1, 1, 1, 0};
-    double slope = LogisticRegression.fit(x, y, null, 4).weights()[1];
+    double slope = LogisticRegression.fitWithIntercept(x, y, all(y.length), 4).weights()[1];
     assertTrue(slope > 0 && slope < Math.log(3), "shrunk slope " + slope);
   }
 
   @Test
   void rejectsMismatchedInput() {
     assertThrows(IllegalArgumentException.class,
-        () -> LogisticRegression.fit(new double[][] {{1}}, new double[] {1, 0}, null, 0));
+        () -> LogisticRegression.fitWithIntercept(new double[][] {{1}}, new double[] {1, 0}, all(2), 0));
     assertThrows(IllegalArgumentException.class,
-        () -> LogisticRegression.fit(new double[][] {{1}}, new double[] {1}, null, -1));
+        () -> LogisticRegression.fitWithIntercept(new double[][] {{1}}, new double[] {1}, all(1), -1));
   }
 }
