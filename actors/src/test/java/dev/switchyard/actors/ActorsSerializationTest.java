@@ -51,7 +51,7 @@ class ActorsSerializationTest {
   static void start() {
     kit = ActorTestKit.create("serialization-test", ConfigFactory.parseString(
         "pekko.remote.artery.canonical.port = 0\npekko.cluster.jmx.multi-mbeans-in-same-jvm = on")
-        .withFallback(ConfigFactory.load()));
+        .withFallback(NodeConfig.load()));
     serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
   }
 

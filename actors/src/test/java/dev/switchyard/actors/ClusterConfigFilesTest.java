@@ -19,7 +19,8 @@ class ClusterConfigFilesTest {
       assertTrue(Files.exists(DIR.resolve(f)), "missing " + f);
       c = ConfigFactory.parseFile(DIR.resolve(f).toFile()).withFallback(c);
     }
-    return c.withFallback(ConfigFactory.defaultReference()).resolve();
+    return c.withFallback(ConfigFactory.parseResourcesAnySyntax(NodeConfig.ENGINE_PEKKO_SETTINGS))
+        .withFallback(ConfigFactory.defaultReference()).resolve();
   }
 
   @Test
@@ -52,7 +53,7 @@ class ClusterConfigFilesTest {
 
   @Test
   void journalEventsUseJacksonAndMessagesKryo() {
-    Config c = ConfigFactory.load();
+    Config c = NodeConfig.load();
     assertEquals("jackson-json", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.Journaled\""));
     assertEquals("switchyard-kryo", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.CrossNode\""));
     assertTrue(c.getStringList("switchyard.kryo.registrars").contains("dev.switchyard.actors.ActorsKryoRegistrar"));

@@ -45,7 +45,7 @@ final class EngineHarness implements AutoCloseable {
         + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
         + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
         + ";DB_CLOSE_DELAY=-1\"\n"))
-        .withFallback(ConfigFactory.load());
+        .withFallback(NodeConfig.load());
   }
 
   static EngineHarness start(String name, Config config, EngineSetup setup) {

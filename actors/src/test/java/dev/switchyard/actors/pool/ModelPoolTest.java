@@ -1,5 +1,6 @@
 package dev.switchyard.actors.pool;
 
+import dev.switchyard.actors.NodeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -43,7 +44,7 @@ class ModelPoolTest {
   static void start() {
     Config config = ConfigFactory.parseString("pekko.actor.serialize-messages = on\n"
         + "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
-        + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n").withFallback(ConfigFactory.load());
+        + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n").withFallback(NodeConfig.load());
     kit = ActorTestKit.create("pool-test", config);
     topic = kit.spawn(Topic.create(PoolLoad.class, "pool-test-load"));
   }

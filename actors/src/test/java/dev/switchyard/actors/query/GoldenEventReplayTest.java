@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.NodeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,7 +74,7 @@ class GoldenEventReplayTest {
         "pekko.actor.serialize-messages = on\npekko.remote.artery.canonical.port = 0\n"
             + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\npekko.loglevel = WARNING\n"
             + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
-            + ";DB_CLOSE_DELAY=-1\"").withFallback(ConfigFactory.load()));
+            + ";DB_CLOSE_DELAY=-1\"").withFallback(NodeConfig.load()));
     Map<String, List<InferenceBackend>> backends = Map.of(
         "small", List.of(backend("small", "four?", 0.3, 0.001, 0.0)),
         "large", List.of(backend("large", "4", 0.95, 0.01, 1.0)));

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.NodeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,11 +30,10 @@ final class LocalEngine implements EngineLauncher {
       throw new UncheckedIOException("--state-dir: cannot create " + stateDir.toAbsolutePath() + ": "
           + e.getMessage(), e);
     }
-    Config full = ConfigFactory.parseMap(Map.of("switchyard.state-dir", stateDir.toAbsolutePath().toString()))
-        .withFallback(config.getConfig("switchyard.simulator.node"))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("single-node"))
-        .withFallback(config)
-        .resolve();
+    Config full = NodeConfig.load(
+        ConfigFactory.parseMap(Map.of("switchyard.state-dir", stateDir.toAbsolutePath().toString()))
+            .withFallback(config.getConfig("switchyard.simulator.node")),
+        "single-node");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", full);
     try {
       Engine engine = EngineNode.start(system, setup);
