@@ -130,6 +130,17 @@ class ServeEndToEndTest {
   }
 
   @Test
+  void aPromptOutsideTheRecordingIsAnsweredFromItsNearestRecordedQueryAndSaysSo() throws Exception {
+    HttpResponse<String> r = chat("switchyard/cascade", "Who was it that proved Fermat's Last Theorem?", false);
+
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode sy = JSON.readTree(r.body()).get("switchyard");
+    assertTrue(sy.get("note").asText().contains("nearest recorded prompt: tiny-test-5"), sy.toString());
+    String answer = JSON.readTree(r.body()).get("choices").get(0).get("message").get("content").asText();
+    assertTrue(Set.of("Andrew Wiles", "I am not sure").contains(answer), answer);
+  }
+
+  @Test
   void streamingEndsWithDoneAndCarriesTheSameKindOfAnswer() throws Exception {
     HttpResponse<String> r = chat("switchyard/cascade", TinyDataset.QUESTIONS.get(6), true);
 
