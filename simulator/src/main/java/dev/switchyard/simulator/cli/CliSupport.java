@@ -15,6 +15,33 @@ final class CliSupport {
 
   private CliSupport() {}
 
+  /** A command body that returns its exit code. */
+  @FunctionalInterface
+  interface Body {
+    int run() throws InterruptedException;
+  }
+
+  /**
+   * Runs a command body and maps what escapes it to the CLI's contract: one line naming the problem on
+   * {@code err}, exit 2 for bad input (a flag's value, a data file), 1 for a failure while running, 130 when
+   * interrupted; never a stack trace.
+   */
+  static int run(String command, PrintStream err, Body body) {
+    try {
+      return body.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("switchyard " + command + ": interrupted");
+      return 130;
+    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
+      err.println("switchyard " + command + ": error: " + message(e));
+      return EXIT_USAGE;
+    } catch (RuntimeException e) {
+      err.println("switchyard " + command + ": error: " + message(e));
+      return EXIT_FAILED;
+    }
+  }
+
   static int atLeast(String flag, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException(flag + " must be >= " + min + ", got " + value);

@@ -87,19 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      return run();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("switchyard demo: interrupted");
-      return 130;
-    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
-      err.println("switchyard demo: error: " + CliSupport.message(e));
-      return CliSupport.EXIT_USAGE;
-    } catch (RuntimeException e) {
-      err.println("switchyard demo: error: " + CliSupport.message(e));
-      return CliSupport.EXIT_FAILED;
-    }
+    return CliSupport.run("demo", err, this::run);
   }
 
   private int run() throws InterruptedException {

@@ -107,19 +107,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      return run();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("switchyard simulate: interrupted");
-      return 130;
-    } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
-      err.println("switchyard simulate: error: " + CliSupport.message(e));
-      return CliSupport.EXIT_USAGE;
-    } catch (RuntimeException e) {
-      err.println("switchyard simulate: error: " + CliSupport.message(e));
-      return CliSupport.EXIT_FAILED;
-    }
+    return CliSupport.run("simulate", err, this::run);
   }
 
   private int run() throws InterruptedException {
