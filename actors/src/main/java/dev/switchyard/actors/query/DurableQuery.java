@@ -44,6 +44,8 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final ActorContext<Command> ctx;
   /** Submits waiting for the registry's answer before the query is accepted. */
   private final List<Submit> pendingSubmits = new ArrayList<>();
+  /** A cancel that arrived while the query was being accepted: journaled together with the acceptance. */
+  private String cancelOnAccept;
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
@@ -98,6 +100,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         .onCommand(Watch.class, this::onWatch)
         .onCommand(GetStatus.class, this::onGetStatus)
         .onCommand(GiveFeedback.class, this::onFeedback)
+        .onCommand(QueryActor.Cancel.class, this::onCancel)
         .build();
   }
 
@@ -138,7 +141,9 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     Submit first = submits.get(0);
     QueryAccepted accepted = new QueryAccepted(first.query(), first.pipeline(),
         session.policyVersion(first.pipeline()), session.now());
-    return Effect().persist(accepted).thenRun((QueryRun next) -> {
+    List<QueryEvent> events = cancelOnAccept == null ? List.of(accepted)
+        : List.of(accepted, new QueryEvent.QueryCancelled(cancelOnAccept, session.now()));
+    return Effect().persist(events).thenRun((QueryRun next) -> {
       submits.forEach(s -> session.join(next, s.replyTo(), s.stream()));
       session.startDeadline(next);
       session.selfAdvance();
@@ -215,6 +220,25 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     QueryLogic.Next forced = QueryLogic.forced(run, "deadline of " + run.query().budget().deadlineMillis()
         + " ms exceeded", session.now());
     return finish(((QueryLogic.Finish) forced).event());
+  }
+
+  private ReplyEffect<QueryEvent, QueryRun> onCancel(QueryRun run, QueryActor.Cancel cancel) {
+    if (!run.accepted()) {
+      if (pendingSubmits.isEmpty()) {
+        return Effect().stop().thenNoReply(); // nothing to cancel
+      }
+      cancelOnAccept = cancel.reason();
+      return Effect().noReply();
+    }
+    if (!run.running() || run.cancelled()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new QueryEvent.QueryCancelled(cancel.reason(), session.now()))
+        .thenRun((QueryRun after) -> {
+          if (after.pending() == null) {
+            session.selfAdvance(); // nothing in flight: end now
+          }
+        }).thenNoReply();
   }
 
   /** An id nobody submitted (and nobody is submitting): answer, then stop instead of lingering. */
