@@ -186,6 +186,19 @@ class JobActorTest {
   }
 
   @Test
+  void theDeadlineSpansStepsAndEndsAStepStuckInACall() throws Exception {
+    node.await(node.engine.submitJob(spec("deadline", new Budget(0, 0, 500), "sure d0", "hold d1", "sure d2")));
+    JobView done = awaitEnd(node, "deadline");
+    assertEquals(JobStatus.FAILED, done.status());
+    assertEquals("budget_exhausted", done.code());
+    assertEquals(2, done.steps().size(), "step 2 never started");
+    assertTrue(done.steps().get(1).budget().deadlineMillis() <= 500);
+    assertTrue(done.steps().get(1).result().abstained(), "the stuck step was ended by its deadline");
+    assertEquals("first:sure d0", done.answer(), "the best answer so far");
+    assertFalse(firstPrompts.contains("sure d2"));
+  }
+
+  @Test
   void aRepeatedSubmitReturnsTheSameJobAndADifferentRequestConflicts() throws Exception {
     JobSpec spec = spec("idem", Budget.unlimited(), "sure i");
     JobActor.Accepted one = node.await(node.engine.submitJob(spec));
