@@ -36,7 +36,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * recovers the recorded run, rebuilds the planner's state from the recorded attempts, and continues at the
  * last recorded step: a finished call is never repeated. The {@link OpenQueries} registry knows it is unfinished
  * and pokes it with {@link QueryActor.Resume} after a restart. A journal write failure restarts the driver with
- * backoff (it then recovers and continues); it never resumes past an unwritten event.
+ * backoff (it then recovers and continues); it never resumes past an unwritten event. A {@link QueryActor.Cancel}
+ * is journaled ({@code QueryCancelled}); the call in flight, if any, is still recorded, then the query ends with
+ * its best answer so far without another call.
  */
 final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command, QueryEvent, QueryRun> {
   private final String queryId;
