@@ -2,6 +2,11 @@ package dev.switchyard.actors;
 
 import com.esotericsoftware.kryo.Kryo;
 import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobStatus;
+import dev.switchyard.actors.job.JobUpdate;
+import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.pool.ModelPool;
@@ -55,6 +60,26 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(QueryActorInternals.resumeTick(), 292);
     kryo.register(OpenQueries.Registered.class, 293);
     kryo.register(QueryActorInternals.registrationDone(), 225);
+    kryo.register(QueryActor.Cancel.class, 226);
+    kryo.register(OpenQueries.JobOpened.class, 294);
+    kryo.register(OpenQueries.JobClosed.class, 295);
+    // Jobs 300-329
+    kryo.register(JobSpec.class, 300);
+    kryo.register(JobStatus.class, 301);
+    kryo.register(JobView.class, 302);
+    kryo.register(JobView.StepView.class, 303);
+    kryo.register(JobUpdate.class, 304);
+    kryo.register(JobActor.Submit.class, 305);
+    kryo.register(JobActor.Get.class, 306);
+    kryo.register(JobActor.Cancel.class, 307);
+    kryo.register(JobActor.Watch.class, 308);
+    kryo.register(JobActor.Resume.class, 309);
+    kryo.register(JobActor.Accepted.class, 310);
+    kryo.register(JobActor.Conflict.class, 311);
+    kryo.register(JobActor.Refused.class, 312);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$StepReply"), 313);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$RegistrationDone"), 314);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$Advance"), 315);
   }
 
   /** Package-private message classes, reached by name so they stay private to their actors. */

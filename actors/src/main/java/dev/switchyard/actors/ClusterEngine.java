@@ -1,6 +1,11 @@
 package dev.switchyard.actors;
 
 import dev.switchyard.actors.EngineRejection.Reason;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobSettings;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobUpdate;
+import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Durability;
@@ -33,12 +38,14 @@ final class ClusterEngine implements Engine {
   private final NodeServices services;
   private final List<PipelineDefinition> pipelines;
   private final org.apache.pekko.actor.typed.Scheduler scheduler;
+  private final JobSettings jobSettings;
 
   ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
-      org.apache.pekko.actor.typed.Scheduler scheduler) {
+      org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings) {
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
+    this.jobSettings = jobSettings;
   }
 
   @Override
@@ -161,6 +168,94 @@ final class ClusterEngine implements Engine {
           }
           return promoted.version();
         });
+  }
+
+  @Override
+  public CompletionStage<JobActor.Accepted> submitJob(JobSpec spec) {
+    if (spec == null) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "a job spec is required", null));
+    }
+    if (!services.pipelines().containsKey(spec.pipeline())) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE, "no pipeline named "
+          + spec.pipeline() + "; known: " + services.pipelines().keySet(), null));
+    }
+    int maxId = services.settings().maxQueryIdLength() - JobSpec.stepQueryId("", jobSettings.maxSteps()).length();
+    if (spec.id().length() > maxId) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "job id must be at most " + maxId
+          + " characters, got " + spec.id().length(), null));
+    }
+    if (spec.steps().size() > jobSettings.maxSteps()) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "a job may have at most "
+          + jobSettings.maxSteps() + " steps, got " + spec.steps().size(), null));
+    }
+    Duration timeout = jobSettings.askTimeout();
+    return jobEntity(spec.id())
+        .<JobActor.SubmitReply>ask(replyTo -> new JobActor.Submit(spec, replyTo), timeout)
+        .handle((reply, error) -> {
+          if (error != null) {
+            // Not known to be journaled: never report it accepted. A retry with the same id is safe.
+            throw new EngineRejection(Reason.UNAVAILABLE, "job " + spec.id() + " was not confirmed accepted within "
+                + timeout + "; submit again with the same idempotency key", Duration.ofSeconds(1));
+          }
+          if (reply instanceof JobActor.Accepted accepted) {
+            return accepted;
+          }
+          if (reply instanceof JobActor.Conflict conflict) {
+            throw new EngineRejection(Reason.CONFLICT, conflict.message(), null);
+          }
+          JobActor.Refused refused = (JobActor.Refused) reply;
+          throw new EngineRejection(Reason.UNAVAILABLE, refused.message(),
+              Duration.ofMillis(Math.max(1, refused.retryAfterMillis())));
+        });
+  }
+
+  @Override
+  public CompletionStage<JobView> job(String jobId) {
+    return askJob(jobId, JobActor.Get::new, "status of job " + jobId);
+  }
+
+  @Override
+  public CompletionStage<JobView> cancelJob(String jobId) {
+    return askJob(jobId, JobActor.Cancel::new, "cancel of job " + jobId);
+  }
+
+  private CompletionStage<JobView> askJob(String jobId,
+      java.util.function.Function<ActorRef<JobView>, JobActor.Command> command, String what) {
+    if (jobId == null || jobId.isBlank() || jobId.length() > services.settings().maxQueryIdLength()) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
+    }
+    Duration timeout = jobSettings.askTimeout();
+    return jobEntity(jobId).<JobView>ask(command::apply, timeout).handle((view, error) -> {
+      if (error != null) {
+        throw asRejection(error, what, timeout);
+      }
+      if (!view.known()) {
+        throw new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null);
+      }
+      return view;
+    });
+  }
+
+  @Override
+  public Source<JobUpdate, NotUsed> jobEvents(String jobId, long afterSeq) {
+    if (jobId == null || jobId.isBlank() || jobId.length() > services.settings().maxQueryIdLength()) {
+      return Source.failed(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
+    }
+    Source<JobUpdate, ActorRef<JobUpdate>> source = ActorSource.actorRef(
+        update -> false,
+        update -> update.type().equals("not_found")
+            ? Optional.of(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null)) : Optional.empty(),
+        services.settings().streamBuffer(), OverflowStrategy.fail());
+    return source
+        .mapMaterializedValue(ref -> {
+          jobEntity(jobId).tell(new JobActor.Watch(Math.max(0, afterSeq), ref));
+          return NotUsed.getInstance();
+        })
+        .takeWhile(update -> !update.terminal(), true);
+  }
+
+  private EntityRef<JobActor.Command> jobEntity(String jobId) {
+    return services.sharding().entityRefFor(JobActor.TYPE_KEY, jobId);
   }
 
   /** The learner singleton of a learned pipeline (proxy), null for fixed pipelines. */

@@ -1,5 +1,9 @@
 package dev.switchyard.actors;
 
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobUpdate;
+import dev.switchyard.actors.job.JobView;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
@@ -31,6 +35,41 @@ public interface Engine {
 
   /** The latest load each model pool published. */
   Map<String, PoolLoad> load();
+
+  /**
+   * Accepts a job (a sequence of steps run in order as durable queries, within one budget); completes with the
+   * job once its acceptance is journaled, never before. A spec whose id already holds the same job completes
+   * with that job; one whose id holds a different request fails with {@code CONFLICT}.
+   */
+  default CompletionStage<JobActor.Accepted> submitJob(JobSpec spec) {
+    return unsupported("jobs");
+  }
+
+  /** The job's status, steps and result; fails with {@code NOT_FOUND} for an unknown id. */
+  default CompletionStage<JobView> job(String jobId) {
+    return unsupported("jobs");
+  }
+
+  /**
+   * Cancels a job: no further model call, no further step (a call in flight is still recorded); a no-op for an
+   * ended job. Completes with the job as it is once the cancel is journaled.
+   */
+  default CompletionStage<JobView> cancelJob(String jobId) {
+    return unsupported("jobs");
+  }
+
+  /**
+   * The job's events numbered above {@code afterSeq} (replayed from the journals), then live ones; completes
+   * after the terminal event. Fails with {@code NOT_FOUND} for an unknown id.
+   */
+  default Source<JobUpdate, NotUsed> jobEvents(String jobId, long afterSeq) {
+    return Source.failed(new UnsupportedOperationException("this engine does not run jobs"));
+  }
+
+  private static <T> CompletionStage<T> unsupported(String what) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this engine does not support " + what));
+  }
 
   /**
    * Makes the newest version of a learned pipeline's policy the acting one (under manual promotion new

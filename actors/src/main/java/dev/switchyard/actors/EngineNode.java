@@ -1,6 +1,8 @@
 package dev.switchyard.actors;
 
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobSettings;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.learn.PolicyBoard;
@@ -33,7 +35,7 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 /**
  * Boots the engine on one node: the journal schema (if configured), cluster membership (a node without seed
  * nodes joins itself), the load and policy topics with this node's boards, sharding for {@code query} and
- * {@code model-pool} entities (pools use this node's backends), the open-queries registry and one learner
+ * {@code model-pool} entities (pools use this node's backends), {@code job} entities, the open-queries registry and one learner
  * singleton per learned pipeline. Call once per ActorSystem.
  */
 public final class EngineNode {
@@ -92,9 +94,14 @@ public final class EngineNode {
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
                 .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
+    JobSettings jobSettings = JobSettings.from(system.settings().config());
+    sharding.init(Entity.of(JobActor.TYPE_KEY, ctx -> JobActor.create(ctx.getEntityId(), ctx.getShard(), services, jobSettings))
+        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
+            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
+                .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
     system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
         "switchyard-pool-keeper", Props.empty());
-    return new ClusterEngine(services, setup.pipelines(), system.scheduler());
+    return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings);
   }
 
   /**

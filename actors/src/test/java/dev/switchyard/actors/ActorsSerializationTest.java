@@ -10,6 +10,12 @@ import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.Worker;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobEvent;
+import dev.switchyard.actors.job.JobUpdate;
+import dev.switchyard.actors.job.JobView;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobStatus;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.actors.query.QueryEvent;
@@ -111,7 +117,19 @@ class ActorsSerializationTest {
         new PolicyPublished("p", snapshot, snapshot),
         new OpenQueries.Opened("q1", probe.getRef().unsafeUpcast()),
         new OpenQueries.Registered("q1"),
-        new OpenQueries.Closed("q1"));
+        new OpenQueries.Closed("q1"),
+        new QueryActor.Cancel("job j1 cancelled"),
+        new OpenQueries.JobOpened("j1", probe.getRef().unsafeUpcast()),
+        new OpenQueries.JobClosed("j1"),
+        new JobActor.Submit(jobSpec(), probe.getRef().unsafeUpcast()),
+        new JobActor.Get(probe.getRef().unsafeUpcast()),
+        new JobActor.Cancel(probe.getRef().unsafeUpcast()),
+        new JobActor.Watch(3, probe.getRef().unsafeUpcast()),
+        JobActor.Resume.INSTANCE,
+        new JobActor.Accepted(jobView(result), true),
+        new JobActor.Conflict("different request"),
+        new JobActor.Refused("registry down", 1000),
+        new JobUpdate("j1", 4, "step", 0, "j1/step-0", EpisodeStep.generated(1, response()), result, jobView(result)));
     for (Object message : messages) {
       Object back = roundTrip(message, KryoSerializer.class.getSimpleName());
       if (message instanceof PolicyPublished p) {
@@ -123,6 +141,29 @@ class ActorsSerializationTest {
     }
     // Internal messages are registered too (they cross the serialize-messages check in tests).
     assertTrue(messages.size() >= 25);
+  }
+
+  static JobSpec jobSpec() {
+    return new JobSpec("j1", "p", List.of(List.of(ChatMessage.user("a")), List.of(ChatMessage.user("b"))), "math",
+        new Budget(0.5, 4, 60_000));
+  }
+
+  static JobView jobView(QueryResult result) {
+    return new JobView("j1", true, "p", JobStatus.RUNNING, false, 2, new Budget(0.5, 4, 60_000), 1, 0, "4", "m",
+        0.002, 1, null, null, List.of(new JobView.StepView(0, "j1/step-0", Budget.unlimited(),
+            result.episode().steps(), result)));
+  }
+
+  static QueryResult queryResult() {
+    return new QueryResult("j1/step-0", "p", "4", "m", List.of("m"), 1, 0.001, 5.0, 10, 20, null, episode());
+  }
+
+  @Test
+  void aRegistrySnapshotWrittenBeforeJobsExistedReadsAsNoJobs() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    OpenQueries.State old = mapper.readValue("{\"open\": [\"q1\"]}", OpenQueries.State.class);
+    assertEquals(Set.of("q1"), old.open());
+    assertEquals(Set.of(), old.jobs());
   }
 
   @Test
@@ -142,7 +183,16 @@ class ActorsSerializationTest {
         new Learner.CandidatePromoted(3, 9),
         new OpenQueries.QueryOpened("q1"),
         new OpenQueries.QueryClosed("q1"),
-        new OpenQueries.State(Set.of("q1", "q2")));
+        new QueryEvent.QueryCancelled("job j1 cancelled", 10),
+        new OpenQueries.JobRegistered("j1"),
+        new OpenQueries.JobUnregistered("j1"),
+        new OpenQueries.State(Set.of("q1", "q2"), Set.of("j1")),
+        new JobEvent.JobAccepted(new JobSpec("j1", "p", List.of(List.of(ChatMessage.user("a")),
+            List.of(ChatMessage.user("b"))), "math", new Budget(0.5, 4, 60_000)), 11),
+        new JobEvent.StepStarted(0, "j1/step-0", new Budget(0.5, 4, 59_000), 12),
+        new JobEvent.StepFinished(0, queryResult(), 13),
+        new JobEvent.CancelRequested(14),
+        new JobEvent.JobEnded(JobStatus.FAILED, "budget_exhausted", "budget of 4 model calls used", 15));
     for (Object event : events) {
       Object back = roundTrip(event, "JacksonJsonSerializer");
       assertEquals(event.toString(), back.toString(), "round trip of " + event.getClass().getSimpleName());

@@ -36,7 +36,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * recovers the recorded run, rebuilds the planner's state from the recorded attempts, and continues at the
  * last recorded step: a finished call is never repeated. The {@link OpenQueries} registry knows it is unfinished
  * and pokes it with {@link QueryActor.Resume} after a restart. A journal write failure restarts the driver with
- * backoff (it then recovers and continues); it never resumes past an unwritten event.
+ * backoff (it then recovers and continues); it never resumes past an unwritten event. A {@link QueryActor.Cancel}
+ * is journaled ({@code QueryCancelled}); the call in flight, if any, is still recorded, then the query ends with
+ * its best answer so far without another call.
  */
 final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command, QueryEvent, QueryRun> {
   private final String queryId;
@@ -44,6 +46,8 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final ActorContext<Command> ctx;
   /** Submits waiting for the registry's answer before the query is accepted. */
   private final List<Submit> pendingSubmits = new ArrayList<>();
+  /** A cancel that arrived while the query was being accepted: journaled together with the acceptance. */
+  private String cancelOnAccept;
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
@@ -98,6 +102,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         .onCommand(Watch.class, this::onWatch)
         .onCommand(GetStatus.class, this::onGetStatus)
         .onCommand(GiveFeedback.class, this::onFeedback)
+        .onCommand(QueryActor.Cancel.class, this::onCancel)
         .build();
   }
 
@@ -138,7 +143,9 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     Submit first = submits.get(0);
     QueryAccepted accepted = new QueryAccepted(first.query(), first.pipeline(),
         session.policyVersion(first.pipeline()), session.now());
-    return Effect().persist(accepted).thenRun((QueryRun next) -> {
+    List<QueryEvent> events = cancelOnAccept == null ? List.of(accepted)
+        : List.of(accepted, new QueryEvent.QueryCancelled(cancelOnAccept, session.now()));
+    return Effect().persist(events).thenRun((QueryRun next) -> {
       submits.forEach(s -> session.join(next, s.replyTo(), s.stream()));
       session.startDeadline(next);
       session.selfAdvance();
@@ -215,6 +222,25 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     QueryLogic.Next forced = QueryLogic.forced(run, "deadline of " + run.query().budget().deadlineMillis()
         + " ms exceeded", session.now());
     return finish(((QueryLogic.Finish) forced).event());
+  }
+
+  private ReplyEffect<QueryEvent, QueryRun> onCancel(QueryRun run, QueryActor.Cancel cancel) {
+    if (!run.accepted()) {
+      if (pendingSubmits.isEmpty()) {
+        return Effect().stop().thenNoReply(); // nothing to cancel
+      }
+      cancelOnAccept = cancel.reason();
+      return Effect().noReply();
+    }
+    if (!run.running() || run.cancelled()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new QueryEvent.QueryCancelled(cancel.reason(), session.now()))
+        .thenRun((QueryRun after) -> {
+          if (after.pending() == null) {
+            session.selfAdvance(); // nothing in flight: end now
+          }
+        }).thenNoReply();
   }
 
   /** An id nobody submitted (and nobody is submitting): answer, then stop instead of lingering. */

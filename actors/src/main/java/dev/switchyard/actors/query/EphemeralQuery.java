@@ -41,6 +41,7 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
         .onMessageEquals(QueryActor.RetryDue.INSTANCE, () -> advance(true))
         .onMessageEquals(QueryActor.DeadlineReached.INSTANCE, this::onDeadline)
         .onMessageEquals(QueryActor.Resume.INSTANCE, () -> this)
+        .onMessage(QueryActor.Cancel.class, this::onCancel)
         .onMessage(Watch.class, this::onWatch)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GiveFeedback.class, this::onFeedback)
@@ -115,6 +116,14 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
     }
     record(event);
     return advance(false);
+  }
+
+  private Behavior<Command> onCancel(QueryActor.Cancel cancel) {
+    if (!run.running() || run.cancelled()) {
+      return this;
+    }
+    record(new QueryEvent.QueryCancelled(cancel.reason(), session.now()));
+    return run.pending() == null ? advance(false) : this;
   }
 
   private Behavior<Command> onDeadline() {

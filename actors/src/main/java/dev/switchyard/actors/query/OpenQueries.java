@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Journaled;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * passivation for the whole {@code query} entity type). A durable query is registered (and the registration
  * journaled) before the query journals its acceptance, so no accepted query is unknown here; a registered id
  * whose query never got accepted is closed when its resume finds an empty journal. Resume is idempotent.
+ * Unfinished jobs ({@code JobActor}) are registered the same way and poked with {@code JobActor.Resume}.
  */
 public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command, OpenQueries.Event,
     OpenQueries.State> {
@@ -41,6 +43,11 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
 
   public record Closed(String queryId) implements Command {}
 
+  /** Register an unfinished job (poked with {@code JobActor.Resume}); {@code replyTo} hears once journaled. */
+  public record JobOpened(String jobId, ActorRef<Registered> replyTo) implements Command {}
+
+  public record JobClosed(String jobId) implements Command {}
+
   enum ResumeTick implements Command { INSTANCE }
 
   public interface Event extends Journaled {}
@@ -49,9 +56,15 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
 
   public record QueryClosed(String queryId) implements Event {}
 
-  public record State(Set<String> open) implements Journaled {
+  public record JobRegistered(String jobId) implements Event {}
+
+  public record JobUnregistered(String jobId) implements Event {}
+
+  /** @param jobs unfinished jobs (absent in snapshots written before jobs existed: read as none) */
+  public record State(Set<String> open, Set<String> jobs) implements Journaled {
     public State {
       open = Set.copyOf(open);
+      jobs = jobs == null ? Set.of() : Set.copyOf(jobs);
     }
   }
 
@@ -77,7 +90,7 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
 
   @Override
   public State emptyState() {
-    return new State(Set.of());
+    return new State(Set.of(), Set.of());
   }
 
   @Override
@@ -94,8 +107,14 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
                 new Registered(c.queryId()))))
         .onCommand(Closed.class, (state, c) -> state.open().contains(c.queryId())
             ? Effect().persist(new QueryClosed(c.queryId())) : Effect().none())
+        .onCommand(JobOpened.class, (state, c) -> state.jobs().contains(c.jobId())
+            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.jobId())))
+            : Effect().persist(new JobRegistered(c.jobId())).thenRun(s -> c.replyTo().tell(
+                new Registered(c.jobId()))))
+        .onCommand(JobClosed.class, (state, c) -> state.jobs().contains(c.jobId())
+            ? Effect().persist(new JobUnregistered(c.jobId())) : Effect().none())
         .onCommand(ResumeTick.class, (state, t) -> {
-          state.open().forEach(id -> sharding.entityRefFor(QueryActor.TYPE_KEY, id).tell(QueryActor.Resume.INSTANCE));
+          resumeAll(state);
           return Effect().none();
         })
         .build();
@@ -107,12 +126,22 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
         .onEvent(QueryOpened.class, (state, e) -> {
           Set<String> next = new LinkedHashSet<>(state.open());
           next.add(e.queryId());
-          return new State(next);
+          return new State(next, state.jobs());
         })
         .onEvent(QueryClosed.class, (state, e) -> {
           Set<String> next = new LinkedHashSet<>(state.open());
           next.remove(e.queryId());
-          return new State(next);
+          return new State(next, state.jobs());
+        })
+        .onEvent(JobRegistered.class, (state, e) -> {
+          Set<String> next = new LinkedHashSet<>(state.jobs());
+          next.add(e.jobId());
+          return new State(state.open(), next);
+        })
+        .onEvent(JobUnregistered.class, (state, e) -> {
+          Set<String> next = new LinkedHashSet<>(state.jobs());
+          next.remove(e.jobId());
+          return new State(state.open(), next);
         })
         .build();
   }
@@ -122,8 +151,13 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           timers.startTimerWithFixedDelay(ResumeTick.INSTANCE, resumeInterval);
-          state.open().forEach(id -> sharding.entityRefFor(QueryActor.TYPE_KEY, id).tell(QueryActor.Resume.INSTANCE));
+          resumeAll(state);
         })
         .build();
+  }
+
+  private void resumeAll(State state) {
+    state.open().forEach(id -> sharding.entityRefFor(QueryActor.TYPE_KEY, id).tell(QueryActor.Resume.INSTANCE));
+    state.jobs().forEach(id -> sharding.entityRefFor(JobActor.TYPE_KEY, id).tell(JobActor.Resume.INSTANCE));
   }
 }

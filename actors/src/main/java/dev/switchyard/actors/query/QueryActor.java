@@ -54,6 +54,12 @@ public final class QueryActor {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /**
+   * Stop before the next model call (a call in flight is still recorded), then end with the best answer so far.
+   * Idempotent; a no-op for a finished query. Durable queries only (jobs run their steps durably).
+   */
+  public record Cancel(String reason) implements Command {}
+
   /** From the open-queries registry: continue if unfinished (no-op when running or finished). */
   public enum Resume implements Command { INSTANCE }
 

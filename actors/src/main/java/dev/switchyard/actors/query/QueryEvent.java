@@ -77,6 +77,16 @@ public sealed interface QueryEvent extends Journaled {
     }
   }
 
+  /**
+   * The query was cancelled (e.g. its job was): no further model call; a call in flight is still recorded, then
+   * the query ends with its best answer so far.
+   */
+  record QueryCancelled(String reason, long atMillis) implements QueryEvent {
+    public QueryCancelled {
+      reason = reason == null ? "cancelled" : reason;
+    }
+  }
+
   /** A reward arrived for the finished query and was passed to the learner. */
   record FeedbackReceived(double reward, String source, long atMillis) implements QueryEvent {}
 }

@@ -66,6 +66,9 @@ final class QueryLogic {
     if (!run.running() || run.pending() != null) {
       return new Idle();
     }
+    if (run.cancelled()) {
+      return forced(run, List.of(), run.cancelReason(), now);
+    }
     long elapsed = now - run.acceptedAtMillis();
     long deadline = run.query().budget().deadlineMillis();
     if (deadline > 0 && elapsed >= deadline) {

@@ -7,6 +7,7 @@ import dev.switchyard.actors.query.QueryEvent.ModelRouted;
 import dev.switchyard.actors.query.QueryEvent.QueryAbstained;
 import dev.switchyard.actors.query.QueryEvent.QueryAccepted;
 import dev.switchyard.actors.query.QueryEvent.QueryAnswered;
+import dev.switchyard.actors.query.QueryEvent.QueryCancelled;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Query;
@@ -25,16 +26,18 @@ import java.util.List;
  * @param lastRetryAfterMillis the retry-after of the last failed attempt, -1 if none
  * @param result set once the query answered or abstained
  * @param rewards feedback rewards received after the end
+ * @param cancelReason set once a cancel was recorded: no further model call is made, the call in flight (if
+ *     any) is still recorded, then the query ends with its best answer so far
  */
 public record QueryRun(Query query, String pipeline, long policyVersion, long acceptedAtMillis,
     List<EpisodeStep> steps, List<Attempt> attempts, Pending pending, long lastRetryAfterMillis,
-    QueryResult result, List<Double> rewards) {
+    QueryResult result, List<Double> rewards, String cancelReason) {
 
   /** A routed call awaiting its answer. */
   public record Pending(int attemptNo, String modelId, String subQuery) {}
 
   private static final QueryRun NONE = new QueryRun(null, null, 0, 0, List.of(), List.of(), null, -1, null,
-      List.of());
+      List.of(), null);
 
   public QueryRun {
     steps = List.copyOf(steps);
@@ -53,6 +56,10 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
 
   public boolean finished() {
     return result != null;
+  }
+
+  public boolean cancelled() {
+    return cancelReason != null;
   }
 
   public boolean running() {
@@ -78,21 +85,21 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
         return this;
       }
       return new QueryRun(e.query(), e.pipeline(), e.policyVersion(), e.atMillis(), List.of(), List.of(), null, -1,
-          null, List.of());
+          null, List.of(), null);
     }
     if (!accepted()) {
       throw new IllegalStateException(event.getClass().getSimpleName() + " before QueryAccepted");
     }
     if (event instanceof ModelRouted e) {
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, e.decisions()), attempts,
-          new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards);
+          new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards, cancelReason);
     }
     if (event instanceof ModelAnswered e) {
       String subQuery = pending == null ? null : pending.subQuery();
       Attempt attempt = new Attempt(e.response().modelId(), subQuery, e.response(), null);
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis,
           plus(steps, List.of(EpisodeStep.generated(e.attemptNo(), e.response()))), plus(attempts, List.of(attempt)),
-          null, -1, result, rewards);
+          null, -1, result, rewards, cancelReason);
     }
     if (event instanceof AttemptFailed e) {
       String subQuery = pending == null ? null : pending.subQuery();
@@ -102,7 +109,7 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
           e.modelId(), failure, e.retryAfterMillis() >= 0 ? e.retryAfterMillis() : Double.NaN);
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, List.of(step)),
           plus(attempts, List.of(new Attempt(e.modelId(), subQuery, null, failure))), null, e.retryAfterMillis(),
-          result, rewards);
+          result, rewards, cancelReason);
     }
     if (event instanceof QueryAnswered e) {
       if (finished()) {
@@ -128,7 +135,14 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     }
     if (event instanceof FeedbackReceived e) {
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, pending,
-          lastRetryAfterMillis, result, plus(rewards, List.of(e.reward())));
+          lastRetryAfterMillis, result, plus(rewards, List.of(e.reward())), cancelReason);
+    }
+    if (event instanceof QueryCancelled e) {
+      if (finished() || cancelled()) {
+        return this;
+      }
+      return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, pending,
+          lastRetryAfterMillis, result, rewards, e.reason());
     }
     throw new IllegalArgumentException("unknown query event " + event);
   }
@@ -157,7 +171,7 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     QueryResult done = new QueryResult(query.id(), pipeline, answer, answerModel, called, attempts.size(), cost,
         latency, in, out, abstainReason, episode);
     return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, allSteps, attempts, null,
-        lastRetryAfterMillis, done, rewards);
+        lastRetryAfterMillis, done, rewards, cancelReason);
   }
 
   private static <T> List<T> plus(List<T> list, List<T> more) {

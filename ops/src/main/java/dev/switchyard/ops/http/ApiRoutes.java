@@ -6,6 +6,7 @@ import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.QueryProgress;
+import dev.switchyard.actors.job.JobSpec;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
@@ -52,8 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code POST /v1/chat/completions} (OpenAI-compatible, with SSE streaming), {@code GET /v1/models},
- * {@code GET /health}, {@code GET /ready}.
+ * The HTTP API: {@code POST /v1/chat/completions} (OpenAI-compatible, with SSE streaming), the jobs API
+ * ({@code POST /v1/jobs}, {@code GET}/{@code DELETE /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/events} as SSE with
+ * resumable event ids), {@code POST /v1/feedback}, {@code GET /v1/models}, {@code GET /health}, {@code GET /ready}.
  *
  * <p>Guarantees: every error is OpenAI's error JSON with a fitting status (400 bad input, 404 unknown pipeline
  * or route, 405 wrong method, 413 body too large, 429/503 with {@code Retry-After} when the engine refuses,
@@ -75,6 +77,7 @@ public final class ApiRoutes extends AllDirectives {
   private final BooleanSupplier ready;
   private final ObjectMapper requestMapper;
   private final OpenAiJson json;
+  private final JobJson jobJson;
   private final long startedAtSeconds;
 
   /**
@@ -89,6 +92,7 @@ public final class ApiRoutes extends AllDirectives {
     this.ready = ready;
     this.requestMapper = ChatCompletionRequest.mapper(settings);
     this.json = new OpenAiJson(new ObjectMapper());
+    this.jobJson = new JobJson(json);
     this.startedAtSeconds = clock.instant().getEpochSecond();
   }
 
@@ -100,6 +104,16 @@ public final class ApiRoutes extends AllDirectives {
         path(PathMatchers.segment("v1").slash("feedback"), () ->
             post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
                 completeWithFuture(feedback(entity, mat)))))),
+        path(PathMatchers.segment("v1").slash("jobs"), () ->
+            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                optionalHeaderValueByName("Idempotency-Key", key ->
+                    completeWithFuture(submitJob(entity, mat, key))))))),
+        path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()).slash("events"), id ->
+            get(() -> optionalHeaderValueByName("Last-Event-ID", last ->
+                completeWithFuture(jobEvents(id, last))))),
+        path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()), id -> concat(
+            get(() -> completeWithFuture(getJob(id))),
+            delete(() -> completeWithFuture(cancelJob(id))))),
         path(PathMatchers.segment("v1").slash("models"), () ->
             get(() -> extractRequest(r ->
                 complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of()))))),
@@ -167,11 +181,20 @@ public final class ApiRoutes extends AllDirectives {
         .thenCompose(body -> {
           var json = ChatCompletionRequest.readObject(body, requestMapper);
           var id = json.get("query_id");
-          if (id == null || id.isNull()) {
+          var jobId = json.get("job_id");
+          boolean hasQuery = id != null && !id.isNull();
+          boolean hasJob = jobId != null && !jobId.isNull();
+          if (hasQuery && hasJob) {
+            throw ApiError.invalid("job_id", "give either 'query_id' or 'job_id', not both");
+          }
+          if (!hasQuery && !hasJob) {
             throw ApiError.missing("query_id");
           }
-          if (!id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
-            throw ApiError.invalid("query_id", "'query_id' must be the id of a chat completion (1..128 characters)");
+          String field = hasJob ? "job_id" : "query_id";
+          var target = hasJob ? jobId : id;
+          if (!target.isTextual() || target.asText().isBlank() || target.asText().length() > 128) {
+            throw ApiError.invalid(field, hasJob ? "'job_id' must be the id of a job (1..128 characters)"
+                : "'query_id' must be the id of a chat completion (1..128 characters)");
           }
           var reward = json.get("reward");
           if (reward == null || reward.isNull()) {
@@ -185,13 +208,131 @@ public final class ApiRoutes extends AllDirectives {
             throw ApiError.invalid("source", "'source' must be a string of at most 64 characters");
           }
           String src = source == null || source.isNull() ? "user" : source.asText();
-          return withTimeout(engine.feedback(new Feedback(id.asText(), reward.asDouble(), src)),
-              settings.answerTimeout())
+          CompletionStage<String> queryId = hasJob ? finalEpisodeOf(target.asText())
+              : CompletableFuture.completedFuture(target.asText());
+          return queryId.thenCompose(q -> withTimeout(engine.feedback(new Feedback(q, reward.asDouble(), src)),
+                  settings.answerTimeout())
               .thenApply(done -> {
                 ObjectNode ok = status("accepted");
-                ok.put("query_id", id.asText());
+                if (hasJob) {
+                  ok.put("job_id", target.asText());
+                }
+                ok.put("query_id", q);
                 return jsonResponse(200, ok, List.of());
-              });
+              }));
+        })
+        .exceptionally(this::errorResponse);
+  }
+
+  /**
+   * The query id of a job's final episode (its last step), which a reward for the job goes to, so the pipeline's
+   * learner learns from it like from any query's reward. The job must have ended with a step that ran.
+   */
+  private CompletionStage<String> finalEpisodeOf(String jobId) {
+    return withTimeout(engine.job(jobId), settings.answerTimeout()).thenApply(job -> {
+      if (!job.status().terminal()) {
+        throw new ApiError(409, "invalid_request_error", "job " + ApiError.excerpt(jobId) + " is "
+            + job.status().wire() + "; feedback is taken once it has ended", "job_id", "job_not_ended", null);
+      }
+      return job.steps().stream().filter(dev.switchyard.actors.job.JobView.StepView::finished)
+          .reduce((a, b) -> b)
+          .map(dev.switchyard.actors.job.JobView.StepView::queryId)
+          .orElseThrow(() -> ApiError.invalid("job_id", "job " + ApiError.excerpt(jobId)
+              + " ended before any step ran; there is no episode to reward"));
+    });
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  /**
+   * {@code POST /v1/jobs}: 202 with the job and {@code Location} once the engine has journaled its acceptance
+   * (any failure before that is an error, never a 202). With {@code Idempotency-Key} the key determines the job id,
+   * so a repeat returns the same job (header {@code Idempotent-Replayed: true}); the same key with a different
+   * body is 422 {@code idempotency_key_reused}, as the IETF Idempotency-Key draft recommends.
+   */
+  private CompletionStage<HttpResponse> submitJob(RequestEntity entity, Materializer mat, Optional<String> key) {
+    return readBody(entity, mat)
+        .thenCompose(body -> {
+          JobRequest req = JobRequest.parse(body, requestMapper, settings, settings.maxJobSteps());
+          requireKnownPipeline(req.model());
+          String id = key.isPresent() ? jobIdFor(key.get()) : "job-" + ids.get();
+          JobSpec spec = new JobSpec(id, req.model(), req.steps(), req.task(), req.budget());
+          return withTimeout(engine.submitJob(spec), settings.answerTimeout()).thenApply(accepted -> {
+            List<HttpHeader> headers = new ArrayList<>();
+            headers.add(RawHeader.create("Location", "/v1/jobs/" + id));
+            if (!accepted.created()) {
+              headers.add(RawHeader.create("Idempotent-Replayed", "true"));
+            }
+            return jsonResponse(202, jobJson.job(accepted.job(), true), headers);
+          });
+        })
+        .exceptionally(this::errorResponse);
+  }
+
+  /** The job id an idempotency key stands for: a digest, so the key's content never becomes an actor name. */
+  static String jobIdFor(String key) {
+    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+      throw ApiError.invalid("Idempotency-Key", "the Idempotency-Key header must be 1 to 255 visible ASCII"
+          + " characters");
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(("idempotency-key:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "job-" + java.util.HexFormat.of().formatHex(digest, 0, 20);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private CompletionStage<HttpResponse> getJob(String id) {
+    return withTimeout(engine.job(id), settings.answerTimeout())
+        .thenApply(job -> jsonResponse(200, jobJson.job(job, true), List.of()))
+        .exceptionally(this::errorResponse);
+  }
+
+  /** {@code DELETE /v1/jobs/{id}}: 202 while the cancel waits for a call in flight, 200 once the job has ended. */
+  private CompletionStage<HttpResponse> cancelJob(String id) {
+    return withTimeout(engine.cancelJob(id), settings.answerTimeout())
+        .thenApply(job -> jsonResponse(job.status().terminal() ? 200 : 202, jobJson.job(job, true), List.of()))
+        .exceptionally(this::errorResponse);
+  }
+
+  /**
+   * {@code GET /v1/jobs/{id}/events}: server-sent events {@code id: <seq>\nevent: <type>\ndata: <json>\n\n},
+   * from the event after {@code Last-Event-ID} (replayed from the journals) through the terminal one. The
+   * stream is closed (without an error) after {@code stream-timeout}; an SSE client reconnects with
+   * {@code Last-Event-ID} and continues where it was.
+   */
+  private CompletionStage<HttpResponse> jobEvents(String id, Optional<String> lastEventId) {
+    long after;
+    try {
+      after = lastEventId.map(String::trim).filter(v -> !v.isEmpty()).map(Long::parseLong).orElse(0L);
+      if (after < 0) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      return CompletableFuture.completedFuture(errorResponse(ApiError.invalid("Last-Event-ID",
+          "the Last-Event-ID header must be a non-negative event number")));
+    }
+    return withTimeout(engine.job(id), settings.answerTimeout())
+        .thenApply(job -> {
+          Source<ByteString, NotUsed> frames = engine.jobEvents(id, after)
+              .completionTimeout(settings.streamTimeout())
+              .map(u -> ByteString.fromString("id: " + u.seq() + "\nevent: " + u.type() + "\ndata: ")
+                  .concat(ByteString.fromArray(json.bytes(jobJson.update(u))))
+                  .concat(ByteString.fromString("\n\n")))
+              .recover(new PFBuilder<Throwable, ByteString>()
+                  .match(TimeoutException.class, e -> ByteString.emptyByteString())
+                  .matchAny(e -> ByteString.fromString("event: error\ndata: ")
+                      .concat(ByteString.fromArray(json.bytes(json.error(toApiError(e)))))
+                      .concat(ByteString.fromString("\n\n")))
+                  .build())
+              .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE);
+          return HttpResponse.create()
+              .withStatus(200)
+              .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+              .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+              .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), frames));
         })
         .exceptionally(this::errorResponse);
   }
@@ -334,6 +475,9 @@ public final class ApiRoutes extends AllDirectives {
         case UNAVAILABLE -> new ApiError(503, "server_error", message, null, "unavailable",
             Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
         case TIMEOUT -> new ApiError(504, "timeout_error", message, null, "timeout", null);
+        case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "not_found", null);
+        case CONFLICT -> new ApiError(422, "invalid_request_error", message, "Idempotency-Key",
+            "idempotency_key_reused", null);
       };
     }
     if (t instanceof TimeoutException) {
@@ -373,8 +517,8 @@ public final class ApiRoutes extends AllDirectives {
         .handle(Rejection.class, r -> complete(errorResponse(new ApiError(400, "invalid_request_error",
             "the request was refused: " + r.getClass().getSimpleName(), null, "bad_request", null))))
         .handleNotFound(complete(jsonResponse(404, json.error(new ApiError(404, "invalid_request_error",
-            "no such route; the API serves POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health,"
-                + " GET /ready",
+            "no such route; the API serves POST /v1/chat/completions, POST /v1/jobs, GET and DELETE /v1/jobs/{id},"
+                + " GET /v1/jobs/{id}/events, POST /v1/feedback, GET /v1/models, GET /health, GET /ready",
             null, "not_found", null)), List.of())))
         .build();
   }

@@ -167,20 +167,25 @@ public record ChatCompletionRequest(
     if (node == null || node.isNull()) {
       throw ApiError.missing("messages");
     }
+    return messages(node, "messages", limits);
+  }
+
+  /** Validates a messages array; {@code param} is its path in the request (e.g. {@code steps[2].messages}). */
+  static List<ChatMessage> messages(JsonNode node, String param, HttpSettings limits) {
     if (!node.isArray()) {
-      throw ApiError.invalid("messages", "'messages' must be an array of {role, content} objects");
+      throw ApiError.invalid(param, "'" + param + "' must be an array of {role, content} objects");
     }
     if (node.isEmpty()) {
-      throw ApiError.invalid("messages", "'messages' must not be empty");
+      throw ApiError.invalid(param, "'" + param + "' must not be empty");
     }
     if (node.size() > limits.maxMessages()) {
-      throw ApiError.invalid("messages", "'messages' may hold at most " + limits.maxMessages() + " messages");
+      throw ApiError.invalid(param, "'" + param + "' may hold at most " + limits.maxMessages() + " messages");
     }
     List<ChatMessage> out = new ArrayList<>(node.size());
     long chars = 0;
     boolean anyUser = false;
     for (int i = 0; i < node.size(); i++) {
-      String at = "messages[" + i + "]";
+      String at = param + "[" + i + "]";
       JsonNode m = node.get(i);
       if (!m.isObject()) {
         throw ApiError.invalid(at, "'" + at + "' must be an object with 'role' and 'content'");
@@ -193,13 +198,13 @@ public record ChatCompletionRequest(
       String content = content(m.get("content"), at + ".content", role);
       chars += content.length();
       if (chars > limits.maxPromptChars()) {
-        throw ApiError.invalid("messages", "the messages hold more than " + limits.maxPromptChars() + " characters");
+        throw ApiError.invalid(param, "'" + param + "' holds more than " + limits.maxPromptChars() + " characters");
       }
       anyUser |= role.equals("user") && !content.isBlank();
       out.add(new ChatMessage(role, content));
     }
     if (!anyUser) {
-      throw ApiError.invalid("messages", "'messages' must contain at least one non-empty user message");
+      throw ApiError.invalid(param, "'" + param + "' must contain at least one non-empty user message");
     }
     return out;
   }

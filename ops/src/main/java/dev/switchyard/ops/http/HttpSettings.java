@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * The HTTP API's limits and timeouts, read from {@code switchyard.http} (see the ops {@code reference.conf}),
- * so no limit is a literal in the routes.
+ * so no limit is a literal in the routes; {@code maxJobSteps} is the engine's {@code switchyard.job.max-steps},
+ * checked at the edge so the error names the field.
  */
 public record HttpSettings(
     String host,
@@ -23,7 +24,8 @@ public record HttpSettings(
     int maxPromptChars,
     int maxTokensLimit,
     int maxUserChars,
-    StreamReadConstraints jsonConstraints) {
+    StreamReadConstraints jsonConstraints,
+    int maxJobSteps) {
 
   public HttpSettings {
     if (port < 0 || port > 65535) {
@@ -35,6 +37,9 @@ public record HttpSettings(
     positive("max-prompt-chars", maxPromptChars);
     positive("max-tokens-limit", maxTokensLimit);
     positive("max-user-chars", maxUserChars);
+    if (maxJobSteps <= 0) {
+      throw new IllegalArgumentException("switchyard.job.max-steps must be positive, got " + maxJobSteps);
+    }
   }
 
   private static void positive(String key, long value) {
@@ -68,6 +73,7 @@ public record HttpSettings(
         c.getInt("max-prompt-chars"),
         c.getInt("max-tokens-limit"),
         c.getInt("max-user-chars"),
-        constraints);
+        constraints,
+        root.getInt("switchyard.job.max-steps"));
   }
 }

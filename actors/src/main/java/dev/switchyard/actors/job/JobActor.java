@@ -1,0 +1,428 @@
+package dev.switchyard.actors.job;
+
+import dev.switchyard.actors.NodeServices;
+import dev.switchyard.actors.job.JobEvent.CancelRequested;
+import dev.switchyard.actors.job.JobEvent.JobAccepted;
+import dev.switchyard.actors.job.JobEvent.JobEnded;
+import dev.switchyard.actors.job.JobEvent.StepFinished;
+import dev.switchyard.actors.job.JobEvent.StepStarted;
+import dev.switchyard.actors.query.OpenQueries;
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.QueryResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A long-running job (sharded entity {@code job}, entity id = job id; event sourced as {@code job|<id>}): a
+ * sequence of steps run in order, each a <em>durable query</em> with id {@code <jobId>/step-<n>}.
+ *
+ * <p>Why a job entity over durable queries rather than a second runner: the durable query already journals every
+ * route before its call and every answer before the next decision, so a step resumes after a crash without
+ * repeating or re-billing a finished call, and is idempotent by id. The job adds only what spans steps, with
+ * few events: acceptance, each step's start (with the part of the job's budget that remains) and its result, a
+ * cancel request, and the end. Putting all steps inside one durable query instead would have meant changing the
+ * planner loop's meaning of "query" (one question, one answer, one episode for the learner); here each step
+ * stays a normal episode its pipeline's learner learns from.
+ *
+ * <p>Budget: before each step the job checks what is left of its cost, model-call and deadline budget; if a
+ * dimension is spent the job ends {@code FAILED} with code {@code budget_exhausted} and keeps the best answer so
+ * far; otherwise the step's query gets exactly what is left, so the query's own enforcement (no call once the
+ * cost is spent, at most the remaining calls, a forced answer at the deadline) applies within the step.
+ *
+ * <p>Cancel: journaled, then passed to the running step's query ({@link QueryActor.Cancel}), which records a
+ * call in flight but makes no further one; no later step starts; the job ends {@code CANCELLED}. Cancelling an
+ * ended job changes nothing.
+ *
+ * <p>Restarts: a job registers with the {@link OpenQueries} registry before journaling its acceptance and leaves
+ * it when it ends; the registry pokes unfinished jobs with {@link Resume} at start and on its interval, and a
+ * recovered running job re-joins its running step's query (a repeated submit of a durable query joins it).
+ */
+public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEvent, JobState> {
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "job");
+  private static final String RETRY_TIMER = "step-retry";
+
+  public interface Command extends CrossNode {}
+
+  /** Accept (or, for an existing id, look up) a job; {@code replyTo} hears {@link SubmitReply} once journaled. */
+  public record Submit(JobSpec spec, ActorRef<SubmitReply> replyTo) implements Command {}
+
+  public record Get(ActorRef<JobView> replyTo) implements Command {}
+
+  /** Cancel; {@code replyTo} hears the job as it is once the cancel is journaled (or at once if it had ended). */
+  public record Cancel(ActorRef<JobView> replyTo) implements Command {}
+
+  /** Stream every event numbered above {@code afterSeq}, then live ones, ending with the terminal event. */
+  public record Watch(long afterSeq, ActorRef<JobUpdate> replyTo) implements Command {}
+
+  /** From the registry (and after recovery): continue an unfinished job. Idempotent. */
+  public enum Resume implements Command { INSTANCE }
+
+  record StepReply(QueryActor.Reply reply) implements Command {}
+
+  record RegistrationDone(boolean registered) implements Command {}
+
+  enum Advance implements Command { INSTANCE }
+
+  public sealed interface SubmitReply extends CrossNode {}
+
+  /** @param created false when the id already held this same job (an idempotent repeat) */
+  public record Accepted(JobView job, boolean created) implements SubmitReply {}
+
+  /** The id already holds a job with a different request. */
+  public record Conflict(String message) implements SubmitReply {}
+
+  public record Refused(String message, long retryAfterMillis) implements SubmitReply {}
+
+  private final String jobId;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final NodeServices services;
+  private final JobSettings settings;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<QueryActor.Reply> stepReplies;
+  private final List<Submit> pendingSubmits = new ArrayList<>();
+  private final List<ActorRef<JobUpdate>> watchers = new ArrayList<>();
+  /** Episode steps of the running step recorded so far, as its query streams them (rebuilt after a restart). */
+  private final List<EpisodeStep> live = new ArrayList<>();
+  private String liveQueryId;
+  private long notified;
+
+  public static PersistenceId persistenceId(String jobId) {
+    return PersistenceId.of("job", jobId, "|");
+  }
+
+  /** @param shard the entity's shard, asked to passivate an entity created for an id that holds no job */
+  public static Behavior<Command> create(String jobId, ActorRef<ClusterSharding.ShardCommand> shard,
+      NodeServices services, JobSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new JobActor(jobId, shard, services, settings,
+        ctx, timers)));
+  }
+
+  private JobActor(String jobId, ActorRef<ClusterSharding.ShardCommand> shard, NodeServices services,
+      JobSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    super(persistenceId(jobId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.jobId = jobId;
+    this.shard = shard;
+    this.services = services;
+    this.settings = settings;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.stepReplies = ctx.messageAdapter(QueryActor.Reply.class, StepReply::new);
+  }
+
+  @Override
+  public JobState emptyState() {
+    return JobState.none();
+  }
+
+  @Override
+  public EventHandler<JobState, JobEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(JobState::apply);
+  }
+
+  @Override
+  public SignalHandler<JobState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.running()) {
+            ctx.getSelf().tell(Resume.INSTANCE);
+          }
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, JobEvent, JobState> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Submit.class, this::onSubmit)
+        .onCommand(RegistrationDone.class, this::onRegistrationDone)
+        .onCommand(Get.class, this::onGet)
+        .onCommand(Cancel.class, this::onCancel)
+        .onCommand(Watch.class, this::onWatch)
+        .onCommand(Resume.class, (state, r) -> onResume(state))
+        .onCommand(Advance.class, (state, a) -> advance(state))
+        .onCommand(StepReply.class, this::onStepReply)
+        .build();
+  }
+
+  // ------------------------------------------------------------------ acceptance
+
+  private Effect<JobEvent, JobState> onSubmit(JobState state, Submit submit) {
+    if (state.accepted()) {
+      submit.replyTo().tell(answer(state, submit, false));
+      return Effect().none();
+    }
+    pendingSubmits.add(submit);
+    if (pendingSubmits.size() == 1) {
+      // Registered first, so that every accepted job is known to the registry that resumes it after a restart.
+      ctx.ask(OpenQueries.Registered.class, services.openQueries(), settings.askTimeout(),
+          ref -> new OpenQueries.JobOpened(jobId, ref), (ok, error) -> new RegistrationDone(error == null));
+    }
+    return Effect().none();
+  }
+
+  private SubmitReply answer(JobState state, Submit submit, boolean created) {
+    if (!state.spec().equals(submit.spec())) {
+      return new Conflict("job " + jobId + " already exists with a different request (pipeline, messages, steps,"
+          + " task or budget differ); an idempotency key may be reused only with the same request");
+    }
+    return new Accepted(view(state), created);
+  }
+
+  private Effect<JobEvent, JobState> onRegistrationDone(JobState state, RegistrationDone done) {
+    List<Submit> submits = new ArrayList<>(pendingSubmits);
+    pendingSubmits.clear();
+    if (submits.isEmpty() || state.accepted()) {
+      return Effect().none();
+    }
+    if (!done.registered()) {
+      Refused refused = new Refused("the open-queries registry did not answer; job " + jobId + " was not accepted",
+          1_000);
+      submits.forEach(s -> s.replyTo().tell(refused));
+      return passivate();
+    }
+    return Effect().persist(new JobAccepted(submits.get(0).spec(), now())).thenRun(after -> {
+      for (int i = 0; i < submits.size(); i++) {
+        submits.get(i).replyTo().tell(answer(after, submits.get(i), i == 0));
+      }
+      notifyWatchers(after);
+      ctx.getSelf().tell(Advance.INSTANCE);
+    });
+  }
+
+  // ------------------------------------------------------------------ running
+
+  private Effect<JobEvent, JobState> onResume(JobState state) {
+    if (!state.accepted()) {
+      if (pendingSubmits.isEmpty()) {
+        services.openQueries().tell(new OpenQueries.JobClosed(jobId)); // registered, never accepted
+        return passivate();
+      }
+      return Effect().none();
+    }
+    if (!state.running()) {
+      services.openQueries().tell(new OpenQueries.JobClosed(jobId));
+      return Effect().none();
+    }
+    Optional<JobState.Step> step = state.runningStep();
+    if (step.isPresent()) {
+      submitStep(state, step.get()); // joins the step's query: it replays its steps, then streams live ones
+      return Effect().none();
+    }
+    return advance(state);
+  }
+
+  private Effect<JobEvent, JobState> advance(JobState state) {
+    if (!state.running() || state.runningStep().isPresent()) {
+      return Effect().none();
+    }
+    long now = now();
+    Optional<JobEnded> end = endReason(state, now);
+    if (end.isPresent()) {
+      return end(end.get());
+    }
+    int index = state.steps().size();
+    StepStarted started = new StepStarted(index, JobSpec.stepQueryId(jobId, index), remaining(state, now), now);
+    return Effect().persist(started).thenRun(after -> {
+      live.clear();
+      liveQueryId = started.queryId();
+      notifyWatchers(after);
+      submitStep(after, after.runningStep().orElseThrow());
+    });
+  }
+
+  /** Why the job ends now that no step runs, if it does. */
+  private Optional<JobEnded> endReason(JobState state, long now) {
+    if (state.cancelRequested()) {
+      return Optional.of(new JobEnded(JobStatus.CANCELLED, "cancelled", "cancelled by the client", now));
+    }
+    Optional<String> exhausted = exhausted(state, now);
+    if (!state.steps().isEmpty()) {
+      JobState.Step last = state.steps().get(state.steps().size() - 1);
+      if (last.result().abstained()) {
+        return Optional.of(exhausted.isPresent()
+            ? new JobEnded(JobStatus.FAILED, "budget_exhausted", exhausted.get() + " during step " + last.index(), now)
+            : new JobEnded(JobStatus.FAILED, "step_abstained", "step " + last.index() + " gave no answer: "
+                + last.result().abstainReason(), now));
+      }
+      if (state.steps().size() == state.spec().steps().size()) {
+        return Optional.of(new JobEnded(JobStatus.SUCCEEDED, null, null, now));
+      }
+    }
+    return exhausted.map(why -> new JobEnded(JobStatus.FAILED, "budget_exhausted", why + " before step "
+        + state.steps().size() + " of " + state.spec().steps().size(), now));
+  }
+
+  private static Optional<String> exhausted(JobState state, long now) {
+    Budget b = state.spec().budget();
+    if (b.costExhausted(state.spentUsd())) {
+      return Optional.of("cost budget of " + b.maxCostUsd() + " USD spent (" + state.spentUsd() + " USD)");
+    }
+    if (b.roundsExhausted(state.roundsUsed())) {
+      return Optional.of("budget of " + b.maxRounds() + " model calls used");
+    }
+    if (b.deadlineMillis() > 0 && now - state.acceptedAtMillis() >= b.deadlineMillis()) {
+      return Optional.of("deadline of " + b.deadlineMillis() + " ms passed");
+    }
+    return Optional.empty();
+  }
+
+  /** What is left of the job's budget, for the next step (0 = unlimited, as in {@link Budget}). */
+  private static Budget remaining(JobState state, long now) {
+    Budget b = state.spec().budget();
+    return new Budget(b.maxCostUsd() > 0 ? b.maxCostUsd() - state.spentUsd() : 0,
+        b.maxRounds() > 0 ? b.maxRounds() - state.roundsUsed() : 0,
+        b.deadlineMillis() > 0 ? b.deadlineMillis() - (now - state.acceptedAtMillis()) : 0);
+  }
+
+  private void submitStep(JobState state, JobState.Step step) {
+    if (!step.queryId().equals(liveQueryId)) {
+      live.clear();
+      liveQueryId = step.queryId();
+    }
+    var query = services.sharding().entityRefFor(QueryActor.TYPE_KEY, step.queryId());
+    query.tell(new QueryActor.Submit(state.spec().stepQuery(step.index(), step.budget()), state.spec().pipeline(),
+        Durability.DURABLE, true, stepReplies));
+    if (state.cancelRequested()) {
+      query.tell(new QueryActor.Cancel("job " + jobId + " cancelled"));
+    }
+  }
+
+  private Effect<JobEvent, JobState> onStepReply(JobState state, StepReply reply) {
+    Optional<JobState.Step> running = state.runningStep();
+    if (running.isEmpty()) {
+      return Effect().none(); // a late or repeated reply for a step already recorded
+    }
+    JobState.Step step = running.get();
+    if (reply.reply() instanceof QueryActor.StepMade made) {
+      if (made.queryId().equals(step.queryId()) && made.seq() == live.size()) {
+        live.add(made.step());
+        notifyWatchers(state);
+      }
+      return Effect().none();
+    }
+    if (reply.reply() instanceof QueryActor.Completed completed) {
+      QueryResult result = completed.result();
+      if (!result.queryId().equals(step.queryId())) {
+        return Effect().none();
+      }
+      return Effect().persist(new StepFinished(step.index(), result, now())).thenRun(after -> {
+        live.clear();
+        notifyWatchers(after);
+        ctx.getSelf().tell(Advance.INSTANCE);
+      });
+    }
+    QueryActor.Refused refused = (QueryActor.Refused) reply.reply();
+    ctx.getLog().warn("job {}: step {} was refused ({}: {}); retrying in {}", jobId, step.index(), refused.reason(),
+        refused.message(), settings.stepRetry());
+    timers.startSingleTimer(RETRY_TIMER, Resume.INSTANCE, settings.stepRetry());
+    return Effect().none();
+  }
+
+  private Effect<JobEvent, JobState> end(JobEnded ended) {
+    return Effect().persist(ended).thenRun(after -> {
+      timers.cancel(RETRY_TIMER);
+      notifyWatchers(after);
+      watchers.clear();
+      services.openQueries().tell(new OpenQueries.JobClosed(jobId));
+    });
+  }
+
+  // ------------------------------------------------------------------ reading and cancelling
+
+  private Effect<JobEvent, JobState> onGet(JobState state, Get get) {
+    if (!state.accepted() && pendingSubmits.isEmpty()) {
+      get.replyTo().tell(JobView.unknown(jobId));
+      return passivate();
+    }
+    get.replyTo().tell(state.accepted() ? view(state) : JobView.unknown(jobId));
+    return Effect().none();
+  }
+
+  private Effect<JobEvent, JobState> onCancel(JobState state, Cancel cancel) {
+    if (!state.accepted()) {
+      cancel.replyTo().tell(JobView.unknown(jobId));
+      return pendingSubmits.isEmpty() ? passivate() : Effect().none();
+    }
+    if (!state.running() || state.cancelRequested()) {
+      cancel.replyTo().tell(view(state));
+      return Effect().none();
+    }
+    return Effect().persist(new CancelRequested(now())).thenRun(after -> {
+      Optional<JobState.Step> step = after.runningStep();
+      if (step.isPresent()) {
+        services.sharding().entityRefFor(QueryActor.TYPE_KEY, step.get().queryId())
+            .tell(new QueryActor.Cancel("job " + jobId + " cancelled"));
+        cancel.replyTo().tell(view(after));
+      } else {
+        ctx.getSelf().tell(Advance.INSTANCE); // between steps (or queued): ends now
+        cancel.replyTo().tell(view(after));
+      }
+    });
+  }
+
+  private Effect<JobEvent, JobState> onWatch(JobState state, Watch watch) {
+    if (!state.accepted()) {
+      watch.replyTo().tell(JobUpdate.notFound(jobId));
+      return pendingSubmits.isEmpty() ? passivate() : Effect().none();
+    }
+    notifyWatchers(state); // existing watchers first, so the newcomer's replay and the live events do not overlap
+    for (JobUpdate u : state.updates(live)) {
+      if (u.seq() > watch.afterSeq()) {
+        watch.replyTo().tell(u);
+      }
+    }
+    if (state.running()) {
+      watchers.add(watch.replyTo());
+    }
+    return Effect().none();
+  }
+
+  /**
+   * Stops an entity created for an id that holds no job, through its shard, which buffers messages that arrive
+   * meanwhile (a plain stop would send them to dead letters).
+   */
+  private Effect<JobEvent, JobState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Effect().none();
+  }
+
+  private void notifyWatchers(JobState state) {
+    List<JobUpdate> all = state.updates(live);
+    for (int i = (int) notified; i < all.size(); i++) {
+      JobUpdate u = all.get(i);
+      watchers.forEach(w -> w.tell(u));
+    }
+    notified = all.size();
+  }
+
+  private JobView view(JobState state) {
+    return JobView.of(state, live);
+  }
+
+  private long now() {
+    return services.clock().millis();
+  }
+}

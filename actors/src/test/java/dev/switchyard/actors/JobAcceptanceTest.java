@@ -1,0 +1,61 @@
+package dev.switchyard.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobStatus;
+import dev.switchyard.actors.job.JobView;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ChatMessage;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.Test;
+
+/** A job is reported accepted only after its acceptance is journaled: a failing journal write is an error. */
+class JobAcceptanceTest {
+
+  @Test
+  void aJobWhoseAcceptanceCannotBeJournaledIsNotReportedAcceptedAndCanBeResubmitted() throws Exception {
+    Config config = PersistenceTestKitPlugin.config()
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(EngineHarness.config("switchyard.persistence.create-schema = off\n"
+            + "switchyard.job.ask-timeout = 2s\n"));
+    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
+    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    try (EngineHarness node = EngineHarness.start("job-acceptance", config, JobActorTest.setup(model, other))) {
+      PersistenceTestKit journal = PersistenceTestKit.create(node.kit.system());
+      journal.failNextNPersisted(JobActor.persistenceId("broken").id(), 1_000);
+      JobSpec spec = new JobSpec("broken", "cascade", List.of(List.of(ChatMessage.user("sure?"))), null,
+          Budget.unlimited());
+
+      ExecutionException failed = assertThrows(ExecutionException.class,
+          () -> node.await(node.engine.submitJob(spec)));
+      EngineRejection rejection = assertInstanceOf(EngineRejection.class, failed.getCause());
+      assertEquals(EngineRejection.Reason.UNAVAILABLE, rejection.reason());
+      assertTrue(rejection.getMessage().contains("not confirmed accepted"), rejection.getMessage());
+      assertEquals(0, model.totalCalls.get(), "nothing ran");
+      ExecutionException unknown = assertThrows(ExecutionException.class, () -> node.await(node.engine.job("broken")));
+      assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) unknown.getCause()).reason());
+
+      journal.resetPolicy();
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      JobActor.Accepted accepted = probe.awaitAssert(EngineHarness.WAIT, () -> node.await(node.engine.submitJob(spec)));
+      assertEquals("broken", accepted.job().id());
+      JobView done = probe.awaitAssert(EngineHarness.WAIT, () -> {
+        JobView v = node.await(node.engine.job("broken"));
+        assertEquals(JobStatus.SUCCEEDED, v.status());
+        return v;
+      });
+      assertEquals("4", done.answer());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.switchyard.ops.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.ChatMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A validated {@code POST /v1/jobs} body: {@code model} (a pipeline), {@code messages} (the first step),
+ * optional {@code steps} (further sub-queries {@code {"messages": [...]}}, run in order after the first), optional
+ * {@code budget} ({@code max_cost_usd}, {@code max_rounds}, {@code deadline_seconds}; for the whole job, 0 or
+ * absent = no limit) and optional {@code task} (a routing hint given to every step). Every problem is a 400 naming
+ * the field, e.g. {@code steps[1].messages[0].role} or {@code budget.max_cost_usd}. As for chat completions,
+ * unknown fields are ignored.
+ */
+public record JobRequest(String model, List<List<ChatMessage>> steps, Budget budget, String task) {
+  static final int MAX_ROUNDS_LIMIT = 1000;
+
+  static JobRequest parse(byte[] body, com.fasterxml.jackson.databind.ObjectMapper mapper, HttpSettings limits,
+      int maxSteps) {
+    JsonNode root = ChatCompletionRequest.readObject(body, mapper);
+    JsonNode modelNode = root.get("model");
+    if (modelNode == null || modelNode.isNull()) {
+      throw ApiError.missing("model");
+    }
+    if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
+      throw ApiError.invalid("model", "'model' must name a pipeline, e.g. switchyard/cascade");
+    }
+    JsonNode messages = root.get("messages");
+    if (messages == null || messages.isNull()) {
+      throw ApiError.missing("messages");
+    }
+    List<List<ChatMessage>> steps = new ArrayList<>();
+    steps.add(ChatCompletionRequest.messages(messages, "messages", limits));
+    JsonNode more = root.get("steps");
+    if (more != null && !more.isNull()) {
+      if (!more.isArray()) {
+        throw ApiError.invalid("steps", "'steps' must be an array of {\"messages\": [...]} objects");
+      }
+      if (more.isEmpty()) {
+        throw ApiError.invalid("steps", "'steps' must not be empty; leave it out for a one-step job");
+      }
+      if (more.size() + 1 > maxSteps) {
+        throw ApiError.invalid("steps", "a job may have at most " + maxSteps + " steps ('messages' and "
+            + (maxSteps - 1) + " more in 'steps')");
+      }
+      for (int i = 0; i < more.size(); i++) {
+        String at = "steps[" + i + "]";
+        JsonNode step = more.get(i);
+        if (!step.isObject()) {
+          throw ApiError.invalid(at, "'" + at + "' must be an object {\"messages\": [...]}");
+        }
+        JsonNode stepMessages = step.get("messages");
+        if (stepMessages == null || stepMessages.isNull()) {
+          throw ApiError.missing(at + ".messages");
+        }
+        steps.add(ChatCompletionRequest.messages(stepMessages, at + ".messages", limits));
+      }
+    }
+    Budget budget = budget(root.get("budget"));
+    String task = null;
+    JsonNode taskNode = root.get("task");
+    if (taskNode != null && !taskNode.isNull()) {
+      if (!taskNode.isTextual() || taskNode.asText().isBlank() || taskNode.asText().length() > 64) {
+        throw ApiError.invalid("task", "'task' must be a string of 1 to 64 characters");
+      }
+      task = taskNode.asText();
+    }
+    return new JobRequest(modelNode.asText(), steps, budget, task);
+  }
+
+  private static Budget budget(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Budget.unlimited();
+    }
+    if (!node.isObject()) {
+      throw ApiError.invalid("budget", "'budget' must be an object with max_cost_usd, max_rounds, deadline_seconds");
+    }
+    double cost = nonNegative(node, "max_cost_usd");
+    double rounds = nonNegative(node, "max_rounds");
+    if (node.has("max_rounds") && !node.get("max_rounds").isNull()
+        && (!node.get("max_rounds").isIntegralNumber() || rounds > MAX_ROUNDS_LIMIT)) {
+      throw ApiError.invalid("budget.max_rounds", "'budget.max_rounds' must be an integer from 0 to "
+          + MAX_ROUNDS_LIMIT);
+    }
+    double seconds = nonNegative(node, "deadline_seconds");
+    if (seconds > 7 * 24 * 3600) {
+      throw ApiError.invalid("budget.deadline_seconds", "'budget.deadline_seconds' must be at most 604800 (7 days)");
+    }
+    return new Budget(cost, (int) rounds, Math.round(seconds * 1000));
+  }
+
+  private static double nonNegative(JsonNode obj, String field) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return 0;
+    }
+    String param = "budget." + field;
+    if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
+      throw ApiError.invalid(param, "'" + param + "' must be a non-negative number (0 = no limit)");
+    }
+    return n.asDouble();
+  }
+}
