@@ -1,5 +1,6 @@
 package dev.switchyard.actors.job;
 
+import dev.switchyard.actors.NodeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,7 +28,7 @@ class JobGoldenEventsTest {
 
   static List<Object> fixture() throws Exception {
     ActorTestKit kit = ActorTestKit.create("job-golden",
-        ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
+        ConfigFactory.parseString("pekko.actor.provider = local").withFallback(NodeConfig.load()));
     try {
       var serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
       int jackson = serialization.serializerFor(JobEvent.class).identifier();
