@@ -45,6 +45,11 @@ public final class EngineNode {
 
   public static Engine start(ActorSystem<?> system, EngineSetup setup, Clock clock) {
     EngineSettings settings = EngineSettings.from(system.settings().config());
+    // Without a journal every learner and durable query would fail at start, long after this call returned.
+    if (system.settings().config().getString("pekko.persistence.journal.plugin").isBlank()) {
+      throw new IllegalArgumentException("pekko.persistence.journal.plugin is empty: the engine needs a journal "
+          + "(e.g. jdbc-journal, as set by the single-node and postgres profiles of cluster-config)");
+    }
     if (system.settings().config().getBoolean("switchyard.persistence.create-schema")) {
       createSchema(system);
     }

@@ -28,7 +28,8 @@ public record EngineSettings(
     boolean manualPromotionByDefault,
     List<String> manualPromotionPipelines,
     int learnerSnapshotEvery,
-    int learnerPublishEvery) {
+    int learnerPublishEvery,
+    Duration learnerPublishInterval) {
 
   /** What a query does when a pool refuses a call. */
   public enum RejectionPolicy { REROUTE, RETRY }
@@ -90,6 +91,7 @@ public record EngineSettings(
     positive("switchyard.engine.stream-buffer", streamBuffer);
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
+    positive("switchyard.learner.publish-interval (ms)", learnerPublishInterval.toMillis());
     manualPromotionPipelines = List.copyOf(manualPromotionPipelines);
   }
 
@@ -127,7 +129,8 @@ public record EngineSettings(
         promotion.equals("manual"),
         s.getStringList("learner.manual-pipelines"),
         s.getInt("learner.snapshot-every"),
-        s.getInt("learner.publish-every"));
+        s.getInt("learner.publish-every"),
+        s.getDuration("learner.publish-interval"));
   }
 
   public boolean manualPromotion(String pipeline) {
