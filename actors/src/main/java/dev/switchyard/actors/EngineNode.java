@@ -65,9 +65,11 @@ public final class EngineNode {
         Topic.create(PolicyPublished.class, PolicyBoard.TOPIC), "switchyard-policy-topic", Props.empty());
     LoadBoard loads = new LoadBoard();
     system.systemActorOf(loads.subscriber(loadTopic), "switchyard-load-board", Props.empty());
-    LocalPolicies policies = new LocalPolicies();
-    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic), "switchyard-policy-board",
-        Props.empty());
+    LocalPolicies policies = settings.learnerLocalLearning()
+        ? new LocalPolicies(settings.learnerLocalGrace().toMillis(), settings.learnerLocalMaxPending())
+        : new LocalPolicies();
+    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic, settings::manualPromotion),
+        "switchyard-policy-board", Props.empty());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Map<String, List<InferenceBackend>> backends = setup.backends();

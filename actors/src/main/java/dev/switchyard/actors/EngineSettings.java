@@ -29,7 +29,10 @@ public record EngineSettings(
     List<String> manualPromotionPipelines,
     int learnerSnapshotEvery,
     int learnerPublishEvery,
-    Duration learnerPublishInterval) {
+    Duration learnerPublishInterval,
+    boolean learnerLocalLearning,
+    Duration learnerLocalGrace,
+    int learnerLocalMaxPending) {
 
   /** What a query does when a pool refuses a call. */
   public enum RejectionPolicy { REROUTE, RETRY }
@@ -92,6 +95,7 @@ public record EngineSettings(
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
     positive("switchyard.learner.publish-interval (ms)", learnerPublishInterval.toMillis());
+    positive("switchyard.learner.local-learning.max-pending", learnerLocalMaxPending);
     manualPromotionPipelines = List.copyOf(manualPromotionPipelines);
   }
 
@@ -130,7 +134,10 @@ public record EngineSettings(
         s.getStringList("learner.manual-pipelines"),
         s.getInt("learner.snapshot-every"),
         s.getInt("learner.publish-every"),
-        s.getDuration("learner.publish-interval"));
+        s.getDuration("learner.publish-interval"),
+        s.getBoolean("learner.local-learning.enabled"),
+        s.getDuration("learner.local-learning.grace"),
+        s.getInt("learner.local-learning.max-pending"));
   }
 
   public boolean manualPromotion(String pipeline) {

@@ -44,6 +44,27 @@ class LearningLagTest {
         () -> new Ucb1Bandit("ucb", ARMS, 0, 1, 0.1))));
   }
 
+  /**
+   * A node applies each episode it finished to its acting policy before replying, and reconciles with every
+   * publication without losing or double-counting one: sequential queries decide exactly as the same UCB1 driven
+   * in-process (each untried arm once, in order, then the only rewarded one), however slow the journal is.
+   */
+  @Test
+  void sequentialQueriesDecideAsTheInProcessLearnerWould() throws Exception {
+    try (EngineHarness node = EngineHarness.start("local", EngineHarness.config(""), setup())) {
+      List<String> chosen = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        chosen.add(node.await(node.engine.answer(query("seq-" + i, Budget.unlimited()), "ucb",
+            Durability.EPHEMERAL)).answerModel());
+      }
+      List<String> expected = new ArrayList<>(ARMS);
+      while (expected.size() < 24) {
+        expected.add("d");
+      }
+      assertEquals(expected, chosen);
+    }
+  }
+
   @Test
   void decisionsFollowTheLearnedPolicyWithinABoundedNumberOfEpisodes() throws Exception {
     try (EngineHarness node = EngineHarness.start("lag",

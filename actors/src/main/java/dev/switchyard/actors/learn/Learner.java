@@ -97,6 +97,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** Scored episodes received but not yet written to the journal. */
   private final List<Episode> buffered = new ArrayList<>();
   private boolean writeScheduled;
+  /** Query ids of the episodes written since the last publication (nodes drop them from their local ones). */
+  private final List<String> unpublishedIds = new ArrayList<>();
   /** The live learner; kept in step with the state by {@link #sync}. */
   private OnlineLearner learner;
   private long learnerVersion = -1;
@@ -186,10 +188,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     long now = clock.millis();
     List<Event> events = new ArrayList<>(buffered.size());
     buffered.forEach(e -> events.add(new EpisodeLearned(e, now)));
+    List<String> ids = buffered.stream().map(Episode::queryId).toList();
     buffered.clear();
     int written = events.size();
     return Effect().persist(events).thenRun(next -> {
       unpublished += written;
+      unpublishedIds.addAll(ids);
       if (unpublished >= settings.learnerPublishEvery()) {
         publish(next);
       } else if (!timers.isTimerActive(PUBLISH_TIMER)) {
@@ -256,10 +260,11 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     unpublished = 0;
     timers.cancel(PUBLISH_TIMER);
     topic.tell(Topic.publish(publication(state)));
+    unpublishedIds.clear();
   }
 
   private PolicyPublished publication(State state) {
     PolicySnapshot candidate = state.latest().version() == state.promoted().version() ? null : state.latest();
-    return new PolicyPublished(pipeline.name(), state.promoted(), candidate);
+    return new PolicyPublished(pipeline.name(), state.promoted(), candidate, unpublishedIds);
   }
 }
