@@ -54,6 +54,8 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(Learner.Promoted.class, 272);
     kryo.register(Learner.GetPolicy.class, 273);
     kryo.register(PolicyPublished.class, 274);
+    kryo.register(Learner.WriteDue.class, 275);
+    kryo.register(Learner.PublishDue.class, 276);
     // Open-queries registry 290-299
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);

@@ -47,6 +47,11 @@ public final class EngineNode {
 
   public static Engine start(ActorSystem<?> system, EngineSetup setup, Clock clock) {
     EngineSettings settings = EngineSettings.from(system.settings().config());
+    // Without a journal every learner and durable query would fail at start, long after this call returned.
+    if (system.settings().config().getString("pekko.persistence.journal.plugin").isBlank()) {
+      throw new IllegalArgumentException("pekko.persistence.journal.plugin is empty: the engine needs a journal "
+          + "(e.g. jdbc-journal, as set by the single-node and postgres profiles of cluster-config)");
+    }
     if (system.settings().config().getBoolean("switchyard.persistence.create-schema")) {
       createSchema(system);
     }
@@ -62,9 +67,11 @@ public final class EngineNode {
         Topic.create(PolicyPublished.class, PolicyBoard.TOPIC), "switchyard-policy-topic", Props.empty());
     LoadBoard loads = new LoadBoard();
     system.systemActorOf(loads.subscriber(loadTopic), "switchyard-load-board", Props.empty());
-    LocalPolicies policies = new LocalPolicies();
-    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic), "switchyard-policy-board",
-        Props.empty());
+    LocalPolicies policies = settings.learnerLocalLearning()
+        ? new LocalPolicies(settings.learnerLocalGrace().toMillis(), settings.learnerLocalMaxPending())
+        : new LocalPolicies();
+    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic, settings::manualPromotion),
+        "switchyard-policy-board", Props.empty());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Map<String, List<InferenceBackend>> backends = setup.backends();

@@ -28,7 +28,11 @@ public record EngineSettings(
     boolean manualPromotionByDefault,
     List<String> manualPromotionPipelines,
     int learnerSnapshotEvery,
-    int learnerPublishEvery) {
+    int learnerPublishEvery,
+    Duration learnerPublishInterval,
+    boolean learnerLocalLearning,
+    Duration learnerLocalGrace,
+    int learnerLocalMaxPending) {
 
   /** What a query does when a pool refuses a call. */
   public enum RejectionPolicy { REROUTE, RETRY }
@@ -90,6 +94,8 @@ public record EngineSettings(
     positive("switchyard.engine.stream-buffer", streamBuffer);
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
+    positive("switchyard.learner.publish-interval (ms)", learnerPublishInterval.toMillis());
+    positive("switchyard.learner.local-learning.max-pending", learnerLocalMaxPending);
     manualPromotionPipelines = List.copyOf(manualPromotionPipelines);
   }
 
@@ -127,7 +133,11 @@ public record EngineSettings(
         promotion.equals("manual"),
         s.getStringList("learner.manual-pipelines"),
         s.getInt("learner.snapshot-every"),
-        s.getInt("learner.publish-every"));
+        s.getInt("learner.publish-every"),
+        s.getDuration("learner.publish-interval"),
+        s.getBoolean("learner.local-learning.enabled"),
+        s.getDuration("learner.local-learning.grace"),
+        s.getInt("learner.local-learning.max-pending"));
   }
 
   public boolean manualPromotion(String pipeline) {

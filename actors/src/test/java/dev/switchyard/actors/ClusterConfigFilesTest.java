@@ -44,6 +44,22 @@ class ClusterConfigFilesTest {
     assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
   }
 
+  /**
+   * Which of two reference.conf files wins depends on classpath order; pekko-persistence's sets no journal. The
+   * deployment profiles must select the journal themselves, or the packaged CLI's learners never start.
+   */
+  @Test
+  void profilesSelectTheJournalWhateverTheClasspathOrder() {
+    Config persistenceFirst = ConfigFactory.parseString(
+        "pekko.persistence.journal.plugin = \"\"\npekko.persistence.snapshot-store.plugin = \"\"");
+    for (String profile : new String[] {"single-node.conf", "postgres.conf"}) {
+      Config c = ConfigFactory.parseFile(DIR.resolve(profile).toFile()).withFallback(persistenceFirst)
+          .withFallback(ConfigFactory.defaultReference()).resolve();
+      assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"), profile);
+      assertEquals("jdbc-snapshot-store", c.getString("pekko.persistence.snapshot-store.plugin"), profile);
+    }
+  }
+
   @Test
   void aeronIsAnOption() {
     Config c = load("single-node.conf", "aeron.conf");

@@ -4,6 +4,7 @@ import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -16,6 +17,7 @@ import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.QueryResult;
+import dev.switchyard.strategies.bandit.PilotRouter;
 import dev.switchyard.strategies.bandit.Ucb1Bandit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,19 +54,29 @@ class ThreeNodeClusterTest {
       cards.add(card(m, 1));
     }
     return new EngineSetup(cards, backends, List.of(PipelineDefinition.learned("bandit", "UCB1",
-        () -> new Ucb1Bandit("bandit", List.of("m0", "m1"), 0, 1, 0.5))));
+        () -> new Ucb1Bandit("bandit", List.of("m0", "m1"), 0, 1, 0.5)),
+        // a learner whose state is EJML matrices (per-arm ridge regressions) and a pacing multiplier
+        PipelineDefinition.learned("pilot", "PILOT", () -> PilotRouter.builder(0.01).build())));
   }
 
   static PolicyPublished policy(EngineHarness via) {
+    return policy(via, "bandit");
+  }
+
+  static PolicyPublished policy(EngineHarness via, String pipeline) {
     TestProbe<PolicyPublished> probe = via.kit.createTestProbe();
-    ((ClusterEngine) via.engine).learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
+    ((ClusterEngine) via.engine).learner(pipeline).tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 
   static void awaitLearned(EngineHarness via, long version) {
+    awaitLearned(via, "bandit", version);
+  }
+
+  static void awaitLearned(EngineHarness via, String pipeline, long version) {
     via.kit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-      assertEquals(version, policy(via).active().version());
-      assertEquals(version, ((ClusterEngine) via.engine).policy("bandit").orElseThrow().activeVersion());
+      assertEquals(version, policy(via, pipeline).active().version());
+      assertEquals(version, ((ClusterEngine) via.engine).policy(pipeline).orElseThrow().activeVersion());
       return null;
     });
   }
@@ -127,9 +139,17 @@ class ThreeNodeClusterTest {
         return null;
       });
 
+      for (int i = 0; i < 12; i++) {
+        QueryResult r = b.await(b.engine.answer(query("pilot-" + i, Budget.unlimited()), "pilot",
+            Durability.EPHEMERAL));
+        assertTrue(MODELS.contains(r.answerModel()), r.toString());
+      }
+
       awaitLearned(c, 30);
       awaitLearned(b, 30);
+      awaitLearned(c, "pilot", 12);
       PolicyPublished before = policy(c);
+      PolicyPublished pilotBefore = policy(c, "pilot");
 
       a.close(); // the oldest node, host of the singletons, leaves
       EngineHarness survivor = c;
@@ -138,6 +158,14 @@ class ThreeNodeClusterTest {
       assertEquals(before.active().episodes(), handedOver.active().episodes());
       assertArrayEquals(before.active().parameter("pulls"), handedOver.active().parameter("pulls"));
       assertArrayEquals(before.active().parameter("reward_sums"), handedOver.active().parameter("reward_sums"));
+      awaitLearned(survivor, "pilot", 12);
+      PolicyPublished pilotAfter = policy(survivor, "pilot");
+      assertEquals(12, pilotAfter.active().episodes());
+      assertEquals(pilotBefore.active().parameters().keySet(), pilotAfter.active().parameters().keySet());
+      assertFalse(pilotBefore.active().parameters().isEmpty());
+      for (String key : pilotBefore.active().parameters().keySet()) {
+        assertArrayEquals(pilotBefore.active().parameter(key), pilotAfter.active().parameter(key), key);
+      }
 
       for (int i = 0; i < 5; i++) {
         survivor.await(b.engine.answer(query("after-" + i, Budget.unlimited()), "bandit", Durability.EPHEMERAL));

@@ -6,7 +6,20 @@ import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
+import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
+import dev.switchyard.strategies.bandit.GreenServRouter;
+import dev.switchyard.strategies.bandit.MetaLlmBandit;
+import dev.switchyard.strategies.bandit.MixLlmRouter;
+import dev.switchyard.strategies.bandit.PilotRouter;
+import dev.switchyard.strategies.bandit.RewardModel;
+import dev.switchyard.strategies.bandit.ThompsonRouter;
+import dev.switchyard.strategies.bandit.TiUcbBandit;
 import dev.switchyard.strategies.bandit.Ucb1Bandit;
+import dev.switchyard.strategies.ensemble.AgreementCascade;
+import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.planner.RouterR1;
+import dev.switchyard.strategies.planner.ScopeRouter;
 import dev.switchyard.strategies.cascade.ConfidenceCascade;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -17,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The pipelines a simulated fleet serves, each fitted on the train split only. To add one, add an entry to
@@ -25,6 +39,17 @@ import java.util.Map;
 public final class Pipelines {
   public static final String CASCADE = "switchyard/cascade";
   public static final String BANDIT = "switchyard/bandit";
+  public static final String FLAGSHIP = "switchyard/flagship";
+  public static final String SCOPE = "switchyard/scope";
+  public static final String METALLM = "switchyard/metallm";
+  public static final String THOMPSON = "switchyard/thompson";
+  public static final String TI_UCB = "switchyard/ti-ucb";
+  public static final String MIXLLM = "switchyard/mixllm";
+  public static final String PILOT = "switchyard/pilot";
+  public static final String GREENSERV = "switchyard/greenserv";
+  public static final String DUELING_FGTS = "switchyard/dueling-fgts";
+  public static final String THRESHOLD_BANDIT = "switchyard/threshold-bandit";
+  public static final String ROUTER_R1 = "switchyard/router-r1";
 
   /** What a pipeline is built from. */
   public record Context(RecordedDataset train, List<ModelCard> cards, Config pipelines, long seed) {}
@@ -40,6 +65,46 @@ public final class Pipelines {
   static {
     FACTORIES.put(CASCADE, Pipelines::cascade);
     FACTORIES.put(BANDIT, Pipelines::bandit);
+    FACTORIES.put(FLAGSHIP, Pipelines::flagship);
+    FACTORIES.put(SCOPE, Pipelines::scope);
+    FACTORIES.put(METALLM, c -> learned(c, METALLM, "metallm",
+        (k, r) -> () -> new MetaLlmBandit("metallm", r, k.getDouble("exploration"))));
+    FACTORIES.put(THOMPSON, c -> learned(c, THOMPSON, "thompson",
+        (k, r) -> () -> new ThompsonRouter("thompson", r, k.getDouble("sigma"), k.getDouble("prior-mean"),
+            c.seed())));
+    FACTORIES.put(TI_UCB, c -> learned(c, TI_UCB, "ti-ucb",
+        (k, r) -> () -> new TiUcbBandit("ti-ucb", r, k.getDouble("exploration"), k.getInt("window"),
+            k.getDouble("delta"))));
+    FACTORIES.put(MIXLLM, c -> learned(c, MIXLLM, "mixllm", (k, r) -> () -> MixLlmRouter.standard(r, c.seed())));
+    FACTORIES.put(PILOT, c -> learned(c, PILOT, "pilot", (k, r) -> {
+      double budget = k.getDouble("budget-per-query-factor");
+      double perQuery = budget > 0 ? budget * c.train().meanCost(c.train().bestSingleModel()) : 0;
+      return () -> {
+        PilotRouter.Builder b = PilotRouter.builder(r.costScale()).ridge(k.getDouble("ridge"))
+            .alpha(k.getDouble("alpha"));
+        return (perQuery > 0 ? b.budgetPerQuery(perQuery) : b).build();
+      };
+    }));
+    FACTORIES.put(GREENSERV, c -> learned(c, GREENSERV, "greenserv",
+        (k, r) -> () -> GreenServRouter.standard(new RewardModel(r.costWeight(), r.costScale(),
+            k.getDouble("energy-weight"), energyScale(c)))));
+    FACTORIES.put(DUELING_FGTS, c -> learned(c, DUELING_FGTS, "dueling-fgts",
+        (k, r) -> () -> DuelingFgtsRouter.standard(r, c.seed())));
+    FACTORIES.put(THRESHOLD_BANDIT, c -> learned(c, THRESHOLD_BANDIT, "threshold-bandit", (k, r) -> {
+      ConfidenceCascade cascade = new ConfidenceCascade();
+      cascade.fit(c.train(), StrategyContext.seeded(c.seed()));
+      double exploration = k.getDouble("exploration");
+      return () -> new EscalationThresholdBandit("threshold-bandit", cascade.chain(),
+          EscalationThresholdBandit.defaultGrid(), cascade::calibratedConfidence, r, exploration);
+    }));
+    FACTORIES.put(ROUTER_R1, c -> learned(c, ROUTER_R1, "router-r1", (k, r) -> {
+      RouterR1 r1 = new RouterR1();
+      r1.fit(c.train(), StrategyContext.seeded(c.seed()));
+      boolean cold = k.getBoolean("cold");
+      double rate = k.getDouble("online-rate");
+      // fitted once; every instance (learner singleton, each node's restored copy) starts from it
+      return () -> r1.learner(r.costWeight(), cold, rate);
+    }));
   }
 
   private Pipelines() {}
@@ -110,6 +175,74 @@ public final class Pipelines {
       }
     }
     return chosen;
+  }
+
+  /** Hyperparameters and the shared reward to a learner supplier; expensive fitting happens once, here. */
+  @FunctionalInterface
+  interface LearnerFactory {
+    Supplier<OnlineLearner> build(Config hyper, RewardModel reward);
+  }
+
+  /**
+   * A learned pipeline from {@code switchyard.pipelines.<key>}: reward
+   * {@code score - cost-weight * cost / (mean cost of the dearest model)}, hyperparameters from the same block.
+   */
+  static PipelineDefinition learned(Context context, String name, String key, LearnerFactory factory) {
+    Config c = context.pipelines().getConfig(key);
+    double costWeight = c.getDouble("cost-weight");
+    if (!(costWeight >= 0)) {
+      throw new IllegalArgumentException("switchyard.pipelines." + key + ".cost-weight must be >= 0, got "
+          + costWeight);
+    }
+    RewardModel reward = RewardModel.costOnly(costWeight, costScale(context));
+    Supplier<OnlineLearner> supplier = factory.build(c, reward);
+    OnlineLearner probe = supplier.get();
+    return PipelineDefinition.learned(name, String.format(Locale.ROOT, "%s (%s), online, reward = score - %.2f * "
+        + "cost / %.3g USD", probe.info().name(), probe.info().citation(), costWeight, reward.costScale()), supplier);
+  }
+
+  static double costScale(Context context) {
+    double s = context.cards().stream().mapToDouble(m -> context.train().meanCost(m.id())).max().orElse(1.0);
+    return s > 0 ? s : 1.0;
+  }
+
+  /** Mean energy per query of the most energy-hungry model on train (GreenServ's energy unit). */
+  static double energyScale(Context context) {
+    double max = 0;
+    for (ModelCard card : context.cards()) {
+      double tokens = context.train().queries().stream().mapToDouble(q -> q.outcome(card.id()).inTokens()
+          + q.outcome(card.id()).outTokens()).average().orElse(0);
+      max = Math.max(max, card.joulesPerToken() * tokens);
+    }
+    return max > 0 ? max : 1.0;
+  }
+
+  /** The ensemble's agreement cascade (the evaluation's flagship), fitted on train, at the configured cost weight. */
+  public static PipelineDefinition flagship(Context context) {
+    double costWeight = nonNegative(context.pipelines().getConfig("flagship"), "flagship", "cost-weight");
+    AgreementCascade flagship = AgreementCascade.flagship();
+    flagship.fit(context.train(), StrategyContext.seeded(context.seed()));
+    return PipelineDefinition.fixed(FLAGSHIP, String.format(Locale.ROOT,
+        "%s (%s), fitted on train, cost weight %.2f", flagship.info().name(), flagship.info().citation(), costWeight),
+        flagship.info(), flagship.planner(costWeight));
+  }
+
+  /** SCOPE: per-model correctness and cost estimates, route to the best utility, fitted on train. */
+  public static PipelineDefinition scope(Context context) {
+    Config c = context.pipelines().getConfig("scope");
+    double costWeight = nonNegative(c, "scope", "cost-weight");
+    ScopeRouter scope = new ScopeRouter(c.getDouble("l2"));
+    scope.fit(context.train(), StrategyContext.seeded(context.seed()));
+    return PipelineDefinition.fixed(SCOPE, String.format(Locale.ROOT, "%s (%s), fitted on train, cost weight %.2f",
+        scope.info().name(), scope.info().citation(), costWeight), scope.info(), scope.planner(costWeight));
+  }
+
+  private static double nonNegative(Config c, String key, String path) {
+    double v = c.getDouble(path);
+    if (!(v >= 0)) {
+      throw new IllegalArgumentException("switchyard.pipelines." + key + "." + path + " must be >= 0, got " + v);
+    }
+    return v;
   }
 
   /** UCB1 over every model, learning online from each finished query. */

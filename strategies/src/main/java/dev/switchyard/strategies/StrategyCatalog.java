@@ -18,6 +18,7 @@ public final class StrategyCatalog {
     suppliers.addAll(dev.switchyard.strategies.routers.RouterFamily.members());
     suppliers.addAll(dev.switchyard.strategies.cascade.PostGenerationFamily.members());
     suppliers.addAll(dev.switchyard.strategies.ensemble.FlagshipFamily.members());
+    suppliers.addAll(dev.switchyard.strategies.planner.PlannerFamily.members());
     Map<String, Supplier<Strategy>> byName = new TreeMap<>();
     for (Supplier<Strategy> s : suppliers) {
       String name = s.get().info().name();

@@ -11,12 +11,15 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -34,6 +37,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * versioned snapshots to every node's {@link PolicyBoard}. The version counts learning steps: it grows by one
  * with every episode that changed the parameters.
  *
+ * <p>Throughput: one journal write per episode would cap learning at the journal's write rate (an embedded H2
+ * file manages about a hundred a second), so under load the learner fell ever further behind the queries and
+ * nodes decided with a policy hundreds of episodes old. Instead episodes that arrive while a write is in flight
+ * are buffered and written together, as one atomic write of their {@link EpisodeLearned} events, in the next
+ * turn: the learner keeps up with any query rate and the journal holds the same events as before. An episode is
+ * buffered in memory for at most one write; a crash in that window loses it (episodes are delivered at most
+ * once anyway). Publication cadence: after {@code switchyard.learner.publish-every} learned episodes or
+ * {@code publish-interval} after the first unpublished one, whichever comes first.
+ *
  * <p>Promotion: under {@code auto} the newest version acts at once. Under {@code manual} the newest version is a
  * candidate that decides only in shadow (its choices are recorded in episodes) until {@link Promote}.
  */
@@ -50,6 +62,14 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   /** Reply with what the learner would publish now. */
   public record GetPolicy(ActorRef<PolicyPublished> replyTo) implements Command {}
+
+  /** To itself: write the buffered episodes (sent after the first one buffered, so it follows a burst). */
+  public enum WriteDue implements Command { INSTANCE }
+
+  /** To itself: publish the learned but unpublished episodes ({@code publish-interval} elapsed). */
+  public enum PublishDue implements Command { INSTANCE }
+
+  private static final String PUBLISH_TIMER = "publish";
 
   public interface Event extends Journaled {}
 
@@ -73,6 +93,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final Clock clock;
   private final ActorRef<Topic.Command<PolicyPublished>> topic;
   private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  /** Scored episodes received but not yet written to the journal. */
+  private final List<Episode> buffered = new ArrayList<>();
+  private boolean writeScheduled;
+  /** Query ids of the episodes written since the last publication (nodes drop them from their local ones). */
+  private final List<String> unpublishedIds = new ArrayList<>();
   /** The live learner; kept in step with the state by {@link #sync}. */
   private OnlineLearner learner;
   private long learnerVersion = -1;
@@ -91,14 +117,19 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     if (!pipeline.isLearned()) {
       throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
     }
-    return Behaviors.setup(ctx -> new Learner(ctx, pipeline, settings, clock, topic));
+    // A failure outside persistence (e.g. the journal plugin missing at start) would otherwise stop the
+    // singleton for the life of the node, and every later episode would be dropped unseen.
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
+            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic))))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
-  private Learner(ActorContext<Command> ctx, PipelineDefinition pipeline, EngineSettings settings, Clock clock,
-      ActorRef<Topic.Command<PolicyPublished>> topic) {
+  private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
+      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic) {
     super(persistenceId(pipeline.name()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
+    this.timers = timers;
     this.pipeline = pipeline;
     this.manual = settings.manualPromotion(pipeline.name());
     this.settings = settings;
@@ -122,6 +153,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Learn.class, this::onLearn)
+        .onCommand(WriteDue.class, (state, due) -> onWriteDue())
+        .onCommand(PublishDue.class, (state, due) -> {
+          if (unpublished > 0) {
+            publish(state);
+          }
+          return Effect().none();
+        })
         .onCommand(Promote.class, this::onPromote)
         .onCommand(GetPolicy.class, (state, get) -> {
           get.replyTo().tell(publication(state));
@@ -134,10 +172,32 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     if (learn.episode().score() == null) {
       return Effect().none();
     }
-    return Effect().persist(new EpisodeLearned(learn.episode(), clock.millis())).thenRun(next -> {
-      unpublished++;
+    buffered.add(learn.episode());
+    if (!writeScheduled) {
+      writeScheduled = true;
+      ctx.getSelf().tell(WriteDue.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onWriteDue() {
+    writeScheduled = false;
+    if (buffered.isEmpty()) {
+      return Effect().none();
+    }
+    long now = clock.millis();
+    List<Event> events = new ArrayList<>(buffered.size());
+    buffered.forEach(e -> events.add(new EpisodeLearned(e, now)));
+    List<String> ids = buffered.stream().map(Episode::queryId).toList();
+    buffered.clear();
+    int written = events.size();
+    return Effect().persist(events).thenRun(next -> {
+      unpublished += written;
+      unpublishedIds.addAll(ids);
       if (unpublished >= settings.learnerPublishEvery()) {
         publish(next);
+      } else if (!timers.isTimerActive(PUBLISH_TIMER)) {
+        timers.startSingleTimer(PUBLISH_TIMER, PublishDue.INSTANCE, settings.learnerPublishInterval());
       }
     });
   }
@@ -198,11 +258,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   private void publish(State state) {
     unpublished = 0;
+    timers.cancel(PUBLISH_TIMER);
     topic.tell(Topic.publish(publication(state)));
+    unpublishedIds.clear();
   }
 
   private PolicyPublished publication(State state) {
     PolicySnapshot candidate = state.latest().version() == state.promoted().version() ? null : state.latest();
-    return new PolicyPublished(pipeline.name(), state.promoted(), candidate);
+    return new PolicyPublished(pipeline.name(), state.promoted(), candidate, unpublishedIds);
   }
 }

@@ -25,10 +25,21 @@ public final class PolicyBoard {
 
   public static Behavior<PolicyPublished> create(List<PipelineDefinition> pipelines, LocalPolicies policies,
       ActorRef<Topic.Command<PolicyPublished>> topic) {
+    return create(pipelines, policies, topic, p -> false);
+  }
+
+  /** @param manual whether a pipeline is under manual promotion (its acting policy never learns locally) */
+  public static Behavior<PolicyPublished> create(List<PipelineDefinition> pipelines, LocalPolicies policies,
+      ActorRef<Topic.Command<PolicyPublished>> topic, java.util.function.Predicate<String> manual) {
     Map<String, PipelineDefinition> learned = pipelines.stream().filter(PipelineDefinition::isLearned)
         .collect(Collectors.toMap(PipelineDefinition::name, p -> p));
     return Behaviors.setup(ctx -> {
-      learned.forEach((name, def) -> policies.put(name, new LocalPolicies.View(0, def.learner().get(), 0, null)));
+      learned.forEach((name, def) -> {
+        if (!manual.test(name)) {
+          policies.enableLocalLearning(name);
+        }
+        policies.put(name, new LocalPolicies.View(0, def.learner().get(), 0, null));
+      });
       topic.tell(Topic.subscribe(ctx.getSelf()));
       return Behaviors.receiveMessage(published -> {
         PipelineDefinition def = learned.get(published.pipeline());
@@ -46,8 +57,9 @@ public final class PolicyBoard {
         try {
           OnlineLearner active = restored(def, published.active());
           OnlineLearner candidate = published.candidate() == null ? null : restored(def, published.candidate());
-          policies.put(published.pipeline(),
-              new LocalPolicies.View(published.active().version(), active, candidateNext, candidate));
+          policies.published(published.pipeline(),
+              new LocalPolicies.View(published.active().version(), active, candidateNext, candidate),
+              published.learnedIds(), published.active().createdAtMillis());
         } catch (RuntimeException e) {
           ctx.getLog().error("cannot restore policy {} v{}: {}", published.pipeline(), published.active().version(),
               e.toString());

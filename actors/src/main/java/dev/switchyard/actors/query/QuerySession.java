@@ -182,17 +182,19 @@ final class QuerySession {
     timers.cancel(DEADLINE_TIMER);
     timers.cancel(RETRY_TIMER);
     callInFlight = -1;
+    // learn first, so a caller's next query already decides with this episode on this node
+    learn(run, run.result().episode());
     Completed completed = new Completed(run.result());
     waiters.forEach(w -> w.tell(completed));
     watchers.forEach(w -> w.tell(completed));
     waiters.clear();
     watchers.clear();
-    learn(run, run.result().episode());
   }
 
   void learn(QueryRun run, Episode episode) {
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {
+      services.policies().learnLocally(run.pipeline(), episode, now());
       learner.tell(new Learner.Learn(episode));
     }
   }

@@ -37,6 +37,11 @@ public final class DemoCommand implements Callable<Integer> {
           + "fleet is used.")
   Path data;
 
+  @Option(names = "--pipelines", paramLabel = "NAME", split = ",", description = "Pipelines to replay, in order "
+      + "(comma-separated), e.g. switchyard/bandit,switchyard/pilot. Default: switchyard.simulator.demo.pipelines "
+      + "(switchyard/cascade, switchyard/bandit).")
+  List<String> pipelineNames;
+
   @Option(names = "--limit", paramLabel = "N", description = "Test queries to replay (seeded sample); 0 = all. "
       + "Default: switchyard.simulator.demo.limit (1000).")
   Integer limit;
@@ -103,7 +108,8 @@ public final class DemoCommand implements Callable<Integer> {
     long s = seed != null ? seed : demo.getLong("seed");
     Path state = workingDir.resolve(stateDir != null ? stateDir : Path.of(demo.getString("state-dir")));
     Duration timeout = demo.getDuration("answer-timeout");
-    List<String> pipelines = demo.getStringList("pipelines");
+    List<String> pipelines = pipelineNames != null && !pipelineNames.isEmpty() ? List.copyOf(pipelineNames)
+        : demo.getStringList("pipelines");
 
     DataSource.Resolved source = synthetic
         ? DataSource.synthetic(cfg.getConfig("switchyard.simulator.synthetic"), s)

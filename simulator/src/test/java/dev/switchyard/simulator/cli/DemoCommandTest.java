@@ -62,6 +62,19 @@ class DemoCommandTest {
   }
 
   @Test
+  void pipelinesChosenOnTheCommandLineAreReplayedAndAnUnknownOneIsAnError() {
+    int code = run("--limit", "40", "--latency-scale", "0", "--no-progress", "--synthetic",
+        "--pipelines", "switchyard/pilot,switchyard/scope");
+    assertEquals(0, code, err());
+    String table = out();
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("switchyard/pilot") && l.contains(" 40 ")), table);
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("switchyard/scope") && l.contains(" 40 ")), table);
+    assertFalse(table.lines().anyMatch(l -> l.startsWith("switchyard/cascade")), table);
+    assertEquals(2, run("--limit", "5", "--no-progress", "--synthetic", "--pipelines", "switchyard/nope"));
+    assertTrue(err().contains("does not serve pipeline switchyard/nope"), err());
+  }
+
+  @Test
   void aMissingDataFileIsAnErrorNamingTheFlagWithoutAStackTrace() {
     int code = run("--data", "nowhere/queries.jsonl", "--no-progress");
     assertEquals(2, code);
