@@ -45,18 +45,24 @@ class ClusterConfigFilesTest {
   }
 
   /**
-   * Which of two reference.conf files wins depends on classpath order; pekko-persistence's sets no journal. The
-   * deployment profiles must select the journal themselves, or the packaged CLI's learners never start.
+   * Which of two reference.conf files wins depends on classpath order, and pekko-persistence's sets no journal.
+   * The engine's own Pekko settings sit above every reference.conf, so with any profile (or none) the journal
+   * is selected even when pekko-persistence's reference.conf came first.
    */
   @Test
-  void profilesSelectTheJournalWhateverTheClasspathOrder() {
+  void theJournalIsSelectedWhateverTheClasspathOrder() {
     Config persistenceFirst = ConfigFactory.parseString(
         "pekko.persistence.journal.plugin = \"\"\npekko.persistence.snapshot-store.plugin = \"\"");
-    for (String profile : new String[] {"single-node.conf", "postgres.conf"}) {
-      Config c = ConfigFactory.parseFile(DIR.resolve(profile).toFile()).withFallback(persistenceFirst)
-          .withFallback(ConfigFactory.defaultReference()).resolve();
-      assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"), profile);
-      assertEquals("jdbc-snapshot-store", c.getString("pekko.persistence.snapshot-store.plugin"), profile);
+    for (String[] profile : new String[][] {{}, {"single-node.conf"}, {"single-node.conf", "postgres.conf"}}) {
+      Config profiles = ConfigFactory.empty();
+      for (String f : profile) {
+        profiles = ConfigFactory.parseFile(DIR.resolve(f).toFile()).withFallback(profiles);
+      }
+      Config c = profiles.withFallback(ConfigFactory.parseResourcesAnySyntax(NodeConfig.ENGINE_PEKKO_SETTINGS))
+          .withFallback(persistenceFirst).withFallback(ConfigFactory.defaultReference()).resolve();
+      String name = String.join("+", profile);
+      assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"), name);
+      assertEquals("jdbc-snapshot-store", c.getString("pekko.persistence.snapshot-store.plugin"), name);
     }
   }
 
