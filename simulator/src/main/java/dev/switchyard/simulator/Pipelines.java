@@ -1,10 +1,9 @@
 package dev.switchyard.simulator;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueType;
 import dev.switchyard.actors.PipelineDefinition;
-import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
@@ -22,9 +21,6 @@ import dev.switchyard.strategies.planner.RouterR1;
 import dev.switchyard.strategies.planner.ScopeRouter;
 import dev.switchyard.strategies.cascade.ConfidenceCascade;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.data.RecordedQuery;
-import dev.switchyard.strategies.plan.Planner;
-import dev.switchyard.strategies.replay.OfflineReplay;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,61 +116,14 @@ public final class Pipelines {
     return out;
   }
 
-  /** The confidence cascade at the configured (or train-chosen) threshold. */
-  public static PipelineDefinition cascade(Context context) {
-    ConfidenceCascade cascade = new ConfidenceCascade();
-    cascade.fit(context.train(), StrategyContext.seeded(context.seed()));
-    double threshold = cascadeThreshold(cascade, context);
-    return PipelineDefinition.fixed(CASCADE, String.format(Locale.ROOT,
-        "confidence cascade over %s at calibrated-confidence threshold %.3f", cascade.chain(), threshold),
-        cascade.info(), cascade.planner(threshold));
-  }
-
-  static double cascadeThreshold(ConfidenceCascade cascade, Context context) {
-    Config c = context.pipelines().getConfig("cascade");
-    if (c.getValue("threshold").valueType() == ConfigValueType.NUMBER) {
-      double t = c.getDouble("threshold");
-      if (!(t >= 0 && t <= 1)) {
-        throw new IllegalArgumentException("switchyard.pipelines.cascade.threshold must be in [0, 1] or auto, got "
-            + t);
-      }
-      return t;
-    }
-    String s = c.getString("threshold");
-    if (!s.equals("auto")) {
-      throw new IllegalArgumentException("switchyard.pipelines.cascade.threshold must be a number in [0, 1] or "
-          + "auto, got '" + s + "'");
-    }
-    return chooseThreshold(cascade, context.train(), context.cards(), c.getDouble("auto-cost-weight"));
-  }
-
   /**
-   * The threshold of the cascade's grid with the highest train utility
-   * {@code quality - costWeight * cost / cost(best single model)}: a cost equal to the best single model's is
-   * worth {@code costWeight} of quality. Looks at the train split only.
+   * The threshold cascade on the recorded confidence: per task, the chain and the threshold on the last answer's
+   * calibrated confidence that are best on train at the configured cost weight (the agreement cascade's
+   * machinery without the agreement signal, {@link AgreementCascade#tunedConfidenceCascade()}).
    */
-  public static double chooseThreshold(ConfidenceCascade cascade, RecordedDataset train, List<ModelCard> cards,
-      double costWeight) {
-    double bestCost = train.meanCost(train.bestSingleModel());
-    double scale = bestCost > 0 ? bestCost : 1.0;
-    double bestUtility = Double.NEGATIVE_INFINITY;
-    double chosen = 1;
-    for (double t : cascade.tradeoffs()) {
-      Planner planner = cascade.planner(t);
-      double quality = 0;
-      double cost = 0;
-      for (RecordedQuery q : train.queries()) {
-        OfflineReplay.Outcome o = OfflineReplay.run(planner, q, cards, Budget.unlimited(), CASCADE, 0);
-        quality += o.score();
-        cost += o.costUsd();
-      }
-      double utility = (quality - costWeight * cost / scale) / train.size();
-      if (utility > bestUtility) {
-        bestUtility = utility;
-        chosen = t;
-      }
-    }
-    return chosen;
+  public static PipelineDefinition cascade(Context context) {
+    return fittedAtCostWeight(context, CASCADE, "cascade", AgreementCascade.tunedConfidenceCascade(),
+        "confidence cascade, per-task chain and calibrated-confidence threshold tuned on train");
   }
 
   /** Hyperparameters and the shared reward to a learner supplier; expensive fitting happens once, here. */
@@ -219,22 +168,23 @@ public final class Pipelines {
 
   /** The ensemble's agreement cascade (the evaluation's flagship), fitted on train, at the configured cost weight. */
   public static PipelineDefinition flagship(Context context) {
-    double costWeight = nonNegative(context.pipelines().getConfig("flagship"), "flagship", "cost-weight");
     AgreementCascade flagship = AgreementCascade.flagship();
-    flagship.fit(context.train(), StrategyContext.seeded(context.seed()));
-    return PipelineDefinition.fixed(FLAGSHIP, String.format(Locale.ROOT,
-        "%s (%s), fitted on train, cost weight %.2f", flagship.info().name(), flagship.info().citation(), costWeight),
-        flagship.info(), flagship.planner(costWeight));
+    return fittedAtCostWeight(context, FLAGSHIP, "flagship", flagship, flagship.info().citation());
   }
 
   /** SCOPE: per-model correctness and cost estimates, route to the best utility, fitted on train. */
   public static PipelineDefinition scope(Context context) {
-    Config c = context.pipelines().getConfig("scope");
-    double costWeight = nonNegative(c, "scope", "cost-weight");
-    ScopeRouter scope = new ScopeRouter(c.getDouble("l2"));
-    scope.fit(context.train(), StrategyContext.seeded(context.seed()));
-    return PipelineDefinition.fixed(SCOPE, String.format(Locale.ROOT, "%s (%s), fitted on train, cost weight %.2f",
-        scope.info().name(), scope.info().citation(), costWeight), scope.info(), scope.planner(costWeight));
+    ScopeRouter scope = new ScopeRouter(context.pipelines().getConfig("scope").getDouble("l2"));
+    return fittedAtCostWeight(context, SCOPE, "scope", scope, scope.info().citation());
+  }
+
+  /** An offline strategy fitted on train, served at {@code switchyard.pipelines.<key>.cost-weight}. */
+  private static PipelineDefinition fittedAtCostWeight(Context context, String name, String key, Strategy strategy,
+      String what) {
+    double costWeight = nonNegative(context.pipelines().getConfig(key), key, "cost-weight");
+    strategy.fit(context.train(), StrategyContext.seeded(context.seed()));
+    return PipelineDefinition.fixed(name, String.format(Locale.ROOT, "%s (%s), fitted on train, cost weight %.2f",
+        strategy.info().name(), what, costWeight), strategy.info(), strategy.planner(costWeight));
   }
 
   private static double nonNegative(Config c, String key, String path) {

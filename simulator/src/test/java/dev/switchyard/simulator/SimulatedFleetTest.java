@@ -9,12 +9,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ChatMessage;
-import dev.switchyard.protocol.Query;
 import dev.switchyard.simulator.backend.ReplayBackend;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.plan.PlanAction;
-import dev.switchyard.strategies.plan.PlanState;
+import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.replay.OfflineReplay;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,30 +45,37 @@ class SimulatedFleetTest {
   }
 
   @Test
-  void theCascadeStartsWithTheCheapestModelOfItsChain() {
-    try (SimulatedFleet.Fleet fleet = SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()),
-        CONFIG)) {
-      PipelineDefinition cascade = fleet.setup().pipelines().get(0);
-      Query q = new Query("x", List.of(ChatMessage.user(DATA.queries().get(0).prompt())), null, null);
-      PlanAction first = cascade.fixedPlanner().next(PlanState.start(q, fleet.cards()));
-      String cheapest = DATA.split("train").models().stream()
-          .min(java.util.Comparator.comparingDouble(DATA.split("train")::meanCost)).orElseThrow();
-      assertEquals(cheapest, ((PlanAction.Route) first).modelId());
-    }
-  }
-
-  @Test
-  void aConfiguredThresholdIsUsedAndAnAutoOneIsChosenOnTrain() {
-    Config fixed = ConfigFactory.parseString("switchyard.pipelines.cascade.threshold = 0.9").withFallback(CONFIG);
-    try (SimulatedFleet.Fleet fleet = SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()),
-        fixed)) {
-      assertTrue(fleet.setup().pipelines().get(0).description().contains("threshold 0.900"),
-          fleet.setup().pipelines().get(0).description());
-    }
-    Config bad = ConfigFactory.parseString("switchyard.pipelines.cascade.threshold = high").withFallback(CONFIG);
+  void theCascadeBuysLessQualityForLessCostAsItsCostWeightGrows() {
+    double[] free = replayCascadeOnTest(0);
+    double[] dear = replayCascadeOnTest(100);
+    assertTrue(dear[1] < free[1], "cost at weight 100 " + dear[1] + " below cost at weight 0 " + free[1]);
+    assertTrue(free[0] >= dear[0], "quality at weight 0 " + free[0] + " at least that at 100 " + dear[0]);
+    Config bad = ConfigFactory.parseString("switchyard.pipelines.cascade.cost-weight = -1").withFallback(CONFIG);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()), bad));
-    assertTrue(e.getMessage().contains("'high'"), e.getMessage());
+    assertTrue(e.getMessage().contains("switchyard.pipelines.cascade.cost-weight"), e.getMessage());
+  }
+
+  /** Mean quality and cost of the served cascade over the test split, replayed offline. */
+  private static double[] replayCascadeOnTest(double costWeight) {
+    Config config = ConfigFactory.parseString("switchyard.pipelines.cascade.cost-weight = " + costWeight)
+        .withFallback(CONFIG);
+    try (SimulatedFleet.Fleet fleet = SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()),
+        config)) {
+      PipelineDefinition cascade = fleet.setup().pipelines().get(0);
+      assertTrue(cascade.description().contains(String.format(java.util.Locale.ROOT, "cost weight %.2f", costWeight)),
+          cascade.description());
+      double quality = 0;
+      double cost = 0;
+      for (RecordedQuery q : fleet.test().queries()) {
+        OfflineReplay.Outcome o = OfflineReplay.run(cascade.fixedPlanner(), q, fleet.cards(), Budget.unlimited(),
+            Pipelines.CASCADE, 0);
+        quality += o.score();
+        cost += o.costUsd();
+      }
+      int n = fleet.test().size();
+      return new double[] {quality / n, cost / n};
+    }
   }
 
   @Test
