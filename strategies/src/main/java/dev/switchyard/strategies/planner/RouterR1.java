@@ -57,7 +57,7 @@ import java.util.TreeMap;
  * {@code THINK} step to the trace (the policy's probability of its choice).
  */
 public final class RouterR1 implements Strategy {
-  static final int FEATURES = 16;
+  static final int FEATURES = 20;
   /** Largest parameter change of one training step (a guard against rare huge gradients). */
   static final double MAX_STEP = 1.0;
   private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.5, 4.0};
@@ -69,6 +69,7 @@ public final class RouterR1 implements Strategy {
   private RecordedDataset train;
   private List<ModelCard> cards = List.of();
   private ResponseSignals signals;
+  private QueryDifficulty difficulty;
   private long seed;
   private final Map<Double, double[]> trained = new TreeMap<>();
 
@@ -105,6 +106,7 @@ public final class RouterR1 implements Strategy {
     this.train = trainSplit;
     this.cards = ModelCatalog.fromRecorded(trainSplit);
     this.signals = ResponseSignals.fit(trainSplit);
+    this.difficulty = QueryDifficulty.fit(trainSplit, Seeds.mix(context.seed(), "router-r1/difficulty"));
     this.seed = context.seed();
     trained.clear();
   }
@@ -123,11 +125,12 @@ public final class RouterR1 implements Strategy {
     SoftmaxPolicy policy = new SoftmaxPolicy(FEATURES, temperature);
     policy.load(parameters(tradeoff));
     long planSeed = seed;
+    QueryDifficulty diff = difficulty;
     // Sampled, as trained: the greedy action of a softmax over many route actions is not what the trained
     // stochastic policy does (the escalation mass is split across models). Seeded by query id and round, so
     // the planner stays a pure function of its state.
     return state -> decide(state, policy, Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
-        signals).action();
+        signals, diff, diff.estimate(state.query().text(), state.query().task())).action();
   }
 
   /** The trained parameters at one trade-off (trained on first use, then cached). */
@@ -144,7 +147,8 @@ public final class RouterR1 implements Strategy {
   /** An online learner starting from the trained policy at {@code tradeoff} (or cold, if {@code cold}). */
   public synchronized OnlineLearner learner(double tradeoff, boolean cold, double onlineRate) {
     double[] init = cold ? new double[FEATURES] : parameters(tradeoff);
-    return new Learner("router-r1-online", cards, signals, init, tradeoff, onlineRate, seed, maxRounds, temperature);
+    return new Learner("router-r1-online", cards, signals, difficulty, init, tradeoff, onlineRate, seed, maxRounds,
+        temperature);
   }
 
   private double[] trainPolicy(double lambda) {
@@ -199,8 +203,9 @@ public final class RouterR1 implements Strategy {
       Map<String, ModelCard> byId, List<Step> path) {
     Query query = new Query(q.id(), List.of(ChatMessage.user(q.prompt())), q.task(), Budget.unlimited());
     PlanState state = PlanState.start(query, cards);
+    double d = difficulty.outOfFold(q);
     while (true) {
-      Choice c = decide(state, policy, rnd, signals);
+      Choice c = decide(state, policy, rnd, signals, difficulty, d);
       path.add(new Step(c.features, c.index));
       if (c.action() instanceof PlanAction.Route r) {
         Response resp = Replay.response(q, r.modelId(), byId.get(r.modelId()), null);
@@ -221,12 +226,17 @@ public final class RouterR1 implements Strategy {
 
   private enum Kind { ROUTE, ANSWER, AGGREGATE }
 
-  /** Chooses greedily when {@code rnd} is null, else samples. */
-  Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig) {
-    return decide(state, policy, rnd, sig, maxRounds);
+  /**
+   * Chooses greedily when {@code rnd} is null, else samples; {@code d} is the query's difficulty estimate
+   * {@code d(x)} (cross-fitted in training, {@link QueryDifficulty#estimate} when served).
+   */
+  Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig, QueryDifficulty diff,
+      double d) {
+    return decide(state, policy, rnd, sig, diff, d, maxRounds);
   }
 
-  static Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig, int maxRounds) {
+  static Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig,
+      QueryDifficulty diff, double d, int maxRounds) {
     String task = state.query().task();
     List<Response> answers = state.responses();
     Response best = null;
@@ -255,11 +265,14 @@ public final class RouterR1 implements Strategy {
         ModelCard card = state.card(m).orElseThrow();
         double q = ResponseSignals.quality(card, task);
         double c = sig.cost(card);
+        double p = diff.modelCorrectness(q, d, task);
         double[] f = new double[FEATURES];
         if (none) {
           f[0] = 1;
           f[1] = q;
           f[2] = c;
+          f[16] = p;
+          f[17] = c * d;
         } else {
           f[3] = 1;
           f[4] = q;
@@ -268,6 +281,7 @@ public final class RouterR1 implements Strategy {
           f[7] = q - qBest;
           f[8] = roundShare;
           f[9] = 1 - cBest;
+          f[18] = p * (1 - cBest);
         }
         feats.add(f);
         kinds.add(Kind.ROUTE);
@@ -279,6 +293,7 @@ public final class RouterR1 implements Strategy {
       f[10] = 1;
       f[11] = cBest;
       f[12] = agreement;
+      f[19] = d;
       feats.add(f);
       kinds.add(Kind.ANSWER);
       targets.add(best.modelId());
@@ -341,6 +356,7 @@ public final class RouterR1 implements Strategy {
     private final String name;
     private final List<ModelCard> cards;
     private final ResponseSignals signals;
+    private final QueryDifficulty difficulty;
     private final SoftmaxPolicy policy;
     private final double lambda;
     private final double rate;
@@ -349,14 +365,15 @@ public final class RouterR1 implements Strategy {
     private double baseline;
     private long episodes;
 
-    Learner(String name, List<ModelCard> cards, ResponseSignals signals, double[] init, double lambda, double rate,
-        long seed, int maxRounds, double temperature) {
+    Learner(String name, List<ModelCard> cards, ResponseSignals signals, QueryDifficulty difficulty, double[] init,
+        double lambda, double rate, long seed, int maxRounds, double temperature) {
       if (!(rate > 0)) {
         throw new IllegalArgumentException("online learning rate must be > 0, got " + rate);
       }
       this.name = name;
       this.cards = List.copyOf(cards);
       this.signals = signals;
+      this.difficulty = difficulty;
       this.maxRounds = maxRounds;
       this.policy = new SoftmaxPolicy(FEATURES, temperature);
       this.policy.load(init);
@@ -378,7 +395,8 @@ public final class RouterR1 implements Strategy {
       return state -> {
         Random rnd = Seeds.forQuery(seed, state.query().id() + "#" + state.round());
         synchronized (this) {
-          return decide(state, policy, rnd, signals, maxRounds).action();
+          return decide(state, policy, rnd, signals, difficulty,
+              difficulty.estimate(state.query().text(), state.query().task()), maxRounds).action();
         }
       };
     }
@@ -391,11 +409,12 @@ public final class RouterR1 implements Strategy {
       Query query = new Query(episode.queryId(), List.of(ChatMessage.user(
           episode.queryText() == null ? "" : episode.queryText())), episode.task(), Budget.unlimited());
       PlanState state = PlanState.start(query, cards);
+      double d = difficulty.estimate(query.text(), query.task());
       double[] grad = new double[FEATURES];
       double r = episode.score() - lambda * episode.costUsd() / signals.costScale();
       double advantage = r - baseline;
       for (Response call : episode.calls()) {
-        Choice c = decide(state, policy, null, signals, maxRounds);
+        Choice c = decide(state, policy, null, signals, difficulty, d, maxRounds);
         int idx = indexOfRoute(state, call.modelId());
         if (idx < 0) {
           return;
@@ -404,7 +423,7 @@ public final class RouterR1 implements Strategy {
         state = state.with(Attempt.answered(call));
       }
       boolean aggregated = episode.steps().stream().anyMatch(s -> s.stage() == Stage.AGGREGATE);
-      Choice last = decide(state, policy, null, signals, maxRounds);
+      Choice last = decide(state, policy, null, signals, difficulty, d, maxRounds);
       int finalIdx = finalIndex(last, aggregated);
       if (finalIdx >= 0) {
         policy.accumulateGradient(last.features(), finalIdx, advantage, grad);
