@@ -86,9 +86,9 @@ public final class RouterR1 implements Strategy {
     this.temperature = temperature;
   }
 
-  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.2, temperature 0.5. */
+  /** 4 rounds, 16 epochs, groups of 8, learning rate 0.2, temperature 0.5. */
   public RouterR1() {
-    this(4, 8, 4, 0.2, 0.5);
+    this(4, 16, 8, 0.2, 0.5);
   }
 
   @Override
@@ -126,10 +126,13 @@ public final class RouterR1 implements Strategy {
     policy.load(parameters(tradeoff));
     long planSeed = seed;
     QueryDifficulty diff = difficulty;
-    // Sampled, as trained: the greedy action of a softmax over many route actions is not what the trained
-    // stochastic policy does (the escalation mass is split across models). Seeded by query id and round, so
-    // the planner stays a pure function of its state.
-    return state -> decide(state, policy, Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
+    // The first call is the policy's most probable model: sampling it only mixes in worse first models (the
+    // choice depends on the query's difficulty, and a held-out part of the training split preferred greedy).
+    // Later rounds are sampled, as trained: the greedy action of a softmax over many route actions is not what
+    // the trained stochastic policy does (the escalation mass is split across models, while "answer" is a
+    // single action). Seeded by query id and round, so the planner stays a pure function of its state.
+    return state -> decide(state, policy, state.round() == 0 ? null
+        : Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
         signals, diff, diff.estimate(state.query().text(), state.query().task())).action();
   }
 
