@@ -43,18 +43,26 @@ import java.util.TreeMap;
  * answer, at most {@code maxRounds} model calls, conditioned on model descriptors so that a model added later
  * is usable without retraining.
  *
- * <p>Policy: a linear softmax over action features ({@link SoftmaxPolicy}). A route action to model {@code m}
- * is described by its prior task quality {@code q_m} and expected cost {@code c_m} (card descriptors), with
- * separate weights for the first call and for later calls; a later call also by its interaction with the best
- * calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code 1 - c*}, {@code q_m - q} of the best
- * answer's model) and the round; answer (the most confident answer so far) by {@code c*} and the
- * agreement among answers; aggregate (a confidence-weighted vote, {@link Aggregation}) by the winner's vote
- * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out
- * baseline over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g A_g
- * sum_t grad log pi(a_t)} with {@code A_g = R_g - mean_{h != g} R_h}, replayed on recorded outcomes. {@link #learner} returns the same
- * policy as an {@link OnlineLearner} updated by the same rule with a running baseline. The served planner samples its action from the policy with a generator seeded by
- * the query id and round (as in training). Each round adds a
- * {@code THINK} step to the trace (the policy's probability of its choice).
+ * <p>Policy: a linear softmax over action features ({@link SoftmaxPolicy}). The query enters through a
+ * model-agnostic difficulty estimate {@code d(x)} = P(an average model answers x correctly) ({@link
+ * QueryDifficulty}: logistic regression on lexical cues, hashed n-grams and the task, fitted on the training
+ * split; cross-fitted, out-of-fold values for the training queries themselves), combined with a card's task
+ * quality {@code q_m} into a Rasch-style per-query correctness {@code p_m(x) = sigmoid(logit q_m + logit d(x) -
+ * logit dbar_task)}. A route action to model {@code m} is described by {@code q_m}, its expected cost {@code c_m}
+ * (card descriptors) and {@code p_m(x)}, with separate weights for the first call and for later calls; the first
+ * call also by {@code c_m d(x)} (paying for a strong model is worth less on an easy query); a later call also by
+ * its interaction with the best calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code p_m(x) (1 -
+ * c*)}, {@code 1 - c*}, {@code q_m - q} of the best answer's model) and the round; answer (the most confident
+ * answer so far) by {@code c*}, the agreement among answers and {@code d(x)}; aggregate (a confidence-weighted
+ * vote, {@link Aggregation}) by the winner's vote share. Because every feature is computed from cards, answers
+ * and the query, never from a model id, a model added later is scored without retraining. Reward {@code R =
+ * correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out baseline over {@code group}
+ * sampled trajectories per training query, {@code theta += lr * mean_g A_g sum_t grad log pi(a_t)} with {@code
+ * A_g = R_g - mean_{h != g} R_h}, replayed on recorded outcomes. {@link #learner} returns the same policy as an
+ * {@link OnlineLearner} updated by the same rule with a running baseline (it samples every action, to explore).
+ * The served planner takes the policy's most probable first call and samples later actions from the policy
+ * with a generator seeded by the query id and round (as in training). Each round adds a {@code THINK} step to
+ * the trace (the policy's probability of its choice).
  */
 public final class RouterR1 implements Strategy {
   static final int FEATURES = 20;
@@ -98,7 +106,10 @@ public final class RouterR1 implements Strategy {
         Dimensions.of(When.MULTI_STAGE, How.RL_POLICY, Signal.QUERY, Signal.MODEL_METADATA, Signal.RESPONSE),
         "the policy is a linear softmax over hand-built action features trained by REINFORCE with"
             + " a leave-one-out baseline, not an LLM trained with PPO; 'think' is a trace step, not generated"
-            + " text; sub-queries are the query itself (no text generation in simulation)");
+            + " text; sub-queries are the query itself (no text generation in simulation); the query is seen"
+            + " through one model-agnostic difficulty estimate (logistic regression on lexical cues, hashed"
+            + " n-grams and the task, combined with card qualities Rasch-style), not an LLM reading the query;"
+            + " the first call is the policy's most probable action, later ones are sampled");
   }
 
   @Override
