@@ -68,7 +68,13 @@ public final class RouterR1 implements Strategy {
   static final int FEATURES = 20;
   /** Largest parameter change of one training step (a guard against rare huge gradients). */
   static final double MAX_STEP = 1.0;
-  private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.5, 4.0};
+  /**
+   * Cost weights of the sweep. Dense because the served first call is greedy: each cost weight sends whole
+   * groups of queries (by task and difficulty) to another first model, so the frontier moves in steps and a
+   * coarse grid leaves budgets between them without a point (checked on a held-out part of the training split).
+   */
+  private static final double[] TRADEOFFS = {0, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.275, 0.35, 0.5, 0.75, 1.0,
+      1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0};
   private final int maxRounds;
   private final int epochs;
   private final int group;
