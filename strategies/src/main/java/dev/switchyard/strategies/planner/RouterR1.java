@@ -43,24 +43,38 @@ import java.util.TreeMap;
  * answer, at most {@code maxRounds} model calls, conditioned on model descriptors so that a model added later
  * is usable without retraining.
  *
- * <p>Policy: a linear softmax over action features ({@link SoftmaxPolicy}). A route action to model {@code m}
- * is described by its prior task quality {@code q_m} and expected cost {@code c_m} (card descriptors), with
- * separate weights for the first call and for later calls; a later call also by its interaction with the best
- * calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code 1 - c*}, {@code q_m - q} of the best
- * answer's model) and the round; answer (the most confident answer so far) by {@code c*} and the
- * agreement among answers; aggregate (a confidence-weighted vote, {@link Aggregation}) by the winner's vote
- * share. Reward {@code R = correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out
- * baseline over {@code group} sampled trajectories per training query, {@code theta += lr * mean_g A_g
- * sum_t grad log pi(a_t)} with {@code A_g = R_g - mean_{h != g} R_h}, replayed on recorded outcomes. {@link #learner} returns the same
- * policy as an {@link OnlineLearner} updated by the same rule with a running baseline. The served planner samples its action from the policy with a generator seeded by
- * the query id and round (as in training). Each round adds a
- * {@code THINK} step to the trace (the policy's probability of its choice).
+ * <p>Policy: a linear softmax over action features ({@link SoftmaxPolicy}). The query enters through a
+ * model-agnostic difficulty estimate {@code d(x)} = P(an average model answers x correctly) ({@link
+ * QueryDifficulty}: logistic regression on lexical cues, hashed n-grams and the task, fitted on the training
+ * split; cross-fitted, out-of-fold values for the training queries themselves), combined with a card's task
+ * quality {@code q_m} into a Rasch-style per-query correctness {@code p_m(x) = sigmoid(logit q_m + logit d(x) -
+ * logit dbar_task)}. A route action to model {@code m} is described by {@code q_m}, its expected cost {@code c_m}
+ * (card descriptors) and {@code p_m(x)}, with separate weights for the first call and for later calls; the first
+ * call also by {@code c_m d(x)} (paying for a strong model is worth less on an easy query); a later call also by
+ * its interaction with the best calibrated confidence so far {@code c*} ({@code q_m (1 - c*)}, {@code p_m(x) (1 -
+ * c*)}, {@code 1 - c*}, {@code q_m - q} of the best answer's model) and the round; answer (the most confident
+ * answer so far) by {@code c*}, the agreement among answers and {@code d(x)}; aggregate (a confidence-weighted
+ * vote, {@link Aggregation}) by the winner's vote share. Because every feature is computed from cards, answers
+ * and the query, never from a model id, a model added later is scored without retraining. Reward {@code R =
+ * correctness - lambda * cost / costScale}. Training: REINFORCE with a leave-one-out baseline over {@code group}
+ * sampled trajectories per training query, {@code theta += lr * mean_g A_g sum_t grad log pi(a_t)} with {@code
+ * A_g = R_g - mean_{h != g} R_h}, replayed on recorded outcomes. {@link #learner} returns the same policy as an
+ * {@link OnlineLearner} updated by the same rule with a running baseline (it samples every action, to explore).
+ * The served planner takes the policy's most probable first call and samples later actions from the policy
+ * with a generator seeded by the query id and round (as in training). Each round adds a {@code THINK} step to
+ * the trace (the policy's probability of its choice).
  */
 public final class RouterR1 implements Strategy {
-  static final int FEATURES = 16;
+  static final int FEATURES = 20;
   /** Largest parameter change of one training step (a guard against rare huge gradients). */
   static final double MAX_STEP = 1.0;
-  private static final double[] TRADEOFFS = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.5, 4.0};
+  /**
+   * Cost weights of the sweep. Dense because the served first call is greedy: each cost weight sends whole
+   * groups of queries (by task and difficulty) to another first model, so the frontier moves in steps and a
+   * coarse grid leaves budgets between them without a point (checked on a held-out part of the training split).
+   */
+  private static final double[] TRADEOFFS = {0, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.275, 0.35, 0.5, 0.75, 1.0,
+      1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0};
   private final int maxRounds;
   private final int epochs;
   private final int group;
@@ -69,6 +83,7 @@ public final class RouterR1 implements Strategy {
   private RecordedDataset train;
   private List<ModelCard> cards = List.of();
   private ResponseSignals signals;
+  private QueryDifficulty difficulty;
   private long seed;
   private final Map<Double, double[]> trained = new TreeMap<>();
 
@@ -85,9 +100,9 @@ public final class RouterR1 implements Strategy {
     this.temperature = temperature;
   }
 
-  /** 4 rounds, 8 epochs, groups of 4, learning rate 0.2, temperature 0.5. */
+  /** 4 rounds, 16 epochs, groups of 8, learning rate 0.2, temperature 0.5. */
   public RouterR1() {
-    this(4, 8, 4, 0.2, 0.5);
+    this(4, 16, 8, 0.2, 0.5);
   }
 
   @Override
@@ -97,7 +112,10 @@ public final class RouterR1 implements Strategy {
         Dimensions.of(When.MULTI_STAGE, How.RL_POLICY, Signal.QUERY, Signal.MODEL_METADATA, Signal.RESPONSE),
         "the policy is a linear softmax over hand-built action features trained by REINFORCE with"
             + " a leave-one-out baseline, not an LLM trained with PPO; 'think' is a trace step, not generated"
-            + " text; sub-queries are the query itself (no text generation in simulation)");
+            + " text; sub-queries are the query itself (no text generation in simulation); the query is seen"
+            + " through one model-agnostic difficulty estimate (logistic regression on lexical cues, hashed"
+            + " n-grams and the task, combined with card qualities Rasch-style), not an LLM reading the query;"
+            + " the first call is the policy's most probable action, later ones are sampled");
   }
 
   @Override
@@ -105,6 +123,7 @@ public final class RouterR1 implements Strategy {
     this.train = trainSplit;
     this.cards = ModelCatalog.fromRecorded(trainSplit);
     this.signals = ResponseSignals.fit(trainSplit);
+    this.difficulty = QueryDifficulty.fit(trainSplit, Seeds.mix(context.seed(), "router-r1/difficulty"));
     this.seed = context.seed();
     trained.clear();
   }
@@ -123,11 +142,15 @@ public final class RouterR1 implements Strategy {
     SoftmaxPolicy policy = new SoftmaxPolicy(FEATURES, temperature);
     policy.load(parameters(tradeoff));
     long planSeed = seed;
-    // Sampled, as trained: the greedy action of a softmax over many route actions is not what the trained
-    // stochastic policy does (the escalation mass is split across models). Seeded by query id and round, so
-    // the planner stays a pure function of its state.
-    return state -> decide(state, policy, Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
-        signals).action();
+    QueryDifficulty diff = difficulty;
+    // The first call is the policy's most probable model: sampling it only mixes in worse first models (the
+    // choice depends on the query's difficulty, and a held-out part of the training split preferred greedy).
+    // Later rounds are sampled, as trained: the greedy action of a softmax over many route actions is not what
+    // the trained stochastic policy does (the escalation mass is split across models, while "answer" is a
+    // single action). Seeded by query id and round, so the planner stays a pure function of its state.
+    return state -> decide(state, policy, state.round() == 0 ? null
+        : Seeds.forQuery(planSeed, state.query().id() + "#" + state.round()),
+        signals, diff, diff.estimate(state.query().text(), state.query().task())).action();
   }
 
   /** The trained parameters at one trade-off (trained on first use, then cached). */
@@ -144,7 +167,8 @@ public final class RouterR1 implements Strategy {
   /** An online learner starting from the trained policy at {@code tradeoff} (or cold, if {@code cold}). */
   public synchronized OnlineLearner learner(double tradeoff, boolean cold, double onlineRate) {
     double[] init = cold ? new double[FEATURES] : parameters(tradeoff);
-    return new Learner("router-r1-online", cards, signals, init, tradeoff, onlineRate, seed, maxRounds, temperature);
+    return new Learner("router-r1-online", cards, signals, difficulty, init, tradeoff, onlineRate, seed, maxRounds,
+        temperature);
   }
 
   private double[] trainPolicy(double lambda) {
@@ -199,8 +223,9 @@ public final class RouterR1 implements Strategy {
       Map<String, ModelCard> byId, List<Step> path) {
     Query query = new Query(q.id(), List.of(ChatMessage.user(q.prompt())), q.task(), Budget.unlimited());
     PlanState state = PlanState.start(query, cards);
+    double d = difficulty.outOfFold(q);
     while (true) {
-      Choice c = decide(state, policy, rnd, signals);
+      Choice c = decide(state, policy, rnd, signals, difficulty, d);
       path.add(new Step(c.features, c.index));
       if (c.action() instanceof PlanAction.Route r) {
         Response resp = Replay.response(q, r.modelId(), byId.get(r.modelId()), null);
@@ -221,12 +246,17 @@ public final class RouterR1 implements Strategy {
 
   private enum Kind { ROUTE, ANSWER, AGGREGATE }
 
-  /** Chooses greedily when {@code rnd} is null, else samples. */
-  Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig) {
-    return decide(state, policy, rnd, sig, maxRounds);
+  /**
+   * Chooses greedily when {@code rnd} is null, else samples; {@code d} is the query's difficulty estimate
+   * {@code d(x)} (cross-fitted in training, {@link QueryDifficulty#estimate} when served).
+   */
+  Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig, QueryDifficulty diff,
+      double d) {
+    return decide(state, policy, rnd, sig, diff, d, maxRounds);
   }
 
-  static Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig, int maxRounds) {
+  static Choice decide(PlanState state, SoftmaxPolicy policy, Random rnd, ResponseSignals sig,
+      QueryDifficulty diff, double d, int maxRounds) {
     String task = state.query().task();
     List<Response> answers = state.responses();
     Response best = null;
@@ -255,11 +285,14 @@ public final class RouterR1 implements Strategy {
         ModelCard card = state.card(m).orElseThrow();
         double q = ResponseSignals.quality(card, task);
         double c = sig.cost(card);
+        double p = diff.modelCorrectness(q, d, task);
         double[] f = new double[FEATURES];
         if (none) {
           f[0] = 1;
           f[1] = q;
           f[2] = c;
+          f[16] = p;
+          f[17] = c * d;
         } else {
           f[3] = 1;
           f[4] = q;
@@ -268,6 +301,7 @@ public final class RouterR1 implements Strategy {
           f[7] = q - qBest;
           f[8] = roundShare;
           f[9] = 1 - cBest;
+          f[18] = p * (1 - cBest);
         }
         feats.add(f);
         kinds.add(Kind.ROUTE);
@@ -279,6 +313,7 @@ public final class RouterR1 implements Strategy {
       f[10] = 1;
       f[11] = cBest;
       f[12] = agreement;
+      f[19] = d;
       feats.add(f);
       kinds.add(Kind.ANSWER);
       targets.add(best.modelId());
@@ -341,6 +376,7 @@ public final class RouterR1 implements Strategy {
     private final String name;
     private final List<ModelCard> cards;
     private final ResponseSignals signals;
+    private final QueryDifficulty difficulty;
     private final SoftmaxPolicy policy;
     private final double lambda;
     private final double rate;
@@ -349,14 +385,15 @@ public final class RouterR1 implements Strategy {
     private double baseline;
     private long episodes;
 
-    Learner(String name, List<ModelCard> cards, ResponseSignals signals, double[] init, double lambda, double rate,
-        long seed, int maxRounds, double temperature) {
+    Learner(String name, List<ModelCard> cards, ResponseSignals signals, QueryDifficulty difficulty, double[] init,
+        double lambda, double rate, long seed, int maxRounds, double temperature) {
       if (!(rate > 0)) {
         throw new IllegalArgumentException("online learning rate must be > 0, got " + rate);
       }
       this.name = name;
       this.cards = List.copyOf(cards);
       this.signals = signals;
+      this.difficulty = difficulty;
       this.maxRounds = maxRounds;
       this.policy = new SoftmaxPolicy(FEATURES, temperature);
       this.policy.load(init);
@@ -378,7 +415,8 @@ public final class RouterR1 implements Strategy {
       return state -> {
         Random rnd = Seeds.forQuery(seed, state.query().id() + "#" + state.round());
         synchronized (this) {
-          return decide(state, policy, rnd, signals, maxRounds).action();
+          return decide(state, policy, rnd, signals, difficulty,
+              difficulty.estimate(state.query().text(), state.query().task()), maxRounds).action();
         }
       };
     }
@@ -391,11 +429,12 @@ public final class RouterR1 implements Strategy {
       Query query = new Query(episode.queryId(), List.of(ChatMessage.user(
           episode.queryText() == null ? "" : episode.queryText())), episode.task(), Budget.unlimited());
       PlanState state = PlanState.start(query, cards);
+      double d = difficulty.estimate(query.text(), query.task());
       double[] grad = new double[FEATURES];
       double r = episode.score() - lambda * episode.costUsd() / signals.costScale();
       double advantage = r - baseline;
       for (Response call : episode.calls()) {
-        Choice c = decide(state, policy, null, signals, maxRounds);
+        Choice c = decide(state, policy, null, signals, difficulty, d, maxRounds);
         int idx = indexOfRoute(state, call.modelId());
         if (idx < 0) {
           return;
@@ -404,7 +443,7 @@ public final class RouterR1 implements Strategy {
         state = state.with(Attempt.answered(call));
       }
       boolean aggregated = episode.steps().stream().anyMatch(s -> s.stage() == Stage.AGGREGATE);
-      Choice last = decide(state, policy, null, signals, maxRounds);
+      Choice last = decide(state, policy, null, signals, difficulty, d, maxRounds);
       int finalIdx = finalIndex(last, aggregated);
       if (finalIdx >= 0) {
         policy.accumulateGradient(last.features(), finalIdx, advantage, grad);
