@@ -63,6 +63,8 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(OpenQueries.Registered.class, 293);
     kryo.register(QueryActorInternals.registrationDone(), 225);
     kryo.register(QueryActor.Cancel.class, 226);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAliveDue"), 227);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAlive"), 228);
     kryo.register(OpenQueries.JobOpened.class, 294);
     kryo.register(OpenQueries.JobClosed.class, 295);
     // Jobs 300-329

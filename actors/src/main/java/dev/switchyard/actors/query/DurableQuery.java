@@ -97,6 +97,11 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         .onCommand(QueryActor.Advance.class, (run, a) -> advance(run, false))
         .onCommand(QueryActor.RetryDue.class, (run, r) -> advance(run, true))
         .onCommand(QueryActor.DeadlineReached.class, (run, d) -> onDeadline(run))
+        .onCommand(QueryActor.KeepAliveDue.class, (run, k) -> {
+          session.onKeepAliveDue(run);
+          return Effect().noReply();
+        })
+        .onCommand(QueryActor.KeepAlive.class, (run, k) -> Effect().noReply())
         .onCommand(PoolReplied.class, (run, p) -> recordThenAdvance(session.onPoolReply(run, p.result())))
         .onCommand(CallTimedOut.class, (run, t) -> recordThenAdvance(session.onCallTimeout(run, t.attemptNo())))
         .onCommand(Watch.class, this::onWatch)
@@ -120,6 +125,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     }
     // Register with the open-queries registry first, so an accepted query is always known there.
     pendingSubmits.add(submit);
+    session.keepAlive();
     if (pendingSubmits.size() == 1) {
       ctx.ask(OpenQueries.Registered.class, session.services().openQueries(),
           session.services().settings().callTimeout(), ref -> new OpenQueries.Opened(queryId, ref),

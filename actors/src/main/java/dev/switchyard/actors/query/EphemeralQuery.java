@@ -41,6 +41,11 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
         .onMessageEquals(QueryActor.RetryDue.INSTANCE, () -> advance(true))
         .onMessageEquals(QueryActor.DeadlineReached.INSTANCE, this::onDeadline)
         .onMessageEquals(QueryActor.Resume.INSTANCE, () -> this)
+        .onMessageEquals(QueryActor.KeepAliveDue.INSTANCE, () -> {
+          session.onKeepAliveDue(run);
+          return this;
+        })
+        .onMessageEquals(QueryActor.KeepAlive.INSTANCE, () -> this)
         .onMessage(QueryActor.Cancel.class, this::onCancel)
         .onMessage(Watch.class, this::onWatch)
         .onMessage(GetStatus.class, this::onGetStatus)

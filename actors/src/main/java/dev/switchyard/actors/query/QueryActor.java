@@ -76,6 +76,16 @@ public final class QueryActor {
 
   enum DeadlineReached implements Command { INSTANCE }
 
+  /** Timer of a running query: time to send itself a {@link KeepAlive} through its shard. */
+  enum KeepAliveDue implements Command { INSTANCE }
+
+  /**
+   * Sent by a running query to itself through its shard, which counts it as activity: idle passivation sees only
+   * messages delivered by the shard, never a pool's reply or a timer, so a query waiting on long calls would
+   * otherwise be passivated mid-run. A no-op on arrival.
+   */
+  enum KeepAlive implements Command { INSTANCE }
+
   /** What submitters and watchers receive. */
   public sealed interface Reply extends CrossNode {}
 

@@ -32,6 +32,7 @@ final class QuerySession {
   private static final String CALL_TIMER = "call";
   private static final String DEADLINE_TIMER = "deadline";
   private static final String RETRY_TIMER = "retry";
+  private static final String KEEP_ALIVE_TIMER = "keep-alive";
 
   private final String queryId;
   private final NodeServices services;
@@ -91,6 +92,26 @@ final class QuerySession {
         .tell(new ModelPool.Call(request, poolReplies));
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     callInFlight = pending.attemptNo();
+    keepAlive();
+  }
+
+  /**
+   * From now until the run finishes, shows the shard some activity so that idle passivation leaves the query
+   * alone: while it registers, waits on a slow journal, a call or a retry (see {@link QueryActor.KeepAlive}).
+   */
+  void keepAlive() {
+    if (!timers.isTimerActive(KEEP_ALIVE_TIMER)) {
+      timers.startTimerWithFixedDelay(KEEP_ALIVE_TIMER, QueryActor.KeepAliveDue.INSTANCE,
+          services.settings().queryPassivateAfterIdle().dividedBy(3));
+    }
+  }
+
+  void onKeepAliveDue(QueryRun run) {
+    if (run.finished()) {
+      timers.cancel(KEEP_ALIVE_TIMER);
+      return;
+    }
+    services.sharding().entityRefFor(QueryActor.TYPE_KEY, queryId).tell(QueryActor.KeepAlive.INSTANCE);
   }
 
   boolean callSentThisIncarnation(QueryRun run) {
@@ -138,6 +159,7 @@ final class QuerySession {
 
   void scheduleRetry(long delayMillis) {
     timers.startSingleTimer(RETRY_TIMER, QueryActor.RetryDue.INSTANCE, Duration.ofMillis(delayMillis));
+    keepAlive();
   }
 
   /** Adds a submitter; a streaming one first gets the steps recorded so far. */
@@ -181,6 +203,7 @@ final class QuerySession {
     timers.cancel(CALL_TIMER);
     timers.cancel(DEADLINE_TIMER);
     timers.cancel(RETRY_TIMER);
+    timers.cancel(KEEP_ALIVE_TIMER);
     callInFlight = -1;
     // learn first, so a caller's next query already decides with this episode on this node
     learn(run, run.result().episode());
