@@ -90,6 +90,17 @@ class QueryActorTest {
   }
 
   @Test
+  void everyModelCallCarriesTheQuerysOutputTokenCap() throws Exception {
+    node.await(node.engine.answer(query("capped-1", Budget.unlimited()).withMaxOutputTokens(42), "cascade",
+        Durability.DURABLE));
+    assertEquals(42, small.maxTokens.get("capped-1/1"));
+    assertEquals(42, mid.maxTokens.get("capped-1/2"));
+    assertEquals(42, large.maxTokens.get("capped-1/3"));
+    node.await(node.engine.answer(query("uncapped-1", Budget.unlimited()), "cascade", Durability.EPHEMERAL));
+    assertEquals(0, small.maxTokens.get("uncapped-1/1"), "0 leaves the backend's default");
+  }
+
+  @Test
   void roundBudgetForcesAnAnswerFromTheLastResponse() throws Exception {
     QueryResult r = node.await(node.engine.answer(query("rounds-1", Budget.rounds(2)), "cascade",
         Durability.EPHEMERAL));

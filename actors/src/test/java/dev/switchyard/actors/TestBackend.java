@@ -23,6 +23,8 @@ final class TestBackend implements InferenceBackend {
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger maxInFlight = new AtomicInteger();
   final AtomicInteger totalCalls = new AtomicInteger();
+  /** The output-token cap each attempt id was called with. */
+  final Map<String, Integer> maxTokens = new ConcurrentHashMap<>();
 
   TestBackend(String modelId, Function<BackendRequest, CompletionStage<Response>> behaviour) {
     this.modelId = modelId;
@@ -52,6 +54,7 @@ final class TestBackend implements InferenceBackend {
   public CompletionStage<Response> complete(BackendRequest request) {
     totalCalls.incrementAndGet();
     calls.computeIfAbsent(request.attemptId(), k -> new AtomicInteger()).incrementAndGet();
+    maxTokens.put(request.attemptId(), request.maxTokens());
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     CompletionStage<Response> stage;

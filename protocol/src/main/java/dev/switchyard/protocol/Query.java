@@ -6,9 +6,11 @@ import java.util.stream.Collectors;
 
 /**
  * A query to answer. {@code task} is an optional hint (e.g. "mmlu") that routers may use as a feature;
- * null when unknown.
+ * null when unknown. {@code maxOutputTokens} caps the tokens each model call may generate (a client's
+ * {@code max_tokens}), 0 for each backend's default; journaled queries recorded before it existed read as 0.
  */
-public record Query(String id, List<ChatMessage> messages, String task, Budget budget) implements CrossNode {
+public record Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens)
+    implements CrossNode {
   public Query {
     Objects.requireNonNull(id, "id");
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -16,6 +18,14 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
       throw new IllegalArgumentException("a query needs at least one message");
     }
     budget = budget == null ? Budget.unlimited() : budget;
+    if (maxOutputTokens < 0) {
+      throw new IllegalArgumentException("maxOutputTokens must be >= 0 (0 = backend default), got "
+          + maxOutputTokens);
+    }
+  }
+
+  public Query(String id, List<ChatMessage> messages, String task, Budget budget) {
+    this(id, messages, task, budget, 0);
   }
 
   public static Query ofText(String id, String text) {
@@ -31,6 +41,10 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
   }
 
   public Query withBudget(Budget newBudget) {
-    return new Query(id, messages, task, newBudget);
+    return new Query(id, messages, task, newBudget, maxOutputTokens);
+  }
+
+  public Query withMaxOutputTokens(int tokens) {
+    return new Query(id, messages, task, budget, tokens);
   }
 }

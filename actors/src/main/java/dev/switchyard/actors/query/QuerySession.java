@@ -87,7 +87,7 @@ final class QuerySession {
         : List.of(ChatMessage.user(pending.subQuery()));
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
-        messages, text, 0);
+        messages, text, query.maxOutputTokens());
     services.sharding().entityRefFor(ModelPool.TYPE_KEY, pending.modelId())
         .tell(new ModelPool.Call(request, poolReplies));
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());

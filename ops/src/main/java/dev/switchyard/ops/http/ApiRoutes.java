@@ -164,7 +164,7 @@ public final class ApiRoutes extends AllDirectives {
           ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
           requireKnownPipeline(req.model());
           String id = "chatcmpl-" + ids.get();
-          Query query = new Query(id, req.messages(), req.task(), req.budget());
+          Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens());
           long created = clock.instant().getEpochSecond();
           return req.stream() ? streamed(req, query, id, created, mat) : answered(req, query, id, created);
         });

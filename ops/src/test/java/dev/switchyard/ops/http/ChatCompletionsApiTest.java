@@ -178,6 +178,7 @@ class ChatCompletionsApiTest {
     assertEquals(3, query.budget().maxRounds());
     assertEquals(5000, query.budget().deadlineMillis());
     assertEquals("mmlu", query.task());
+    assertEquals(64, query.maxOutputTokens(), "max_tokens reaches the engine with the query");
     assertEquals(dev.switchyard.protocol.Durability.DURABLE, engine.durabilities.get(0));
   }
 
