@@ -44,6 +44,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(ModelPool.WorkerFinished.class, 244);
     kryo.register(ModelPool.CallAnswered.class, 245);
     kryo.register(ModelPool.CallFailed.class, 246);
+    kryo.register(ModelPool.CallAdmitted.class, 247);
     kryo.register(Worker.Run.class, 250);
     kryo.register(QueryActorInternals.backendFinished(), 251);
     kryo.register(QueryActorInternals.retryNow(), 252);
@@ -65,6 +66,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(QueryActor.Cancel.class, 226);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAliveDue"), 227);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAlive"), 228);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$CallUnadmitted"), 229);
     kryo.register(OpenQueries.JobOpened.class, 294);
     kryo.register(OpenQueries.JobClosed.class, 295);
     // Jobs 300-329

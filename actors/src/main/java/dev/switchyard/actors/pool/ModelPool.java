@@ -68,6 +68,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   public record CallAnswered(String attemptId, Response response) implements CallResult {}
 
+  /** The pool took the call (running or queued): its answer will follow. Not an outcome. */
+  public record CallAdmitted(String attemptId) implements CallResult {}
+
   /**
    * @param rejected true when the pool refused the call without running it (full, or every circuit open)
    * @param kind {@code POOL_FULL}, {@code CIRCUIT_OPEN}, {@code NO_BACKEND} or a {@link BackendException.Kind}
@@ -134,6 +137,14 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   }
 
   private Behavior<Command> onCall(Call call) {
+    String attemptId = call.request().attemptId();
+    if (waiting.containsKey(attemptId) || requeued(call)) {
+      // a resend of an admitted call (its admission was lost, or a resumed query asks again): run it once,
+      // answer whoever asked last
+      waiting.computeIfPresent(attemptId, (id, previous) -> call.replyTo());
+      call.replyTo().tell(new CallAdmitted(attemptId));
+      return this;
+    }
     if (slots.isEmpty()) {
       call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, true, "NO_BACKEND",
           "model " + modelId + " has no backend on the node hosting its pool", -1));
@@ -142,6 +153,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     drainQueue(); // calls already waiting go first
     long now = clock.millis();
     if (queue.isEmpty() && dispatch(call, now)) {
+      call.replyTo().tell(new CallAdmitted(attemptId));
       return this;
     }
     if (slots.stream().allMatch(s -> s.breaker.state(now) == CircuitBreaker.State.OPEN)) {
@@ -157,7 +169,20 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return this;
     }
     queue.addLast(call);
+    call.replyTo().tell(new CallAdmitted(attemptId));
     return this;
+  }
+
+  /** Replaces a queued call of the same attempt id by {@code call} (its latest reply address); false if none. */
+  private boolean requeued(Call call) {
+    String attemptId = call.request().attemptId();
+    if (queue.stream().noneMatch(c -> c.request().attemptId().equals(attemptId))) {
+      return false;
+    }
+    List<Call> kept = new ArrayList<>(queue);
+    queue.clear();
+    kept.forEach(c -> queue.addLast(c.request().attemptId().equals(attemptId) ? call : c));
+    return true;
   }
 
   private boolean dispatch(Call call, long now) {

@@ -104,6 +104,10 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         .onCommand(QueryActor.KeepAlive.class, (run, k) -> Effect().noReply())
         .onCommand(PoolReplied.class, (run, p) -> recordThenAdvance(session.onPoolReply(run, p.result())))
         .onCommand(CallTimedOut.class, (run, t) -> recordThenAdvance(session.onCallTimeout(run, t.attemptNo())))
+        .onCommand(QueryActor.CallUnadmitted.class, (run, u) -> {
+          session.onCallUnadmitted(run, u.attemptNo());
+          return Effect().noReply();
+        })
         .onCommand(Watch.class, this::onWatch)
         .onCommand(GetStatus.class, this::onGetStatus)
         .onCommand(GiveFeedback.class, this::onFeedback)

@@ -37,6 +37,10 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(PoolReplied.class, this::onPoolReplied)
         .onMessage(CallTimedOut.class, this::onCallTimedOut)
+        .onMessage(QueryActor.CallUnadmitted.class, u -> {
+          session.onCallUnadmitted(run, u.attemptNo());
+          return this;
+        })
         .onMessageEquals(QueryActor.Advance.INSTANCE, () -> advance(false))
         .onMessageEquals(QueryActor.RetryDue.INSTANCE, () -> advance(true))
         .onMessageEquals(QueryActor.DeadlineReached.INSTANCE, this::onDeadline)

@@ -67,6 +67,9 @@ public final class QueryActor {
 
   record CallTimedOut(int attemptNo) implements Command {}
 
+  /** The pool has not acknowledged call {@code attemptNo} in time: send it again. */
+  record CallUnadmitted(int attemptNo) implements Command {}
+
   enum Advance implements Command { INSTANCE }
 
   /** The open-queries registry answered (or not) the registration of a new durable query. */

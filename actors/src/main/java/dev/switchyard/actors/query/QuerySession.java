@@ -33,6 +33,7 @@ final class QuerySession {
   private static final String DEADLINE_TIMER = "deadline";
   private static final String RETRY_TIMER = "retry";
   private static final String KEEP_ALIVE_TIMER = "keep-alive";
+  private static final String ADMISSION_TIMER = "admission";
 
   private final String queryId;
   private final NodeServices services;
@@ -43,6 +44,8 @@ final class QuerySession {
   private final List<ActorRef<Reply>> watchers = new ArrayList<>();
   private int notifiedSteps;
   private int callInFlight = -1;
+  /** The call in flight until its pool acknowledges it (null once acknowledged or answered). */
+  private BackendRequest unadmitted;
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -88,11 +91,26 @@ final class QuerySession {
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
         messages, text, query.maxOutputTokens());
-    services.sharding().entityRefFor(ModelPool.TYPE_KEY, pending.modelId())
-        .tell(new ModelPool.Call(request, poolReplies));
+    tellPool(request, pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     callInFlight = pending.attemptNo();
+    unadmitted = request;
     keepAlive();
+  }
+
+  private void tellPool(BackendRequest request, int attemptNo) {
+    services.sharding().entityRefFor(ModelPool.TYPE_KEY, request.modelId())
+        .tell(new ModelPool.Call(request, poolReplies));
+    timers.startSingleTimer(ADMISSION_TIMER, new QueryActor.CallUnadmitted(attemptNo),
+        services.settings().callAdmissionTimeout());
+  }
+
+  /** Sends the pending call again when its pool has not acknowledged it; the pool runs an attempt id once. */
+  void onCallUnadmitted(QueryRun run, int attemptNo) {
+    if (unadmitted != null && run.running() && run.pending() != null && run.pending().attemptNo() == attemptNo
+        && callInFlight == attemptNo) {
+      tellPool(unadmitted, attemptNo);
+    }
   }
 
   /**
@@ -122,6 +140,11 @@ final class QuerySession {
   QueryEvent onPoolReply(QueryRun run, ModelPool.CallResult result) {
     int attemptNo = attemptNo(result.attemptId());
     if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
+      return null;
+    }
+    timers.cancel(ADMISSION_TIMER);
+    unadmitted = null;
+    if (result instanceof ModelPool.CallAdmitted) {
       return null;
     }
     timers.cancel(CALL_TIMER);
@@ -204,6 +227,8 @@ final class QuerySession {
     timers.cancel(DEADLINE_TIMER);
     timers.cancel(RETRY_TIMER);
     timers.cancel(KEEP_ALIVE_TIMER);
+    timers.cancel(ADMISSION_TIMER);
+    unadmitted = null;
     callInFlight = -1;
     // learn first, so a caller's next query already decides with this episode on this node
     learn(run, run.result().episode());

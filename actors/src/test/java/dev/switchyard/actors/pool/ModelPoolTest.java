@@ -1,6 +1,5 @@
 package dev.switchyard.actors.pool;
 
-import dev.switchyard.actors.NodeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
@@ -93,6 +93,45 @@ class ModelPoolTest {
         Duration.ofSeconds(1), 0.2, 7, Duration.ofSeconds(2));
   }
 
+  /** The next outcome of a call, skipping the pool's admission acknowledgements. */
+  static ModelPool.CallResult outcome(TestProbe<ModelPool.CallResult> probe, Duration max) {
+    while (true) {
+      ModelPool.CallResult r = probe.receiveMessage(max);
+      if (!(r instanceof ModelPool.CallAdmitted)) {
+        return r;
+      }
+    }
+  }
+
+  @Test
+  void aResentAttemptRunsOnceAndItsAnswerGoesToTheLatestAsker() {
+    CompletableFuture<Response> release = new CompletableFuture<>();
+    CountingBackend held = new CountingBackend(r -> release);
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(held), settings(1, 10, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> first = kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> again = kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> queuedAsker = kit.createTestProbe();
+    pool.tell(new ModelPool.Call(request("dup/1"), first.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("dup/1"), first.receiveMessage());
+    pool.tell(new ModelPool.Call(request("dup/2"), queuedAsker.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("dup/2"), queuedAsker.receiveMessage());
+    pool.tell(new ModelPool.Call(request("dup/1"), again.getRef()));
+    pool.tell(new ModelPool.Call(request("dup/2"), again.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("dup/1"), again.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("dup/2"), again.receiveMessage());
+
+    release.complete(ok());
+    List<String> answered = List.of(
+        assertInstanceOf(ModelPool.CallAnswered.class, outcome(again, Duration.ofSeconds(10))).attemptId(),
+        assertInstanceOf(ModelPool.CallAnswered.class, outcome(again, Duration.ofSeconds(10))).attemptId());
+    assertEquals(List.of("dup/1", "dup/2"), answered);
+    first.expectNoMessage(Duration.ofMillis(200));
+    queuedAsker.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(1, held.calls.get("dup/1").get(), "the running attempt was not started again");
+    assertEquals(1, held.calls.get("dup/2").get(), "the queued attempt was queued once");
+  }
+
   static BackendRequest request(String id) {
     return new BackendRequest(id, "m", List.of(ChatMessage.user("q")), "q", 0);
   }
@@ -109,7 +148,7 @@ class ModelPoolTest {
     }
     List<ModelPool.CallResult> results = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      results.add(probe.receiveMessage(Duration.ofSeconds(30)));
+      results.add(outcome(probe, Duration.ofSeconds(30)));
     }
     assertTrue(results.stream().allMatch(r -> r instanceof ModelPool.CallAnswered), results.toString());
     assertEquals(3, a.maxInFlight.get(), "worker a ran at its limit, never above");
@@ -126,11 +165,16 @@ class ModelPoolTest {
     for (int i = 0; i < 10; i++) {
       pool.tell(new ModelPool.Call(request("full/" + i), probe.getRef()));
     }
-    List<ModelPool.CallResult> refused = new ArrayList<>();
-    for (int i = 0; i < 7; i++) {
-      refused.add(probe.receiveMessage(Duration.ofSeconds(10)));
+    List<ModelPool.CallResult> replies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      replies.add(probe.receiveMessage(Duration.ofSeconds(10)));
     }
     probe.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(3, replies.stream().filter(r -> r instanceof ModelPool.CallAdmitted).count(),
+        "one running and two queued calls are acknowledged");
+    List<ModelPool.CallResult> refused = replies.stream().filter(r -> !(r instanceof ModelPool.CallAdmitted))
+        .toList();
+    assertEquals(7, refused.size());
     for (ModelPool.CallResult r : refused) {
       ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, r);
       assertTrue(failed.rejected());
@@ -156,12 +200,12 @@ class ModelPoolTest {
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 3; i++) {
       pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
-      ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+      ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
       assertFalse(failed.rejected());
       assertEquals("SERVER_ERROR", failed.kind());
     }
     pool.tell(new ModelPool.Call(request("cb/open"), probe.getRef()));
-    ModelPool.CallFailed open = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+    ModelPool.CallFailed open = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
     assertTrue(open.rejected());
     assertEquals("CIRCUIT_OPEN", open.kind());
     assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 800, "" + open.retryAfterMillis());
@@ -173,7 +217,7 @@ class ModelPoolTest {
     healthy.set(true);
     probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
       pool.tell(new ModelPool.Call(request("cb/probe-" + System.nanoTime()), probe.getRef()));
-      assertInstanceOf(ModelPool.CallAnswered.class, probe.receiveMessage());
+      assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(3)));
       return null;
     });
     pool.tell(new ModelPool.GetLoad(load.getRef()));
@@ -192,7 +236,7 @@ class ModelPoolTest {
         Duration.ofSeconds(1)), Clock.systemUTC(), topic));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("rl/1"), probe.getRef()));
-    assertInstanceOf(ModelPool.CallAnswered.class, probe.receiveMessage(Duration.ofSeconds(10)));
+    assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
     assertEquals(3, limited.calls.get("rl/1").get(), "two 429s, then the answer");
 
     CountingBackend always = new CountingBackend(r -> CompletableFuture.failedFuture(
@@ -200,7 +244,7 @@ class ModelPoolTest {
     ActorRef<ModelPool.Command> pool2 = kit.spawn(ModelPool.create("m", List.of(always), settings(2, 10, 3,
         Duration.ofSeconds(1)), Clock.systemUTC(), topic));
     pool2.tell(new ModelPool.Call(request("rl/2"), probe.getRef()));
-    ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, probe.receiveMessage());
+    ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
     assertEquals("RATE_LIMITED", failed.kind());
     assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
     assertEquals(1, always.calls.get("rl/2").get());

@@ -1,6 +1,5 @@
 package dev.switchyard.actors.query;
 
-import dev.switchyard.actors.NodeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
