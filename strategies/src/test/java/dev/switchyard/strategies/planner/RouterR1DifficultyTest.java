@@ -10,14 +10,8 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.bandit.Scripted;
 import dev.switchyard.strategies.data.ModelCatalog;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.data.RecordedOutcome;
-import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.plan.PlanState;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,24 +23,9 @@ import org.junit.jupiter.api.Test;
  * against 0.2 - 0.1 lambda). Without a query-dependent feature every query of a task gets the same first model.
  */
 class RouterR1DifficultyTest {
-  private static RecordedDataset world(int n, String split, long seed) {
-    Random rnd = new Random(seed);
-    List<RecordedQuery> qs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      boolean easy = i % 2 == 0;
-      boolean smallRight = easy || rnd.nextDouble() < 0.2;
-      boolean bigRight = rnd.nextDouble() < 0.95;
-      Map<String, RecordedOutcome> o = new LinkedHashMap<>();
-      o.put("small", new RecordedOutcome(smallRight ? 1 : 0, 1e-5, 10, 2, 100, -0.5, smallRight ? "A" : "B"));
-      o.put("big", new RecordedOutcome(bigRight ? 1 : 0, 1e-4, 10, 2, 300, -0.5, bigRight ? "A" : "C"));
-      qs.add(new RecordedQuery(split + "-" + i, "qa", split, easy ? Synthetic.EASY : Synthetic.HARD, o));
-    }
-    return new RecordedDataset("difficulty-world", List.of("small", "big"), qs, true);
-  }
-
   @Test
   void difficultyEstimateSeparatesEasyFromHardQueriesOfOneTask() {
-    RecordedDataset train = world(300, "train", 5);
+    RecordedDataset train = Synthetic.world(300, "train", 5, false);
     QueryDifficulty d = QueryDifficulty.fit(train, 9);
     double easy = d.estimate(Synthetic.EASY, "qa");
     double hard = d.estimate(Synthetic.HARD, "qa");
@@ -63,7 +42,7 @@ class RouterR1DifficultyTest {
 
   @Test
   void routerR1SendsEasyAndHardQueriesOfOneTaskToDifferentFirstModels() {
-    RecordedDataset train = world(400, "train", 1);
+    RecordedDataset train = Synthetic.world(400, "train", 1, false);
     List<ModelCard> cards = ModelCatalog.fromRecorded(train);
     RouterR1 r1 = new RouterR1(1, 16, 8, 0.2, 0.5);
     r1.fit(train, StrategyContext.seeded(3));

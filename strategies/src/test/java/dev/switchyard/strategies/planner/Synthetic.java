@@ -21,16 +21,23 @@ final class Synthetic {
   static final String HARD = "Prove that the sequence of prime gaps is unbounded, showing every lemma you use in detail.";
 
   static RecordedDataset world(int n, String split, long seed) {
+    return world(n, split, seed, true);
+  }
+
+  /** With {@code confidenceTells} false, every answer's recorded confidence is the same (no signal at all). */
+  static RecordedDataset world(int n, String split, long seed, boolean confidenceTells) {
     Random rnd = new Random(seed);
     List<RecordedQuery> qs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       boolean easy = i % 2 == 0;
       boolean smallRight = easy || rnd.nextDouble() < 0.2;
       boolean bigRight = rnd.nextDouble() < 0.95;
+      double smallConfidence = easy ? -0.02 - 0.05 * rnd.nextDouble() : -1.0 - rnd.nextDouble();
+      double bigConfidence = -0.05 - 0.3 * rnd.nextDouble();
       Map<String, RecordedOutcome> o = new LinkedHashMap<>();
       o.put("small", new RecordedOutcome(smallRight ? 1 : 0, 1e-5, 10, 2, 100,
-          easy ? -0.02 - 0.05 * rnd.nextDouble() : -1.0 - rnd.nextDouble(), smallRight ? "A" : "B"));
-      o.put("big", new RecordedOutcome(bigRight ? 1 : 0, 1e-4, 10, 2, 300, -0.05 - 0.3 * rnd.nextDouble(),
+          confidenceTells ? smallConfidence : -0.5, smallRight ? "A" : "B"));
+      o.put("big", new RecordedOutcome(bigRight ? 1 : 0, 1e-4, 10, 2, 300, confidenceTells ? bigConfidence : -0.5,
           bigRight ? "A" : "C"));
       qs.add(new RecordedQuery(split + "-" + i, "qa", split, easy ? EASY : HARD, o));
     }
