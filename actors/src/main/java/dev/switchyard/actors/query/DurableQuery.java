@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -46,6 +48,8 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final ActorContext<Command> ctx;
   /** Submits waiting for the registry's answer before the query is accepted. */
   private final List<Submit> pendingSubmits = new ArrayList<>();
+  /** Submits whose acceptance is being written: told the outcome once the write succeeds (or fails). */
+  private final List<Submit> acceptingSubmits = new ArrayList<>();
   /** A cancel that arrived while the query was being accepted: journaled together with the acceptance. */
   private String cancelOnAccept;
 
@@ -85,7 +89,30 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
             ctx.getSelf().tell(QueryActor.Resume.INSTANCE);
           }
         })
+        .onSignal(PreRestart.class, (run, restart) -> refuseEveryoneWaiting(run))
+        .onSignal(PostStop.class, (run, stop) -> refuseEveryoneWaiting(run))
         .build();
+  }
+
+  /**
+   * A journal write failed (the driver restarts with backoff) or the driver stops with the query unfinished:
+   * whoever waits is told at once that it may ask again with the same id, instead of waiting out its timeout.
+   * An accepted query resumes by itself once the journal is back (the open-queries registry pokes it).
+   */
+  private void refuseEveryoneWaiting(QueryRun run) {
+    if (run.finished()) {
+      return;
+    }
+    Refused refused = new Refused("UNAVAILABLE", "query " + queryId + (run.accepted()
+        ? " was accepted but its progress could not be journaled; it resumes when the journal is back; ask again"
+            + " with the same id for its result"
+        : " could not be journaled and was not accepted; submit it again"), 1_000);
+    List<Submit> waiting = new ArrayList<>(pendingSubmits);
+    waiting.addAll(acceptingSubmits);
+    pendingSubmits.clear();
+    acceptingSubmits.clear();
+    waiting.forEach(s -> s.replyTo().tell(refused));
+    session.refuseWaiters(refused);
   }
 
   @Override
@@ -155,7 +182,9 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         session.policyVersion(first.pipeline()), session.now());
     List<QueryEvent> events = cancelOnAccept == null ? List.of(accepted)
         : List.of(accepted, new QueryEvent.QueryCancelled(cancelOnAccept, session.now()));
+    acceptingSubmits.addAll(submits);
     return Effect().persist(events).thenRun((QueryRun next) -> {
+      acceptingSubmits.clear();
       submits.forEach(s -> session.join(next, s.replyTo(), s.stream()));
       session.startDeadline(next);
       session.selfAdvance();

@@ -239,6 +239,14 @@ final class QuerySession {
     watchers.clear();
   }
 
+  /** Tells every submitter and watcher {@code refused} and forgets them (the driver is going away). */
+  void refuseWaiters(QueryActor.Refused refused) {
+    waiters.forEach(w -> w.tell(refused));
+    watchers.forEach(w -> w.tell(refused));
+    waiters.clear();
+    watchers.clear();
+  }
+
   void learn(QueryRun run, Episode episode) {
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {

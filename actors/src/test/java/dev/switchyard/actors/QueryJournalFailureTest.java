@@ -1,0 +1,50 @@
+package dev.switchyard.actors;
+
+import static dev.switchyard.actors.EngineHarness.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.QueryResult;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A durable query whose journal cannot be written: its caller is refused at once (UNAVAILABLE, ask again) instead
+ * of waiting out the answer timeout, nothing runs unrecorded, and once the journal is back the same id succeeds.
+ */
+class QueryJournalFailureTest {
+
+  @Test
+  void aDurableQueryWhoseAcceptanceCannotBeJournaledIsRefusedAtOnceAndCanBeSubmittedAgain() throws Exception {
+    Config config = PersistenceTestKitPlugin.config()
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(EngineHarness.config("switchyard.persistence.create-schema = off\n"
+            + "switchyard.engine.answer-timeout = 20s\n"));
+    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
+    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    try (EngineHarness node = EngineHarness.start("query-journal", config, JobActorTest.setup(model, other))) {
+      PersistenceTestKit journal = PersistenceTestKit.create(node.kit.system());
+      journal.failNextNPersisted("query|unrecorded", 1_000);
+
+      ExecutionException failed = assertThrows(ExecutionException.class, () -> node.await(node.engine.answer(
+          query("unrecorded", Budget.unlimited()), "cascade", Durability.DURABLE)));
+      EngineRejection rejection = assertInstanceOf(EngineRejection.class, failed.getCause());
+      assertEquals(EngineRejection.Reason.UNAVAILABLE, rejection.reason(), rejection.getMessage());
+      assertTrue(rejection.getMessage().contains("was not accepted"), rejection.getMessage());
+      assertEquals(0, model.totalCalls.get() + other.totalCalls.get(), "nothing ran unrecorded");
+
+      journal.resetPolicy();
+      QueryResult r = node.kit.createTestProbe().awaitAssert(EngineHarness.WAIT, () -> node.await(
+          node.engine.answer(query("unrecorded", Budget.unlimited()), "cascade", Durability.DURABLE)));
+      assertEquals("4", r.answer());
+    }
+  }
+}
