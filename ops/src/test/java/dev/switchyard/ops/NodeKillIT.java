@@ -117,7 +117,7 @@ class NodeKillIT {
     nodes.add(startNode(2, httpPorts, remotingPorts, seed, journalUrl, data, logs));
     awaitReady(httpPorts[1], Duration.ofSeconds(90));
     awaitReady(httpPorts[2], Duration.ofSeconds(90));
-    awaitAllUp(logs.resolve("node-1.log"), remotingPorts, Duration.ofSeconds(90));
+    awaitAllUp(logs, remotingPorts, Duration.ofSeconds(90));
     // One job through every node: sharding, pools and the registry work everywhere before the load starts.
     List<String> warmUps = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -245,6 +245,7 @@ class NodeKillIT {
             + "%d model calls answered, none recorded twice per attempt: %b%n",
         audit.jobs(), audit.queries(), audit.resumed(), audit.lastResumeSeconds(), audit.answeredCalls(),
         audit.problems().isEmpty());
+    audit.resumedHistories().forEach(h -> System.out.println("T2-1 resumed (event@time since kill/writer): " + h));
     problems.forEach(p -> System.out.println("T2-1 problem: " + p));
 
     assertTrue(inFlightAtKill.size() > 0, "the kill must hit running jobs, or the test shows nothing");
@@ -263,7 +264,7 @@ class NodeKillIT {
    * answered twice in one query, a query or job step that ended twice, a job that ended twice.
    */
   record JournalAudit(int jobs, int queries, int resumed, double lastResumeSeconds, int answeredCalls,
-      List<String> problems) {
+      List<String> problems, List<String> resumedHistories) {
     static JournalAudit of(String url, Set<String> jobIds, long killedAtMillis) throws Exception {
       Map<String, List<String[]>> events = new LinkedHashMap<>(); // pid -> [writer, manifest, payload, timestamp]
       try (Connection c = DriverManager.getConnection(url, "sa", "");
@@ -288,6 +289,7 @@ class NodeKillIT {
       int answered = 0;
       long lastResume = 0;
       List<String> problems = new ArrayList<>();
+      List<String> histories = new ArrayList<>();
       for (Map.Entry<String, List<String[]>> e : events.entrySet()) {
         String pid = e.getKey();
         boolean query = pid.startsWith("query|");
@@ -299,7 +301,14 @@ class NodeKillIT {
         String firstWriter = e.getValue().get(0)[0];
         long firstOtherWrite = Long.MAX_VALUE;
         Set<String> seen = new HashSet<>();
+        List<String> writers = new ArrayList<>();
+        StringBuilder history = new StringBuilder();
         for (String[] ev : e.getValue()) {
+          if (!writers.contains(ev[0])) {
+            writers.add(ev[0]);
+          }
+          history.append(String.format(" %s@%+.1fs/w%d", ev[1].substring(ev[1].lastIndexOf('$') + 1),
+              (Long.parseLong(ev[3]) - killedAtMillis) / 1000.0, writers.indexOf(ev[0]) + 1));
           if (!ev[0].equals(firstWriter)) {
             firstOtherWrite = Math.min(firstOtherWrite, Long.parseLong(ev[3]));
           }
@@ -321,9 +330,10 @@ class NodeKillIT {
         if (firstOtherWrite != Long.MAX_VALUE) {
           resumed++;
           lastResume = Math.max(lastResume, firstOtherWrite - killedAtMillis);
+          histories.add(pid + ":" + history);
         }
       }
-      return new JournalAudit(jobs, queries, resumed, lastResume / 1000.0, answered, problems);
+      return new JournalAudit(jobs, queries, resumed, lastResume / 1000.0, answered, problems, histories);
     }
 
     private static String payload(byte[] bytes) throws IOException {
@@ -428,11 +438,18 @@ class NodeKillIT {
     fail("node on port " + port + " not ready within " + bound);
   }
 
-  /** The leader (node 1, the oldest) logs each member it moves to Up; membership is not exposed over HTTP. */
-  private static void awaitAllUp(Path leaderLog, int[] remotingPorts, Duration bound) throws Exception {
+  /**
+   * Membership is not exposed over HTTP, so this reads the node logs: the leader logs each member it moves to Up,
+   * and the leader is whichever Up member has the lowest address, so it may be any node.
+   */
+  private static void awaitAllUp(Path logs, int[] remotingPorts, Duration bound) throws Exception {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
-      String log = Files.readString(leaderLog, StandardCharsets.UTF_8);
+      StringBuilder all = new StringBuilder();
+      for (int i = 1; i <= remotingPorts.length; i++) {
+        all.append(Files.readString(logs.resolve("node-" + i + ".log"), StandardCharsets.UTF_8));
+      }
+      String log = all.toString();
       boolean all = true;
       for (int port : remotingPorts) {
         all &= log.contains("Leader is moving node [pekko://switchyard@127.0.0.1:" + port + "] to [Up]");
@@ -442,7 +459,7 @@ class NodeKillIT {
       }
       Thread.sleep(250);
     }
-    fail("not all three nodes Up within " + bound + "; see " + leaderLog);
+    fail("not all three nodes Up within " + bound + "; see " + logs);
   }
 
   /** Submits a durable job of {@value #STEPS_PER_JOB} steps; its id if accepted (202), else null. */
