@@ -58,13 +58,14 @@ import org.junit.jupiter.api.io.TempDir;
  * entity of an accepted job was resumed by a new incarnation after the kill (else the kill hit nothing and the test
  * would show nothing); the survivors accept and finish new jobs after the kill. Counts and times are printed.
  *
- * <p>Not asserted: the plan's "resumed within 30 s of the kill". Observed on the 2-core machine: the last
- * resumed entity first wrote 26-30 s after the kill in 5 of 7 runs and about 60 s after it in 2. Why: the
- * registry's resume pokes are plain tells through sharding every {@code resume-interval} (15 s); a poke sent while the
- * shard coordinator still lists the dead node's region (its ddata update is stuck until the node is removed,
- * about 10-15 s after the kill) goes to the dead node and is lost, so resumption waits for a later tick (seen with
- * {@code -Dt2-1.node-log-level=DEBUG}: "Shard [..] located at" the dead region right after that region
- * terminated). Nothing is lost; only the time to resume varies by one or more ticks.
+ * <p>Not asserted: the plan's "resumed within 30 s of the kill". Observed on the 2-core machine in 11 runs: the
+ * last resumed entity first wrote 25.7-30.1 s after the kill in 6 runs and 60.0-60.3 s after it in 5. The slow ones are
+ * job entities of node 3 whose running step's query lived on a survivor (and had finished there, its reply lost
+ * with the job): they wait for a registry poke. Pokes are plain tells through sharding every
+ * {@code resume-interval} (15 s); with {@code -Dt2-1.node-log-level=DEBUG} a poke sent right after node 3's
+ * region terminated was seen routed to the dead region again ("Shard [..] located at" it), while the coordinator's
+ * ddata update waited for the node's removal, so that poke was lost. Why the slow runs sit so constantly at about
+ * 60 s (the query call-timeout is also 60 s) is not established. Nothing is lost or billed twice either way.
  *
  * <p>Run alone: {@code mvn -B -o -pl ops -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=NodeKillIT}.
@@ -253,7 +254,8 @@ class NodeKillIT {
             + "%d model calls answered, none recorded twice per attempt: %b%n",
         audit.jobs(), audit.queries(), audit.resumed(), audit.lastResumeSeconds(), audit.answeredCalls(),
         audit.problems().isEmpty());
-    audit.resumedHistories().forEach(h -> System.out.println("T2-1 resumed (event@time since kill/writer): " + h));
+    audit.resumedHistories().forEach(h -> System.out.println(
+        "T2-1 history of a resumed entity or of a step of a resumed job (event@time since kill/writer): " + h));
     problems.forEach(p -> System.out.println("T2-1 problem: " + p));
 
     assertTrue(inFlightAtKill.size() > 0, "the kill must hit running jobs, or the test shows nothing");
@@ -298,6 +300,8 @@ class NodeKillIT {
       long lastResume = 0;
       List<String> problems = new ArrayList<>();
       List<String> histories = new ArrayList<>();
+      Map<String, String> allHistories = new LinkedHashMap<>();
+      Set<String> resumedJobs = new HashSet<>();
       for (Map.Entry<String, List<String[]>> e : events.entrySet()) {
         String pid = e.getKey();
         boolean query = pid.startsWith("query|");
@@ -336,12 +340,23 @@ class NodeKillIT {
             problems.add(pid + ": " + key + " journaled twice");
           }
         }
+        allHistories.put(pid, pid + ":" + history);
         if (firstOtherWrite != Long.MAX_VALUE) {
+          if (!query) {
+            resumedJobs.add(pid.substring(pid.indexOf('|') + 1));
+          }
           resumed++;
           lastResume = Math.max(lastResume, firstOtherWrite - killedAtMillis);
           histories.add(pid + ":" + history);
         }
       }
+      // The step queries of resumed jobs too, resumed or not: where a resumed job waited.
+      allHistories.forEach((pid, h) -> {
+        if (pid.startsWith("query|") && resumedJobs.contains(pid.substring(6, pid.indexOf("/step-")))
+            && !histories.contains(h)) {
+          histories.add(h);
+        }
+      });
       return new JournalAudit(jobs, queries, resumed, lastResume / 1000.0, answered, problems, histories);
     }
 
