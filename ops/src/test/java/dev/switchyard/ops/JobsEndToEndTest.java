@@ -7,29 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import dev.switchyard.actors.Engine;
-import dev.switchyard.actors.EngineNode;
-import dev.switchyard.ops.http.ApiServer;
-import dev.switchyard.ops.http.HttpSettings;
-import dev.switchyard.simulator.SimulatedFleet;
-import dev.switchyard.strategies.data.RecordedDataset;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,35 +33,24 @@ class JobsEndToEndTest {
   @TempDir
   static Path dir;
 
-  private static ActorSystem<Void> system;
+  private static TinyServer server;
   private static String base;
-  private static HttpClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    Path data = TinyDataset.write(dir);
-    Config config = SwitchyardConfig.load(Map.of("switchyard.http.port", 0,
-        "switchyard.state-dir", dir.resolve("state").toString()));
-    system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
-    var setup = SimulatedFleet.setup(RecordedDataset.load(data), new SimulatedFleet.Options(1.0, 42, 1, Map.of()));
-    Engine engine = EngineNode.start(system, setup);
-    ServerBinding binding = ApiServer.serve(system, engine, HttpSettings.fromConfig(config))
-        .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
-    client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    server = TinyServer.start(dir, 1.0);
+    base = server.base;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (server != null) {
+      server.close();
     }
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return client.send(request.timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.send(request);
   }
 
   private static Map<String, Object> body(String pipeline, List<Integer> questions, Map<String, Object> budget) {

@@ -1,0 +1,60 @@
+package dev.switchyard.ops;
+
+import com.typesafe.config.Config;
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineNode;
+import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.HttpSettings;
+import dev.switchyard.simulator.SimulatedFleet;
+import dev.switchyard.strategies.data.RecordedDataset;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * What {@code switchyard serve} runs, over the simulated fleet of {@link TinyDataset}: a one-node engine with its
+ * journal under {@code dir}, behind the real HTTP API on a free port, and an HTTP client to call it.
+ */
+final class TinyServer implements AutoCloseable {
+  final String base;
+  private final ActorSystem<Void> system;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private TinyServer(ActorSystem<Void> system, String base) {
+    this.system = system;
+    this.base = base;
+  }
+
+  /** @param latencyScale multiplies the recorded latencies (50 ms for "small", 400 ms for "big") */
+  static TinyServer start(Path dir, double latencyScale) throws Exception {
+    Path data = TinyDataset.write(dir);
+    Config config = SwitchyardConfig.load(Map.of("switchyard.http.port", 0,
+        "switchyard.state-dir", dir.resolve("state").toString()));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
+    var setup = SimulatedFleet.setup(RecordedDataset.load(data),
+        new SimulatedFleet.Options(latencyScale, 42, 1, Map.of()));
+    Engine engine = EngineNode.start(system, setup);
+    ServerBinding binding = ApiServer.serve(system, engine, HttpSettings.fromConfig(config))
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return new TinyServer(system, "http://127.0.0.1:" + binding.localAddress().getPort());
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(request.timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
