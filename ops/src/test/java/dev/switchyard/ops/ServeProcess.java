@@ -1,0 +1,171 @@
+package dev.switchyard.ops;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code switchyard serve} JVM started from a test, for what only a separate process shows: SIGKILL and
+ * SIGTERM, exit codes and start-up messages, a state dir locked by another process. It runs the test's own
+ * class path, prints into one log file (stdout and stderr together), and is killed by {@link #close()} if it
+ * still runs. Each test builds its command with {@link Builder}; {@link #awaitReady} waits for {@code /ready}.
+ */
+final class ServeProcess implements AutoCloseable {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final Process process;
+  final int port;
+  final Path log;
+
+  private ServeProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  static Builder builder(Path stateDir, Path data, Path log) {
+    return new Builder(stateDir, data, log);
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until {@code /ready} answers 200; fails with the log's tail if the process exits or time runs out. */
+  ServeProcess awaitReady(Duration bound) throws Exception {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("serve exited with " + process.exitValue() + " before it was ready:\n"
+            + tail(40));
+      }
+      try {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base() + "/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("serve was not ready within " + bound + ":\n" + tail(40));
+  }
+
+  /** SIGKILL: the process gets no chance to flush or shut down. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("serve pid " + pid() + " did not die on SIGKILL");
+    }
+  }
+
+  /** SIGTERM: the graceful shutdown a supervisor asks for. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The exit code, waiting at most {@code bound}; fails if the process still runs then. */
+  int awaitExit(Duration bound) throws Exception {
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("serve pid " + pid() + " still runs after " + bound + ":\n" + tail(40));
+    }
+    return process.exitValue();
+  }
+
+  String output() throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
+  String tail(int lines) throws IOException {
+    List<String> all = output().lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static final class Builder {
+    private final Path stateDir;
+    private final Path data;
+    private final Path log;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final List<String> args = new ArrayList<>();
+    private int port;
+    private String heap = "-Xmx384m";
+
+    private Builder(Path stateDir, Path data, Path log) {
+      this.stateDir = stateDir;
+      this.data = data;
+      this.log = log;
+    }
+
+    /** A {@code -D} system property of the serve JVM (any HOCON key). */
+    Builder property(String key, Object value) {
+      properties.put(key, String.valueOf(value));
+      return this;
+    }
+
+    /** More {@code serve} flags, e.g. {@code "--latency-scale", "5"}. */
+    Builder args(String... more) {
+      args.addAll(List.of(more));
+      return this;
+    }
+
+    /** The HTTP port; 0 (the default) picks a free one before the start. */
+    Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    Builder heap(String xmx) {
+      heap = xmx;
+      return this;
+    }
+
+    ServeProcess start() throws IOException {
+      int httpPort = port == 0 ? freePort() : port;
+      Files.createDirectories(log.toAbsolutePath().getParent());
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+      properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          "dev.switchyard.ops.SwitchyardCli", "serve",
+          "--port", Integer.toString(httpPort),
+          "--state-dir", stateDir.toString(),
+          "--data", data.toString()));
+      command.addAll(args);
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new ServeProcess(process, httpPort, log);
+    }
+  }
+}
