@@ -1,0 +1,143 @@
+package dev.switchyard.actors.journal;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Opens and checks the journal's database with plain JDBC before a node starts (before its ActorSystem and its
+ * connection pool exist), so that a journal the node cannot use stops it at once with one line that says which
+ * file, why and what to do, instead of a node that answers {@code /ready} and then fails every durable request.
+ * It creates the state dir of an embedded H2 journal if missing, reads every row of the journal and snapshot
+ * tables (a corrupted file fails here rather than in recovery, which restarts forever; in a new journal neither
+ * table exists yet, and the node creates both), and writes and commits a
+ * probe row (a locked, read-only or full journal fails here). Configuration: {@code switchyard.persistence.start-check}.
+ */
+public final class JournalCheck {
+  private JournalCheck() {}
+
+  /** The journal cannot be used; {@link #line()} says which, why and what to do. */
+  public record Problem(String journal, JournalFault fault) {
+    public String line() {
+      return fault.describe(journal);
+    }
+  }
+
+  /** Checks the journal named by the resolved configuration; empty when it can be read and written. */
+  public static Optional<Problem> run(Config root) {
+    Config settings = root.getConfig("switchyard.persistence.start-check");
+    if (!settings.getBoolean("enabled")) {
+      return Optional.empty();
+    }
+    Duration loginTimeout = settings.getDuration("login-timeout");
+    String probeTable = root.getString("switchyard.persistence.health.probe-table");
+    return run(JournalDatabase.fromConfig(root), probeTable, loginTimeout);
+  }
+
+  static Optional<Problem> run(JournalDatabase db, String probeTable, Duration loginTimeout) {
+    if (db.h2File().isPresent()) {
+      Optional<Problem> dir = stateDir(db.h2File().get());
+      if (dir.isPresent()) {
+        return dir;
+      }
+    }
+    DriverManager.setLoginTimeout((int) Math.max(1, loginTimeout.toSeconds()));
+    try (Connection c = DriverManager.getConnection(checkUrl(db), db.user(), db.password())) {
+      boolean journalTable = exists(c, db.journalTable());
+      boolean snapshotTable = exists(c, db.snapshotTable());
+      if (journalTable != snapshotTable) {
+        // Created together by the schema script: one without the other is a damaged catalog (seen with H2
+        // files that had random bytes written into them), not a new journal.
+        return Optional.of(new Problem(db.name(), new JournalFault(JournalFault.Kind.CORRUPTED, "it holds the "
+            + (journalTable ? db.journalTable() : db.snapshotTable()) + " table but not the "
+            + (journalTable ? db.snapshotTable() : db.journalTable()) + " table")));
+      }
+      if (journalTable) {
+        readEveryRow(c, db.journalTable());
+        readEveryRow(c, db.snapshotTable());
+      }
+      if (c.isReadOnly()) {
+        return Optional.of(new Problem(db.name(), new JournalFault(JournalFault.Kind.READ_ONLY,
+            "the database opened read-only")));
+      }
+      db.writeProbe(c, probeTable, "start-check", System.currentTimeMillis());
+      return Optional.empty();
+    } catch (SQLException | RuntimeException e) {
+      return Optional.of(new Problem(db.name(), JournalFault.of(e)));
+    }
+  }
+
+  /** Creates the directory of the journal file if missing; a directory that cannot be written is a problem. */
+  private static Optional<Problem> stateDir(Path file) {
+    Path dir = file.getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      return Optional.of(new Problem(dir.toString(), JournalFault.of(e)));
+    }
+    if (!Files.isWritable(dir)) {
+      return Optional.of(new Problem(dir.toString(), new JournalFault(JournalFault.Kind.READ_ONLY,
+          "the directory is not writable")));
+    }
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      return Optional.of(new Problem(file.toString(), new JournalFault(JournalFault.Kind.READ_ONLY,
+          "the file is not writable")));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The URL the check opens: H2's trace file off, because H2 prints a stack trace to stderr when it cannot write
+   * that file (a read-only or full directory), and the check reports the failure itself.
+   */
+  private static String checkUrl(JournalDatabase db) {
+    if (!db.isH2() || db.url().toUpperCase(Locale.ROOT).contains("TRACE_LEVEL_FILE")) {
+      return db.url();
+    }
+    return db.url() + ";TRACE_LEVEL_FILE=0";
+  }
+
+  /** Reads every column of every row (binary columns in full), so a damaged page or LOB block shows here. */
+  private static void readEveryRow(Connection c, String table) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SELECT * FROM " + quoted(table))) {
+      ResultSetMetaData meta = rows.getMetaData();
+      int columns = meta.getColumnCount();
+      while (rows.next()) {
+        for (int i = 1; i <= columns; i++) {
+          switch (meta.getColumnType(i)) {
+            case Types.BLOB, Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY -> rows.getBytes(i);
+            default -> rows.getObject(i);
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean exists(Connection c, String table) throws SQLException {
+    int dot = table.indexOf('.');
+    String schema = dot < 0 ? null : table.substring(0, dot);
+    String name = dot < 0 ? table : table.substring(dot + 1);
+    DatabaseMetaData meta = c.getMetaData();
+    try (ResultSet t = meta.getTables(null, schema, name, null)) {
+      return t.next();
+    }
+  }
+
+  /** pekko-persistence-jdbc creates its tables with quoted (case-sensitive) names. */
+  private static String quoted(String table) {
+    int dot = table.indexOf('.');
+    return dot < 0 ? "\"" + table + "\"" : "\"" + table.substring(0, dot) + "\".\"" + table.substring(dot + 1) + "\"";
+  }
+}
