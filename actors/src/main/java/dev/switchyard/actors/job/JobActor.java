@@ -171,8 +171,6 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
    */
   private void onRecoveryFailed(RecoveryFailed failed) {
     recoveryFailure = JournalFault.of(failed.getFailure()).summary();
-    ctx.getLog().error("job {} cannot read its journal ({}); it retries with backoff, its callers are refused",
-        jobId, recoveryFailure);
     journal.recoveryFailed(JournalHealth.entity(TYPE_KEY, jobId), recoveryFailure);
   }
 

@@ -28,10 +28,14 @@ import java.util.Optional;
 public final class JournalCheck {
   private JournalCheck() {}
 
-  /** The journal cannot be used; {@link #line()} says which, why and what to do. */
-  public record Problem(String journal, JournalFault fault) {
+  /**
+   * The journal cannot be used; {@link #line()} says which, why and what to do.
+   *
+   * @param subject what is at fault, e.g. {@code the journal /var/journal.mv.db}, {@code the journal directory /var}
+   */
+  public record Problem(String subject, JournalFault fault) {
     public String line() {
-      return fault.describe(journal);
+      return fault.describe(subject);
     }
   }
 
@@ -53,14 +57,22 @@ public final class JournalCheck {
         return dir;
       }
     }
+    boolean existed = db.h2File().map(f -> f.toFile().length() > 0).orElse(false);
     DriverManager.setLoginTimeout((int) Math.max(1, loginTimeout.toSeconds()));
     try (Connection c = DriverManager.getConnection(checkUrl(db), db.user(), db.password())) {
       boolean journalTable = exists(c, db.journalTable());
       boolean snapshotTable = exists(c, db.snapshotTable());
+      if (existed && !journalTable && !snapshotTable && !exists(c, probeTable)
+          && !exists(c, probeTable.toUpperCase(Locale.ROOT))) {
+        // Every file this check or a node wrote holds the probe table or the journal's: H2 opens a file whose
+        // pages are damaged as an empty database, which the node would then fill, the old journal lost.
+        return Optional.of(new Problem("the journal " + db.name(), new JournalFault(JournalFault.Kind.CORRUPTED,
+            "the file exists but H2 finds none of the journal's tables in it")));
+      }
       if (journalTable != snapshotTable) {
         // Created together by the schema script: one without the other is a damaged catalog (seen with H2
         // files that had random bytes written into them), not a new journal.
-        return Optional.of(new Problem(db.name(), new JournalFault(JournalFault.Kind.CORRUPTED, "it holds the "
+        return Optional.of(new Problem("the journal " + db.name(), new JournalFault(JournalFault.Kind.CORRUPTED, "it holds the "
             + (journalTable ? db.journalTable() : db.snapshotTable()) + " table but not the "
             + (journalTable ? db.snapshotTable() : db.journalTable()) + " table")));
       }
@@ -69,13 +81,13 @@ public final class JournalCheck {
         readEveryRow(c, db.snapshotTable());
       }
       if (c.isReadOnly()) {
-        return Optional.of(new Problem(db.name(), new JournalFault(JournalFault.Kind.READ_ONLY,
+        return Optional.of(new Problem("the journal " + db.name(), new JournalFault(JournalFault.Kind.READ_ONLY,
             "the database opened read-only")));
       }
       db.writeProbe(c, probeTable, "start-check", System.currentTimeMillis());
       return Optional.empty();
     } catch (SQLException | RuntimeException e) {
-      return Optional.of(new Problem(db.name(), JournalFault.of(e)));
+      return Optional.of(new Problem("the journal " + db.name(), JournalFault.of(e)));
     }
   }
 
@@ -85,17 +97,21 @@ public final class JournalCheck {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      return Optional.of(new Problem(dir.toString(), JournalFault.of(e)));
+      return Optional.of(new Problem(directory(file), JournalFault.of(e)));
     }
     if (!Files.isWritable(dir)) {
-      return Optional.of(new Problem(dir.toString(), new JournalFault(JournalFault.Kind.READ_ONLY,
+      return Optional.of(new Problem(directory(file), new JournalFault(JournalFault.Kind.READ_ONLY,
           "the directory is not writable")));
     }
     if (Files.exists(file) && !Files.isWritable(file)) {
-      return Optional.of(new Problem(file.toString(), new JournalFault(JournalFault.Kind.READ_ONLY,
+      return Optional.of(new Problem("the journal " + file, new JournalFault(JournalFault.Kind.READ_ONLY,
           "the file is not writable")));
     }
     return Optional.empty();
+  }
+
+  private static String directory(Path file) {
+    return "the journal directory " + file.getParent() + " (of " + file.getFileName() + ")";
   }
 
   /**

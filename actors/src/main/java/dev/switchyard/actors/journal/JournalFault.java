@@ -135,8 +135,8 @@ public record JournalFault(Kind kind, String detail) {
     return kind.label() + " (" + detail + ")";
   }
 
-  /** One line: the journal, what is wrong, why, what to do. */
-  public String describe(String journal) {
-    return "the journal " + journal + " is " + summary() + "; " + kind.advice();
+  /** One line: what is at fault ({@code the journal /var/journal.mv.db}), what is wrong, why, what to do. */
+  public String describe(String subject) {
+    return subject + " is " + summary() + "; " + kind.advice();
   }
 }

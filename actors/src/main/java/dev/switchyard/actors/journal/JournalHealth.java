@@ -84,8 +84,7 @@ public final class JournalHealth implements Extension {
    */
   public void writeFailed(String entity, String why) {
     if (!probed) {
-      LOG.warn("a journal write of {} failed ({}); no journal probe runs, so the journal is not marked down",
-          entity, why);
+      LOG.warn("a journal write of {} failed; no journal probe runs, so the journal is not marked down", entity);
       return;
     }
     down("a journal write of " + entity + " failed" + (why == null || why.isBlank() ? "" : ": " + why));

@@ -1,6 +1,7 @@
 package dev.switchyard.actors.journal;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -13,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.jdbc.db.SlickExtension;
 import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
  * Proves on an interval that the journal takes writes, and tells {@link JournalHealth}: every
@@ -20,7 +22,9 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
  * a probe row through the journal's own connection pool. The JDBC work runs on the blocking-I/O dispatcher,
  * never on this actor's thread; one probe at a time. A probe still unfinished after {@code probe-timeout} counts
  * as a failure (a pool that cannot open the database waits up to its connectionTimeout, 3 minutes by default).
- * Stops once the node shuts down (the pool closes then, which is no journal failure).
+ * A probe that finds the database closed (H2 closes it after a failed write) has the pool replace its
+ * connections, so the journal comes back by itself once it can write. Stops once the node shuts down (the pool
+ * closes then, which is no journal failure).
  */
 public final class JournalProbe {
   private JournalProbe() {}
@@ -45,6 +49,15 @@ public final class JournalProbe {
     return () -> {
       try (Connection c = database.source().createConnection()) {
         db.writeProbe(c, table, node, System.currentTimeMillis());
+      } catch (SQLException e) {
+        if (JournalFault.of(e).kind() == JournalFault.Kind.CLOSED
+            && database.source() instanceof HikariCPJdbcDataSource pool) {
+          // H2 closed the database after a failed write; the pool keeps handing out connections to it (their
+          // error code is not one Hikari evicts on). Evicted, they are replaced by new ones, which reopen the
+          // database as soon as the disk or filesystem allows.
+          pool.ds().getHikariPoolMXBean().softEvictConnections();
+        }
+        throw e;
       }
     };
   }

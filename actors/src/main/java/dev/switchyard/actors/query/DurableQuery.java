@@ -114,8 +114,6 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
    */
   private void onRecoveryFailed(RecoveryFailed failed) {
     recoveryFailure = JournalFault.of(failed.getFailure()).summary();
-    ctx.getLog().error("durable query {} cannot read its journal ({}); it retries with backoff, its callers are"
-        + " refused", queryId, recoveryFailure);
     journal.recoveryFailed(JournalHealth.entity(QueryActor.TYPE_KEY, queryId), recoveryFailure);
   }
 
