@@ -251,7 +251,8 @@ final class ClusterEngine implements Engine {
             throw new EngineRejection(Reason.CONFLICT, conflict.message(), null);
           }
           JobActor.Refused refused = (JobActor.Refused) reply;
-          throw new EngineRejection(Reason.UNAVAILABLE, refused.message(),
+          throw new EngineRejection(refused.journalFailure() ? Reason.JOURNAL_UNAVAILABLE : Reason.UNAVAILABLE,
+              refused.message(),
               Duration.ofMillis(Math.max(1, refused.retryAfterMillis())));
         });
   }

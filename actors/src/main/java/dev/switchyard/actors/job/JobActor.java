@@ -96,7 +96,12 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   /** The id already holds a job with a different request. */
   public record Conflict(String message) implements SubmitReply {}
 
-  public record Refused(String message, long retryAfterMillis) implements SubmitReply {}
+  /** @param journalFailure the job's acceptance could not be journaled (else: the registry did not answer) */
+  public record Refused(String message, long retryAfterMillis, boolean journalFailure) implements SubmitReply {
+    public Refused(String message, long retryAfterMillis) {
+      this(message, retryAfterMillis, false);
+    }
+  }
 
   private final String jobId;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -185,7 +190,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     }
     journal.writeFailed(JournalHealth.entity(TYPE_KEY, jobId), null);
     Refused refused = new Refused("job " + jobId + " could not be journaled and was not accepted; submit it again"
-        + " with the same Idempotency-Key", journal.retryAfter().toMillis());
+        + " with the same Idempotency-Key", journal.retryAfter().toMillis(), true);
     pendingSubmits.forEach(s -> s.replyTo().tell(refused));
     acceptingSubmits.forEach(s -> s.replyTo().tell(refused));
     pendingSubmits.clear();
