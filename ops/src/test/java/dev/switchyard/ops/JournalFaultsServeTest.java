@@ -77,7 +77,11 @@ class JournalFaultsServeTest {
   }
 
   private static HttpResponse<String> chat(ServeProcess s, boolean durable) throws Exception {
-    Map<String, Object> body = new java.util.HashMap<>(Map.of("model", "switchyard/cascade",
+    return chat(s, durable, false);
+  }
+
+  private static HttpResponse<String> chat(ServeProcess s, boolean durable, boolean stream) throws Exception {
+    Map<String, Object> body = new java.util.HashMap<>(Map.of("model", "switchyard/cascade", "stream", stream,
         "messages", List.of(Map.of("role", "user", "content", TinyDataset.QUESTIONS.get(2)))));
     if (durable) {
       body.put("switchyard", Map.of("durability", "durable"));
@@ -224,6 +228,10 @@ class JournalFaultsServeTest {
 
         assertJournalUnavailable(atOnce("job while /ready is 503", () -> submitJob(s, "refused")));
         assertJournalUnavailable(atOnce("durable chat while /ready is 503", () -> chat(s, true)));
+        assertJournalUnavailable(atOnce("durable streamed chat while /ready is 503", () -> chat(s, true, true)));
+        String first = accepted.get(0);
+        assertJournalUnavailable(atOnce("cancel while /ready is 503", () -> send(HttpRequest.newBuilder(
+            URI.create(s.base() + "/v1/jobs/" + first)).DELETE())));
         HttpResponse<String> ephemeral = atOnce("ephemeral chat", () -> chat(s, false));
         assertEquals(200, ephemeral.statusCode(), "ephemeral chat needs no journal: " + ephemeral.body());
 
