@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -15,6 +16,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Opens and checks the journal's database with plain JDBC before a node starts (before its ActorSystem and its
@@ -84,7 +86,13 @@ public final class JournalCheck {
         return Optional.of(new Problem("the journal " + db.name(), new JournalFault(JournalFault.Kind.READ_ONLY,
             "the database opened read-only")));
       }
-      db.writeProbe(c, probeTable, "start-check", System.currentTimeMillis());
+      // A row of its own (nodes sharing a database may start together), removed again once it committed.
+      String key = "start-check:" + UUID.randomUUID();
+      db.writeProbe(c, probeTable, key, System.currentTimeMillis());
+      try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + probeTable + " WHERE node = ?")) {
+        delete.setString(1, key);
+        delete.executeUpdate();
+      }
       return Optional.empty();
     } catch (SQLException | RuntimeException e) {
       return Optional.of(new Problem("the journal " + db.name(), JournalFault.of(e)));
