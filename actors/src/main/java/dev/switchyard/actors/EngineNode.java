@@ -2,6 +2,7 @@ package dev.switchyard.actors;
 
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalProbe;
 import dev.switchyard.actors.job.JobSettings;
@@ -176,7 +177,11 @@ public final class EngineNode {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the journal schema", e);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot create the journal schema: " + e, e);
+      // The pool's own error is often just a timeout: the plain-JDBC check names a lock, a read-only or full
+      // filesystem or a corrupted file (serve runs it before the node starts; other callers learn it here).
+      String why = JournalCheck.run(system.settings().config()).map(JournalCheck.Problem::line)
+          .orElse(e.toString());
+      throw new IllegalStateException("cannot create the journal schema: " + why, e);
     }
   }
 }

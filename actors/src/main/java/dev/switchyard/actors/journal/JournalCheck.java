@@ -105,7 +105,10 @@ public final class JournalCheck {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      return Optional.of(new Problem(directory(file), JournalFault.of(e)));
+      JournalFault fault = JournalFault.of(e);
+      return Optional.of(new Problem(directory(file), fault.kind() != JournalFault.Kind.UNUSABLE ? fault
+          : new JournalFault(fault.kind(), "cannot be created: " + e.getClass().getSimpleName() + " "
+              + e.getMessage())));
     }
     if (!Files.isWritable(dir)) {
       return Optional.of(new Problem(directory(file), new JournalFault(JournalFault.Kind.READ_ONLY,
