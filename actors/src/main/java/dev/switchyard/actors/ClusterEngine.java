@@ -6,6 +6,8 @@ import dev.switchyard.actors.job.JobSettings;
 import dev.switchyard.actors.job.JobSpec;
 import dev.switchyard.actors.job.JobUpdate;
 import dev.switchyard.actors.job.JobView;
+import dev.switchyard.actors.journal.JournalHealth;
+import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Durability;
@@ -32,20 +34,29 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 /**
  * The {@link Engine} of one node: validates, then asks the query's sharded entity with a timeout from
  * configuration (the query's own deadline plus a grace when it has one) and maps every failure to an
- * {@link EngineRejection}.
+ * {@link EngineRejection}. Work that waits on a journal write (durable queries, job submits and cancels) is
+ * refused at once ({@code JOURNAL_UNAVAILABLE}) while {@link JournalHealth} says the journal cannot write, and
+ * a caller still waiting when it goes down (or when the entity cannot read its journal) is refused then.
  */
 final class ClusterEngine implements Engine {
   private final NodeServices services;
   private final List<PipelineDefinition> pipelines;
   private final org.apache.pekko.actor.typed.Scheduler scheduler;
   private final JobSettings jobSettings;
+  private final JournalHealth journal;
 
   ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
-      org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings) {
+      org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal) {
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
     this.jobSettings = jobSettings;
+    this.journal = journal;
+  }
+
+  @Override
+  public JournalStatus journal() {
+    return journal.status();
   }
 
   @Override
@@ -60,8 +71,18 @@ final class ClusterEngine implements Engine {
       return CompletableFuture.failedFuture(invalid.get());
     }
     Duration timeout = timeoutFor(query);
-    return entity(query.id())
-        .<QueryActor.Reply>ask(replyTo -> new QueryActor.Submit(query, pipeline, durability, false, replyTo), timeout)
+    boolean durable = durability == Durability.DURABLE;
+    String what = "durable query " + query.id() + " was not answered";
+    if (durable && !journal.writable()) {
+      return CompletableFuture.failedFuture(journal.unavailable(what + " (not accepted)"));
+    }
+    CompletionStage<QueryActor.Reply> asked = entity(query.id())
+        .ask(replyTo -> new QueryActor.Submit(query, pipeline, durability, false, replyTo), timeout);
+    if (durable) {
+      asked = journal.guard(JournalHealth.entity(QueryActor.TYPE_KEY, query.id()), true,
+          what + " (if it was accepted it resumes once the journal takes writes)", asked);
+    }
+    return asked
         .handle((reply, error) -> {
           if (error != null) {
             throw asRejection(error, "query " + query.id(), timeout);
@@ -83,6 +104,11 @@ final class ClusterEngine implements Engine {
       return Source.failed(invalid.get());
     }
     Duration timeout = timeoutFor(query);
+    boolean durable = durability == Durability.DURABLE;
+    String what = "durable query " + query.id() + " was not answered";
+    if (durable && !journal.writable()) {
+      return Source.failed(journal.unavailable(what + " (not accepted)"));
+    }
     Source<QueryActor.Reply, ActorRef<QueryActor.Reply>> source = ActorSource.actorRef(
         reply -> false,
         reply -> reply instanceof QueryActor.Refused refused ? Optional.of(rejection(refused)) : Optional.empty(),
@@ -90,6 +116,20 @@ final class ClusterEngine implements Engine {
     return source
         .mapMaterializedValue(ref -> {
           entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, ref));
+          return ref;
+        })
+        .watchTermination((ref, ended) -> {
+          if (durable) {
+            // The stream fails as soon as the journal goes down (or the query cannot read its journal).
+            journal.guard(JournalHealth.entity(QueryActor.TYPE_KEY, query.id()), true,
+                what + " (if it was accepted it resumes once the journal takes writes)", ended)
+                .whenComplete((done, error) -> {
+                  if (unwrap(error) instanceof EngineRejection r) {
+                    ref.tell(new QueryActor.Refused(r.reason().name(), r.getMessage(),
+                        r.retryAfter() == null ? -1 : r.retryAfter().toMillis()));
+                  }
+                });
+          }
           return NotUsed.getInstance();
         })
         .takeWhile(reply -> !(reply instanceof QueryActor.Completed), true)
@@ -188,10 +228,17 @@ final class ClusterEngine implements Engine {
       return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "a job may have at most "
           + jobSettings.maxSteps() + " steps, got " + spec.steps().size(), null));
     }
+    String what = "job " + spec.id() + " was not accepted; submit it again with the same Idempotency-Key";
+    if (!journal.writable()) {
+      return CompletableFuture.failedFuture(journal.unavailable(what));
+    }
     Duration timeout = jobSettings.askTimeout();
-    return jobEntity(spec.id())
-        .<JobActor.SubmitReply>ask(replyTo -> new JobActor.Submit(spec, replyTo), timeout)
+    return journal.guard(JournalHealth.entity(JobActor.TYPE_KEY, spec.id()), true, what, jobEntity(spec.id())
+        .<JobActor.SubmitReply>ask(replyTo -> new JobActor.Submit(spec, replyTo), timeout))
         .handle((reply, error) -> {
+          if (unwrap(error) instanceof EngineRejection rejection) {
+            throw rejection;
+          }
           if (error != null) {
             // Not known to be journaled: never report it accepted. A retry with the same id is safe.
             throw new EngineRejection(Reason.UNAVAILABLE, "job " + spec.id() + " was not confirmed accepted within "
@@ -204,28 +251,38 @@ final class ClusterEngine implements Engine {
             throw new EngineRejection(Reason.CONFLICT, conflict.message(), null);
           }
           JobActor.Refused refused = (JobActor.Refused) reply;
-          throw new EngineRejection(Reason.UNAVAILABLE, refused.message(),
+          throw new EngineRejection(refused.journalFailure() ? Reason.JOURNAL_UNAVAILABLE : Reason.UNAVAILABLE,
+              refused.message(),
               Duration.ofMillis(Math.max(1, refused.retryAfterMillis())));
         });
   }
 
   @Override
   public CompletionStage<JobView> job(String jobId) {
-    return askJob(jobId, JobActor.Get::new, "status of job " + jobId);
+    return askJob(jobId, JobActor.Get::new, "status of job " + jobId, false);
   }
 
   @Override
   public CompletionStage<JobView> cancelJob(String jobId) {
-    return askJob(jobId, JobActor.Cancel::new, "cancel of job " + jobId);
+    return askJob(jobId, JobActor.Cancel::new, "cancel of job " + jobId, true);
   }
 
+  /**
+   * @param writes whether the command waits on a journal write: then refused at once while the journal cannot
+   *     write (a read is refused only when the job cannot read its journal)
+   */
   private CompletionStage<JobView> askJob(String jobId,
-      java.util.function.Function<ActorRef<JobView>, JobActor.Command> command, String what) {
+      java.util.function.Function<ActorRef<JobView>, JobActor.Command> command, String what, boolean writes) {
     if (jobId == null || jobId.isBlank() || jobId.length() > services.settings().maxQueryIdLength()) {
       return CompletableFuture.failedFuture(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
     }
+    String notDone = what + " was not done";
+    if (writes && !journal.writable()) {
+      return CompletableFuture.failedFuture(journal.unavailable(notDone));
+    }
     Duration timeout = jobSettings.askTimeout();
-    return jobEntity(jobId).<JobView>ask(command::apply, timeout).handle((view, error) -> {
+    return journal.guard(JournalHealth.entity(JobActor.TYPE_KEY, jobId), writes, notDone,
+        jobEntity(jobId).<JobView>ask(command::apply, timeout)).handle((view, error) -> {
       if (error != null) {
         throw asRejection(error, what, timeout);
       }
@@ -313,8 +370,12 @@ final class ClusterEngine implements Engine {
         refused.retryAfterMillis() >= 0 ? Duration.ofMillis(refused.retryAfterMillis()) : null);
   }
 
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
   private static RuntimeException asRejection(Throwable error, String what, Duration timeout) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = unwrap(error);
     if (cause instanceof EngineRejection rejection) {
       return rejection;
     }

@@ -4,6 +4,7 @@ import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.actors.job.JobSpec;
 import dev.switchyard.actors.job.JobUpdate;
 import dev.switchyard.actors.job.JobView;
+import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
@@ -35,6 +36,14 @@ public interface Engine {
 
   /** The latest load each model pool published. */
   Map<String, PoolLoad> load();
+
+  /**
+   * Whether durable work can be journaled now; while not, it is refused with {@code JOURNAL_UNAVAILABLE}. An
+   * engine without a journal of its own is always writable.
+   */
+  default JournalStatus journal() {
+    return JournalStatus.writable(java.time.Instant.EPOCH);
+  }
 
   /**
    * Accepts a job (a sequence of steps run in order as durable queries, within one budget); completes with the

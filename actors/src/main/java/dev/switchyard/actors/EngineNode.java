@@ -2,6 +2,9 @@ package dev.switchyard.actors;
 
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.journal.JournalCheck;
+import dev.switchyard.actors.journal.JournalHealth;
+import dev.switchyard.actors.journal.JournalProbe;
 import dev.switchyard.actors.job.JobSettings;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
@@ -23,6 +26,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -36,7 +40,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
- * Boots the engine on one node: the journal schema (if configured), cluster membership (a node without seed
+ * Boots the engine on one node: the journal schema (if configured), the journal probe, cluster membership (a node without seed
  * nodes joins itself), the load and policy topics with this node's boards, sharding for {@code query} and
  * {@code model-pool} entities (pools use this node's backends), {@code job} entities, the open-queries registry and one learner
  * singleton per learned pipeline. Call once per ActorSystem.
@@ -59,6 +63,7 @@ public final class EngineNode {
       createSchema(system);
     }
     Cluster cluster = Cluster.get(system);
+    startJournalProbe(system, cluster);
     if (system.settings().config().getBoolean("switchyard.cluster.self-join")
         && system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -111,7 +116,33 @@ public final class EngineNode {
                 .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
     system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
         "switchyard-pool-keeper", Props.empty());
-    return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings);
+    return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings,
+        JournalHealth.get(system));
+  }
+
+  /**
+   * Starts this node's {@link JournalProbe} (jdbc-journal only: it writes through that plugin's pool), which
+   * keeps {@link JournalHealth} current for {@code /ready} and for refusing durable work while the journal
+   * cannot write.
+   */
+  private static void startJournalProbe(ActorSystem<?> system, Cluster cluster) {
+    var config = system.settings().config();
+    Duration interval = config.getDuration("switchyard.persistence.health.probe-interval");
+    Duration timeout = config.getDuration("switchyard.persistence.health.probe-timeout");
+    if (interval.isZero() || interval.isNegative() || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("switchyard.persistence.health.probe-interval and probe-timeout must be > 0,"
+          + " got " + interval + " and " + timeout);
+    }
+    String plugin = config.getString("pekko.persistence.journal.plugin");
+    if (!plugin.equals("jdbc-journal")) {
+      system.log().info("journal health is not probed: the journal plugin is {}, the probe writes through"
+          + " jdbc-journal's database", plugin);
+      return;
+    }
+    JournalProbe.Target target = JournalProbe.throughJournalPool(system,
+        config.getString("switchyard.persistence.health.probe-table"), cluster.selfMember().address().toString());
+    system.systemActorOf(JournalProbe.create(JournalHealth.get(system), target, interval, timeout,
+        system.dispatchers().lookup(DispatcherSelector.blocking())), "switchyard-journal-probe", Props.empty());
   }
 
   /**
@@ -146,7 +177,11 @@ public final class EngineNode {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the journal schema", e);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot create the journal schema: " + e, e);
+      // The pool's own error is often just a timeout: the plain-JDBC check names a lock, a read-only or full
+      // filesystem or a corrupted file (serve runs it before the node starts; other callers learn it here).
+      String why = JournalCheck.run(system.settings().config()).map(JournalCheck.Problem::line)
+          .orElse(e.toString());
+      throw new IllegalStateException("cannot create the journal schema: " + why, e);
     }
   }
 }

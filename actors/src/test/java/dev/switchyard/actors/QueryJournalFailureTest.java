@@ -17,7 +17,8 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A durable query whose journal cannot be written: its caller is refused at once (UNAVAILABLE, ask again) instead
+ * A durable query whose journal cannot be written: its caller is refused at once (JOURNAL_UNAVAILABLE, ask again)
+ * instead
  * of waiting out the answer timeout, nothing runs unrecorded, and once the journal is back the same id succeeds.
  */
 class QueryJournalFailureTest {
@@ -37,7 +38,7 @@ class QueryJournalFailureTest {
       ExecutionException failed = assertThrows(ExecutionException.class, () -> node.await(node.engine.answer(
           query("unrecorded", Budget.unlimited()), "cascade", Durability.DURABLE)));
       EngineRejection rejection = assertInstanceOf(EngineRejection.class, failed.getCause());
-      assertEquals(EngineRejection.Reason.UNAVAILABLE, rejection.reason(), rejection.getMessage());
+      assertEquals(EngineRejection.Reason.JOURNAL_UNAVAILABLE, rejection.reason(), rejection.getMessage());
       assertTrue(rejection.getMessage().contains("was not accepted"), rejection.getMessage());
       assertEquals(0, model.totalCalls.get() + other.totalCalls.get(), "nothing ran unrecorded");
 

@@ -6,6 +6,7 @@ import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.ops.http.OpenAiBackendSettings;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -92,6 +94,11 @@ public final class ServeCommand implements Callable<Integer> {
       dataset = RecordedDataset.load(located.file().get());
     } catch (DataFormatException e) {
       return usage(err, e.getMessage());
+    }
+    // Before the ActorSystem and its connection pool: a journal the node cannot use stops it here, in one line.
+    Optional<JournalCheck.Problem> journal = JournalCheck.run(config);
+    if (journal.isPresent()) {
+      return usage(err, journal.get().line());
     }
     out.printf("switchyard serve: %d recorded queries x %d models from %s%n", dataset.size(),
         dataset.models().size(), located.file().get());

@@ -6,6 +6,8 @@ import dev.switchyard.actors.job.JobEvent.JobAccepted;
 import dev.switchyard.actors.job.JobEvent.JobEnded;
 import dev.switchyard.actors.job.JobEvent.StepFinished;
 import dev.switchyard.actors.job.JobEvent.StepStarted;
+import dev.switchyard.actors.journal.JournalFault;
+import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Budget;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,6 +30,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -92,7 +96,12 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   /** The id already holds a job with a different request. */
   public record Conflict(String message) implements SubmitReply {}
 
-  public record Refused(String message, long retryAfterMillis) implements SubmitReply {}
+  /** @param journalFailure the job's acceptance could not be journaled (else: the registry did not answer) */
+  public record Refused(String message, long retryAfterMillis, boolean journalFailure) implements SubmitReply {
+    public Refused(String message, long retryAfterMillis) {
+      this(message, retryAfterMillis, false);
+    }
+  }
 
   private final String jobId;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -102,6 +111,11 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   private final TimerScheduler<Command> timers;
   private final ActorRef<QueryActor.Reply> stepReplies;
   private final List<Submit> pendingSubmits = new ArrayList<>();
+  /** Submits whose acceptance is being written: told once it is (or refused if the write fails). */
+  private final List<Submit> acceptingSubmits = new ArrayList<>();
+  private final JournalHealth journal;
+  /** Why recovery failed, set by the RecoveryFailed signal before the restart that follows it. */
+  private String recoveryFailure;
   private final List<ActorRef<JobUpdate>> watchers = new ArrayList<>();
   /** Episode steps of the running step recorded so far, as its query streams them (rebuilt after a restart). */
   private final List<EpisodeStep> live = new ArrayList<>();
@@ -130,6 +144,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     this.ctx = ctx;
     this.timers = timers;
     this.stepReplies = ctx.messageAdapter(QueryActor.Reply.class, StepReply::new);
+    this.journal = JournalHealth.get(ctx.getSystem());
   }
 
   @Override
@@ -150,7 +165,36 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
             ctx.getSelf().tell(Resume.INSTANCE);
           }
         })
+        .onSignal(RecoveryFailed.class, (state, failed) -> onRecoveryFailed(failed))
+        .onSignal(PreRestart.class, (state, restart) -> onJournalFailure())
         .build();
+  }
+
+  /**
+   * The job cannot read its journal: it restarts with backoff and tries again, while the commands sent to it
+   * wait in its stash; the engine refuses their callers at once instead (through {@link JournalHealth}).
+   */
+  private void onRecoveryFailed(RecoveryFailed failed) {
+    recoveryFailure = JournalFault.of(failed.getFailure()).summary();
+    journal.recoveryFailed(JournalHealth.entity(TYPE_KEY, jobId), recoveryFailure);
+  }
+
+  /**
+   * A restart follows a journal failure only: a failed recovery (handled above) or a failed write. A failed
+   * write marks the journal down at once (the engine refuses every caller waiting on a journal write) and
+   * refuses the submits that were waiting for this job's acceptance: it is not journaled, so not accepted.
+   */
+  private void onJournalFailure() {
+    if (recoveryFailure != null) {
+      return;
+    }
+    journal.writeFailed(JournalHealth.entity(TYPE_KEY, jobId), null);
+    Refused refused = new Refused("job " + jobId + " could not be journaled and was not accepted; submit it again"
+        + " with the same Idempotency-Key", journal.retryAfter().toMillis(), true);
+    pendingSubmits.forEach(s -> s.replyTo().tell(refused));
+    acceptingSubmits.forEach(s -> s.replyTo().tell(refused));
+    pendingSubmits.clear();
+    acceptingSubmits.clear();
   }
 
   @Override
@@ -203,7 +247,9 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
       submits.forEach(s -> s.replyTo().tell(refused));
       return passivate();
     }
+    acceptingSubmits.addAll(submits);
     return Effect().persist(new JobAccepted(submits.get(0).spec(), now())).thenRun(after -> {
+      acceptingSubmits.clear();
       for (int i = 0; i < submits.size(); i++) {
         submits.get(i).replyTo().tell(answer(after, submits.get(i), i == 0));
       }

@@ -13,6 +13,8 @@ import dev.switchyard.actors.query.QueryActor.Submit;
 import dev.switchyard.actors.query.QueryActor.Watch;
 import dev.switchyard.actors.query.QueryEvent.FeedbackReceived;
 import dev.switchyard.actors.query.QueryEvent.QueryAccepted;
+import dev.switchyard.actors.journal.JournalFault;
+import dev.switchyard.actors.journal.JournalHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -52,6 +55,9 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final List<Submit> acceptingSubmits = new ArrayList<>();
   /** A cancel that arrived while the query was being accepted: journaled together with the acceptance. */
   private String cancelOnAccept;
+  private final JournalHealth journal;
+  /** Why recovery failed, set by the RecoveryFailed signal before the restart that follows it. */
+  private String recoveryFailure;
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
@@ -68,6 +74,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     this.ctx = ctx;
     this.queryId = queryId;
     this.session = new QuerySession(queryId, services, ctx, timers);
+    this.journal = JournalHealth.get(ctx.getSystem());
   }
 
   @Override
@@ -89,9 +96,25 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
             ctx.getSelf().tell(QueryActor.Resume.INSTANCE);
           }
         })
-        .onSignal(PreRestart.class, (run, restart) -> refuseEveryoneWaiting(run))
-        .onSignal(PostStop.class, (run, stop) -> refuseEveryoneWaiting(run))
+        .onSignal(RecoveryFailed.class, (run, failed) -> onRecoveryFailed(failed))
+        .onSignal(PreRestart.class, (run, restart) -> {
+          if (recoveryFailure == null) {
+            // Restarts follow journal failures only: a failed write marks the journal down at once.
+            journal.writeFailed(JournalHealth.entity(QueryActor.TYPE_KEY, queryId), null);
+          }
+          refuseEveryoneWaiting(run, "JOURNAL_UNAVAILABLE");
+        })
+        .onSignal(PostStop.class, (run, stop) -> refuseEveryoneWaiting(run, "UNAVAILABLE"))
         .build();
+  }
+
+  /**
+   * The query cannot read its journal: it restarts with backoff and tries again, while commands sent to it wait in
+   * its stash; the engine refuses their callers at once instead (through {@link JournalHealth}).
+   */
+  private void onRecoveryFailed(RecoveryFailed failed) {
+    recoveryFailure = JournalFault.of(failed.getFailure()).summary();
+    journal.recoveryFailed(JournalHealth.entity(QueryActor.TYPE_KEY, queryId), recoveryFailure);
   }
 
   /**
@@ -99,14 +122,14 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
    * whoever waits is told at once that it may ask again with the same id, instead of waiting out its timeout.
    * An accepted query resumes by itself once the journal is back (the open-queries registry pokes it).
    */
-  private void refuseEveryoneWaiting(QueryRun run) {
+  private void refuseEveryoneWaiting(QueryRun run, String reason) {
     if (run.finished()) {
       return;
     }
-    Refused refused = new Refused("UNAVAILABLE", "query " + queryId + (run.accepted()
+    Refused refused = new Refused(reason, "query " + queryId + (run.accepted()
         ? " was accepted but its progress could not be journaled; it resumes when the journal is back; ask again"
             + " with the same id for its result"
-        : " could not be journaled and was not accepted; submit it again"), 1_000);
+        : " could not be journaled and was not accepted; submit it again"), journal.retryAfter().toMillis());
     List<Submit> waiting = new ArrayList<>(pendingSubmits);
     waiting.addAll(acceptingSubmits);
     pendingSubmits.clear();

@@ -7,6 +7,7 @@ import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.QueryProgress;
 import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
@@ -122,9 +123,24 @@ public final class ApiRoutes extends AllDirectives {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> api));
   }
 
+  /**
+   * 200 while serving; 503 while starting or draining, or while the journal cannot write (then {@code journal}
+   * says why and since when: durable work is refused meanwhile, ephemeral chat still answers).
+   */
   private HttpResponse readiness() {
-    boolean up = ready.getAsBoolean() && !engine.pipelines().isEmpty();
-    return jsonResponse(up ? 200 : 503, status(up ? "ready" : "not_ready"), List.of());
+    JournalStatus journal = engine.journal();
+    boolean up = ready.getAsBoolean() && !engine.pipelines().isEmpty() && journal.writable();
+    ObjectNode body = status(up ? "ready" : "not_ready");
+    ObjectNode j = body.putObject("journal");
+    j.put("status", journal.writable() ? "writable" : "unavailable");
+    if (!journal.writable()) {
+      j.put("code", "journal_unavailable");
+      j.put("message", "the journal cannot write: " + ApiError.excerptLong(journal.reason()));
+      j.put("since", journal.since().toString());
+    }
+    List<HttpHeader> headers = journal.writable() ? List.of()
+        : List.of(RawHeader.create("Retry-After", Long.toString(retryAfterSeconds(DEFAULT_RETRY_AFTER))));
+    return jsonResponse(up ? 200 : 503, body, headers);
   }
 
   private ObjectNode status(String status) {
@@ -473,6 +489,8 @@ public final class ApiRoutes extends AllDirectives {
         case OVERLOADED -> new ApiError(429, "rate_limit_error", message, null, "overloaded",
             Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
         case UNAVAILABLE -> new ApiError(503, "server_error", message, null, "unavailable",
+            Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
+        case JOURNAL_UNAVAILABLE -> new ApiError(503, "server_error", message, null, "journal_unavailable",
             Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
         case TIMEOUT -> new ApiError(504, "timeout_error", message, null, "timeout", null);
         case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "not_found", null);
