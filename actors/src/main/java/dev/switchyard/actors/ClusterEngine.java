@@ -293,6 +293,12 @@ final class ClusterEngine implements Engine {
       return Optional.of(new EngineRejection(Reason.INVALID, "budget values must be >= 0, got " + query.budget(),
           null));
     }
+    if (query.budget().deadlineMillis() > services.settings().queryMaxDeadline().toMillis()
+        || !Double.isFinite(query.budget().maxCostUsd())) {
+      return Optional.of(new EngineRejection(Reason.INVALID, "a query's deadline must be at most "
+          + services.settings().queryMaxDeadline() + " (switchyard.query.max-deadline) and its cost budget finite,"
+          + " got " + query.budget(), null));
+    }
     return Optional.empty();
   }
 

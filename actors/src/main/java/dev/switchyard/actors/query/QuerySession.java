@@ -46,6 +46,8 @@ final class QuerySession {
   private int callInFlight = -1;
   /** The call in flight until its pool acknowledges it (null once acknowledged or answered). */
   private BackendRequest unadmitted;
+  /** When the query's deadline passes (epoch millis), 0 when it has none: calls carry what is left of it. */
+  private long deadlineAtMillis;
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -91,6 +93,8 @@ final class QuerySession {
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
         messages, text, query.maxOutputTokens());
+    long deadline = query.budget().deadlineMillis();
+    deadlineAtMillis = deadline > 0 ? run.acceptedAtMillis() + deadline : 0;
     tellPool(request, pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     callInFlight = pending.attemptNo();
@@ -98,9 +102,11 @@ final class QuerySession {
     keepAlive();
   }
 
+  /** Sends the call with what is left of the query's deadline, so the pool refuses it if it cannot start in time. */
   private void tellPool(BackendRequest request, int attemptNo) {
+    long maxWait = deadlineAtMillis > 0 ? Math.max(1, deadlineAtMillis - now()) : 0;
     services.sharding().entityRefFor(ModelPool.TYPE_KEY, request.modelId())
-        .tell(new ModelPool.Call(request, poolReplies));
+        .tell(new ModelPool.Call(request, poolReplies, maxWait));
     timers.startSingleTimer(ADMISSION_TIMER, new QueryActor.CallUnadmitted(attemptNo),
         services.settings().callAdmissionTimeout());
   }
