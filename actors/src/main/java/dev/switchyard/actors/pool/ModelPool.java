@@ -204,7 +204,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       call.replyTo().tell(queueWaitRefusal(call, expected, allowed));
       return this;
     }
-    queue.addLast(new Queued(call, now + allowed));
+    queue.addLast(new Queued(call, now + startWithinMillis(call, expected, allowed)));
     scheduleQueueWaitCheck(now);
     call.replyTo().tell(new CallAdmitted(attemptId));
     return this;
@@ -214,6 +214,18 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private long allowedWaitMillis(Call call) {
     long max = settings.maxQueueWait().toMillis();
     return call.maxWaitMillis() > 0 ? Math.min(max, call.maxWaitMillis()) : max;
+  }
+
+  /**
+   * How long a queued call may wait before it is refused after all: its allowed wait, stretched to twice the
+   * estimate it was admitted with (an estimate near the limit is often a little short: calls finish with jitter),
+   * but never past its query's deadline, after which the call would be wasted. The net for estimates that were
+   * wrong (none yet, or a backend that slowed down), not for jitter: a queued call waits at most twice
+   * {@code max-queue-wait}.
+   */
+  private static long startWithinMillis(Call call, long expected, long allowed) {
+    long within = Math.max(allowed, 2 * expected);
+    return call.maxWaitMillis() > 0 ? Math.min(within, call.maxWaitMillis()) : within;
   }
 
   /**
@@ -276,7 +288,10 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       List<Queued> late = queue.stream().filter(q -> q.startBy() <= now).toList();
       queue.removeIf(q -> q.startBy() <= now);
       long expected = expectedWaitMillis();
-      late.forEach(q -> q.call().replyTo().tell(queueWaitRefusal(q.call(), expected, allowedWaitMillis(q.call()))));
+      late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId, true,
+          "QUEUE_WAIT", "the call waited in pool " + modelId + "'s queue longer than it may ("
+              + inFlight() + " in flight, " + queue.size() + " still queued); refused rather than started late",
+          Math.max(minRetryAfter(), expected - allowedWaitMillis(q.call())))));
     }
     scheduleQueueWaitCheck(now);
   }
