@@ -141,7 +141,8 @@ final class ClusterEngine implements Engine {
             throw asRejection(error, "feedback for " + feedback.queryId(), timeout);
           }
           if (!outcome.accepted()) {
-            throw new EngineRejection(Reason.INVALID, outcome.message(), null);
+            throw new EngineRejection(outcome.alreadyGiven() ? Reason.CONFLICT : Reason.INVALID, outcome.message(),
+                null);
           }
           return Done.getInstance();
         });

@@ -261,6 +261,41 @@ final class QuerySession {
     }
   }
 
+  /**
+   * What a feedback for {@code run} does, the same for both drivers: a query takes one reward. The first is
+   * recorded and learned; another is refused ({@code alreadyGiven}, naming the recorded reward) unless it asks to
+   * replace, and a replacement is recorded (the query's current reward) but not learned again, because a
+   * learner cannot take back an update: the query counts once, with its first reward.
+   *
+   * @return the refusal, or null when the feedback is to be recorded ({@link #feedbackAccepted} says whether it is
+   *     learned)
+   */
+  static QueryActor.FeedbackOutcome feedbackRefusal(QueryRun run, dev.switchyard.protocol.Feedback feedback) {
+    if (!run.finished()) {
+      return QueryActor.FeedbackOutcome.refused("query " + feedback.queryId() + " has not finished");
+    }
+    if (!run.rewards().isEmpty() && !feedback.replace()) {
+      return new QueryActor.FeedbackOutcome(false, true, false, "query " + feedback.queryId()
+          + " already has feedback: reward " + run.rewards().get(run.rewards().size() - 1)
+          + "; send \"replace\": true to replace it (the learner does not learn the query again)");
+    }
+    return null;
+  }
+
+  /** Whether a feedback about to be recorded is the query's first (learned) or a replacement (not learned). */
+  static boolean firstFeedback(QueryRun runBefore) {
+    return runBefore.rewards().isEmpty();
+  }
+
+  /** The reply to a recorded feedback; {@code learned} when it was the first. */
+  static QueryActor.FeedbackOutcome feedbackAccepted(QueryRun after, boolean learned) {
+    List<Double> rewards = after.rewards();
+    String message = learned ? "reward passed to the learner of " + after.pipeline()
+        : "reward " + rewards.get(rewards.size() - 1) + " replaces " + rewards.get(rewards.size() - 2)
+            + " on the query; the learner learned the query once and does not learn it again";
+    return new QueryActor.FeedbackOutcome(true, false, learned, message);
+  }
+
   void selfAdvance() {
     ctx.getSelf().tell(QueryActor.Advance.INSTANCE);
   }
