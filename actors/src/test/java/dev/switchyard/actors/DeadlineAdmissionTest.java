@@ -60,4 +60,29 @@ class DeadlineAdmissionTest {
       assertTrue(slow.calls.keySet().stream().noneMatch(id -> id.startsWith("hurried")), slow.calls.toString());
     }
   }
+
+  /**
+   * A deadline no timer can hold (Long.MAX_VALUE ms, which a job spec or an engine caller may set) counts as
+   * switchyard.query.max-deadline inside the query: no overflow, so the step runs to its answer instead of
+   * hitting a deadline that wrapped round to "already passed".
+   */
+  @Test
+  void aDeadlineTooLongForAnyTimerNeverOverflowsInsideAQuery() throws Exception {
+    TestBackend quick = TestBackend.answering("quick", "4", 0.95, 0.001, 1.0);
+    EngineSetup setup = new EngineSetup(List.of(card("quick", 1)), Map.of("quick", List.of(quick)),
+        List.of(PipelineDefinition.fixed("only-quick", "", EngineHarness.TEST_INFO, cascade(List.of("quick"), 0.5))));
+    try (EngineHarness node = EngineHarness.start("deadline-overflow", EngineHarness.config(""), setup)) {
+      node.await(node.engine.submitJob(new dev.switchyard.actors.job.JobSpec("forever", "only-quick",
+          List.of(List.of(dev.switchyard.protocol.ChatMessage.user("2+2?"))), null,
+          new Budget(0, 0, Long.MAX_VALUE))));
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      dev.switchyard.actors.job.JobView done = probe.awaitAssert(EngineHarness.WAIT, () -> {
+        dev.switchyard.actors.job.JobView v = node.await(node.engine.job("forever"));
+        assertTrue(v.status().terminal(), () -> "still " + v.status());
+        return v;
+      });
+      assertEquals("succeeded", done.status().wire(), done.toString());
+      assertEquals(1, quick.totalCalls.get(), "the step called its model instead of ending at a wrapped deadline");
+    }
+  }
 }

@@ -93,8 +93,8 @@ final class QuerySession {
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
         messages, text, query.maxOutputTokens());
-    long deadline = query.budget().deadlineMillis();
-    deadlineAtMillis = deadline > 0 ? run.acceptedAtMillis() + deadline : 0;
+    long remaining = remainingDeadlineMillis(run);
+    deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
     tellPool(request, pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     callInFlight = pending.attemptNo();
@@ -179,11 +179,24 @@ final class QuerySession {
   }
 
   void startDeadline(QueryRun run) {
-    long deadline = run.query().budget().deadlineMillis();
-    if (deadline > 0) {
-      long remaining = Math.max(0, run.acceptedAtMillis() + deadline - now());
+    long remaining = remainingDeadlineMillis(run);
+    if (remaining >= 0) {
       timers.startSingleTimer(DEADLINE_TIMER, QueryActor.DeadlineReached.INSTANCE, Duration.ofMillis(remaining));
     }
+  }
+
+  /**
+   * What is left of the query's deadline (0 once passed), -1 when it has none. Never overflows, whatever the
+   * budget says (a job or an engine caller may set any long): the deadline counts as at most
+   * {@code switchyard.query.max-deadline}, which keeps the timer within what Pekko's scheduler takes.
+   */
+  long remainingDeadlineMillis(QueryRun run) {
+    long deadline = run.query().budget().deadlineMillis();
+    if (deadline <= 0) {
+      return -1;
+    }
+    long bounded = Math.min(deadline, services.settings().queryMaxDeadline().toMillis());
+    return Math.max(0, bounded - Math.max(0, now() - run.acceptedAtMillis()));
   }
 
   void scheduleRetry(long delayMillis) {
