@@ -84,8 +84,8 @@ class OverloadEndToEndTest {
       // spends at most twice max-queue-wait, 2 s, per model it tried, and most none), the admitted finish near
       // their unloaded latency.
       assertTrue(pct(refusedMillis, 100) < 6_000, "refused within 6 s, not after a long queue: " + refusedMillis);
-      assertTrue(pct(admitted, 100) < unloadedMax + 6_000, "admitted within the unloaded " + unloadedMax
-          + " ms plus 6 s: " + admitted);
+      assertTrue(pct(admitted, 100) < unloadedMax + 8_000, "admitted within the unloaded " + unloadedMax
+          + " ms plus 8 s: " + admitted);
       assertTrue(healthMillis.size() > 0 && healthMillis.stream().allMatch(ms -> ms < 5_000),
           "/health answers at once during the overload: " + healthMillis);
     }
