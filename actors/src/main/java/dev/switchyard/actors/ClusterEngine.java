@@ -116,8 +116,11 @@ final class ClusterEngine implements Engine {
     }
     long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
         .orElse(0);
+    // name each refusal (e.g. "rejected: QUEUE_WAIT: pool m cannot start the call within 1000 ms ...")
+    String refusals = outcomes.stream().map(dev.switchyard.protocol.EpisodeStep::decision).distinct()
+        .collect(java.util.stream.Collectors.joining("; "));
     return Optional.of(new EngineRejection(Reason.OVERLOADED, "every model tried for query " + result.queryId()
-        + " refused the call (" + result.abstainReason() + ")", Duration.ofMillis(Math.max(retryAfter, 1))));
+        + " refused the call: " + refusals, Duration.ofMillis(Math.max(retryAfter, 1))));
   }
 
   private static QueryProgress progress(QueryActor.Reply reply) {

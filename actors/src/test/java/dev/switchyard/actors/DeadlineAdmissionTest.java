@@ -51,6 +51,7 @@ class DeadlineAdmissionTest {
       EngineRejection overloaded = assertInstanceOf(EngineRejection.class, refused.getCause());
       assertEquals(EngineRejection.Reason.OVERLOADED, overloaded.reason(), overloaded.getMessage());
       // the queue (max-queue 64) had room and no circuit was open: only the deadline on the call refused it
+      assertTrue(overloaded.getMessage().contains("QUEUE_WAIT"), "the refusal is named: " + overloaded.getMessage());
       assertTrue(overloaded.retryAfter() != null && overloaded.retryAfter().toMillis() >= 200,
           "a retry-after of at least min-retry-after: " + overloaded.retryAfter());
 
