@@ -10,9 +10,9 @@ import java.util.List;
  * A validated {@code POST /v1/jobs} body: {@code model} (a pipeline), {@code messages} (the first step),
  * optional {@code steps} (further sub-queries {@code {"messages": [...]}}, run in order after the first), optional
  * {@code budget} ({@code max_cost_usd}, {@code max_rounds}, {@code deadline_seconds}; for the whole job, 0 or
- * absent = no limit; bounded by {@link RequestBounds}) and optional {@code task} (a routing hint given to every step). Every problem is a 400 naming
- * the field, e.g. {@code steps[1].messages[0].role} or {@code budget.max_cost_usd}. As for chat completions,
- * unknown fields are ignored.
+ * absent = no limit; bounded by {@link RequestBounds}) and optional {@code task} (a routing hint given to every
+ * step). Every problem is a 400 naming the field, e.g. {@code steps[1].messages[0].role} or
+ * {@code budget.max_cost_usd}. As for chat completions, unknown fields are ignored.
  */
 public record JobRequest(String model, List<List<ChatMessage>> steps, Budget budget, String task) {
   static JobRequest parse(byte[] body, com.fasterxml.jackson.databind.ObjectMapper mapper, HttpSettings limits,
