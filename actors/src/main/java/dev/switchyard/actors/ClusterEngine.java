@@ -156,8 +156,11 @@ final class ClusterEngine implements Engine {
     }
     long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
         .orElse(0);
+    // name each refusal (e.g. "rejected: QUEUE_WAIT: pool m cannot start the call within 1000 ms ...")
+    String refusals = outcomes.stream().map(dev.switchyard.protocol.EpisodeStep::decision).distinct()
+        .collect(java.util.stream.Collectors.joining("; "));
     return Optional.of(new EngineRejection(Reason.OVERLOADED, "every model tried for query " + result.queryId()
-        + " refused the call (" + result.abstainReason() + ")", Duration.ofMillis(Math.max(retryAfter, 1))));
+        + " refused the call: " + refusals, Duration.ofMillis(Math.max(retryAfter, 1))));
   }
 
   private static QueryProgress progress(QueryActor.Reply reply) {
@@ -181,7 +184,8 @@ final class ClusterEngine implements Engine {
             throw asRejection(error, "feedback for " + feedback.queryId(), timeout);
           }
           if (!outcome.accepted()) {
-            throw new EngineRejection(Reason.INVALID, outcome.message(), null);
+            throw new EngineRejection(outcome.alreadyGiven() ? Reason.CONFLICT : Reason.INVALID, outcome.message(),
+                null);
           }
           return Done.getInstance();
         });
@@ -349,6 +353,12 @@ final class ClusterEngine implements Engine {
     if (query.budget().deadlineMillis() < 0 || query.budget().maxCostUsd() < 0 || query.budget().maxRounds() < 0) {
       return Optional.of(new EngineRejection(Reason.INVALID, "budget values must be >= 0, got " + query.budget(),
           null));
+    }
+    if (query.budget().deadlineMillis() > services.settings().queryMaxDeadline().toMillis()
+        || !Double.isFinite(query.budget().maxCostUsd())) {
+      return Optional.of(new EngineRejection(Reason.INVALID, "a query's deadline must be at most "
+          + services.settings().queryMaxDeadline() + " (switchyard.query.max-deadline) and its cost budget finite,"
+          + " got " + query.budget(), null));
     }
     return Optional.empty();
   }

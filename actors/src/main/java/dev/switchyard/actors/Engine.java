@@ -31,7 +31,11 @@ public interface Engine {
   /** Like {@link #answer}, emitting each recorded step as it happens and the result last. */
   Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability);
 
-  /** Attaches a reward to a finished query; the pipeline's learner, if any, learns from it. */
+  /**
+   * Attaches a reward to a finished query; the pipeline's learner, if any, learns from it. A query takes one
+   * reward: another fails with {@code CONFLICT} unless {@link Feedback#replace()}, and a replacement is recorded
+   * on the query but not learned again.
+   */
   CompletionStage<Done> feedback(Feedback feedback);
 
   /** The latest load each model pool published. */

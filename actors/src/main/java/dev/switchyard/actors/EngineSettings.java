@@ -17,6 +17,7 @@ public record EngineSettings(
     int streamBuffer,
     int maxQueryIdLength,
     int maxRounds,
+    Duration queryMaxDeadline,
     Duration callTimeout,
     Duration callAdmissionTimeout,
     Duration queryPassivateAfterIdle,
@@ -42,6 +43,7 @@ public record EngineSettings(
   public record PoolSettings(
       int maxConcurrencyPerWorker,
       int maxQueue,
+      Duration maxQueueWait,
       Duration minRetryAfter,
       Duration backendTimeout,
       Duration loadPublishInterval,
@@ -60,6 +62,7 @@ public record EngineSettings(
       if (maxQueue < 0) {
         throw new IllegalArgumentException("switchyard.pool.max-queue must be >= 0, got " + maxQueue);
       }
+      positive("switchyard.pool.max-queue-wait (ms)", maxQueueWait.toMillis());
       positive("switchyard.pool.circuit-breaker.failure-threshold", breakerFailureThreshold);
       if (ewmaAlpha <= 0 || ewmaAlpha > 1) {
         throw new IllegalArgumentException("switchyard.pool.ewma-alpha must be in (0, 1], got " + ewmaAlpha);
@@ -74,6 +77,7 @@ public record EngineSettings(
       return new PoolSettings(
           c.getInt("max-concurrency-per-worker"),
           c.getInt("max-queue"),
+          c.getDuration("max-queue-wait"),
           c.getDuration("min-retry-after"),
           c.getDuration("backend-timeout"),
           c.getDuration("load-publish-interval"),
@@ -92,6 +96,7 @@ public record EngineSettings(
 
   public EngineSettings {
     positive("switchyard.query.max-rounds", maxRounds);
+    positive("switchyard.query.max-deadline (ms)", queryMaxDeadline.toMillis());
     positive("switchyard.engine.stream-buffer", streamBuffer);
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
@@ -123,6 +128,7 @@ public record EngineSettings(
         s.getInt("engine.stream-buffer"),
         s.getInt("engine.max-query-id-length"),
         s.getInt("query.max-rounds"),
+        s.getDuration("query.max-deadline"),
         s.getDuration("query.call-timeout"),
         s.getDuration("query.admission-timeout"),
         s.getDuration("query.passivate-after-idle"),

@@ -127,4 +127,50 @@ class LearnerTest {
       assertEquals(promoted, after.episode().policyVersion());
     }
   }
+
+  /**
+   * A query takes one reward (issue 8: three contradictory feedbacks were all learned from). The first is
+   * learned; a second is refused with CONFLICT naming the recorded reward; a replacement is accepted but not
+   * learned again. For a durable query the fact is journaled with the query: after a restart a second reward is
+   * still refused.
+   */
+  @Test
+  void aQueryIsLearnedFromOnceHoweverManyFeedbacksArrive() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "feedback-once-" + UUID.randomUUID()));
+    try (EngineHarness node = EngineHarness.start("feedback-once", config(dir, ""), setup())) {
+      node.await(node.engine.answer(query("once-eph", Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+      node.await(node.engine.answer(query("once-dur", Budget.unlimited()), "bandit", Durability.DURABLE));
+      awaitVersion(node, 2); // each finished episode carries its reference score and is learned once
+
+      node.await(node.engine.feedback(new Feedback("once-eph", 1.0, "user")));
+      node.await(node.engine.feedback(new Feedback("once-dur", 1.0, "user")));
+      awaitVersion(node, 4);
+      for (String id : List.of("once-eph", "once-dur")) {
+        java.util.concurrent.ExecutionException second = org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> node.await(node.engine.feedback(new Feedback(id, 0.0, "user"))));
+        EngineRejection conflict = (EngineRejection) second.getCause();
+        assertEquals(EngineRejection.Reason.CONFLICT, conflict.reason());
+        assertTrue(conflict.getMessage().contains("reward 1.0"), conflict.getMessage());
+        node.await(node.engine.feedback(new Feedback(id, 0.0, "user", true)));
+        node.await(node.engine.feedback(new Feedback(id, 0.5, "user", true)));
+      }
+      // a replacement sends the learner nothing; give it time to show otherwise
+      node.kit.createTestProbe().expectNoMessage(Duration.ofSeconds(1));
+      PolicyPublished after = policy(node);
+      assertEquals(4, after.active().version(), "two episodes and two first rewards, no replacement learned");
+      double[] pulls = after.active().parameter("pulls");
+      assertEquals(4, pulls[0] + pulls[1], 1e-12);
+    }
+    try (EngineHarness again = EngineHarness.start("feedback-once-2", config(dir, ""), setup())) {
+      java.util.concurrent.ExecutionException second = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class,
+          () -> again.await(again.engine.feedback(new Feedback("once-dur", 1.0, "user"))));
+      EngineRejection conflict = (EngineRejection) second.getCause();
+      assertEquals(EngineRejection.Reason.CONFLICT, conflict.reason(), "the journal knows the query has a reward");
+      assertTrue(conflict.getMessage().contains("reward 0.5"), "the current (replacing) reward: "
+          + conflict.getMessage());
+      awaitVersion(again, 4);
+    }
+  }
 }

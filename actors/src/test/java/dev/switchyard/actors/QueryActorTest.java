@@ -217,6 +217,12 @@ class QueryActorTest {
     ExecutionException badBudget = assertThrows(ExecutionException.class, () -> node.await(
         node.engine.answer(query("bad-2", new Budget(-1, 0, 0)), "cascade", Durability.EPHEMERAL)));
     assertEquals(EngineRejection.Reason.INVALID, ((EngineRejection) badBudget.getCause()).reason());
+    // beyond switchyard.query.max-deadline (30d): refused, never an overflowing timer or ask timeout
+    ExecutionException hugeDeadline = assertThrows(ExecutionException.class, () -> node.await(
+        node.engine.answer(query("bad-3", new Budget(0, 0, 22_000_000_000L)), "cascade", Durability.EPHEMERAL)));
+    EngineRejection tooLong = (EngineRejection) hugeDeadline.getCause();
+    assertEquals(EngineRejection.Reason.INVALID, tooLong.reason());
+    assertTrue(tooLong.getMessage().contains("switchyard.query.max-deadline"), tooLong.getMessage());
     ExecutionException feedback = assertThrows(ExecutionException.class, () -> node.await(
         node.engine.feedback(new dev.switchyard.protocol.Feedback("never-seen", 1.0, "test"))));
     assertEquals(EngineRejection.Reason.INVALID, ((EngineRejection) feedback.getCause()).reason());

@@ -10,7 +10,7 @@ public enum Stage {
   AGGREGATE,
   ANSWER,
   ABSTAIN,
-  /** A pool refused the call (full or circuit open); the plan re-routes or retries. */
+  /** A pool refused the call (full, could not start it in time, or circuit open); the plan re-routes or retries. */
   REJECTED,
   /** A call failed (backend error, timeout). */
   FAILED

@@ -8,6 +8,7 @@ import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +32,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * backends of that model on the node hosting the pool. A call goes to the least busy worker whose circuit
  * admits it and which has fewer than {@code max-concurrency-per-worker} calls in flight; otherwise it waits in a
  * bounded queue; when the queue is full, or every worker's circuit is open, the call is refused at once with a
- * retry-after (the caller re-routes or retries; work never piles up without bound). Every finished call updates
+ * retry-after (the caller re-routes or retries; work never piles up without bound). Admission is deadline-aware:
+ * a call that the pool's drain rate (measured service time, concurrent slots) says cannot start within what is
+ * left of its query's deadline or within {@code max-queue-wait} is refused at once ({@code QUEUE_WAIT}) with the
+ * time until the queue will have drained enough, instead of queueing work it cannot start in time; a queued
+ * call still waiting at its start-by time is refused the same way. Every finished call updates
  * the worker's circuit breaker and the pool's latency and error averages; the pool publishes its
  * {@link PoolLoad} to every node on a timer.
  */
@@ -41,11 +46,21 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   public interface Command extends CrossNode {}
 
-  /** Run one model call; the answer (or refusal) goes to {@code replyTo}. */
-  public record Call(BackendRequest request, ActorRef<CallResult> replyTo) implements Command {
+  /**
+   * Run one model call; the answer (or refusal) goes to {@code replyTo}.
+   *
+   * @param maxWaitMillis how long the call may wait for a worker: what is left of its query's deadline when it
+   *     was sent; 0 or less when the query has no deadline (then only {@code max-queue-wait} applies)
+   */
+  public record Call(BackendRequest request, ActorRef<CallResult> replyTo, long maxWaitMillis) implements Command {
     public Call {
       Objects.requireNonNull(request, "request");
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** A call without a deadline of its own. */
+    public Call(BackendRequest request, ActorRef<CallResult> replyTo) {
+      this(request, replyTo, 0);
     }
   }
 
@@ -56,6 +71,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public enum Wake implements Command { INSTANCE }
 
   enum PublishTick implements Command { INSTANCE }
+
+  /** The earliest start-by time of a queued call has come: refuse the queued calls that cannot start in time. */
+  enum QueueWaitDue implements Command { INSTANCE }
 
   /** A worker's report of a finished call (internal to the pool and its children). */
   public record WorkerFinished(int worker, String attemptId, Response response, String failureKind, String message,
@@ -73,11 +91,17 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   /**
    * @param rejected true when the pool refused the call without running it (full, or every circuit open)
-   * @param kind {@code POOL_FULL}, {@code CIRCUIT_OPEN}, {@code NO_BACKEND} or a {@link BackendException.Kind}
+   * @param kind {@code POOL_FULL}, {@code QUEUE_WAIT} (it could not start within its deadline or
+   *     {@code max-queue-wait}), {@code CIRCUIT_OPEN}, {@code NO_BACKEND} or a {@link BackendException.Kind}
    * @param retryAfterMillis when to try again, -1 if unknown
    */
   public record CallFailed(String attemptId, String modelId, boolean rejected, String kind, String message,
       long retryAfterMillis) implements CallResult {}
+
+  /** A queued call and the time by which it must have started (epoch millis of the pool's clock). */
+  private record Queued(Call call, long startBy) {}
+
+  private static final String QUEUE_WAIT_TIMER = "queue-wait";
 
   private static final class Slot {
     final ActorRef<Worker.Command> worker;
@@ -95,7 +119,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private final Clock clock;
   private final ActorRef<Topic.Command<PoolLoad>> loadTopic;
   private final List<Slot> slots = new ArrayList<>();
-  private final Deque<Call> queue = new ArrayDeque<>();
+  private final TimerScheduler<Command> timers;
+  private final Deque<Queued> queue = new ArrayDeque<>();
   private final Map<String, ActorRef<CallResult>> waiting = new HashMap<>();
   private double ewmaLatencyMs;
   private double errorRate;
@@ -115,6 +140,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     this.settings = settings;
     this.clock = clock;
     this.loadTopic = loadTopic;
+    this.timers = timers;
     for (int i = 0; i < backends.size(); i++) {
       ActorRef<Worker.Command> worker = ctx.spawn(
           Worker.create(i, backends.get(i), ctx.getSelf(), settings, clock), "worker-" + i);
@@ -132,6 +158,10 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
         .onMessage(WorkerFinished.class, this::onWorkerFinished)
         .onMessage(GetLoad.class, this::onGetLoad)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
+        .onMessageEquals(QueueWaitDue.INSTANCE, () -> {
+          drainQueue();
+          return this;
+        })
         .onMessageEquals(Wake.INSTANCE, () -> this)
         .build();
   }
@@ -168,20 +198,69 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
           retryAfterWhenFull()));
       return this;
     }
-    queue.addLast(call);
+    long allowed = allowedWaitMillis(call);
+    long expected = expectedWaitMillis();
+    if (expected > allowed) {
+      call.replyTo().tell(queueWaitRefusal(call, expected, allowed));
+      return this;
+    }
+    queue.addLast(new Queued(call, now + startWithinMillis(call, expected, allowed)));
+    scheduleQueueWaitCheck(now);
     call.replyTo().tell(new CallAdmitted(attemptId));
     return this;
+  }
+
+  /** The longest a call may wait for a worker: {@code max-queue-wait}, or less when its deadline is nearer. */
+  private long allowedWaitMillis(Call call) {
+    long max = settings.maxQueueWait().toMillis();
+    return call.maxWaitMillis() > 0 ? Math.min(max, call.maxWaitMillis()) : max;
+  }
+
+  /**
+   * How long a queued call may wait before it is refused after all: its allowed wait, stretched to twice the
+   * estimate it was admitted with (an estimate near the limit is often a little short: calls finish with jitter),
+   * but never past its query's deadline, after which the call would be wasted. The net for estimates that were
+   * wrong (none yet, or a backend that slowed down), not for jitter: a queued call waits at most twice
+   * {@code max-queue-wait}.
+   */
+  private static long startWithinMillis(Call call, long expected, long allowed) {
+    long within = Math.max(allowed, 2 * expected);
+    return call.maxWaitMillis() > 0 ? Math.min(within, call.maxWaitMillis()) : within;
+  }
+
+  /**
+   * How long a call queued now would wait for a worker: the calls queued ahead of it plus itself, each taking
+   * the measured service time, drained by every slot whose circuit admits calls. 0 before the first measurement
+   * (nothing to estimate from; such a call is still refused once its start-by time passes).
+   */
+  private long expectedWaitMillis() {
+    if (!sampled) {
+      return 0;
+    }
+    long now = clock.millis();
+    long admitting = slots.stream().filter(s -> s.breaker.state(now) != CircuitBreaker.State.OPEN).count();
+    long parallel = Math.max(1, admitting * settings.maxConcurrencyPerWorker());
+    return Math.round(ewmaLatencyMs * (queue.size() + 1) / parallel);
+  }
+
+  /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
+  private CallFailed queueWaitRefusal(Call call, long expected, long allowed) {
+    return new CallFailed(call.request().attemptId(), modelId, true, "QUEUE_WAIT", "pool " + modelId
+        + " cannot start the call within " + allowed + " ms (about " + expected + " ms of queue ahead: "
+        + queue.size() + " queued, " + inFlight() + " in flight)",
+        Math.max(minRetryAfter(), expected - allowed));
   }
 
   /** Replaces a queued call of the same attempt id by {@code call} (its latest reply address); false if none. */
   private boolean requeued(Call call) {
     String attemptId = call.request().attemptId();
-    if (queue.stream().noneMatch(c -> c.request().attemptId().equals(attemptId))) {
+    if (queue.stream().noneMatch(q -> q.call().request().attemptId().equals(attemptId))) {
       return false;
     }
-    List<Call> kept = new ArrayList<>(queue);
+    List<Queued> kept = new ArrayList<>(queue);
     queue.clear();
-    kept.forEach(c -> queue.addLast(c.request().attemptId().equals(attemptId) ? call : c));
+    kept.forEach(q -> queue.addLast(q.call().request().attemptId().equals(attemptId)
+        ? new Queued(call, q.startBy()) : q));
     return true;
   }
 
@@ -199,10 +278,31 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     return false;
   }
 
+  /** Starts queued calls on free workers, then refuses the queued calls whose start-by time has passed. */
   private void drainQueue() {
     long now = clock.millis();
-    while (!queue.isEmpty() && dispatch(queue.peekFirst(), now)) {
+    while (!queue.isEmpty() && dispatch(queue.peekFirst().call(), now)) {
       queue.removeFirst();
+    }
+    if (queue.stream().anyMatch(q -> q.startBy() <= now)) {
+      List<Queued> late = queue.stream().filter(q -> q.startBy() <= now).toList();
+      queue.removeIf(q -> q.startBy() <= now);
+      long expected = expectedWaitMillis();
+      late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId, true,
+          "QUEUE_WAIT", "the call waited in pool " + modelId + "'s queue longer than it may ("
+              + inFlight() + " in flight, " + queue.size() + " still queued); refused rather than started late",
+          Math.max(minRetryAfter(), expected - allowedWaitMillis(q.call())))));
+    }
+    scheduleQueueWaitCheck(now);
+  }
+
+  /** Wakes the pool when the earliest queued call must have started. */
+  private void scheduleQueueWaitCheck(long now) {
+    long earliest = queue.stream().mapToLong(Queued::startBy).min().orElse(Long.MAX_VALUE);
+    if (earliest == Long.MAX_VALUE) {
+      timers.cancel(QUEUE_WAIT_TIMER);
+    } else {
+      timers.startSingleTimer(QUEUE_WAIT_TIMER, QueueWaitDue.INSTANCE, Duration.ofMillis(Math.max(0, earliest - now)));
     }
   }
 
@@ -282,10 +382,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     return settings.minRetryAfter().toMillis();
   }
 
-  /** Roughly when a slot frees up: the queue ahead drains at (slots / latency) calls per millisecond. */
+  /** When a full pool could take the call: once the queue ahead of it has drained. */
   private long retryAfterWhenFull() {
-    int parallel = Math.max(1, slots.size() * settings.maxConcurrencyPerWorker());
-    long estimate = Math.round(ewmaLatencyMs * (queue.size() + 1) / parallel);
-    return Math.max(minRetryAfter(), estimate);
+    return Math.max(minRetryAfter(), expectedWaitMillis());
   }
 }

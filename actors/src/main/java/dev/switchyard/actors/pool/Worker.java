@@ -105,7 +105,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
         ? error.getCause() : error;
     if (cause instanceof BackendException be) {
-      long retry = be.retryAfter() == null ? -1 : be.retryAfter().toMillis();
+      long retry = be.retryAfter() == null ? -1 : saturatedMillis(be.retryAfter());
       return new BackendFinished(attemptId, tryNo, null, be.kind().name(), be.getMessage(), retry);
     }
     return new BackendFinished(attemptId, tryNo, null, BackendException.Kind.SERVER_ERROR.name(),
@@ -155,6 +155,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     double latency = clock.millis() - call.startedAt();
     pool.tell(new ModelPool.WorkerFinished(index, call.request().attemptId(), response, kind, message,
         retryAfterMillis, latency));
+  }
+
+  /** A backend's retry-after in milliseconds; an absurd one (beyond a long) must not crash the worker. */
+  private static long saturatedMillis(Duration d) {
+    try {
+      return Math.max(0, d.toMillis());
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static String timerKey(String attemptId) {

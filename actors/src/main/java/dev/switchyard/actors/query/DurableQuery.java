@@ -332,18 +332,21 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private ReplyEffect<QueryEvent, QueryRun> onFeedback(QueryRun run, GiveFeedback give) {
     if (unknownId(run)) {
       return Effect().stop().thenReply(give.replyTo(),
-          r -> new FeedbackOutcome(false, "no query " + give.feedback().queryId()));
+          r -> FeedbackOutcome.refused("no query " + give.feedback().queryId()));
     }
-    if (!run.finished()) {
-      return Effect().reply(give.replyTo(),
-          new FeedbackOutcome(false, "query " + give.feedback().queryId() + " has not finished"));
+    FeedbackOutcome refusal = QuerySession.feedbackRefusal(run, give.feedback());
+    if (refusal != null) {
+      return Effect().reply(give.replyTo(), refusal);
     }
+    // the journaled FeedbackReceived events are the query's rewards: a restart still knows it has one
+    boolean learn = QuerySession.firstFeedback(run);
     FeedbackReceived received = new FeedbackReceived(give.feedback().reward(), give.feedback().source(),
         session.now());
-    return Effect().persist(received).thenRun((QueryRun after) ->
-            session.learn(after, after.result().episode().withScore(give.feedback().reward())))
-        .thenReply(give.replyTo(), after -> new FeedbackOutcome(true, "reward passed to the learner of "
-            + after.pipeline()));
+    return Effect().persist(received).thenRun((QueryRun after) -> {
+      if (learn) {
+        session.learn(after, after.result().episode().withScore(give.feedback().reward()));
+      }
+    }).thenReply(give.replyTo(), after -> QuerySession.feedbackAccepted(after, learn));
   }
 
   private Refused unknown() {

@@ -155,13 +155,17 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onFeedback(GiveFeedback give) {
-    if (!run.finished()) {
-      give.replyTo().tell(new FeedbackOutcome(false, "query " + give.feedback().queryId() + " has not finished"));
+    FeedbackOutcome refusal = QuerySession.feedbackRefusal(run, give.feedback());
+    if (refusal != null) {
+      give.replyTo().tell(refusal);
       return this;
     }
+    boolean learn = QuerySession.firstFeedback(run);
     record(new FeedbackReceived(give.feedback().reward(), give.feedback().source(), session.now()));
-    session.learn(run, run.result().episode().withScore(give.feedback().reward()));
-    give.replyTo().tell(new FeedbackOutcome(true, "reward passed to the learner of " + run.pipeline()));
+    if (learn) {
+      session.learn(run, run.result().episode().withScore(give.feedback().reward()));
+    }
+    give.replyTo().tell(QuerySession.feedbackAccepted(run, learn));
     return this;
   }
 }

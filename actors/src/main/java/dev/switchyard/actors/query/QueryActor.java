@@ -100,7 +100,17 @@ public final class QueryActor {
   /** @param reason an {@code EngineRejection.Reason} name */
   public record Refused(String reason, String message, long retryAfterMillis) implements Reply {}
 
-  public record FeedbackOutcome(boolean accepted, String message) implements CrossNode {}
+  /**
+   * @param accepted the reward was recorded
+   * @param alreadyGiven refused because the query already has a reward and the feedback did not ask to replace it
+   * @param learned the learner was given the reward (false for a replacement: a query is learned from once)
+   */
+  public record FeedbackOutcome(boolean accepted, boolean alreadyGiven, boolean learned, String message)
+      implements CrossNode {
+    static FeedbackOutcome refused(String message) {
+      return new FeedbackOutcome(false, false, false, message);
+    }
+  }
 
   /**
    * @param known false when no query with this id exists

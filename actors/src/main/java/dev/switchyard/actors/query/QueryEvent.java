@@ -87,6 +87,9 @@ public sealed interface QueryEvent extends Journaled {
     }
   }
 
-  /** A reward arrived for the finished query and was passed to the learner. */
+  /**
+   * A reward arrived for the finished query. The first is passed to the learner; a later one (only with
+   * {@code replace}) replaces it as the query's reward and is not learned again.
+   */
   record FeedbackReceived(double reward, String source, long atMillis) implements QueryEvent {}
 }

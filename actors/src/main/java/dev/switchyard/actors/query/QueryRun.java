@@ -25,7 +25,7 @@ import java.util.List;
  * @param pending the call made and not yet answered, null when none
  * @param lastRetryAfterMillis the retry-after of the last failed attempt, -1 if none
  * @param result set once the query answered or abstained
- * @param rewards feedback rewards received after the end
+ * @param rewards feedback rewards received after the end, in order: the first was learned, the last is current
  * @param cancelReason set once a cancel was recorded: no further model call is made, the call in flight (if
  *     any) is still recorded, then the query ends with its best answer so far
  */

@@ -46,6 +46,8 @@ final class QuerySession {
   private int callInFlight = -1;
   /** The call in flight until its pool acknowledges it (null once acknowledged or answered). */
   private BackendRequest unadmitted;
+  /** When the query's deadline passes (epoch millis), 0 when it has none: calls carry what is left of it. */
+  private long deadlineAtMillis;
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -91,6 +93,8 @@ final class QuerySession {
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
         messages, text, query.maxOutputTokens());
+    long remaining = remainingDeadlineMillis(run);
+    deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
     tellPool(request, pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     callInFlight = pending.attemptNo();
@@ -98,9 +102,11 @@ final class QuerySession {
     keepAlive();
   }
 
+  /** Sends the call with what is left of the query's deadline, so the pool refuses it if it cannot start in time. */
   private void tellPool(BackendRequest request, int attemptNo) {
+    long maxWait = deadlineAtMillis > 0 ? Math.max(1, deadlineAtMillis - now()) : 0;
     services.sharding().entityRefFor(ModelPool.TYPE_KEY, request.modelId())
-        .tell(new ModelPool.Call(request, poolReplies));
+        .tell(new ModelPool.Call(request, poolReplies, maxWait));
     timers.startSingleTimer(ADMISSION_TIMER, new QueryActor.CallUnadmitted(attemptNo),
         services.settings().callAdmissionTimeout());
   }
@@ -173,11 +179,24 @@ final class QuerySession {
   }
 
   void startDeadline(QueryRun run) {
-    long deadline = run.query().budget().deadlineMillis();
-    if (deadline > 0) {
-      long remaining = Math.max(0, run.acceptedAtMillis() + deadline - now());
+    long remaining = remainingDeadlineMillis(run);
+    if (remaining >= 0) {
       timers.startSingleTimer(DEADLINE_TIMER, QueryActor.DeadlineReached.INSTANCE, Duration.ofMillis(remaining));
     }
+  }
+
+  /**
+   * What is left of the query's deadline (0 once passed), -1 when it has none. Never overflows, whatever the
+   * budget says (a job or an engine caller may set any long): the deadline counts as at most
+   * {@code switchyard.query.max-deadline}, which keeps the timer within what Pekko's scheduler takes.
+   */
+  long remainingDeadlineMillis(QueryRun run) {
+    long deadline = run.query().budget().deadlineMillis();
+    if (deadline <= 0) {
+      return -1;
+    }
+    long bounded = Math.min(deadline, services.settings().queryMaxDeadline().toMillis());
+    return Math.max(0, bounded - Math.max(0, now() - run.acceptedAtMillis()));
   }
 
   void scheduleRetry(long delayMillis) {
@@ -253,6 +272,41 @@ final class QuerySession {
       services.policies().learnLocally(run.pipeline(), episode, now());
       learner.tell(new Learner.Learn(episode));
     }
+  }
+
+  /**
+   * What a feedback for {@code run} does, the same for both drivers: a query takes one reward. The first is
+   * recorded and learned; another is refused ({@code alreadyGiven}, naming the recorded reward) unless it asks to
+   * replace, and a replacement is recorded (the query's current reward) but not learned again, because a
+   * learner cannot take back an update: the query counts once, with its first reward.
+   *
+   * @return the refusal, or null when the feedback is to be recorded ({@link #feedbackAccepted} says whether it is
+   *     learned)
+   */
+  static QueryActor.FeedbackOutcome feedbackRefusal(QueryRun run, dev.switchyard.protocol.Feedback feedback) {
+    if (!run.finished()) {
+      return QueryActor.FeedbackOutcome.refused("query " + feedback.queryId() + " has not finished");
+    }
+    if (!run.rewards().isEmpty() && !feedback.replace()) {
+      return new QueryActor.FeedbackOutcome(false, true, false, "query " + feedback.queryId()
+          + " already has feedback: reward " + run.rewards().get(run.rewards().size() - 1)
+          + "; send \"replace\": true to replace it (the learner does not learn the query again)");
+    }
+    return null;
+  }
+
+  /** Whether a feedback about to be recorded is the query's first (learned) or a replacement (not learned). */
+  static boolean firstFeedback(QueryRun runBefore) {
+    return runBefore.rewards().isEmpty();
+  }
+
+  /** The reply to a recorded feedback; {@code learned} when it was the first. */
+  static QueryActor.FeedbackOutcome feedbackAccepted(QueryRun after, boolean learned) {
+    List<Double> rewards = after.rewards();
+    String message = learned ? "reward passed to the learner of " + after.pipeline()
+        : "reward " + rewards.get(rewards.size() - 1) + " replaces " + rewards.get(rewards.size() - 2)
+            + " on the query; the learner learned the query once and does not learn it again";
+    return new QueryActor.FeedbackOutcome(true, false, learned, message);
   }
 
   void selfAdvance() {

@@ -88,7 +88,13 @@ class ModelPoolTest {
   }
 
   static EngineSettings.PoolSettings settings(int perWorker, int queue, int threshold, Duration cooldown) {
-    return new EngineSettings.PoolSettings(perWorker, queue, Duration.ofMillis(200), Duration.ofSeconds(20),
+    return settings(perWorker, queue, Duration.ofSeconds(30), threshold, cooldown);
+  }
+
+  static EngineSettings.PoolSettings settings(int perWorker, int queue, Duration maxQueueWait, int threshold,
+      Duration cooldown) {
+    return new EngineSettings.PoolSettings(perWorker, queue, maxQueueWait, Duration.ofMillis(200),
+        Duration.ofSeconds(20),
         Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown, 2, Duration.ofMillis(50),
         Duration.ofSeconds(1), 0.2, 7, Duration.ofSeconds(2));
   }
@@ -248,5 +254,107 @@ class ModelPoolTest {
     assertEquals("RATE_LIMITED", failed.kind());
     assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
     assertEquals(1, always.calls.get("rl/2").get());
+  }
+
+  /** A clock the test moves: the pool measures service times and start-by times with it. */
+  static final class ManualClock extends Clock {
+    final java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis.get());
+    }
+
+    void advance(long ms) {
+      millis.addAndGet(ms);
+    }
+  }
+
+  /** Held backend calls, completed by the test in the order it chooses. */
+  static final Map<String, CompletableFuture<Response>> HELD = new ConcurrentHashMap<>();
+
+  static CompletableFuture<Response> held(BackendRequest r) {
+    return HELD.computeIfAbsent(r.attemptId(), k -> new CompletableFuture<>());
+  }
+
+  /**
+   * Deadline-aware admission: with one slot and a measured service time of 1000 ms, a call queued behind one
+   * other would start after about 2000 ms. One whose query has 1500 ms left is refused at once, with the 500 ms
+   * after which the queue will have drained enough; one with more time, or with none while the wait is within
+   * max-queue-wait (2500 ms), is queued; the next, 3000 ms back, exceeds max-queue-wait and is refused. Refused
+   * calls never reach the backend.
+   */
+  @Test
+  void aCallThatCannotStartWithinItsDeadlineIsRefusedAtOnceWithTheTimeTheQueueNeedsToDrain() {
+    ManualClock clock = new ManualClock();
+    CountingBackend backend = new CountingBackend(ModelPoolTest::held);
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
+        settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    pool.tell(new ModelPool.Call(request("drain/warm"), probe.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("drain/warm"), probe.receiveMessage());
+    clock.advance(1000);
+    held(request("drain/warm")).complete(ok()); // the same future the backend returns, whoever asks first
+    assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
+
+    pool.tell(new ModelPool.Call(request("drain/running"), probe.getRef(), 60_000));
+    assertEquals(new ModelPool.CallAdmitted("drain/running"), probe.receiveMessage());
+    pool.tell(new ModelPool.Call(request("drain/patient"), probe.getRef(), 5_000));
+    assertEquals(new ModelPool.CallAdmitted("drain/patient"), probe.receiveMessage(), "waits about 1000 ms");
+    pool.tell(new ModelPool.Call(request("drain/hurried"), probe.getRef(), 1_500));
+    ModelPool.CallFailed refused = assertInstanceOf(ModelPool.CallFailed.class,
+        probe.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals("drain/hurried", refused.attemptId());
+    assertTrue(refused.rejected());
+    assertEquals("QUEUE_WAIT", refused.kind());
+    assertEquals(500, refused.retryAfterMillis(), "2000 ms of queue ahead, 1500 ms allowed: retry in 500 ms");
+    pool.tell(new ModelPool.Call(request("drain/no-deadline"), probe.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("drain/no-deadline"), probe.receiveMessage(),
+        "about 2000 ms is within max-queue-wait");
+    pool.tell(new ModelPool.Call(request("drain/late"), probe.getRef()));
+    ModelPool.CallFailed overMax = assertInstanceOf(ModelPool.CallFailed.class,
+        probe.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals("drain/late", overMax.attemptId());
+    assertEquals("QUEUE_WAIT", overMax.kind());
+    assertEquals(500, overMax.retryAfterMillis(), "3000 ms of queue ahead, 2500 ms allowed");
+    assertEquals(java.util.Set.of("drain/warm", "drain/running"), backend.calls.keySet(),
+        "queued and refused calls have not reached the backend");
+  }
+
+  /** A call queued before the pool had measured anything is still refused once its start-by time has passed. */
+  @Test
+  void aQueuedCallStillWaitingWhenItsTimeIsUpIsRefusedAndNeverRun() {
+    ManualClock clock = new ManualClock();
+    CountingBackend backend = new CountingBackend(ModelPoolTest::held);
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
+        settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    pool.tell(new ModelPool.Call(request("expire/running"), probe.getRef()));
+    assertEquals(new ModelPool.CallAdmitted("expire/running"), probe.receiveMessage());
+    pool.tell(new ModelPool.Call(request("expire/queued"), probe.getRef(), 300));
+    assertEquals(new ModelPool.CallAdmitted("expire/queued"), probe.receiveMessage(), "no estimate yet: queued");
+    probe.expectNoMessage(Duration.ofMillis(300)); // its time (on the pool's clock) has not come
+    clock.advance(301);
+    ModelPool.CallFailed refused = assertInstanceOf(ModelPool.CallFailed.class,
+        probe.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals("expire/queued", refused.attemptId());
+    assertTrue(refused.rejected());
+    assertEquals("QUEUE_WAIT", refused.kind());
+
+    held(request("expire/running")).complete(ok());
+    assertEquals("expire/running", assertInstanceOf(ModelPool.CallAnswered.class,
+        outcome(probe, Duration.ofSeconds(10))).attemptId());
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(java.util.Set.of("expire/running"), backend.calls.keySet(), "the refused call never ran");
   }
 }

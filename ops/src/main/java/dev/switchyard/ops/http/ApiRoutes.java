@@ -188,9 +188,11 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /**
-   * {@code POST /v1/feedback {"query_id": "chatcmpl-...", "reward": 0..1, "source": "user"}}: a reward for a
-   * finished query, which the pipeline's learner (if any) learns from. With real backends this is how learned
-   * pipelines get their signal.
+   * {@code POST /v1/feedback {"query_id": "chatcmpl-...", "reward": 0..1, "source": "user", "replace": false}}: a
+   * reward for a finished query, which the pipeline's learner (if any) learns from. With real backends this is
+   * how learned pipelines get their signal. A query (or job) takes one reward: another is 409
+   * {@code feedback_exists} unless {@code "replace": true}, which records the new reward on the query without
+   * the learner learning the query again.
    */
   private CompletionStage<HttpResponse> feedback(RequestEntity entity, Materializer mat) {
     return readBody(entity, mat)
@@ -224,10 +226,15 @@ public final class ApiRoutes extends AllDirectives {
             throw ApiError.invalid("source", "'source' must be a string of at most 64 characters");
           }
           String src = source == null || source.isNull() ? "user" : source.asText();
+          var replaceNode = json.get("replace");
+          if (replaceNode != null && !replaceNode.isNull() && !replaceNode.isBoolean()) {
+            throw ApiError.invalid("replace", "'replace' must be true or false");
+          }
+          boolean replace = replaceNode != null && replaceNode.asBoolean(false);
           CompletionStage<String> queryId = hasJob ? finalEpisodeOf(target.asText())
               : CompletableFuture.completedFuture(target.asText());
-          return queryId.thenCompose(q -> withTimeout(engine.feedback(new Feedback(q, reward.asDouble(), src)),
-                  settings.answerTimeout())
+          return queryId.thenCompose(q -> withTimeout(engine.feedback(new Feedback(q, reward.asDouble(), src,
+                  replace)), settings.answerTimeout())
               .thenApply(done -> {
                 ObjectNode ok = status("accepted");
                 if (hasJob) {
@@ -235,7 +242,15 @@ public final class ApiRoutes extends AllDirectives {
                 }
                 ok.put("query_id", q);
                 return jsonResponse(200, ok, List.of());
-              }));
+              }))
+              .exceptionally(failure -> {
+                // the query (or the job's final step) has its reward: 409, and how to replace it
+                if (unwrap(failure) instanceof EngineRejection r && r.reason() == EngineRejection.Reason.CONFLICT) {
+                  throw new ApiError(409, "invalid_request_error", ApiError.excerptLong(r.getMessage()), field,
+                      "feedback_exists", null);
+                }
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+              });
         })
         .exceptionally(this::errorResponse);
   }

@@ -23,7 +23,9 @@ import java.util.Set;
  * <p>Accepted fields: {@code model} (the pipeline), {@code messages}, {@code max_tokens} (or
  * {@code max_completion_tokens}), {@code stream}, {@code stream_options.include_usage}, {@code user}, {@code n}
  * (only 1), and the extension object {@code switchyard} ({@code max_cost_usd}, {@code max_rounds},
- * {@code deadline_ms}, {@code task}, {@code durability}, {@code progress}).
+ * {@code deadline_ms}, {@code task}, {@code durability}, {@code progress}). Every number is bounded
+ * ({@link RequestBounds}): {@code max_tokens} 1..max-tokens-limit, {@code switchyard.max_rounds} and
+ * {@code deadline_ms} integers up to their limits, {@code max_cost_usd} a finite number up to its limit.
  *
  * <p>Unknown fields are ignored on purpose: OpenAI clients send many optional sampling parameters
  * ({@code temperature}, {@code top_p}, {@code seed}, ...) that a router cannot honour per model, and refusing
@@ -44,7 +46,6 @@ public record ChatCompletionRequest(
     Boolean progress) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
-  private static final int MAX_ROUNDS_LIMIT = 1000;
 
   /** A mapper for request bodies with the configured (tight) read constraints. */
   public static ObjectMapper mapper(HttpSettings settings) {
@@ -100,10 +101,7 @@ public record ChatCompletionRequest(
     for (String field : List.of("max_tokens", "max_completion_tokens")) {
       JsonNode n = root.get(field);
       if (n != null && !n.isNull()) {
-        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1 || n.intValue() > limits.maxTokensLimit()) {
-          throw ApiError.invalid(field, "'" + field + "' must be an integer from 1 to " + limits.maxTokensLimit());
-        }
-        maxTokens = n.intValue();
+        maxTokens = (int) RequestBounds.integer(root, field, field, 1, limits.maxTokensLimit(), 0);
       }
     }
     boolean stream = optionalBoolean(root, "stream", false);
@@ -120,7 +118,7 @@ public record ChatCompletionRequest(
       throw ApiError.invalid("user", "'user' must be at most " + limits.maxUserChars() + " characters");
     }
     JsonNode n = root.get("n");
-    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToLong() && n.longValue() == 1)) {
       throw ApiError.invalid("n", "'n' must be 1: a pipeline returns one answer per request");
     }
 
@@ -133,14 +131,13 @@ public record ChatCompletionRequest(
       if (!ext.isObject()) {
         throw ApiError.invalid("switchyard", "'switchyard' must be an object");
       }
-      double maxCost = nonNegativeNumber(ext, "max_cost_usd");
-      long maxRounds = (long) nonNegativeNumber(ext, "max_rounds");
-      if (ext.has("max_rounds") && (!ext.get("max_rounds").isIntegralNumber() || maxRounds > MAX_ROUNDS_LIMIT)) {
-        throw ApiError.invalid("switchyard.max_rounds",
-            "'switchyard.max_rounds' must be an integer from 0 to " + MAX_ROUNDS_LIMIT);
-      }
-      double deadline = nonNegativeNumber(ext, "deadline_ms");
-      budget = new Budget(maxCost, (int) maxRounds, (long) deadline);
+      RequestBounds bounds = limits.bounds();
+      double maxCost = RequestBounds.nonNegative(ext, "max_cost_usd", "switchyard.max_cost_usd",
+          bounds.maxCostUsd(), " (USD, 0 = no limit)");
+      long maxRounds = RequestBounds.integer(ext, "max_rounds", "switchyard.max_rounds", 0, bounds.maxRounds(), 0);
+      long deadline = RequestBounds.integer(ext, "deadline_ms", "switchyard.deadline_ms", 0,
+          bounds.maxDeadline().toMillis(), 0);
+      budget = new Budget(maxCost, (int) maxRounds, deadline);
       task = optionalString(ext, "task", "switchyard.task");
       if (task != null && (task.isBlank() || task.length() > 64)) {
         throw ApiError.invalid("switchyard.task", "'switchyard.task' must be 1 to 64 characters");
@@ -273,17 +270,5 @@ public record ChatCompletionRequest(
       throw ApiError.invalid(param, "'" + param + "' must be true or false");
     }
     return n.booleanValue();
-  }
-
-  private static double nonNegativeNumber(JsonNode obj, String field) {
-    JsonNode n = obj.get(field);
-    if (n == null || n.isNull()) {
-      return 0;
-    }
-    String param = "switchyard." + field;
-    if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
-      throw ApiError.invalid(param, "'" + param + "' must be a non-negative number");
-    }
-    return n.asDouble();
   }
 }

@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * The HTTP API's limits and timeouts, read from {@code switchyard.http} (see the ops {@code reference.conf}),
  * so no limit is a literal in the routes; {@code maxJobSteps} is the engine's {@code switchyard.job.max-steps},
- * checked at the edge so the error names the field.
+ * checked at the edge so the error names the field; {@code bounds} limit every numeric request field.
  */
 public record HttpSettings(
     String host,
@@ -25,7 +25,8 @@ public record HttpSettings(
     int maxTokensLimit,
     int maxUserChars,
     StreamReadConstraints jsonConstraints,
-    int maxJobSteps) {
+    int maxJobSteps,
+    RequestBounds bounds) {
 
   public HttpSettings {
     if (port < 0 || port > 65535) {
@@ -74,6 +75,7 @@ public record HttpSettings(
         c.getInt("max-tokens-limit"),
         c.getInt("max-user-chars"),
         constraints,
-        root.getInt("switchyard.job.max-steps"));
+        root.getInt("switchyard.job.max-steps"),
+        RequestBounds.from(c));
   }
 }

@@ -10,13 +10,11 @@ import java.util.List;
  * A validated {@code POST /v1/jobs} body: {@code model} (a pipeline), {@code messages} (the first step),
  * optional {@code steps} (further sub-queries {@code {"messages": [...]}}, run in order after the first), optional
  * {@code budget} ({@code max_cost_usd}, {@code max_rounds}, {@code deadline_seconds}; for the whole job, 0 or
- * absent = no limit) and optional {@code task} (a routing hint given to every step). Every problem is a 400 naming
- * the field, e.g. {@code steps[1].messages[0].role} or {@code budget.max_cost_usd}. As for chat completions,
- * unknown fields are ignored.
+ * absent = no limit; bounded by {@link RequestBounds}) and optional {@code task} (a routing hint given to every
+ * step). Every problem is a 400 naming the field, e.g. {@code steps[1].messages[0].role} or
+ * {@code budget.max_cost_usd}. As for chat completions, unknown fields are ignored.
  */
 public record JobRequest(String model, List<List<ChatMessage>> steps, Budget budget, String task) {
-  static final int MAX_ROUNDS_LIMIT = 1000;
-
   static JobRequest parse(byte[] body, com.fasterxml.jackson.databind.ObjectMapper mapper, HttpSettings limits,
       int maxSteps) {
     JsonNode root = ChatCompletionRequest.readObject(body, mapper);
@@ -58,7 +56,7 @@ public record JobRequest(String model, List<List<ChatMessage>> steps, Budget bud
         steps.add(ChatCompletionRequest.messages(stepMessages, at + ".messages", limits));
       }
     }
-    Budget budget = budget(root.get("budget"));
+    Budget budget = budget(root.get("budget"), limits.bounds());
     String task = null;
     JsonNode taskNode = root.get("task");
     if (taskNode != null && !taskNode.isNull()) {
@@ -70,36 +68,19 @@ public record JobRequest(String model, List<List<ChatMessage>> steps, Budget bud
     return new JobRequest(modelNode.asText(), steps, budget, task);
   }
 
-  private static Budget budget(JsonNode node) {
+  private static Budget budget(JsonNode node, RequestBounds bounds) {
     if (node == null || node.isNull()) {
       return Budget.unlimited();
     }
     if (!node.isObject()) {
       throw ApiError.invalid("budget", "'budget' must be an object with max_cost_usd, max_rounds, deadline_seconds");
     }
-    double cost = nonNegative(node, "max_cost_usd");
-    double rounds = nonNegative(node, "max_rounds");
-    if (node.has("max_rounds") && !node.get("max_rounds").isNull()
-        && (!node.get("max_rounds").isIntegralNumber() || rounds > MAX_ROUNDS_LIMIT)) {
-      throw ApiError.invalid("budget.max_rounds", "'budget.max_rounds' must be an integer from 0 to "
-          + MAX_ROUNDS_LIMIT);
-    }
-    double seconds = nonNegative(node, "deadline_seconds");
-    if (seconds > 7 * 24 * 3600) {
-      throw ApiError.invalid("budget.deadline_seconds", "'budget.deadline_seconds' must be at most 604800 (7 days)");
-    }
+    double cost = RequestBounds.nonNegative(node, "max_cost_usd", "budget.max_cost_usd", bounds.maxCostUsd(),
+        " (USD, 0 = no limit)");
+    long rounds = RequestBounds.integer(node, "max_rounds", "budget.max_rounds", 0, bounds.maxRounds(), 0);
+    // seconds may be fractional (0.5 = 500 ms); the bound keeps the milliseconds far from overflow
+    double seconds = RequestBounds.nonNegative(node, "deadline_seconds", "budget.deadline_seconds",
+        bounds.maxJobDeadline().toSeconds(), " (seconds, 0 = no limit)");
     return new Budget(cost, (int) rounds, Math.round(seconds * 1000));
-  }
-
-  private static double nonNegative(JsonNode obj, String field) {
-    JsonNode n = obj.get(field);
-    if (n == null || n.isNull()) {
-      return 0;
-    }
-    String param = "budget." + field;
-    if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
-      throw ApiError.invalid(param, "'" + param + "' must be a non-negative number (0 = no limit)");
-    }
-    return n.asDouble();
   }
 }

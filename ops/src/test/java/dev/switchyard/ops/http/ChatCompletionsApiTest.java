@@ -371,6 +371,57 @@ class ChatCompletionsApiTest {
     assertTrue(engine.received.isEmpty());
   }
 
+  /**
+   * Every numeric field is bounded (switchyard.http.max-*-limit, max-deadline): beyond the bound, fractional
+   * where an integer is meant, negative, a string, or too large for any integer type is a 400 naming the field,
+   * never a 500 from an overflow downstream (issue 8: deadline_ms 2.2e10 answered 500).
+   */
+  @Test
+  void everyNumericFieldBeyondItsBoundIs400NamingTheField() throws Exception {
+    String user = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    java.util.Map<String, List<String>> bad = new java.util.LinkedHashMap<>();
+    // the defaults: max-deadline 24h = 86400000 ms, max-rounds-limit 1000, max-cost-usd-limit 1000
+    bad.put("deadline_ms", List.of("2.2e10", "22000000000", "86400001", "1.5", "-1", "1e400",
+        "99999999999999999999999", "\"5000\""));
+    bad.put("max_rounds", List.of("1001", "2.5", "-1", "1e3", "4294967297", "true"));
+    bad.put("max_cost_usd", List.of("1000.01", "-0.5", "1e400", "-1e400", "\"0.1\""));
+    for (var field : bad.entrySet()) {
+      for (String value : field.getValue()) {
+        String body = "{\"model\":\"switchyard/cascade\",\"switchyard\":{\"" + field.getKey() + "\":" + value + "},"
+            + user + "}";
+        JsonNode e = assertError(post("/v1/chat/completions", body), 400, "switchyard." + field.getKey(),
+            "invalid_value");
+        assertTrue(e.get("message").asText().contains("switchyard." + field.getKey()), e.toString());
+      }
+    }
+    for (String field : List.of("max_tokens", "max_completion_tokens")) {
+      for (String value : List.of("32769", "0", "1.0", "-3", "1e9", "9223372036854775808")) {
+        assertError(post("/v1/chat/completions", "{\"model\":\"switchyard/cascade\",\"" + field + "\":" + value
+            + "," + user + "}"), 400, field, "invalid_value");
+      }
+    }
+    for (String value : List.of("1.0", "18446744073709551617", "0", "2")) {
+      assertError(post("/v1/chat/completions", "{\"model\":\"switchyard/cascade\",\"n\":" + value + "," + user + "}"),
+          400, "n", "invalid_value");
+    }
+    assertTrue(engine.received.isEmpty(), "nothing out of bounds reached the engine");
+  }
+
+  @Test
+  void numericFieldsAtTheirBoundsAreAccepted() throws Exception {
+    String body = "{\"model\":\"switchyard/cascade\",\"max_completion_tokens\":32768,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+        + "\"switchyard\":{\"max_cost_usd\":1000,\"max_rounds\":1000,\"deadline_ms\":86400000}}";
+    HttpResponse<String> r = post("/v1/chat/completions", body);
+
+    assertEquals(200, r.statusCode(), r.body());
+    var query = engine.received.get(0);
+    assertEquals(86_400_000L, query.budget().deadlineMillis());
+    assertEquals(1000, query.budget().maxRounds());
+    assertEquals(1000, query.budget().maxCostUsd(), 0);
+    assertEquals(32768, query.maxOutputTokens());
+  }
+
   @Test
   void fieldsWeCannotHonourAndWrongTypesAre400() throws Exception {
     String user = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
