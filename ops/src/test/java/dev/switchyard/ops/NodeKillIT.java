@@ -227,7 +227,7 @@ class NodeKillIT {
       if ("succeeded".equals(job.path("status").asText())) {
         succeeded++;
       }
-      problems.addAll(billingProblems(job));
+      problems.addAll(JobLedger.billingProblems(job, STEPS_PER_JOB));
       for (JsonNode step : job.path("steps")) {
         for (JsonNode call : step.path("calls")) {
           String outcome = call.path("outcome").asText();
@@ -371,43 +371,7 @@ class NodeKillIT {
   }
 
   /** Duplicate attempts, steps that do not add up, or a job whose cost is not the sum of its steps. */
-  private static List<String> billingProblems(JsonNode job) {
-    List<String> problems = new ArrayList<>();
-    String id = job.path("id").asText();
-    JsonNode steps = job.path("steps");
-    if ("succeeded".equals(job.path("status").asText()) && steps.size() != STEPS_PER_JOB) {
-      problems.add(id + ": " + steps.size() + " steps, expected " + STEPS_PER_JOB);
-    }
-    double jobCost = 0;
-    Set<Integer> indices = new HashSet<>();
-    for (JsonNode step : steps) {
-      if (!indices.add(step.path("index").asInt())) {
-        problems.add(id + ": step " + step.path("index").asInt() + " listed twice");
-      }
-      Set<Integer> attempts = new HashSet<>();
-      double answered = 0;
-      for (JsonNode call : step.path("calls")) {
-        if (!attempts.add(call.path("attempt").asInt())) {
-          problems.add(id + " step " + step.path("index").asInt() + ": attempt " + call.path("attempt").asInt()
-              + " recorded twice: " + step.path("calls"));
-        }
-        if ("answered".equals(call.path("outcome").asText())) {
-          answered += call.path("cost_usd").asDouble();
-        }
-      }
-      double billed = step.path("cost_usd").asDouble();
-      if (Math.abs(billed - answered) > 1e-12) {
-        problems.add(id + " step " + step.path("index").asInt() + ": billed " + billed + " but its answered calls cost "
-            + answered);
-      }
-      jobCost += billed;
-    }
-    double total = job.path("result").path("cost_usd").asDouble();
-    if (Math.abs(total - jobCost) > 1e-12) {
-      problems.add(id + ": job billed " + total + " but its steps cost " + jobCost);
-    }
-    return problems;
-  }
+
 
   private static Process startNode(int index, int[] httpPorts, int[] remotingPorts, String seed, String journalUrl,
       Path data, Path logs) throws IOException {

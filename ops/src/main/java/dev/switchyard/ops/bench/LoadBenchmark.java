@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A closed-loop HTTP load test of {@code POST /v1/chat/completions}: {@code concurrency} clients each send
+ * A closed-loop HTTP load test of {@code POST /v1/chat/completions} (ephemeral or durable) or {@code POST /v1/jobs}
+ * (see {@link Kind}): {@code concurrency} clients each send
  * their next request as soon as the previous one is answered, until {@code requests} have been sent or
  * {@code maxDuration} has passed. Only servers on this machine (loopback addresses) may be targeted, so the
  * benchmark cannot be pointed at someone else's service.
@@ -34,10 +35,43 @@ public final class LoadBenchmark {
 
   private LoadBenchmark() {}
 
+  /**
+   * What each request asks for: an ephemeral chat completion (200 is success), a durable one (journaled before it
+   * is answered; 200), or a one-step durable job (202 once its acceptance is journaled; the job runs on after).
+   */
+  public enum Kind {
+    CHAT("chat", "/v1/chat/completions", 200),
+    DURABLE_CHAT("durable-chat", "/v1/chat/completions", 200),
+    JOBS("jobs", "/v1/jobs", 202);
+
+    final String wire;
+    final String path;
+    final int success;
+
+    Kind(String wire, String path, int success) {
+      this.wire = wire;
+      this.path = path;
+      this.success = success;
+    }
+
+    public static Kind parse(String value) {
+      for (Kind k : values()) {
+        if (k.wire.equals(value)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("--kind must be chat, durable-chat or jobs, got " + value);
+    }
+  }
+
   public record Settings(URI baseUrl, String model, int requests, int concurrency, Duration maxDuration,
-      Duration requestTimeout, boolean stream, List<String> prompts) {
+      Duration requestTimeout, boolean stream, List<String> prompts, Kind kind) {
     public Settings {
       Objects.requireNonNull(baseUrl, "baseUrl");
+      Objects.requireNonNull(kind, "kind");
+      if (stream && kind == Kind.JOBS) {
+        throw new IllegalArgumentException("--stream applies to chat completions, not to --kind jobs");
+      }
       if (requests < 1 || requests > 1_000_000) {
         throw new IllegalArgumentException("requests must be 1..1000000, got " + requests);
       }
@@ -76,7 +110,7 @@ public final class LoadBenchmark {
 
   public static ObjectNode run(Settings s) throws InterruptedException {
     requireLoopback(s.baseUrl());
-    URI endpoint = s.baseUrl().resolve("/v1/chat/completions");
+    URI endpoint = s.baseUrl().resolve(s.kind().path);
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger next = new AtomicInteger();
@@ -107,7 +141,12 @@ public final class LoadBenchmark {
   private static Sample send(HttpClient client, URI endpoint, Settings s, String prompt) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", s.model());
-    body.put("stream", s.stream());
+    if (s.kind() != Kind.JOBS) {
+      body.put("stream", s.stream());
+    }
+    if (s.kind() == Kind.DURABLE_CHAT) {
+      body.putObject("switchyard").put("durability", "durable");
+    }
     body.putArray("messages").addObject().put("role", "user").put("content", prompt);
     long t0 = System.nanoTime();
     try {
@@ -143,6 +182,7 @@ public final class LoadBenchmark {
     ObjectNode root = JSON.createObjectNode();
     root.put("url", s.baseUrl().toString());
     root.put("model", s.model());
+    root.put("kind", s.kind().wire);
     root.put("stream", s.stream());
     root.put("concurrency", s.concurrency());
     root.put("requests_planned", s.requests());
@@ -157,7 +197,7 @@ public final class LoadBenchmark {
     int incompleteStreams = 0;
     for (Sample x : samples) {
       statuses.merge(x.status() < 0 ? "no_response" : Integer.toString(x.status()), 1, Integer::sum);
-      if (x.status() == 200) {
+      if (x.status() == s.kind().success) {
         okLatency.add(x.latencyMs());
         if (x.answerModel() != null) {
           models.merge(x.answerModel(), 1, Integer::sum);

@@ -61,6 +61,11 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--stream", description = "Ask for streamed (SSE) responses.")
   boolean stream;
 
+  @Option(names = "--kind", paramLabel = "KIND", defaultValue = "chat",
+      description = "chat (ephemeral chat completions, 200), durable-chat (journaled chat completions, 200) or jobs"
+          + " (POST /v1/jobs, 202 once journaled). Default: ${DEFAULT-VALUE}.")
+  String kind;
+
   @Option(names = "--data", paramLabel = "PATH", description = "Take prompts from the test split of this recorded data (default: the shared data set if found, else built-in prompts).")
   Path data;
 
@@ -78,20 +83,22 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
     try {
       Duration limit = maxDuration == null ? defaults.getDuration("max-duration") : parseDuration(maxDuration);
       LoadBenchmark.requireLoopback(url);
+      LoadBenchmark.Kind requestKind = LoadBenchmark.Kind.parse(kind);
       settings = new LoadBenchmark.Settings(url, model,
           requests == null ? defaults.getInt("requests") : requests,
           concurrency == null ? defaults.getInt("concurrency") : concurrency,
-          limit, defaults.getDuration("request-timeout"), stream, BUILT_IN_PROMPTS);
+          limit, defaults.getDuration("request-timeout"), stream, BUILT_IN_PROMPTS, requestKind);
       // bounds are checked above before the (possibly large) data file is read for prompts
       settings = new LoadBenchmark.Settings(settings.baseUrl(), settings.model(), settings.requests(),
-          settings.concurrency(), settings.maxDuration(), settings.requestTimeout(), stream, prompts(config, stdout));
+          settings.concurrency(), settings.maxDuration(), settings.requestTimeout(), stream, prompts(config, stdout),
+          requestKind);
     } catch (IllegalArgumentException | DataFormatException e) {
       err.println("switchyard bench load: " + e.getMessage());
       err.flush();
       return SwitchyardCli.EXIT_USAGE;
     }
-    stdout.printf("bench load: %d requests, %d clients, at most %s, against %s (%s%s)%n", settings.requests(),
-        settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
+    stdout.printf("bench load: %d requests (%s), %d clients, at most %s, against %s (%s%s)%n", settings.requests(),
+        kind, settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
     stdout.flush();
     ObjectNode report = LoadBenchmark.run(settings);
     Path target = out.toAbsolutePath();

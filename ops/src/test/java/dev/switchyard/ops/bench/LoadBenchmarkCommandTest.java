@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.switchyard.protocol.Durability;
 import picocli.CommandLine;
 
 /** {@code bench load} against the real HTTP server (scripted engine behind it) on 127.0.0.1. */
@@ -113,6 +114,34 @@ class LoadBenchmarkCommandTest {
     assertTrue(err.toString().contains("no request succeeded"));
     JsonNode r = new ObjectMapper().readTree(report.toFile());
     assertEquals(4, r.get("status_counts").get("429").asInt());
+  }
+
+  @Test
+  void durableChatAsksForDurableQueries(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("load.json");
+    engine.durabilities.clear();
+    int exit = run(new StringWriter(), new StringWriter(), "bench", "load", "--url", url, "--kind", "durable-chat",
+        "--requests", "6", "--concurrency", "2", "--data", TinyDataset.write(dir).toString(),
+        "--out", report.toString());
+
+    assertEquals(0, exit);
+    JsonNode r = new ObjectMapper().readTree(report.toFile());
+    assertEquals("durable-chat", r.get("kind").asText());
+    assertEquals(6, r.get("ok").asInt());
+    assertEquals(List.of(Durability.DURABLE, Durability.DURABLE, Durability.DURABLE, Durability.DURABLE,
+        Durability.DURABLE, Durability.DURABLE), engine.durabilities);
+  }
+
+  @Test
+  void anUnknownKindOrStreamedJobsIsAUsageErrorNamingTheFlag(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, "bench", "load", "--url", url, "--kind", "batch",
+        "--out", dir.resolve("a.json").toString()));
+    assertTrue(err.toString().contains("--kind must be chat, durable-chat or jobs, got batch"), err.toString());
+    StringWriter err2 = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err2, "bench", "load", "--url", url, "--kind", "jobs", "--stream",
+        "--out", dir.resolve("b.json").toString()));
+    assertTrue(err2.toString().contains("--stream applies to chat completions"), err2.toString());
   }
 
   @Test

@@ -35,7 +35,7 @@ public final class FakeEngine implements Engine {
 
   public final List<Query> received = new CopyOnWriteArrayList<>();
   public final List<Feedback> feedback = new CopyOnWriteArrayList<>();
-  final List<Durability> durabilities = new CopyOnWriteArrayList<>();
+  public final List<Durability> durabilities = new CopyOnWriteArrayList<>();
 
   @Override
   public List<PipelineDefinition> pipelines() {
