@@ -3,6 +3,7 @@ package dev.switchyard.ops;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.NodeConfig;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -15,7 +16,18 @@ public final class SwitchyardConfig {
 
   private SwitchyardConfig() {}
 
+  /**
+   * Time the {@code service-requests-done} shutdown phase gets beyond the HTTP drain deadline: for the requests
+   * still open at the deadline to be answered 503 and their connections closed.
+   */
+  static final Duration SHUTDOWN_PHASE_MARGIN = Duration.ofSeconds(3);
+
   public static Config load(Map<String, ?> flagOverrides) {
-    return NodeConfig.load(ConfigFactory.parseMap(flagOverrides, "command-line flags"), SINGLE_NODE_PROFILE);
+    Config config = NodeConfig.load(ConfigFactory.parseMap(flagOverrides, "command-line flags"), SINGLE_NODE_PROFILE);
+    // Pekko's phase timeout (5 s by default) would otherwise cut the drain short: one setting, the drain deadline.
+    Duration drain = config.getDuration("switchyard.http.shutdown-deadline");
+    return ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+            drain.plus(SHUTDOWN_PHASE_MARGIN).toMillis() + "ms"), "derived from switchyard.http.shutdown-deadline")
+        .withFallback(config);
   }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -76,6 +77,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Clock clock;
   private final Supplier<String> ids;
   private final BooleanSupplier ready;
+  private final Drain drain;
   private final ObjectMapper requestMapper;
   private final OpenAiJson json;
   private final JobJson jobJson;
@@ -86,6 +88,17 @@ public final class ApiRoutes extends AllDirectives {
    * @param ready false while the node starts or drains; {@code /ready} then answers 503
    */
   public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready) {
+    this(engine, settings, clock, ids, ready, new Drain());
+  }
+
+  /**
+   * @param drain ends shortly before the shutdown drain deadline: every request still unanswered then gets a 503
+   *     {@code shutting_down} error, and every open stream ends with a {@code shutting_down} error event (and, for
+   *     chat, {@code data: [DONE]}), instead of being cut by the server's termination
+   */
+  public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
+      Drain drain) {
+    this.drain = drain;
     this.engine = engine;
     this.settings = settings;
     this.clock = clock;
@@ -101,20 +114,20 @@ public final class ApiRoutes extends AllDirectives {
     Route api = concat(
         path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
             post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
-                completeWithFuture(chatCompletion(entity, mat)))))),
+                completeWithFuture(untilDrained(chatCompletion(entity, mat))))))),
         path(PathMatchers.segment("v1").slash("feedback"), () ->
             post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
-                completeWithFuture(feedback(entity, mat)))))),
+                completeWithFuture(untilDrained(feedback(entity, mat))))))),
         path(PathMatchers.segment("v1").slash("jobs"), () ->
             post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
                 optionalHeaderValueByName("Idempotency-Key", key ->
-                    completeWithFuture(submitJob(entity, mat, key))))))),
+                    completeWithFuture(untilDrained(submitJob(entity, mat, key)))))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()).slash("events"), id ->
             get(() -> optionalHeaderValueByName("Last-Event-ID", last ->
-                completeWithFuture(jobEvents(id, last))))),
+                completeWithFuture(untilDrained(jobEvents(id, last)))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()), id -> concat(
-            get(() -> completeWithFuture(getJob(id))),
-            delete(() -> completeWithFuture(cancelJob(id))))),
+            get(() -> completeWithFuture(untilDrained(getJob(id)))),
+            delete(() -> completeWithFuture(untilDrained(cancelJob(id)))))),
         path(PathMatchers.segment("v1").slash("models"), () ->
             get(() -> extractRequest(r ->
                 complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of()))))),
@@ -359,6 +372,9 @@ public final class ApiRoutes extends AllDirectives {
                       .concat(ByteString.fromString("\n\n")))
                   .build())
               .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE);
+          frames = endWhenDraining(frames, List.of(ByteString.fromString("event: error\ndata: ")
+              .concat(ByteString.fromArray(json.bytes(json.error(shuttingDown()))))
+              .concat(ByteString.fromString("\n\n"))));
           return HttpResponse.create()
               .withStatus(200)
               .addHeader(RawHeader.create("Cache-Control", "no-cache"))
@@ -437,8 +453,8 @@ public final class ApiRoutes extends AllDirectives {
         .recover(new PFBuilder<Throwable, ByteString>()
             .matchAny(e -> frame(json.error(toApiError(e))))
             .build());
-    return Source.single(first).concat(body)
-        .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE);
+    return endWhenDraining(Source.single(first).concat(body)
+        .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE), List.of(frame(json.error(shuttingDown())), DONE));
   }
 
   private List<ByteString> finalFrames(ChatCompletionRequest req, String id, long created, QueryResult result) {
@@ -472,6 +488,55 @@ public final class ApiRoutes extends AllDirectives {
   private ByteString frame(ObjectNode node) {
     return ByteString.fromString("data: ").concat(ByteString.fromArray(json.bytes(node)))
         .concat(ByteString.fromString("\n\n"));
+  }
+
+  /**
+   * Ends {@code frames} with {@code last} once the shutdown drain is about to run out ({@code streamsEnd}), so a
+   * stream still open then finishes as a complete response with an explicit error rather than a cut connection.
+   */
+  private Source<ByteString, NotUsed> endWhenDraining(Source<ByteString, NotUsed> frames, List<ByteString> last) {
+    return Source.fromMaterializer((mat, attributes) -> {
+      CompletableFuture<Done> end = new CompletableFuture<>();
+      Runnable deregister = drain.register(end);
+      return frames.merge(Source.completionStage(end).mapConcat(done -> last), true)
+          .watchTermination((notUsed, finished) -> {
+            finished.whenComplete((done, failure) -> deregister.run());
+            return notUsed;
+          });
+    }).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  /** {@code response}, or the 503 {@code shutting_down} error if the drain ends first. */
+  private CompletionStage<HttpResponse> untilDrained(CompletionStage<HttpResponse> response) {
+    CompletableFuture<Done> end = new CompletableFuture<>();
+    Runnable deregister = drain.register(end);
+    CompletableFuture<HttpResponse> out = new CompletableFuture<>();
+    out.whenComplete((r, failure) -> deregister.run());
+    response.whenComplete((r, failure) -> {
+      if (failure != null) {
+        out.completeExceptionally(failure);
+      } else {
+        out.complete(r);
+      }
+    });
+    end.thenRun(() -> out.complete(shuttingDownResponse()));
+    return out;
+  }
+
+  private ApiError shuttingDown() {
+    return new ApiError(503, "server_error", "the server is shutting down and could not finish this request within"
+        + " its drain time of " + settings.shutdownDeadline().toMillis() + " ms; send it again (to another node)",
+        null, "shutting_down", DEFAULT_RETRY_AFTER);
+  }
+
+  /** The requests and streams in flight, which a shutdown drains. */
+  Drain drain() {
+    return drain;
+  }
+
+  /** What a request still unanswered at the end of the shutdown drain gets (instead of a cut connection). */
+  HttpResponse shuttingDownResponse() {
+    return errorResponse(shuttingDown());
   }
 
   // ---------------------------------------------------------------- errors

@@ -2,6 +2,7 @@ package dev.switchyard.ops.http;
 
 import dev.switchyard.actors.Engine;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,10 +16,23 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 /**
  * Binds the API to a host and port. The binding joins the system's coordinated shutdown: on SIGTERM (or
  * {@code system.terminate()}) {@code /ready} turns 503 first (so a load balancer stops sending), then the
- * server stops accepting connections, lets in-flight requests finish for up to
- * {@code switchyard.http.shutdown-deadline}, and closes what is left.
+ * server stops accepting connections and lets in-flight requests finish for the whole
+ * {@code switchyard.http.shutdown-deadline} (the {@code service-requests-done} phase's timeout is derived from it,
+ * see {@code SwitchyardConfig}). Nothing is cut: {@link #END_LEAD} before the deadline, a request still
+ * unanswered gets a 503 {@code shutting_down} JSON error and an open stream ends with a {@code shutting_down}
+ * error event.
  */
 public final class ApiServer {
+  /**
+   * How long before the drain deadline the requests still open are answered 503 and open streams ended, so that
+   * those last bytes are written before the server closes its connections at the deadline (Pekko's own
+   * deadline response was seen lost to connections already closed).
+   */
+  static final Duration END_LEAD = Duration.ofSeconds(1);
+
+  /** Time given to the connections left (idle keep-alive ones, or responses being written) once drained. */
+  static final Duration CLOSE_IDLE = Duration.ofMillis(500);
+
   private ApiServer() {}
 
   /** The production wiring: random request ids, the system clock, readiness tied to coordinated shutdown. */
@@ -34,10 +48,27 @@ public final class ApiServer {
     return bind(system, routes, settings);
   }
 
+  /**
+   * Binds {@code routes} and joins coordinated shutdown: unbind in {@code service-unbind}; in
+   * {@code service-requests-done} drain what is in flight (see {@link Drain}) for up to the shutdown deadline, then
+   * close the remaining (idle) connections.
+   */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, ApiRoutes routes, HttpSettings settings) {
+    Duration deadline = settings.shutdownDeadline();
+    // A tenth of a short drain, at most END_LEAD: the last responses and events need a moment to be written.
+    Duration lead = deadline.dividedBy(10).compareTo(END_LEAD) < 0 ? deadline.dividedBy(10) : END_LEAD;
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .bind(routes.route())
-        .thenApply(binding -> binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system));
+        .thenApply(binding -> {
+          CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+          shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "switchyard-http-unbind",
+              () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+          shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "switchyard-http-drain",
+              () -> routes.drain().finish(system, deadline, lead)
+                  .thenCompose(idle -> binding.terminate(CLOSE_IDLE))
+                  .thenApply(terminated -> Done.getInstance()));
+          return binding;
+        });
   }
 }
