@@ -303,7 +303,7 @@ final class ClusterEngine implements Engine {
       return Source.failed(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
     }
     Source<JobUpdate, ActorRef<JobUpdate>> source = ActorSource.actorRef(
-        update -> false,
+        JobUpdate::endOfStream,
         update -> update.type().equals("not_found")
             ? Optional.of(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null)) : Optional.empty(),
         services.settings().streamBuffer(), OverflowStrategy.fail());

@@ -109,8 +109,8 @@ class JobsEndToEndTest {
     assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
     List<Sse> out = new ArrayList<>();
     for (String frame : response.body().split("\n\n")) {
-      if (frame.startsWith(":")) {
-        continue; // keep-alive comment
+      if (frame.startsWith(":") || frame.isEmpty()) {
+        continue; // keep-alive comment, or the empty body of a stream with nothing left
       }
       String[] lines = frame.split("\n");
       assertEquals(3, lines.length, frame);
@@ -184,6 +184,11 @@ class JobsEndToEndTest {
     assertEquals(live, replay, "a replay from the journal gives the same events and ids");
     List<Sse> resumed = events(id, "3");
     assertEquals(live.subList(3, live.size()), resumed);
+    // A reconnect after the terminal event: nothing is left, so the stream ends at once (not at stream-timeout).
+    long start = System.nanoTime();
+    assertEquals(List.of(), events(id, Long.toString(live.get(live.size() - 1).id())));
+    assertEquals(List.of(), events(id, Long.toString(live.get(live.size() - 1).id() + 5)));
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the ended stream waited");
     assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + id + "/events"))
         .header("Last-Event-ID", "abc").GET()).statusCode());
   }

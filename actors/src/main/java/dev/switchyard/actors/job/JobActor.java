@@ -435,13 +435,17 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
       return pendingSubmits.isEmpty() ? passivate() : Effect().none();
     }
     notifyWatchers(state); // existing watchers first, so the newcomer's replay and the live events do not overlap
-    for (JobUpdate u : state.updates(live)) {
+    List<JobUpdate> all = state.updates(live);
+    for (JobUpdate u : all) {
       if (u.seq() > watch.afterSeq()) {
         watch.replyTo().tell(u);
       }
     }
     if (state.running()) {
       watchers.add(watch.replyTo());
+    } else if (all.isEmpty() || all.get(all.size() - 1).seq() <= watch.afterSeq()) {
+      // Ended, and the watcher (a reconnect with Last-Event-ID) already had the terminal event: end its stream now.
+      watch.replyTo().tell(JobUpdate.endOfStream(jobId, all.isEmpty() ? 0 : all.get(all.size() - 1).seq()));
     }
     return Effect().none();
   }

@@ -9,7 +9,8 @@ import dev.switchyard.protocol.QueryResult;
  *
  * @param seq 1-based, increasing by one per event of this job; the same event always has the same number
  * @param type {@code accepted}, {@code step_started}, {@code step}, {@code step_finished}, or a terminal status
- *     ({@code succeeded}, {@code failed}, {@code cancelled}); {@code not_found} for an unknown job
+ *     ({@code succeeded}, {@code failed}, {@code cancelled}); {@code not_found} for an unknown job;
+ *     {@code end_of_stream} (never shown to clients) when a watcher of an ended job has every event already
  * @param step the job step concerned, -1 for job-level events
  * @param episodeStep for {@code step}: the recorded decision or model call
  * @param result for {@code step_finished}: the step's result
@@ -44,6 +45,15 @@ public record JobUpdate(String jobId, long seq, String type, int step, String qu
 
   static JobUpdate stepFinished(String jobId, long seq, JobState.Step s) {
     return new JobUpdate(jobId, seq, "step_finished", s.index(), s.queryId(), null, s.result(), null);
+  }
+
+  /** Nothing more will come: the job has ended and the watcher already had its terminal event. */
+  public boolean endOfStream() {
+    return type.equals("end_of_stream");
+  }
+
+  static JobUpdate endOfStream(String jobId, long lastSeq) {
+    return new JobUpdate(jobId, lastSeq, "end_of_stream", -1, null, null, null, null);
   }
 
   static JobUpdate notFound(String jobId) {
