@@ -12,6 +12,8 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Binds the API to a host and port. The binding joins the system's coordinated shutdown: on SIGTERM (or
@@ -49,7 +51,8 @@ public final class ApiServer {
   }
 
   /**
-   * Binds {@code routes} and joins coordinated shutdown: unbind in {@code service-unbind}; in
+   * Binds {@code routes}, each connection through a {@link ConnectionGuard} (header timeout, connections per client
+   * and in all), and joins coordinated shutdown: unbind in {@code service-unbind}; in
    * {@code service-requests-done} drain what is in flight (see {@link Drain}) for up to the shutdown deadline, then
    * close the remaining (idle) connections.
    */
@@ -57,9 +60,14 @@ public final class ApiServer {
     Duration deadline = settings.shutdownDeadline();
     // A tenth of a short drain, at most END_LEAD: the last responses and events need a moment to be written.
     Duration lead = deadline.dividedBy(10).compareTo(END_LEAD) < 0 ? deadline.dividedBy(10) : END_LEAD;
+    ConnectionGuard guard = new ConnectionGuard(system, routes.route().flow(system), settings.headerTimeout(),
+        settings.maxConnectionsPerClient(), system.settings().config().getInt("pekko.http.server.max-connections"));
+    Materializer mat = Materializer.matFromSystem(system);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(routes.route())
+        .connectionSource()
+        .to(Sink.foreach(connection -> guard.accept(connection, mat)))
+        .run(mat)
         .thenApply(binding -> {
           CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
           shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "switchyard-http-unbind",
@@ -67,6 +75,10 @@ public final class ApiServer {
           shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "switchyard-http-drain",
               () -> routes.drain().finish(system, deadline, lead)
                   .thenCompose(idle -> binding.terminate(CLOSE_IDLE))
+                  .thenApply(terminated -> {
+                    guard.closeAll();
+                    return terminated;
+                  })
                   .thenApply(terminated -> Done.getInstance()));
           return binding;
         });

@@ -26,7 +26,9 @@ public record HttpSettings(
     int maxUserChars,
     StreamReadConstraints jsonConstraints,
     int maxJobSteps,
-    RequestBounds bounds) {
+    RequestBounds bounds,
+    Duration headerTimeout,
+    int maxConnectionsPerClient) {
 
   public HttpSettings {
     if (port < 0 || port > 65535) {
@@ -38,6 +40,8 @@ public record HttpSettings(
     positive("max-prompt-chars", maxPromptChars);
     positive("max-tokens-limit", maxTokensLimit);
     positive("max-user-chars", maxUserChars);
+    positive("max-connections-per-client", maxConnectionsPerClient);
+    positive("header-timeout", headerTimeout.toMillis());
     if (maxJobSteps <= 0) {
       throw new IllegalArgumentException("switchyard.job.max-steps must be positive, got " + maxJobSteps);
     }
@@ -76,6 +80,8 @@ public record HttpSettings(
         c.getInt("max-user-chars"),
         constraints,
         root.getInt("switchyard.job.max-steps"),
-        RequestBounds.from(c));
+        RequestBounds.from(c),
+        c.getDuration("header-timeout"),
+        c.getInt("max-connections-per-client"));
   }
 }

@@ -1,0 +1,164 @@
+package dev.switchyard.ops.http;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.IncomingConnection;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts the server's TCP connections so that slow or greedy clients cannot exhaust it. Pekko HTTP times a
+ * connection out only when it is silent ({@code idle-timeout}): a client sending one byte a second held a
+ * connection for as long as it liked, and 1,100 of them made {@code /health} unreachable. Here:
+ * <ul>
+ *   <li>a connection whose next request head has not fully arrived {@code header-timeout} after it opened (or
+ *       after its previous response was complete) is closed; a request being answered or a response being
+ *       streamed is never cut by it;</li>
+ *   <li>at most {@code max-connections-per-client} connections per client address, and
+ *       {@code pekko.http.server.max-connections} in all, are open at once: one more is closed at once.</li>
+ * </ul>
+ */
+public final class ConnectionGuard {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+
+  private final ActorSystem<?> system;
+  private final Flow<HttpRequest, HttpResponse, NotUsed> handler;
+  private final Duration headerTimeout;
+  private final int maxPerClient;
+  private final int maxConnections;
+  private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final AtomicInteger open = new AtomicInteger();
+  private final Set<SharedKillSwitch> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong timedOut = new AtomicLong();
+
+  public ConnectionGuard(ActorSystem<?> system, Flow<HttpRequest, HttpResponse, NotUsed> handler,
+      Duration headerTimeout, int maxPerClient, int maxConnections) {
+    this.system = system;
+    this.handler = handler;
+    this.headerTimeout = headerTimeout;
+    this.maxPerClient = maxPerClient;
+    this.maxConnections = maxConnections;
+  }
+
+  /** Serves {@code connection}, or closes it at once when its client (or the server) has too many open. */
+  public void accept(IncomingConnection connection, Materializer mat) {
+    InetAddress client = connection.remoteAddress().getAddress();
+    AtomicInteger mine = perClient.computeIfAbsent(client, a -> new AtomicInteger());
+    if (open.incrementAndGet() > maxConnections | mine.incrementAndGet() > maxPerClient) {
+      release(client, mine);
+      if (refused.incrementAndGet() % 1000 == 1) {
+        LOG.warn("refused a connection from {}: {} open from it (max {}), {} in all (max {}); {} refused so far",
+            client.getHostAddress(), mine.get(), maxPerClient, open.get(), maxConnections, refused.get());
+      }
+      connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), mat);
+      return;
+    }
+    SharedKillSwitch kill = KillSwitches.shared("connection-" + connection.remoteAddress());
+    connections.add(kill);
+    HeadDeadline deadline = new HeadDeadline(kill);
+    Flow<HttpRequest, HttpResponse, NotUsed> guarded = Flow.of(HttpRequest.class)
+        .via(kill.flow())
+        .map(request -> {
+          deadline.requestArrived();
+          return request;
+        })
+        .via(handler)
+        .map(deadline::whenComplete)
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((d, failure) -> {
+            connections.remove(kill);
+            release(client, mine);
+          });
+          return notUsed;
+        });
+    connection.handleWith(guarded, mat);
+    deadline.arm();
+  }
+
+  /** Closes every connection still open (idle keep-alive ones, once a shutdown has drained the requests). */
+  public void closeAll() {
+    connections.forEach(SharedKillSwitch::shutdown);
+  }
+
+  long refused() {
+    return refused.get();
+  }
+
+  long timedOut() {
+    return timedOut.get();
+  }
+
+  int open() {
+    return open.get();
+  }
+
+  private void release(InetAddress client, AtomicInteger mine) {
+    open.decrementAndGet();
+    if (mine.decrementAndGet() <= 0) {
+      perClient.remove(client, mine);
+    }
+  }
+
+  /**
+   * The header deadline of one connection: armed while the connection waits for a request head, disarmed while a
+   * request is answered (until its response's last byte), armed again after. A generation number makes a timer
+   * of an earlier wait harmless.
+   */
+  private final class HeadDeadline {
+    private final SharedKillSwitch kill;
+    private final AtomicLong generation = new AtomicLong();
+
+    HeadDeadline(SharedKillSwitch kill) {
+      this.kill = kill;
+    }
+
+    void arm() {
+      long armed = generation.incrementAndGet();
+      system.scheduler().scheduleOnce(headerTimeout, () -> {
+        if (generation.get() == armed) {
+          timedOut.incrementAndGet();
+          kill.shutdown();
+        }
+      }, system.executionContext());
+    }
+
+    void requestArrived() {
+      generation.incrementAndGet();
+    }
+
+    /** Re-arms once {@code response} has been written out in full. */
+    HttpResponse whenComplete(HttpResponse response) {
+      ResponseEntity entity = response.entity();
+      if (!entity.isChunked() && !entity.isDefault()) {
+        arm(); // strict: written at once
+        return response;
+      }
+      Source<ByteString, Object> bytes = entity.getDataBytes().watchTermination((m, done) -> {
+        done.whenComplete((d, failure) -> arm());
+        return m;
+      });
+      return response.withEntity(entity.isChunked()
+          ? HttpEntities.createChunked(entity.getContentType(), bytes)
+          : HttpEntities.create(entity.getContentType(), entity.getContentLengthOption().getAsLong(), bytes));
+    }
+  }
+}
