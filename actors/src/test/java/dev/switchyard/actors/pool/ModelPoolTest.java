@@ -303,6 +303,11 @@ class ModelPoolTest {
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("drain/warm"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("drain/warm"), probe.receiveMessage());
+    // the worker reads its start time just before calling the backend: advance the clock only after that
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(backend.calls.containsKey("drain/warm"));
+      return null;
+    });
     clock.advance(1000);
     held(request("drain/warm")).complete(ok()); // the same future the backend returns, whoever asks first
     assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
