@@ -35,9 +35,16 @@ final class TinyServer implements AutoCloseable {
 
   /** @param latencyScale multiplies the recorded latencies (50 ms for "small", 400 ms for "big") */
   static TinyServer start(Path dir, double latencyScale) throws Exception {
+    return start(dir, latencyScale, Map.of());
+  }
+
+  /** @param settings HOCON settings over the defaults, as a config file would give them */
+  static TinyServer start(Path dir, double latencyScale, Map<String, Object> settings) throws Exception {
     Path data = TinyDataset.write(dir);
-    Config config = SwitchyardConfig.load(Map.of("switchyard.http.port", 0,
-        "switchyard.state-dir", dir.resolve("state").toString()));
+    Map<String, Object> flags = new java.util.HashMap<>(settings);
+    flags.put("switchyard.http.port", 0);
+    flags.put("switchyard.state-dir", dir.resolve("state").toString());
+    Config config = SwitchyardConfig.load(flags);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
     var setup = SimulatedFleet.setup(RecordedDataset.load(data),
         new SimulatedFleet.Options(latencyScale, 42, 1, Map.of()));

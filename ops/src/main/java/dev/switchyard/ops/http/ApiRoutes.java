@@ -529,6 +529,17 @@ public final class ApiRoutes extends AllDirectives {
         null, "shutting_down", DEFAULT_RETRY_AFTER);
   }
 
+  /**
+   * What a connection over {@code max-connections-per-client} (or the server's {@code max-connections}) gets for
+   * its first request, before it is closed: a 503 the client can act on, instead of a connection closed unread.
+   */
+  HttpResponse tooManyConnectionsResponse(int perClient, int inAll) {
+    return errorResponse(new ApiError(503, "server_error", "too many connections: at most " + perClient
+        + " open from one client address and " + inAll + " in all; reuse connections (keep-alive) or retry",
+        null, "too_many_connections", DEFAULT_RETRY_AFTER))
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close"));
+  }
+
   /** The requests and streams in flight, which a shutdown drains. */
   Drain drain() {
     return drain;

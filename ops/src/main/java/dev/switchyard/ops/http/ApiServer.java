@@ -60,8 +60,11 @@ public final class ApiServer {
     Duration deadline = settings.shutdownDeadline();
     // A tenth of a short drain, at most END_LEAD: the last responses and events need a moment to be written.
     Duration lead = deadline.dividedBy(10).compareTo(END_LEAD) < 0 ? deadline.dividedBy(10) : END_LEAD;
-    ConnectionGuard guard = new ConnectionGuard(system, routes.route().flow(system), settings.headerTimeout(),
-        settings.maxConnectionsPerClient(), system.settings().config().getInt("pekko.http.server.max-connections"));
+    int maxConnections = system.settings().config().getInt("pekko.http.server.max-connections");
+    ConnectionGuard guard = new ConnectionGuard(system, routes.route().flow(system),
+        routes.tooManyConnectionsResponse(settings.maxConnectionsPerClient(), maxConnections),
+        settings.refusedConnectionGrace(), settings.headerTimeout(), settings.maxConnectionsPerClient(),
+        maxConnections);
     Materializer mat = Materializer.matFromSystem(system);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       after its previous response was complete) is closed; a request being answered or a response being
  *       streamed is never cut by it;</li>
  *   <li>at most {@code max-connections-per-client} connections per client address, and
- *       {@code pekko.http.server.max-connections} in all, are open at once: one more is closed at once.</li>
+ *       {@code pekko.http.server.max-connections} in all, are served at once: one more answers its first request
+ *       with {@code refusal} (a 503 JSON error with {@code Connection: close}) and is closed, or is closed
+ *       unanswered if no request head arrives within {@code refusal-grace}; it counts against no bound.</li>
  * </ul>
  */
 public final class ConnectionGuard {
@@ -41,6 +43,8 @@ public final class ConnectionGuard {
 
   private final ActorSystem<?> system;
   private final Flow<HttpRequest, HttpResponse, NotUsed> handler;
+  private final HttpResponse refusal;
+  private final Duration refusalGrace;
   private final Duration headerTimeout;
   private final int maxPerClient;
   private final int maxConnections;
@@ -51,9 +55,11 @@ public final class ConnectionGuard {
   private final AtomicLong timedOut = new AtomicLong();
 
   public ConnectionGuard(ActorSystem<?> system, Flow<HttpRequest, HttpResponse, NotUsed> handler,
-      Duration headerTimeout, int maxPerClient, int maxConnections) {
+      HttpResponse refusal, Duration refusalGrace, Duration headerTimeout, int maxPerClient, int maxConnections) {
     this.system = system;
     this.handler = handler;
+    this.refusal = refusal;
+    this.refusalGrace = refusalGrace;
     this.headerTimeout = headerTimeout;
     this.maxPerClient = maxPerClient;
     this.maxConnections = maxConnections;
@@ -69,7 +75,12 @@ public final class ConnectionGuard {
         LOG.warn("refused a connection from {}: {} open from it (max {}), {} in all (max {}); {} refused so far",
             client.getHostAddress(), mine.get(), maxPerClient, open.get(), maxConnections, refused.get());
       }
-      connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), mat);
+      SharedKillSwitch grace = KillSwitches.shared("refused-" + connection.remoteAddress());
+      connection.handleWith(Flow.of(HttpRequest.class).via(grace.flow()).take(1).map(request -> {
+        request.discardEntityBytes(mat);
+        return refusal;
+      }), mat);
+      system.scheduler().scheduleOnce(refusalGrace, grace::shutdown, system.executionContext());
       return;
     }
     SharedKillSwitch kill = KillSwitches.shared("connection-" + connection.remoteAddress());

@@ -28,7 +28,8 @@ public record HttpSettings(
     int maxJobSteps,
     RequestBounds bounds,
     Duration headerTimeout,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    Duration refusedConnectionGrace) {
 
   public HttpSettings {
     if (port < 0 || port > 65535) {
@@ -42,6 +43,7 @@ public record HttpSettings(
     positive("max-user-chars", maxUserChars);
     positive("max-connections-per-client", maxConnectionsPerClient);
     positive("header-timeout", headerTimeout.toMillis());
+    positive("refused-connection-grace", refusedConnectionGrace.toMillis());
     if (maxJobSteps <= 0) {
       throw new IllegalArgumentException("switchyard.job.max-steps must be positive, got " + maxJobSteps);
     }
@@ -82,6 +84,7 @@ public record HttpSettings(
         root.getInt("switchyard.job.max-steps"),
         RequestBounds.from(c),
         c.getDuration("header-timeout"),
-        c.getInt("max-connections-per-client"));
+        c.getInt("max-connections-per-client"),
+        c.getDuration("refused-connection-grace"));
   }
 }

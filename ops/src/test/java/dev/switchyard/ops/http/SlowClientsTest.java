@@ -124,10 +124,18 @@ class SlowClientsTest {
         held.add(connect("127.0.0.2"));
       }
       Thread.sleep(300); // the server has accepted them
-      try (Socket oneMore = connect("127.0.0.2")) {
-        long millis = closedAfterMillis(oneMore, System.nanoTime()).get(30, TimeUnit.SECONDS);
+      try (Socket silent = connect("127.0.0.2")) {
+        long millis = closedAfterMillis(silent, System.nanoTime()).get(30, TimeUnit.SECONDS);
         assertTrue(millis < HEADER_TIMEOUT.toMillis() / 2, "the connection over the bound was held " + millis
-            + " ms instead of being closed at once");
+            + " ms instead of being closed after the 1 s refused-connection-grace");
+      }
+      try (Socket asking = connect("127.0.0.2")) {
+        asking.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        String reply = new String(asking.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(reply.startsWith("HTTP/1.1 503"), "a request on a connection over the bound: " + reply);
+        assertTrue(reply.contains("\"code\":\"too_many_connections\"") && reply.contains("Retry-After:")
+            && reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
       }
       assertEquals(200, health().statusCode(), "another client is served while 127.0.0.2 is at its bound");
     } finally {
@@ -169,6 +177,7 @@ class SlowClientsTest {
         assertEquals(200, health().statusCode());
         healthMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
       }
+      Thread.sleep(1500); // connections over the bound are closed once the 1 s refused-connection-grace is over
       int stillOpen = 0;
       for (Socket s : sockets) {
         s.setSoTimeout(1);
