@@ -3,6 +3,7 @@ package dev.switchyard.actors;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.learn.OnlineLearner;
 import dev.switchyard.strategies.plan.Planner;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -11,11 +12,14 @@ import java.util.function.Supplier;
  * {@code switchyard/cascade}). Either a fixed planner (a strategy trained offline) or a learned one: then the
  * engine runs a learner singleton with one instance from {@code learner} and keeps one more per node,
  * restored from the published snapshots, to decide with.
+ *
+ * @param models the fleet models the pipeline routes between (its planner sees only these); empty = every model
  */
 public record PipelineDefinition(String name, String description, StrategyInfo strategy, Planner fixedPlanner,
-    Supplier<OnlineLearner> learner) {
+    Supplier<OnlineLearner> learner, List<String> models) {
   public PipelineDefinition {
     Objects.requireNonNull(name, "name");
+    models = models == null ? List.of() : List.copyOf(models);
     Objects.requireNonNull(strategy, "strategy");
     if ((fixedPlanner == null) == (learner == null)) {
       throw new IllegalArgumentException("pipeline " + name + ": give exactly one of a fixed planner or a learner");
@@ -23,14 +27,19 @@ public record PipelineDefinition(String name, String description, StrategyInfo s
   }
 
   public static PipelineDefinition fixed(String name, String description, StrategyInfo info, Planner planner) {
-    return new PipelineDefinition(name, description, info, planner, null);
+    return new PipelineDefinition(name, description, info, planner, null, List.of());
   }
 
   public static PipelineDefinition learned(String name, String description, Supplier<OnlineLearner> learner) {
-    return new PipelineDefinition(name, description, learner.get().info(), null, learner);
+    return new PipelineDefinition(name, description, learner.get().info(), null, learner, List.of());
   }
 
   public boolean isLearned() {
     return learner != null;
+  }
+
+  /** This pipeline, routing between {@code subset} of the fleet only. */
+  public PipelineDefinition restrictedTo(List<String> subset) {
+    return new PipelineDefinition(name, description, strategy, fixedPlanner, learner, subset);
   }
 }

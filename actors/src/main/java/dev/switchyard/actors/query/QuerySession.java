@@ -15,10 +15,12 @@ import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
 import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.Episode;
+import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Query;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -80,8 +82,11 @@ final class QuerySession {
         ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
             .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
         : QueryLogic.Planners.fixed(def.fixedPlanner());
-    return QueryLogic.decide(run, planners, services.models(), services.modelIds(), services.loads().snapshot(),
-        now(), services.settings(), retryDue);
+    List<ModelCard> models = def.models().isEmpty() ? services.models()
+        : services.models().stream().filter(m -> def.models().contains(m.id())).toList();
+    Set<String> modelIds = def.models().isEmpty() ? services.modelIds() : Set.copyOf(def.models());
+    return QueryLogic.decide(run, planners, models, modelIds, services.loads().snapshot(), now(),
+        services.settings(), retryDue);
   }
 
   /** Sends the run's pending call to its model's pool (again, with the same attempt id, after a resume). */

@@ -180,6 +180,39 @@ public final class RecordedDataset {
     return new RecordedDataset(name + ":" + suffix, models, part, costRecorded);
   }
 
+  /**
+   * The data as a fleet sees it whose model {@code k} was recorded as {@code recordedAs.get(k)}: only those
+   * models, under the fleet's ids, each call's cost recomputed from its recorded tokens by {@code price} (the
+   * fleet's price, not the recording's), so that a policy fitted on it routes between the fleet's models at the
+   * fleet's prices.
+   *
+   * @param price the cost in USD of a call with (input tokens, output tokens), per fleet model id
+   */
+  public RecordedDataset renamed(Map<String, String> recordedAs, Map<String, CallPrice> price) {
+    for (Map.Entry<String, String> e : recordedAs.entrySet()) {
+      if (!models.contains(e.getValue())) {
+        throw new DataFormatException(name + ": model " + e.getKey() + " is recorded as '" + e.getValue()
+            + "', which this file does not hold; it holds: " + String.join(", ", models));
+      }
+    }
+    List<RecordedQuery> renamed = queries.stream().map(q -> {
+      Map<String, RecordedOutcome> o = new LinkedHashMap<>();
+      recordedAs.forEach((fleetId, recordedId) -> {
+        RecordedOutcome r = q.outcome(recordedId);
+        o.put(fleetId, new RecordedOutcome(r.score(), price.get(fleetId).usd(r.inTokens(), r.outTokens()),
+            r.inTokens(), r.outTokens(), r.latencyMs(), r.confidence(), r.answer()));
+      });
+      return new RecordedQuery(q.id(), q.task(), q.split(), q.prompt(), o);
+    }).toList();
+    return new RecordedDataset(name, List.copyOf(recordedAs.keySet()), renamed, true);
+  }
+
+  /** The price of one call from its token counts. */
+  @FunctionalInterface
+  public interface CallPrice {
+    double usd(int inputTokens, int outputTokens);
+  }
+
   public List<String> tasks() {
     return queries.stream().map(RecordedQuery::task).distinct().sorted().toList();
   }
