@@ -84,7 +84,8 @@ public final class EngineNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     Map<String, List<InferenceBackend>> backends = setup.backends();
     sharding.init(Entity.of(ModelPool.TYPE_KEY, ctx -> ModelPool.create(ctx.getEntityId(),
-            backends.getOrDefault(ctx.getEntityId(), List.of()), settings.pool(), clock, loadTopic))
+            backends.getOrDefault(ctx.getEntityId(), List.of()),
+            setup.pools().getOrDefault(ctx.getEntityId(), settings.pool()), clock, loadTopic))
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
 
     ClusterSingleton singletons = ClusterSingleton.get(system);

@@ -73,6 +73,13 @@ public record EngineSettings(
       }
     }
 
+    /** These settings with a model's own endpoint concurrency, queue bound and call timeout. */
+    public PoolSettings withLimits(int concurrency, int queue, Duration timeout) {
+      return new PoolSettings(concurrency, queue, maxQueueWait, minRetryAfter, timeout, loadPublishInterval,
+          ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, rateLimitMaxRetries,
+          rateLimitDefaultWait, rateLimitMaxWait, rateLimitJitter, rateLimitSeed, keepAliveInterval);
+    }
+
     static PoolSettings from(Config c) {
       return new PoolSettings(
           c.getInt("max-concurrency-per-worker"),

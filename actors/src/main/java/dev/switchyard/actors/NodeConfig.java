@@ -17,6 +17,14 @@ public final class NodeConfig {
   private NodeConfig() {}
 
   public static Config load(Config overrides, String profile) {
+    return load(overrides, ConfigFactory.empty(), profile);
+  }
+
+  /**
+   * @param file a configuration file of the user's ({@code serve --config}), below system properties and the
+   *     environment's overrides, above {@code application.conf} and the profile
+   */
+  public static Config load(Config overrides, Config file, String profile) {
     ConfigFactory.invalidateCaches();
     Config profileConfig = profile == null ? ConfigFactory.empty() : ConfigFactory.parseResourcesAnySyntax(profile);
     if (profile != null && profileConfig.isEmpty()) {
@@ -25,6 +33,7 @@ public final class NodeConfig {
     return overrides
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.systemEnvironmentOverrides())
+        .withFallback(file)
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(profileConfig)
         .withFallback(ConfigFactory.parseResourcesAnySyntax(ENGINE_PEKKO_SETTINGS))

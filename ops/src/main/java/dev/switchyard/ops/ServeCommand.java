@@ -1,25 +1,24 @@
 package dev.switchyard.ops;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
-import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.fleet.ConfigProblem;
+import dev.switchyard.actors.fleet.FleetBuilder;
+import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpSettings;
-import dev.switchyard.ops.http.OpenAiBackendSettings;
-import dev.switchyard.ops.http.OpenAiCompatibleBackend;
-import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,15 +33,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code switchyard serve}: a one-node engine over the simulated fleet (recorded outcomes replayed as models;
- * models listed in {@code switchyard.openai-backends} are called for real instead), behind the HTTP API.
- * Runs until SIGTERM / Ctrl-C, then shuts down gracefully (readiness off, unbind, drain, stop).
+ * {@code switchyard serve}: a one-node engine behind the OpenAI-compatible HTTP API, serving the fleet of
+ * {@code --config FILE} (or the file {@code SWITCHYARD_CONFIG} names): its {@code switchyard.models} and
+ * {@code switchyard.pipelines}, checked first as {@code switchyard config check} does. Without models
+ * configured, it serves the simulated demo fleet (a recording's models replayed, its standard pipelines) and
+ * says so. Runs until SIGTERM / Ctrl-C, then shuts down gracefully (readiness off, unbind, drain, stop).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Starts a one-node engine with the simulated fleet and serves the OpenAI-compatible HTTP API.")
+    description = "Starts a one-node engine over the configured fleet (or the simulated demo fleet) and serves the"
+        + " OpenAI-compatible HTTP API.")
 public final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration: switchyard.models, switchyard.pipelines and any other setting. Default: the file SWITCHYARD_CONFIG names, else none (the simulated demo fleet).")
+  Path configFile;
 
   @Option(names = "--port", paramLabel = "PORT", description = "TCP port (0 = any free port). Default: switchyard.http.port (8080).")
   Integer port;
@@ -50,13 +55,13 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "HOST", description = "Interface to bind. Default: switchyard.http.host (127.0.0.1).")
   String host;
 
-  @Option(names = "--data", paramLabel = "PATH", description = "Recorded outcomes (queries.jsonl or its folder). Default: switchyard.data-path, else ../shared/data/zellinger-cascade9 next to the repository.")
+  @Option(names = "--data", paramLabel = "PATH", description = "Demo fleet only: recorded outcomes (queries.jsonl or its folder). Default: switchyard.data-path, else ../shared/data/zellinger-cascade9 next to the repository.")
   Path data;
 
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Directory for node state (journal, snapshots). Default: switchyard.state-dir (./var).")
   Path stateDir;
 
-  @Option(names = "--latency-scale", paramLabel = "X", description = "Multiplies recorded latencies (0 = as fast as possible, 1 = as recorded). Default: switchyard.serve.latency-scale (0).")
+  @Option(names = "--latency-scale", paramLabel = "X", description = "Demo fleet only: multiplies recorded latencies (0 = as fast as possible, 1 = as recorded). Default: switchyard.serve.latency-scale (0).")
   Double latencyScale;
 
   @Override
@@ -82,35 +87,75 @@ public final class ServeCommand implements Callable<Integer> {
     if (latencyScale != null) {
       flags.put("switchyard.serve.latency-scale", latencyScale);
     }
-    Config config = SwitchyardConfig.load(flags);
-    HttpSettings http = HttpSettings.fromConfig(config);
-
-    DataLocator.Located located = DataLocator.locate(data, config);
-    if (located.file().isEmpty()) {
-      return usage(err, located.describeMissing());
-    }
-    RecordedDataset dataset;
+    Optional<FleetFiles.Loaded> file;
+    Config config;
     try {
-      dataset = RecordedDataset.load(located.file().get());
-    } catch (DataFormatException e) {
+      file = FleetFiles.read(configFile, System.getenv());
+      config = SwitchyardConfig.load(flags, file.map(FleetFiles.Loaded::file).orElse(ConfigFactory.empty()));
+    } catch (FleetFiles.Unreadable e) {
       return usage(err, e.getMessage());
+    } catch (com.typesafe.config.ConfigException e) {
+      return usage(err, e.getMessage());
+    }
+    Optional<FleetConfig> fleet = Optional.empty();
+    if (file.isPresent()) {
+      FleetConfig.Checked checked = FleetFiles.check(config, file.get());
+      if (!checked.ok()) {
+        for (ConfigProblem p : checked.problems()) {
+          err.println("switchyard serve: " + file.get().path() + ": " + p.line());
+        }
+        err.flush();
+        return SwitchyardCli.EXIT_USAGE;
+      }
+      if (FleetConfig.configured(config)) {
+        fleet = Optional.of(checked.fleet());
+      }
+    }
+    if (fleet.isPresent() && (data != null || latencyScale != null)) {
+      return usage(err, (data != null ? "--data" : "--latency-scale") + " is for the simulated demo fleet; the"
+          + " configured fleet's replay models have their own data and latency-scale keys");
+    }
+    HttpSettings http = HttpSettings.fromConfig(config);
+    RecordedDataset dataset = null;
+    if (fleet.isEmpty()) {
+      DataLocator.Located located = DataLocator.locate(data, config);
+      if (located.file().isEmpty()) {
+        return usage(err, located.describeMissing());
+      }
+      try {
+        dataset = RecordedDataset.load(located.file().get());
+      } catch (DataFormatException e) {
+        return usage(err, e.getMessage());
+      }
+      out.printf("switchyard serve: no switchyard.models configured: serving the simulated demo fleet, %d recorded"
+          + " queries x %d models replayed from %s (see README, \"In front of your models\")%n", dataset.size(),
+          dataset.models().size(), located.file().get());
+    } else {
+      FleetConfig f = fleet.get();
+      out.printf("switchyard serve: %d models (%s) and %d pipelines from %s%n", f.models().size(),
+          f.models().stream().map(m -> m.id() + " " + m.backend()).collect(Collectors.joining(", ")),
+          f.pipelines().size(), file.get().path());
     }
     // Before the ActorSystem and its connection pool: a journal the node cannot use stops it here, in one line.
     Optional<JournalCheck.Problem> journal = JournalCheck.run(config);
     if (journal.isPresent()) {
       return usage(err, journal.get().line());
     }
-    out.printf("switchyard serve: %d recorded queries x %d models from %s%n", dataset.size(),
-        dataset.models().size(), located.file().get());
     out.flush();
 
-    Config serve = config.getConfig("switchyard.serve");
-    var options = new SimulatedFleet.Options(config.getDouble("switchyard.serve.latency-scale"),
-        serve.getLong("seed"), serve.getInt("replicas-per-model"), Map.of());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
     try {
-      EngineSetup setup = withRealBackends(SimulatedFleet.setup(dataset, options), system,
-          OpenAiBackendSettings.allFromConfig(config));
+      EngineSetup setup;
+      if (fleet.isPresent()) {
+        setup = new FleetBuilder(config.getConfig("switchyard.fleet"),
+            FleetFiles.backends(system, config, file.get().baseDir()), EngineSettings.from(config).pool())
+            .build(fleet.get());
+      } else {
+        Config serve = config.getConfig("switchyard.serve");
+        setup = SimulatedFleet.setup(dataset, new SimulatedFleet.Options(
+            config.getDouble("switchyard.serve.latency-scale"), serve.getLong("seed"),
+            serve.getInt("replicas-per-model"), Map.of()));
+      }
       Engine engine = EngineNode.start(system, setup);
       ServerBinding binding = ApiServer.serve(system, engine, http).toCompletableFuture().get(60, TimeUnit.SECONDS);
       String pipelines = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
@@ -132,25 +177,5 @@ public final class ServeCommand implements Callable<Integer> {
     err.println("switchyard serve: " + message);
     err.flush();
     return SwitchyardCli.EXIT_USAGE;
-  }
-
-  /** Replaces the simulated backends of every model named in {@code switchyard.openai-backends}. */
-  static EngineSetup withRealBackends(EngineSetup simulated, ActorSystem<?> system,
-      List<OpenAiBackendSettings> real) {
-    if (real.isEmpty()) {
-      return simulated;
-    }
-    Map<String, ModelCard> cards = simulated.models().stream()
-        .collect(Collectors.toMap(ModelCard::id, c -> c));
-    Map<String, List<InferenceBackend>> backends = new LinkedHashMap<>(simulated.backends());
-    for (OpenAiBackendSettings s : real) {
-      ModelCard card = cards.get(s.modelId());
-      if (card == null) {
-        throw new IllegalArgumentException("switchyard.openai-backends names model '" + s.modelId()
-            + "', which has no model card; known models: " + String.join(", ", cards.keySet()));
-      }
-      backends.put(s.modelId(), List.of(new OpenAiCompatibleBackend(system, s, card)));
-    }
-    return new EngineSetup(simulated.models(), backends, simulated.pipelines());
   }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Routes and cascades LLM queries across a pool of models, learning which model fits which query.",
     subcommands = {
         ServeCommand.class,
+        ConfigCommand.class,
         DemoCommand.class,
         EvaluateCommand.class,
         SimulateCommand.class,

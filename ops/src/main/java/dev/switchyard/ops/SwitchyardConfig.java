@@ -23,7 +23,13 @@ public final class SwitchyardConfig {
   static final Duration SHUTDOWN_PHASE_MARGIN = Duration.ofSeconds(3);
 
   public static Config load(Map<String, ?> flagOverrides) {
-    Config config = NodeConfig.load(ConfigFactory.parseMap(flagOverrides, "command-line flags"), SINGLE_NODE_PROFILE);
+    return load(flagOverrides, ConfigFactory.empty());
+  }
+
+  /** @param file the user's configuration file ({@code --config}), below flags, -D and the environment */
+  public static Config load(Map<String, ?> flagOverrides, Config file) {
+    Config config = NodeConfig.load(ConfigFactory.parseMap(flagOverrides, "command-line flags"), file,
+        SINGLE_NODE_PROFILE);
     // Pekko's phase timeout (5 s by default) would otherwise cut the drain short: one setting, the drain deadline.
     Duration drain = config.getDuration("switchyard.http.shutdown-deadline");
     return ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.phases.service-requests-done.timeout",

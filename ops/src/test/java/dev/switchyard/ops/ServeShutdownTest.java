@@ -1,6 +1,7 @@
 package dev.switchyard.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -97,7 +98,11 @@ class ServeShutdownTest {
           + lastReplyMillis + " ms after SIGTERM");
       // 143 = 128 + SIGTERM: the JVM's status after a signal, once its shutdown hook (coordinated shutdown) ran.
       assertEquals(143, serve.awaitExit(Duration.ofSeconds(60)), serve.tail(30));
-      assertTrue(serve.output().contains("Remoting shut down"), "the shutdown did not complete:\n" + serve.tail(30));
+      // Pekko logs asynchronously, so the very last lines of a terminating system may never be written: check
+      // what is logged while the shutdown runs, that it ran as coordinated shutdown and no phase timed out.
+      String log = serve.output();
+      assertTrue(log.contains("Running CoordinatedShutdown with reason [JvmExitReason]"), serve.tail(30));
+      assertFalse(log.contains("timed out after"), "a shutdown phase timed out:\n" + serve.tail(30));
     }
   }
 

@@ -3,23 +3,13 @@ package dev.switchyard.simulator;
 import com.typesafe.config.Config;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.strategies.LearnerCatalog;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
-import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
-import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
-import dev.switchyard.strategies.bandit.GreenServRouter;
-import dev.switchyard.strategies.bandit.MetaLlmBandit;
-import dev.switchyard.strategies.bandit.MixLlmRouter;
-import dev.switchyard.strategies.bandit.PilotRouter;
 import dev.switchyard.strategies.bandit.RewardModel;
-import dev.switchyard.strategies.bandit.ThompsonRouter;
-import dev.switchyard.strategies.bandit.TiUcbBandit;
-import dev.switchyard.strategies.bandit.Ucb1Bandit;
 import dev.switchyard.strategies.ensemble.AgreementCascade;
 import dev.switchyard.strategies.learn.OnlineLearner;
-import dev.switchyard.strategies.planner.RouterR1;
 import dev.switchyard.strategies.planner.ScopeRouter;
-import dev.switchyard.strategies.cascade.ConfidenceCascade;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,44 +53,15 @@ public final class Pipelines {
     FACTORIES.put(BANDIT, Pipelines::bandit);
     FACTORIES.put(FLAGSHIP, Pipelines::flagship);
     FACTORIES.put(SCOPE, Pipelines::scope);
-    FACTORIES.put(METALLM, c -> learned(c, METALLM, "metallm",
-        (k, r) -> () -> new MetaLlmBandit("metallm", r, k.getDouble("exploration"))));
-    FACTORIES.put(THOMPSON, c -> learned(c, THOMPSON, "thompson",
-        (k, r) -> () -> new ThompsonRouter("thompson", r, k.getDouble("sigma"), k.getDouble("prior-mean"),
-            c.seed())));
-    FACTORIES.put(TI_UCB, c -> learned(c, TI_UCB, "ti-ucb",
-        (k, r) -> () -> new TiUcbBandit("ti-ucb", r, k.getDouble("exploration"), k.getInt("window"),
-            k.getDouble("delta"))));
-    FACTORIES.put(MIXLLM, c -> learned(c, MIXLLM, "mixllm", (k, r) -> () -> MixLlmRouter.standard(r, c.seed())));
-    FACTORIES.put(PILOT, c -> learned(c, PILOT, "pilot", (k, r) -> {
-      double budget = k.getDouble("budget-per-query-factor");
-      double perQuery = budget > 0 ? budget * c.train().meanCost(c.train().bestSingleModel()) : 0;
-      return () -> {
-        PilotRouter.Builder b = PilotRouter.builder(r.costScale()).ridge(k.getDouble("ridge"))
-            .alpha(k.getDouble("alpha"));
-        return (perQuery > 0 ? b.budgetPerQuery(perQuery) : b).build();
-      };
-    }));
-    FACTORIES.put(GREENSERV, c -> learned(c, GREENSERV, "greenserv",
-        (k, r) -> () -> GreenServRouter.standard(new RewardModel(r.costWeight(), r.costScale(),
-            k.getDouble("energy-weight"), energyScale(c)))));
-    FACTORIES.put(DUELING_FGTS, c -> learned(c, DUELING_FGTS, "dueling-fgts",
-        (k, r) -> () -> DuelingFgtsRouter.standard(r, c.seed())));
-    FACTORIES.put(THRESHOLD_BANDIT, c -> learned(c, THRESHOLD_BANDIT, "threshold-bandit", (k, r) -> {
-      ConfidenceCascade cascade = new ConfidenceCascade();
-      cascade.fit(c.train(), StrategyContext.seeded(c.seed()));
-      double exploration = k.getDouble("exploration");
-      return () -> new EscalationThresholdBandit("threshold-bandit", cascade.chain(),
-          EscalationThresholdBandit.defaultGrid(), cascade::calibratedConfidence, r, exploration);
-    }));
-    FACTORIES.put(ROUTER_R1, c -> learned(c, ROUTER_R1, "router-r1", (k, r) -> {
-      RouterR1 r1 = new RouterR1();
-      r1.fit(c.train(), StrategyContext.seeded(c.seed()));
-      boolean cold = k.getBoolean("cold");
-      double rate = k.getDouble("online-rate");
-      // fitted once; every instance (learner singleton, each node's restored copy) starts from it
-      return () -> r1.learner(r.costWeight(), cold, rate);
-    }));
+    FACTORIES.put(METALLM, c -> learned(c, METALLM, "metallm", "metallm"));
+    FACTORIES.put(THOMPSON, c -> learned(c, THOMPSON, "thompson", "thompson"));
+    FACTORIES.put(TI_UCB, c -> learned(c, TI_UCB, "ti-ucb", "ti-ucb"));
+    FACTORIES.put(MIXLLM, c -> learned(c, MIXLLM, "mixllm", "mixllm"));
+    FACTORIES.put(PILOT, c -> learned(c, PILOT, "pilot", "pilot"));
+    FACTORIES.put(GREENSERV, c -> learned(c, GREENSERV, "greenserv", "greenserv"));
+    FACTORIES.put(DUELING_FGTS, c -> learned(c, DUELING_FGTS, "dueling-fgts", "dueling-fgts"));
+    FACTORIES.put(THRESHOLD_BANDIT, c -> learned(c, THRESHOLD_BANDIT, "threshold-bandit", "threshold-bandit"));
+    FACTORIES.put(ROUTER_R1, c -> learned(c, ROUTER_R1, "router-r1", "router-r1"));
   }
 
   private Pipelines() {}
@@ -126,25 +87,25 @@ public final class Pipelines {
         "confidence cascade, per-task chain and calibrated-confidence threshold tuned on train");
   }
 
-  /** Hyperparameters and the shared reward to a learner supplier; expensive fitting happens once, here. */
-  @FunctionalInterface
-  interface LearnerFactory {
-    Supplier<OnlineLearner> build(Config hyper, RewardModel reward);
-  }
-
   /**
-   * A learned pipeline from {@code switchyard.pipelines.<key>}: reward
-   * {@code score - cost-weight * cost / (mean cost of the dearest model)}, hyperparameters from the same block.
+   * A learned pipeline of the {@link LearnerCatalog}, with its hyperparameters and cost weight from
+   * {@code switchyard.simulator.pipelines.<key>}: reward
+   * {@code score - cost-weight * cost / (mean cost of the dearest model)} (GreenServ also weighs energy).
    */
-  static PipelineDefinition learned(Context context, String name, String key, LearnerFactory factory) {
+  static PipelineDefinition learned(Context context, String name, String learnerName, String key) {
     Config c = context.pipelines().getConfig(key);
-    double costWeight = c.getDouble("cost-weight");
-    if (!(costWeight >= 0)) {
-      throw new IllegalArgumentException("switchyard.pipelines." + key + ".cost-weight must be >= 0, got "
-          + costWeight);
+    double costWeight = nonNegative(c, key, "cost-weight");
+    Map<String, Object> params = new LinkedHashMap<>(c.root().unwrapped());
+    params.remove("cost-weight");
+    RewardModel reward = new RewardModel(costWeight, costScale(context), 0, energyScale(context));
+    List<String> models = context.cards().stream().map(ModelCard::id).toList();
+    Supplier<OnlineLearner> supplier;
+    try {
+      supplier = LearnerCatalog.all().get(learnerName).build(params,
+          new LearnerCatalog.Context(models, reward, context.train(), context.seed()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("switchyard.simulator.pipelines." + key + ": " + e.getMessage(), e);
     }
-    RewardModel reward = RewardModel.costOnly(costWeight, costScale(context));
-    Supplier<OnlineLearner> supplier = factory.build(c, reward);
     OnlineLearner probe = supplier.get();
     return PipelineDefinition.learned(name, String.format(Locale.ROOT, "%s (%s), online, reward = score - %.2f * "
         + "cost / %.3g USD", probe.info().name(), probe.info().citation(), costWeight, reward.costScale()), supplier);
@@ -178,7 +139,7 @@ public final class Pipelines {
     return fittedAtCostWeight(context, SCOPE, "scope", scope, scope.info().citation());
   }
 
-  /** An offline strategy fitted on train, served at {@code switchyard.pipelines.<key>.cost-weight}. */
+  /** An offline strategy fitted on train, served at {@code switchyard.simulator.pipelines.<key>.cost-weight}. */
   private static PipelineDefinition fittedAtCostWeight(Context context, String name, String key, Strategy strategy,
       String what) {
     double costWeight = nonNegative(context.pipelines().getConfig(key), key, "cost-weight");
@@ -190,22 +151,13 @@ public final class Pipelines {
   private static double nonNegative(Config c, String key, String path) {
     double v = c.getDouble(path);
     if (!(v >= 0)) {
-      throw new IllegalArgumentException("switchyard.pipelines." + key + "." + path + " must be >= 0, got " + v);
+      throw new IllegalArgumentException("switchyard.simulator.pipelines." + key + "." + path + " must be >= 0, got " + v);
     }
     return v;
   }
 
   /** UCB1 over every model, learning online from each finished query. */
   public static PipelineDefinition bandit(Context context) {
-    Config c = context.pipelines().getConfig("bandit");
-    double costWeight = c.getDouble("cost-weight");
-    double exploration = c.getDouble("exploration");
-    RecordedDataset train = context.train();
-    List<String> arms = context.cards().stream().map(ModelCard::id).toList();
-    double costScale = arms.stream().mapToDouble(train::meanCost).max().orElse(1.0);
-    double scale = costScale > 0 ? costScale : 1.0;
-    return PipelineDefinition.learned(BANDIT, String.format(Locale.ROOT,
-        "UCB1 over %d models, reward = score - %.2f * cost / %.3g USD, exploration %.2f", arms.size(), costWeight,
-        scale, exploration), () -> new Ucb1Bandit("ucb1", arms, costWeight, scale, exploration));
+    return learned(context, BANDIT, "ucb1", "bandit");
   }
 }

@@ -24,7 +24,7 @@ import java.util.Objects;
  *
  * <p>Model cards come from the train split ({@link ModelCatalog#fromRecorded}); every replica answers any
  * recorded prompt of either split (the engine is judged on test prompts it was not fitted on). Configuration:
- * {@code switchyard.simulator.*} and {@code switchyard.pipelines.*} (reference.conf of this module).
+ * {@code switchyard.simulator.*} and {@code switchyard.simulator.pipelines.*} (reference.conf of this module).
  */
 public final class SimulatedFleet {
   private SimulatedFleet() {}
@@ -126,7 +126,7 @@ public final class SimulatedFleet {
       backends.put(card.id(), List.copyOf(list));
     }
     var pipelines = Pipelines.standard(new Pipelines.Context(train, cards,
-        config.getConfig("switchyard.pipelines"), options.seed()));
+        config.getConfig("switchyard.simulator.pipelines"), options.seed()));
     return new Fleet(new EngineSetup(cards, backends, pipelines), train, test, cards, replicas, index);
   }
 

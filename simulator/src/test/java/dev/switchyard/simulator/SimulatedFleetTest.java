@@ -50,15 +50,15 @@ class SimulatedFleetTest {
     double[] dear = replayCascadeOnTest(100);
     assertTrue(dear[1] < free[1], "cost at weight 100 " + dear[1] + " below cost at weight 0 " + free[1]);
     assertTrue(free[0] >= dear[0], "quality at weight 0 " + free[0] + " at least that at 100 " + dear[0]);
-    Config bad = ConfigFactory.parseString("switchyard.pipelines.cascade.cost-weight = -1").withFallback(CONFIG);
+    Config bad = ConfigFactory.parseString("switchyard.simulator.pipelines.cascade.cost-weight = -1").withFallback(CONFIG);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()), bad));
-    assertTrue(e.getMessage().contains("switchyard.pipelines.cascade.cost-weight"), e.getMessage());
+    assertTrue(e.getMessage().contains("switchyard.simulator.pipelines.cascade.cost-weight"), e.getMessage());
   }
 
   /** Mean quality and cost of the served cascade over the test split, replayed offline. */
   private static double[] replayCascadeOnTest(double costWeight) {
-    Config config = ConfigFactory.parseString("switchyard.pipelines.cascade.cost-weight = " + costWeight)
+    Config config = ConfigFactory.parseString("switchyard.simulator.pipelines.cascade.cost-weight = " + costWeight)
         .withFallback(CONFIG);
     try (SimulatedFleet.Fleet fleet = SimulatedFleet.build(DATA, new SimulatedFleet.Options(0, 1, 1, Map.of()),
         config)) {

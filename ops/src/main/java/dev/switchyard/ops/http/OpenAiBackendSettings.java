@@ -1,24 +1,31 @@
 package dev.switchyard.ops.http;
 
-import com.typesafe.config.Config;
 import dev.switchyard.ops.Secret;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * One OpenAI-compatible endpoint serving one model (an entry of {@code switchyard.openai-backends}).
+ * One OpenAI-compatible endpoint serving one model (an endpoint of a {@code switchyard.models.<id>} entry with
+ * {@code backend = openai}; see {@link OpenAiBackendFactory}).
  *
  * @param modelId the engine's model id (the model card it serves)
  * @param baseUrl the OpenAI SDK's base URL, e.g. {@code http://127.0.0.1:8000/v1} (vLLM) or
  *     {@code https://api.openai.com/v1}; requests go to {@code <baseUrl>/chat/completions}
  * @param remoteModel the {@code model} field sent upstream
  * @param apiKey sent as {@code Authorization: Bearer}; null to send none
+ * @param requestTimeout a call unanswered after this long fails with TIMEOUT
  * @param logprobs ask for token log-probabilities (their mean becomes the response's confidence)
+ * @param connectTimeout a connection not established after this long fails the call (a server that is down)
  */
 public record OpenAiBackendSettings(String modelId, URI baseUrl, String remoteModel, Secret apiKey,
-    Duration requestTimeout, int maxConnections, boolean logprobs) {
+    Duration requestTimeout, int maxConnections, boolean logprobs, Duration connectTimeout) {
+
+  /** With Pekko HTTP's default connecting timeout (10 s). */
+  public OpenAiBackendSettings(String modelId, URI baseUrl, String remoteModel, Secret apiKey,
+      Duration requestTimeout, int maxConnections, boolean logprobs) {
+    this(modelId, baseUrl, remoteModel, apiKey, requestTimeout, maxConnections, logprobs, Duration.ofSeconds(10));
+  }
 
   public OpenAiBackendSettings {
     Objects.requireNonNull(modelId, "modelId");
@@ -31,6 +38,9 @@ public record OpenAiBackendSettings(String modelId, URI baseUrl, String remoteMo
     if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("backend " + modelId + ": request-timeout must be positive");
     }
+    if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("backend " + modelId + ": connect-timeout must be positive");
+    }
     if (maxConnections < 1) {
       throw new IllegalArgumentException("backend " + modelId + ": max-connections must be at least 1, got "
           + maxConnections);
@@ -40,28 +50,5 @@ public record OpenAiBackendSettings(String modelId, URI baseUrl, String remoteMo
   public URI completionsUri() {
     String base = baseUrl.toString();
     return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions");
-  }
-
-  /** Every entry of {@code switchyard.openai-backends}, each over {@code switchyard.openai-backend-defaults}. */
-  public static List<OpenAiBackendSettings> allFromConfig(Config root) {
-    Config defaults = root.getConfig("switchyard.openai-backend-defaults");
-    return root.getConfigList("switchyard.openai-backends").stream()
-        .map(entry -> fromConfig(entry.withFallback(defaults)))
-        .toList();
-  }
-
-  static OpenAiBackendSettings fromConfig(Config c) {
-    if (!c.hasPath("model") || !c.hasPath("base-url")) {
-      throw new IllegalArgumentException("each switchyard.openai-backends entry needs 'model' and 'base-url'");
-    }
-    String key = c.hasPath("api-key") ? c.getString("api-key") : "";
-    return new OpenAiBackendSettings(
-        c.getString("model"),
-        URI.create(c.getString("base-url")),
-        c.getString("remote-model"),
-        key.isBlank() ? null : Secret.of(key),
-        c.getDuration("request-timeout"),
-        c.getInt("max-connections"),
-        c.getBoolean("logprobs"));
   }
 }

@@ -79,7 +79,8 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     this.wallClock = wallClock;
     // A connection that stays silent past the request timeout is closed, so an abandoned call frees its slot.
     ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
-        .withIdleTimeout(settings.requestTimeout().plusSeconds(1));
+        .withIdleTimeout(settings.requestTimeout().plusSeconds(1))
+        .withConnectingTimeout(settings.connectTimeout());
     this.pool = ConnectionPoolSettings.create(system.classicSystem())
         .withMaxConnections(settings.maxConnections())
         .withConnectionSettings(connection);

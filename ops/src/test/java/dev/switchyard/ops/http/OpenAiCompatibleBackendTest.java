@@ -267,26 +267,6 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
   }
 
   @Test
-  void settingsFromConfigRedactTheKeyAndValidate() {
-    var config = ConfigFactory.parseString("""
-        switchyard.openai-backends = [{ model = "gpt-4o", base-url = "https://api.example.com/v1/",
-                                        api-key = "sk-live-abc" }]
-        """).withFallback(ConfigFactory.load()).resolve();
-    OpenAiBackendSettings s = OpenAiBackendSettings.allFromConfig(config).get(0);
-    assertEquals("gpt-4o", s.remoteModel());
-    assertEquals(URI.create("https://api.example.com/v1/chat/completions"), s.completionsUri());
-    assertEquals(Duration.ofSeconds(60), s.requestTimeout());
-    assertEquals("sk-live-abc", s.apiKey().reveal());
-    assertFalse(s.toString().contains("sk-live-abc"), s.toString());
-    assertTrue(s.toString().contains("Secret[redacted]"));
-    var bad = ConfigFactory.parseString("""
-        switchyard.openai-backends = [{ model = "m", base-url = "ftp://x" }]
-        """).withFallback(ConfigFactory.load()).resolve();
-    var e = assertThrows(IllegalArgumentException.class, () -> OpenAiBackendSettings.allFromConfig(bad));
-    assertTrue(e.getMessage().contains("ftp://x"));
-  }
-
-  @Test
   void secretNeverPrintsItsValue() {
     Secret s = Secret.of("sk-abc");
     assertEquals("Secret[redacted]", s.toString());

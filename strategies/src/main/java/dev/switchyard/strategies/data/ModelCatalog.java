@@ -29,7 +29,8 @@ public final class ModelCatalog {
     return train.models().stream().map(m -> card(train, m)).toList();
   }
 
-  static ModelCard card(RecordedDataset train, String model) {
+  /** The card of one model of {@code train}. */
+  public static ModelCard card(RecordedDataset train, String model) {
     double cost = 0;
     long tokens = 0;
     double latency = 0;

@@ -1,0 +1,159 @@
+package dev.switchyard.actors.fleet;
+
+import com.typesafe.config.Config;
+import dev.switchyard.actors.EngineSettings.PoolSettings;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.strategies.LearnerCatalog;
+import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.StrategyCatalog;
+import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.bandit.RewardModel;
+import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.routers.FallbackChain;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Builds what a node serves from a checked {@link FleetConfig}: a model card, workers and pool settings per
+ * model, one pipeline per model id (a request naming the model goes straight to it, through its pool), and the
+ * configured pipelines, each fitted at start on its {@code train-data} as the fleet sees it (models under their
+ * fleet ids via {@code recorded-as}, every recorded call re-priced at the fleet's prices).
+ *
+ * <p>Rewards and utilities weigh cost against {@code cost scale}: the dearest model's mean cost on the
+ * pipeline's train-data, or, for a pipeline that starts cold, the dearest model's price for
+ * {@code switchyard.fleet.reference-call}.
+ */
+public final class FleetBuilder {
+  private final Config settings;
+  private final Map<String, BackendFactory> backends;
+  private final PoolSettings poolDefaults;
+
+  /**
+   * @param settings {@code switchyard.fleet}
+   * @param poolDefaults {@code switchyard.pool}, which every model's own limits refine
+   */
+  public FleetBuilder(Config settings, Map<String, BackendFactory> backends, PoolSettings poolDefaults) {
+    this.settings = settings;
+    this.backends = Map.copyOf(backends);
+    this.poolDefaults = poolDefaults;
+  }
+
+  public EngineSetup build(FleetConfig fleet) {
+    long seed = settings.getLong("seed");
+    Map<String, ModelSpec> specs = new LinkedHashMap<>();
+    fleet.models().forEach(m -> specs.put(m.id(), m));
+    Map<String, RecordedDataset> trainOf = new LinkedHashMap<>();
+    Map<String, ModelCard> recordedCards = new LinkedHashMap<>();
+    for (PipelineSpec p : fleet.pipelines()) {
+      if (p.trainData() != null) {
+        RecordedDataset train = train(fleet, p, specs);
+        trainOf.put(p.name(), train);
+        for (String m : p.models()) {
+          recordedCards.putIfAbsent(m, ModelCatalog.card(train, m));
+        }
+      }
+    }
+    List<ModelCard> cards = new ArrayList<>();
+    Map<String, List<InferenceBackend>> workers = new LinkedHashMap<>();
+    Map<String, PoolSettings> pools = new LinkedHashMap<>();
+    List<PipelineDefinition> pipelines = new ArrayList<>();
+    for (ModelSpec spec : fleet.models()) {
+      ModelCard card = card(spec, recordedCards.get(spec.id()));
+      cards.add(card);
+      workers.put(spec.id(), backends.get(spec.backend()).create(spec, card));
+      pools.put(spec.id(), poolDefaults.withLimits(spec.concurrency(), spec.maxQueue(), spec.timeout()));
+      pipelines.add(PipelineDefinition.fixed(spec.id(), "model " + spec.id() + " directly ("
+              + (spec.description().isEmpty() ? spec.backend() : spec.description()) + ")", FallbackChain.info(),
+          new FallbackChain(List.of(spec.id()))).restrictedTo(List.of(spec.id())));
+    }
+    Map<String, ModelCard> cardById = new LinkedHashMap<>();
+    cards.forEach(c -> cardById.put(c.id(), c));
+    for (PipelineSpec p : fleet.pipelines()) {
+      pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(), seed));
+    }
+    return new EngineSetup(cards, workers, pipelines, pools);
+  }
+
+  /** The train split of the pipeline's data, renamed and re-priced for the fleet. */
+  private static RecordedDataset train(FleetConfig fleet, PipelineSpec p, Map<String, ModelSpec> specs) {
+    Map<String, String> recordedAs = new LinkedHashMap<>();
+    Map<String, RecordedDataset.CallPrice> prices = new LinkedHashMap<>();
+    for (String m : p.models()) {
+      ModelSpec spec = specs.get(m);
+      recordedAs.put(m, FleetConfig.recordedId(spec));
+      prices.put(m, spec::priceUsd);
+    }
+    return fleet.data().get(p.trainData()).split("train").renamed(recordedAs, prices);
+  }
+
+  /** The configured card; mean latency and quality descriptors from recorded data where the model has some. */
+  private static ModelCard card(ModelSpec spec, ModelCard recorded) {
+    Map<String, Double> descriptors = new LinkedHashMap<>();
+    if (recorded != null) {
+      descriptors.putAll(recorded.descriptors());
+    }
+    spec.tags().forEach(t -> descriptors.put("tag:" + t, 1.0));
+    return new ModelCard(spec.id(), spec.inputUsdPerMTok(), spec.outputUsdPerMTok(), spec.contextWindow(),
+        recorded == null ? 0 : recorded.meanLatencyMs(), spec.joulesPerToken(), descriptors);
+  }
+
+  private PipelineDefinition pipeline(PipelineSpec p, RecordedDataset train, List<ModelCard> cards, long seed) {
+    String what = p.description().isEmpty() ? "" : p.description() + "; ";
+    return switch (p.kind()) {
+      case FALLBACK -> PipelineDefinition.fixed(p.name(), what + "fallback chain " + String.join(" -> ",
+          p.models()), FallbackChain.info(), new FallbackChain(p.models())).restrictedTo(p.models());
+      case OFFLINE -> {
+        Strategy strategy = StrategyCatalog.all().get(p.strategy()).get();
+        strategy.fit(train, StrategyContext.seeded(seed));
+        yield PipelineDefinition.fixed(p.name(), String.format(Locale.ROOT, "%s%s (%s), fitted on %s, cost weight"
+                + " %.2f", what, p.strategy(), strategy.info().citation(), p.trainData().getFileName(), p.costWeight()),
+            strategy.info(), strategy.planner(p.costWeight())).restrictedTo(p.models());
+      }
+      case LEARNER -> {
+        double costScale = costScale(cards, train);
+        RewardModel reward = new RewardModel(p.costWeight(), costScale, 0, energyScale(cards, train));
+        LearnerCatalog.Context context = new LearnerCatalog.Context(p.models(), reward, train, seed);
+        Supplier<OnlineLearner> learner = LearnerCatalog.all().get(p.strategy()).build(p.params(), context);
+        yield PipelineDefinition.learned(p.name(), String.format(Locale.ROOT, "%s%s, %s, online, reward = score -"
+            + " %.2f * cost / %.3g USD", what, p.strategy(), train == null ? "cold start" : "started from "
+            + p.trainData().getFileName(), p.costWeight(), costScale), learner).restrictedTo(p.models());
+      }
+    };
+  }
+
+  private double costScale(List<ModelCard> cards, RecordedDataset train) {
+    double scale = train != null
+        ? cards.stream().mapToDouble(c -> train.meanCost(c.id())).max().orElse(0)
+        : cards.stream().mapToDouble(c -> c.priceUsd(referenceInputTokens(), referenceOutputTokens())).max()
+            .orElse(0);
+    return scale > 0 ? scale : 1.0;
+  }
+
+  private double energyScale(List<ModelCard> cards, RecordedDataset train) {
+    double max = 0;
+    for (ModelCard card : cards) {
+      double tokens = train == null ? referenceInputTokens() + referenceOutputTokens()
+          : train.queries().stream().mapToDouble(q -> q.outcome(card.id()).inTokens()
+              + q.outcome(card.id()).outTokens()).average().orElse(0);
+      max = Math.max(max, card.joulesPerToken() * tokens);
+    }
+    return max > 0 ? max : 1.0;
+  }
+
+  private int referenceInputTokens() {
+    return settings.getInt("reference-call.input-tokens");
+  }
+
+  private int referenceOutputTokens() {
+    return settings.getInt("reference-call.output-tokens");
+  }
+}

@@ -1,0 +1,149 @@
+package dev.switchyard.actors.fleet;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One model of the fleet, from {@code switchyard.models.<id>} over {@code switchyard.fleet.model-defaults}.
+ *
+ * @param backend the {@link BackendFactory#kind()} that makes its workers
+ * @param inputUsdPerMTok USD per million input tokens (a call costs the upstream's usage times these)
+ * @param concurrency calls one endpoint serves at once
+ * @param maxQueue calls that may wait for a free endpoint
+ * @param timeout a call unanswered after this long fails with TIMEOUT
+ * @param joulesPerToken energy estimate per token, 0 where unknown
+ * @param recordedAs this model's id in recorded-outcomes files, so that a policy fitted on recorded data routes
+ *     to it; null when it has none
+ * @param entry the whole entry, for the backend's own keys
+ */
+public record ModelSpec(String id, String backend, double inputUsdPerMTok, double outputUsdPerMTok,
+    int contextWindow, int concurrency, int maxQueue, Duration timeout, String description, List<String> tags,
+    double joulesPerToken, String recordedAs, Config entry) {
+  /** The keys every model entry may have, whatever its backend. */
+  public static final Set<String> COMMON_KEYS = Set.of("backend", "price", "context-window", "concurrency",
+      "max-queue", "timeout", "description", "tags", "joules-per-token", "recorded-as");
+  private static final Set<String> PRICE_KEYS = Set.of("input-per-mtok", "output-per-mtok");
+
+  public ModelSpec {
+    Objects.requireNonNull(id, "id");
+    tags = List.copyOf(tags);
+  }
+
+  /** The entry's common keys, or null with the problems added to {@code out}. */
+  static ModelSpec parse(String id, Config entry, List<ConfigProblem> out) {
+    String path = "switchyard.models." + quoted(id);
+    int before = out.size();
+    if (!entry.hasPath("price")) {
+      out.add(new ConfigProblem(path + ".price", "a model needs a price: price { input-per-mtok = ...,"
+          + " output-per-mtok = ... } in USD per million tokens (0 for a model that costs nothing per call)"));
+    } else {
+      KnownKeys.check(path + ".price", entry.getConfig("price"), PRICE_KEYS, out);
+    }
+    double in = nonNegative(entry, "price.input-per-mtok", path, out);
+    double outPrice = nonNegative(entry, "price.output-per-mtok", path, out);
+    int contextWindow = positiveInt(entry, "context-window", path, out);
+    int concurrency = positiveInt(entry, "concurrency", path, out);
+    int maxQueue = nonNegativeInt(entry, "max-queue", path, out);
+    Duration timeout = positiveDuration(entry, "timeout", path, out);
+    double joules = nonNegative(entry, "joules-per-token", path, out);
+    String description = string(entry, "description", path, out);
+    String recordedAs = entry.hasPath("recorded-as") ? string(entry, "recorded-as", path, out) : null;
+    List<String> tags = List.of();
+    try {
+      tags = entry.getStringList("tags");
+    } catch (ConfigException e) {
+      out.add(new ConfigProblem(path + ".tags", "must be a list of strings"));
+    }
+    String backend = string(entry, "backend", path, out);
+    if (out.size() > before) {
+      return null;
+    }
+    return new ModelSpec(id, backend, in, outPrice, contextWindow, concurrency, maxQueue, timeout, description,
+        tags, joules, recordedAs, entry);
+  }
+
+  /** The price of a call with these token counts. */
+  public double priceUsd(int inputTokens, int outputTokens) {
+    return (inputTokens * inputUsdPerMTok + outputTokens * outputUsdPerMTok) / 1_000_000.0;
+  }
+
+  /** A key quoted for a path when it holds characters HOCON would split on (as in {@code "org/model"}). */
+  static String quoted(String key) {
+    return key.matches("[A-Za-z0-9_-]+") ? key : "\"" + key + "\"";
+  }
+
+  static double nonNegative(Config c, String key, String path, List<ConfigProblem> out) {
+    try {
+      double v = c.getDouble(key);
+      if (!(v >= 0) || Double.isInfinite(v)) {
+        out.add(new ConfigProblem(path + "." + key, "must be a finite number >= 0, got " + v));
+      }
+      return v;
+    } catch (ConfigException.Missing e) {
+      out.add(new ConfigProblem(path + "." + key, "missing"));
+    } catch (ConfigException e) {
+      out.add(new ConfigProblem(path + "." + key, "must be a number, got " + render(c, key)));
+    }
+    return 0;
+  }
+
+  static int positiveInt(Config c, String key, String path, List<ConfigProblem> out) {
+    int v = nonNegativeInt(c, key, path, out);
+    if (v == 0 && c.hasPath(key)) {
+      out.add(new ConfigProblem(path + "." + key, "must be at least 1"));
+    }
+    return v;
+  }
+
+  static int nonNegativeInt(Config c, String key, String path, List<ConfigProblem> out) {
+    try {
+      int v = c.getInt(key);
+      if (v < 0) {
+        out.add(new ConfigProblem(path + "." + key, "must be >= 0, got " + v));
+      }
+      return v;
+    } catch (ConfigException.Missing e) {
+      out.add(new ConfigProblem(path + "." + key, "missing"));
+    } catch (ConfigException e) {
+      out.add(new ConfigProblem(path + "." + key, "must be a whole number, got " + render(c, key)));
+    }
+    return 0;
+  }
+
+  static Duration positiveDuration(Config c, String key, String path, List<ConfigProblem> out) {
+    try {
+      Duration d = c.getDuration(key);
+      if (d.isNegative() || d.isZero()) {
+        out.add(new ConfigProblem(path + "." + key, "must be a positive duration, e.g. 60s"));
+      }
+      return d;
+    } catch (ConfigException.Missing e) {
+      out.add(new ConfigProblem(path + "." + key, "missing"));
+    } catch (ConfigException e) {
+      out.add(new ConfigProblem(path + "." + key, "must be a duration such as 500ms, 60s or 2m, got "
+          + render(c, key)));
+    }
+    return Duration.ZERO;
+  }
+
+  static String string(Config c, String key, String path, List<ConfigProblem> out) {
+    if (!c.hasPath(key)) {
+      out.add(new ConfigProblem(path + "." + key, "missing"));
+      return "";
+    }
+    if (c.getValue(key).valueType() != ConfigValueType.STRING) {
+      out.add(new ConfigProblem(path + "." + key, "must be a string, got " + render(c, key)));
+      return "";
+    }
+    return c.getString(key);
+  }
+
+  private static String render(Config c, String key) {
+    return c.hasPath(key) ? c.getValue(key).render() : "nothing";
+  }
+}
