@@ -35,6 +35,7 @@ final class ServeProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** @param data the demo fleet's recording ({@code --data}), or null for a {@code --config} fleet */
   static Builder builder(Path stateDir, Path data, Path log) {
     return new Builder(stateDir, data, log);
   }
@@ -161,8 +162,10 @@ final class ServeProcess implements AutoCloseable {
       command.addAll(List.of("-cp", System.getProperty("java.class.path"),
           "dev.switchyard.ops.SwitchyardCli", "serve",
           "--port", Integer.toString(httpPort),
-          "--state-dir", stateDir.toString(),
-          "--data", data.toString()));
+          "--state-dir", stateDir.toString()));
+      if (data != null) {
+        command.addAll(List.of("--data", data.toString()));
+      }
       command.addAll(args);
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new ServeProcess(process, httpPort, log);

@@ -61,7 +61,7 @@ public final class Pipelines {
     FACTORIES.put(GREENSERV, c -> learned(c, GREENSERV, "greenserv", "greenserv"));
     FACTORIES.put(DUELING_FGTS, c -> learned(c, DUELING_FGTS, "dueling-fgts", "dueling-fgts"));
     FACTORIES.put(THRESHOLD_BANDIT, c -> learned(c, THRESHOLD_BANDIT, "threshold-bandit", "threshold-bandit"));
-    FACTORIES.put(ROUTER_R1, c -> learned(c, ROUTER_R1, "router-r1", "router-r1"));
+    FACTORIES.put(ROUTER_R1, c -> learned(c, ROUTER_R1, "router-r1-online", "router-r1"));
   }
 
   private Pipelines() {}

@@ -116,6 +116,10 @@ public final class LearnerCatalog {
   private static final Map<String, Entry> ENTRIES = new TreeMap<>();
 
   private static void add(String name, Map<String, Object> defaults, boolean needsTrain, Builder builder) {
+    // one name, one strategy: a configuration names either catalog's members alike
+    if (StrategyCatalog.all().containsKey(name)) {
+      throw new IllegalStateException("learner " + name + " has the name of an offline strategy");
+    }
     ENTRIES.put(name, new Entry(name, defaults, needsTrain, builder));
   }
 
@@ -168,7 +172,7 @@ public final class LearnerCatalog {
       return () -> new EscalationThresholdBandit("threshold-bandit", cascade.chain(),
           EscalationThresholdBandit.defaultGrid(), cascade::calibratedConfidence, c.reward(), exploration);
     });
-    add("router-r1", Map.of("cold", false, "online-rate", 0.05), true, (p, c) -> {
+    add("router-r1-online", Map.of("cold", false, "online-rate", 0.05), true, (p, c) -> {
       boolean cold = p.flag("cold");
       double rate = p.nonNegative("online-rate");
       RouterR1 r1 = new RouterR1();

@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 /**
  * The fleet a node serves, read and checked from configuration: {@code switchyard.models.<id>} (every model the
  * engine may call) and {@code switchyard.pipelines.<name>} (what is served under a name). {@link #check} reports
- * every problem at once, each with its key path, and is what both {@code switchyard config check} and
+ * every problem at once, each with its key path (models and pipelines in name order), and is what both {@code switchyard config check} and
  * {@code serve} run before anything starts.
  *
  * @param data the recorded-outcomes files the pipelines are fitted on, loaded once, by path
@@ -80,7 +80,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       return out;
     }
     Config defaults = root.getConfig("switchyard.fleet.model-defaults");
-    for (Map.Entry<String, ConfigValue> e : root.getObject(MODELS).entrySet()) {
+    for (Map.Entry<String, ConfigValue> e : new java.util.TreeMap<>(root.getObject(MODELS)).entrySet()) {
       String id = e.getKey();
       String path = MODELS + "." + ModelSpec.quoted(id);
       if (e.getValue().valueType() != ConfigValueType.OBJECT) {
@@ -123,7 +123,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     strategies.addAll(learners.keySet());
     strategies.add(FallbackChain.NAME);
     double defaultCostWeight = root.getDouble("switchyard.fleet.cost-weight");
-    for (Map.Entry<String, ConfigValue> e : root.getObject(PIPELINES).entrySet()) {
+    for (Map.Entry<String, ConfigValue> e : new java.util.TreeMap<>(root.getObject(PIPELINES)).entrySet()) {
       String name = e.getKey();
       String path = PIPELINES + "." + ModelSpec.quoted(name);
       if (e.getValue().valueType() != ConfigValueType.OBJECT) {

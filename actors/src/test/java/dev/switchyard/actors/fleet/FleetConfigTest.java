@@ -1,0 +1,160 @@
+package dev.switchyard.actors.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.NodeConfig;
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.protocol.ModelCard;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code switchyard config check} and {@code serve} report for each kind of mistake in a fleet
+ * configuration: one line per problem, with its key path, and the nearest known name for a typo.
+ */
+class FleetConfigTest {
+  /** A backend kind with one key of its own; the engine's checks are under test, not a backend's. */
+  static final class Local implements BackendFactory {
+    @Override
+    public String kind() {
+      return "local";
+    }
+
+    @Override
+    public Set<String> keys() {
+      return Set.of("address");
+    }
+
+    @Override
+    public List<ConfigProblem> check(String id, String path, Config entry) {
+      return entry.hasPath("address") ? List.of() : List.of(new ConfigProblem(path + ".address", "missing"));
+    }
+
+    @Override
+    public List<InferenceBackend> create(ModelSpec spec, ModelCard card) {
+      throw new UnsupportedOperationException("not built here");
+    }
+  }
+
+  @TempDir
+  Path dir;
+
+  private static final String FLEET = """
+      switchyard.models {
+        small { backend = local, address = a, price { input-per-mtok = 0.1, output-per-mtok = 0.2 } }
+        big { backend = local, address = b, price { input-per-mtok = 2.5, output-per-mtok = 10 },
+              concurrency = 4, max-queue = 8, timeout = 30s, tags = [math, code], recorded-as = "gpt-4o" }
+      }
+      """;
+
+  private FleetConfig.Checked check(String hocon) {
+    Config file = ConfigFactory.parseString(hocon);
+    Config root = NodeConfig.load(ConfigFactory.empty(), file, null);
+    return FleetConfig.check(root, file, ConfigFactory.defaultReference(), Map.of("local", new Local()), dir);
+  }
+
+  private List<String> problems(String hocon) {
+    return check(hocon).problems().stream().map(ConfigProblem::line).toList();
+  }
+
+  @Test
+  void aCorrectFleetIsReadWithItsDefaults() {
+    FleetConfig.Checked checked = check(FLEET + """
+        switchyard.pipelines {
+          chain { strategy = fallback, models = [small, big] }
+          "team/bandit" { strategy = thompson, models = [small, big], params { sigma = 0.3, cost-weight = 0.2 } }
+        }
+        """);
+    assertEquals(List.of(), checked.problems());
+    ModelSpec big = checked.fleet().models().get(0);
+    assertEquals("big", big.id());
+    assertEquals(4, big.concurrency());
+    assertEquals(8, big.maxQueue());
+    assertEquals(java.time.Duration.ofSeconds(30), big.timeout());
+    assertEquals(List.of("math", "code"), big.tags());
+    assertEquals("gpt-4o", big.recordedAs());
+    assertEquals(0.0000125, big.priceUsd(1, 1), 1e-12);
+    ModelSpec small = checked.fleet().models().get(1);
+    assertEquals(8, small.concurrency(), "switchyard.pool.max-concurrency-per-worker");
+    assertEquals(128000, small.contextWindow());
+    PipelineSpec bandit = checked.fleet().pipelines().get(1);
+    assertEquals("team/bandit", bandit.name());
+    assertEquals(PipelineSpec.Kind.LEARNER, bandit.kind());
+    assertEquals(Map.of("sigma", 0.3), bandit.params());
+    assertEquals(0.2, bandit.costWeight());
+    assertEquals(PipelineSpec.Kind.FALLBACK, checked.fleet().pipelines().get(0).kind());
+  }
+
+  @Test
+  void modelMistakesAreNamedByKeyPath() {
+    assertEquals(List.of("switchyard.models.m.price: a model needs a price: price { input-per-mtok = ...,"
+            + " output-per-mtok = ... } in USD per million tokens (0 for a model that costs nothing per call)",
+        "switchyard.models.m.price.input-per-mtok: missing", "switchyard.models.m.price.output-per-mtok: missing"),
+        problems("switchyard.models.m { backend = local, address = a }"));
+    assertEquals(List.of("switchyard.models.m.backend: unknown backend 'locl' (did you mean 'local'?); known: local"),
+        problems("switchyard.models.m { backend = locl, price { input-per-mtok = 1, output-per-mtok = 1 } }"));
+    List<String> typo = problems("switchyard.models.m { backend = local, address = a, concurency = 4,"
+        + " price { input-per-mtok = 1, output-per-mtok = 1 } }");
+    assertEquals(1, typo.size(), typo.toString());
+    assertTrue(typo.get(0).startsWith("switchyard.models.m.concurency: unknown key (did you mean 'concurrency'?)"),
+        typo.get(0));
+    assertEquals(List.of("switchyard.models.m.address: missing", "switchyard.models.m.timeout: must be a duration"
+            + " such as 500ms, 60s or 2m, got \"soon\"", "switchyard.models.m.price.output-per-mtok: must be a finite"
+            + " number >= 0, got -1.0"),
+        problems("switchyard.models.m { backend = local, timeout = soon,"
+            + " price { input-per-mtok = 1, output-per-mtok = -1 } }").stream().sorted(
+                java.util.Comparator.comparing((String l) -> !l.contains("address"))
+                    .thenComparing(l -> !l.contains("timeout"))).toList());
+  }
+
+  @Test
+  void pipelineMistakesAreNamedByKeyPath() {
+    assertEquals(List.of("switchyard.pipelines.p.strategy: unknown strategy 'thomson' (did you mean 'thompson'?);"
+            + " `switchyard evaluate --help` and docs/STRATEGIES.md list them"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = thomson, models = [small] }"));
+    assertEquals(List.of("switchyard.pipelines.p.models: names model 'bigg', which is not in switchyard.models"
+            + " (did you mean 'big'?); the fleet: big, small"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = fallback, models = [small, bigg] }"));
+    assertEquals(List.of("switchyard.pipelines.p.params.sigmaa: strategy thompson has no parameter 'sigmaa' (did you"
+            + " mean 'sigma'?); its parameters: cost-weight, prior-mean, sigma"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = thompson, models = [small], params { sigmaa = 1 } }"));
+    assertEquals(List.of("switchyard.pipelines.p.train-data: strategy scope is fitted offline: give train-data, a"
+            + " queries.jsonl holding each model under its recorded-as id"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [small, big] }"));
+    assertEquals(List.of("switchyard.pipelines.small: a pipeline cannot have the name of a model: requests naming"
+            + " small go straight to that model"),
+        problems(FLEET + "switchyard.pipelines.small { strategy = fallback, models = [big] }"));
+    assertEquals(List.of("switchyard.pipelines.p.policy: policy artifacts are not read by this version (there is no"
+            + " `train` command yet): fit at start with train-data"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small], policy = \"p.json\" }"));
+  }
+
+  @Test
+  void trainDataMustHoldEveryModelUnderItsRecordedId() throws IOException {
+    Path data = dir.resolve("q.jsonl");
+    Files.writeString(data, """
+        {"id":"1","task":"t","source_split":"train","prompt":"a","models":{"gpt-4o":{"correct":1,"cost_usd":0.01},"tiny":{"correct":0,"cost_usd":0.001}}}
+        """);
+    assertEquals(List.of("switchyard.models.small.recorded-as: model small is not in " + data.toAbsolutePath()
+            + ": set recorded-as to its id there; it holds: gpt-4o, tiny"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [small, big], train-data = q.jsonl }"));
+    assertEquals(List.of("switchyard.pipelines.p.train-data: no such file: " + dir.resolve("none.jsonl")),
+        problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [big], train-data = none.jsonl }"));
+  }
+
+  @Test
+  void aMisspeltSettingElsewhereIsAnErrorNotADefault() {
+    assertEquals(List.of("switchyard.pool.max-queu: unknown setting (did you mean 'switchyard.pool.max-queue'?)"),
+        problems(FLEET + "switchyard.pool.max-queu = 3"));
+    assertEquals(List.of(), problems(FLEET + "switchyard.pool.max-queue = 3\npekko.loglevel = DEBUG"));
+  }
+}

@@ -1,0 +1,227 @@
+package dev.switchyard.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * In front of a fleet of one's own: a real {@code serve --config FILE} JVM over models that no recording holds,
+ * each behind a local OpenAI-compatible mock server (the stand-in for a GPU server or a hosted API: one answers
+ * with usage, one answers 500, one 429 with Retry-After, one too slowly). Shown: a request naming a model id goes
+ * straight to it; a fallback chain gets past the 500, the 429 and the timeout to an answer; a cold bandit
+ * pipeline answers from its models; a pipeline fitted at start on the shared recording through
+ * {@code recorded-as} routes between the fleet's models; usage comes from the upstream and cost from the
+ * configured prices; /v1/models lists models and pipelines; an unknown model is 404.
+ */
+class FleetEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Path SHARED = Path.of(System.getProperty("switchyard.shared.data", "../shared/data"),
+      "zellinger-cascade9", "queries.jsonl").toAbsolutePath();
+
+  @TempDir
+  static Path dir;
+
+  private static final List<HttpServer> MOCKS = new ArrayList<>();
+  /** Calls each mock received, by persona, and the {@code model} fields they were sent. */
+  private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+  private static final Set<String> REMOTE_MODELS = ConcurrentHashMap.newKeySet();
+  private static ServeProcess serve;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String ok = mock("ok");
+    String broken = mock("broken");
+    String limited = mock("limited");
+    String slow = mock("slow");
+    boolean recorded = Files.isRegularFile(SHARED);
+    String config = """
+        switchyard.models {
+          acme-small { base-url = "%1$s", remote-model = "acme/small-v1", recorded-as = "llama3.1-8b",
+                       price { input-per-mtok = 0.5, output-per-mtok = 1.5 }, description = "small and cheap" }
+          acme-large { base-url = "%1$s", remote-model = "acme/large-v2", recorded-as = "gpt-4o",
+                       price { input-per-mtok = 5, output-per-mtok = 15 }, tags = [reasoning] }
+          broken-model { base-url = "%2$s", price { input-per-mtok = 1, output-per-mtok = 1 } }
+          limited-model { base-url = "%3$s", price { input-per-mtok = 1, output-per-mtok = 1 } }
+          slow-model { base-url = "%4$s", timeout = 1s, price { input-per-mtok = 1, output-per-mtok = 1 } }
+        }
+        switchyard.pipelines {
+          "acme/fallback" { strategy = fallback, models = [broken-model, limited-model, slow-model, acme-small] }
+          "acme/bandit" { strategy = ucb1, models = [acme-small, acme-large], params { exploration = 0.3 } }
+        }
+        switchyard.pool.rate-limit-retry.max-retries = 1
+        """.formatted(ok, broken, limited, slow);
+    if (recorded) {
+      config += "switchyard.pipelines.\"acme/routed\" { strategy = scope, models = [acme-small, acme-large],"
+          + " train-data = \"" + SHARED + "\", params { cost-weight = 0.1 } }\n";
+    }
+    Path file = dir.resolve("fleet.conf");
+    Files.writeString(file, config);
+    serve = ServeProcess.builder(dir.resolve("state"), null, dir.resolve("serve.log"))
+        .args("--config", file.toString())
+        .start()
+        .awaitReady(Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (serve != null) {
+      serve.close();
+    }
+    MOCKS.forEach(m -> m.stop(0));
+  }
+
+  /** An OpenAI-compatible mock server of one persona; returns its base URL. */
+  private static String mock(String persona) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    CALLS.put(persona, new AtomicInteger());
+    server.createContext("/v1/chat/completions", exchange -> answer(persona, exchange));
+    server.start();
+    MOCKS.add(server);
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  private static void answer(String persona, HttpExchange exchange) throws IOException {
+    JsonNode request = JSON.readTree(exchange.getRequestBody());
+    CALLS.get(persona).incrementAndGet();
+    String model = request.path("model").asText();
+    REMOTE_MODELS.add(model);
+    switch (persona) {
+      case "broken" -> reply(exchange, 500, "{\"error\":{\"message\":\"CUDA out of memory\"}}", Map.of());
+      case "limited" -> reply(exchange, 429, "{\"error\":{\"message\":\"rate limited\"}}", Map.of("Retry-After", "1"));
+      case "slow" -> {
+        try {
+          Thread.sleep(4000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        reply(exchange, 200, completion(model, "too late"), Map.of());
+      }
+      default -> reply(exchange, 200, completion(model, "answer from " + model), Map.of());
+    }
+  }
+
+  private static String completion(String model, String content) throws IOException {
+    return JSON.writeValueAsString(Map.of("id", "cmpl-1", "object", "chat.completion", "model", model,
+        "choices", List.of(Map.of("index", 0, "finish_reason", "stop",
+            "message", Map.of("role", "assistant", "content", content))),
+        "usage", Map.of("prompt_tokens", 11, "completion_tokens", 7, "total_tokens", 18)));
+  }
+
+  private static void reply(HttpExchange exchange, int status, String body, Map<String, String> headers)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  private static HttpResponse<String> chat(String model, String question) throws Exception {
+    String body = JSON.writeValueAsString(Map.of("model", model,
+        "messages", List.of(Map.of("role", "user", "content", question))));
+    return CLIENT.send(HttpRequest.newBuilder(URI.create(serve.base() + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aModelIdGoesStraightToThatModelWithTheUpstreamsUsageAndTheConfiguredPrice() throws Exception {
+    HttpResponse<String> r = chat("acme-small", "What is 2 + 2?");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = JSON.readTree(r.body());
+    assertEquals("answer from acme/small-v1", body.at("/choices/0/message/content").asText(), r.body());
+    assertEquals(11, body.at("/usage/prompt_tokens").asInt());
+    assertEquals(7, body.at("/usage/completion_tokens").asInt());
+    assertEquals("acme-small", body.at("/switchyard/answer_model").asText());
+    assertEquals((11 * 0.5 + 7 * 1.5) / 1e6, body.at("/switchyard/cost_usd").asDouble(), 1e-12);
+    assertEquals(1, body.at("/switchyard/rounds").asInt());
+  }
+
+  @Test
+  void aFallbackChainGetsPastA500A429AndATimeout() throws Exception {
+    int broken = CALLS.get("broken").get();
+    int limited = CALLS.get("limited").get();
+    int slow = CALLS.get("slow").get();
+    HttpResponse<String> r = chat("acme/fallback", "Name a prime number.");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = JSON.readTree(r.body());
+    assertEquals("acme-small", body.at("/switchyard/answer_model").asText(), r.body());
+    assertEquals("answer from acme/small-v1", body.at("/choices/0/message/content").asText());
+    assertTrue(CALLS.get("broken").get() > broken, "the chain tried the model answering 500 first");
+    assertTrue(CALLS.get("limited").get() > limited, "then the model answering 429");
+    assertTrue(CALLS.get("slow").get() > slow, "then the slow one");
+    assertEquals(4, body.at("/switchyard/rounds").asInt(), r.body());
+  }
+
+  @Test
+  void aColdBanditPipelineAnswersFromItsOwnModels() throws Exception {
+    Set<String> answeredBy = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = chat("acme/bandit", "Question " + i + ": what is the capital of France?");
+      assertEquals(200, r.statusCode(), r.body());
+      answeredBy.add(JSON.readTree(r.body()).at("/switchyard/answer_model").asText());
+    }
+    assertTrue(Set.of("acme-small", "acme-large").containsAll(answeredBy), answeredBy.toString());
+    assertTrue(REMOTE_MODELS.containsAll(answeredBy.stream().map(m -> m.equals("acme-small") ? "acme/small-v1"
+        : "acme/large-v2").toList()), REMOTE_MODELS.toString());
+  }
+
+  @Test
+  void aPipelineFittedOnTheRecordingThroughRecordedAsRoutesBetweenTheFleetsModels() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(SHARED),
+        "recorded data not found at " + SHARED + "; skipping the fitted pipeline");
+    Set<String> answeredBy = new HashSet<>();
+    String[] questions = {"What is 17 * 23? Answer with the number only.",
+        "Answer the multiple-choice question below by outputting A, B, C, or D. Question: Find all c in Z_3"
+            + " such that Z_3[x]/(x^2 + c) is a field.", "Write a haiku about the sea."};
+    for (String q : questions) {
+      HttpResponse<String> r = chat("acme/routed", q);
+      assertEquals(200, r.statusCode(), r.body());
+      answeredBy.add(JSON.readTree(r.body()).at("/switchyard/answer_model").asText());
+    }
+    assertTrue(Set.of("acme-small", "acme-large").containsAll(answeredBy), answeredBy.toString());
+  }
+
+  @Test
+  void modelsListsTheFleetAndThePipelinesAndAnUnknownModelIs404() throws Exception {
+    HttpResponse<String> models = CLIENT.send(HttpRequest.newBuilder(URI.create(serve.base() + "/v1/models"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, models.statusCode());
+    Set<String> ids = new HashSet<>();
+    JSON.readTree(models.body()).path("data").forEach(m -> ids.add(m.path("id").asText()));
+    assertTrue(ids.containsAll(Set.of("acme-small", "acme-large", "broken-model", "limited-model", "slow-model",
+        "acme/fallback", "acme/bandit")), ids.toString());
+    HttpResponse<String> unknown = chat("gpt-4o", "hi");
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    assertTrue(unknown.body().contains("model_not_found"), unknown.body());
+  }
+}
