@@ -141,7 +141,8 @@ final class ClusterEngine implements Engine {
 
   /**
    * A query that abstained because every call it tried was refused by a full or broken pool is the engine being
-   * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave.
+   * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave. One whose
+   * every call was refused or failed, some failed, is UPSTREAM_FAILED (what a gateway answers 502).
    */
   private static Optional<EngineRejection> overloaded(QueryResult result) {
     if (!result.abstained() || result.rounds() == 0) {
@@ -151,8 +152,15 @@ final class ClusterEngine implements Engine {
         .filter(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE
             || s.stage() == dev.switchyard.protocol.Stage.REJECTED || s.stage() == dev.switchyard.protocol.Stage.FAILED)
         .toList();
-    if (outcomes.isEmpty() || !outcomes.stream().allMatch(s -> s.stage() == dev.switchyard.protocol.Stage.REJECTED)) {
+    if (outcomes.isEmpty() || outcomes.stream().anyMatch(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE)) {
       return Optional.empty();
+    }
+    if (!outcomes.stream().allMatch(s -> s.stage() == dev.switchyard.protocol.Stage.REJECTED)) {
+      // no model answered and at least one call failed (server error, timeout): as a gateway, a bad gateway
+      String failures = outcomes.stream().map(s -> s.modelId() + ": " + s.decision()).distinct()
+          .collect(java.util.stream.Collectors.joining("; "));
+      return Optional.of(new EngineRejection(Reason.UPSTREAM_FAILED, "no model answered query " + result.queryId()
+          + ": " + failures, null));
     }
     long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
         .orElse(0);

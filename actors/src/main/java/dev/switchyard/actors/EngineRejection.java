@@ -5,13 +5,15 @@ import java.time.Duration;
 /**
  * Why the engine did not take or could not finish a query, for the HTTP layer to map to a status code:
  * {@code UNKNOWN_PIPELINE} (404), {@code INVALID} (400), {@code OVERLOADED} (429 with retry-after),
+ * {@code UPSTREAM_FAILED} (502: no model answered, some failed),
  * {@code UNAVAILABLE} (503 with retry-after), {@code JOURNAL_UNAVAILABLE} (503 with retry-after: durable work
  * refused because the journal cannot write or an entity cannot read its journal), {@code TIMEOUT} (504), {@code NOT_FOUND} (404: no job or query of that id), {@code CONFLICT} (the id
  * already holds a different request: an idempotency key reused with another body).
  */
 public final class EngineRejection extends RuntimeException {
   public enum Reason {
-    UNKNOWN_PIPELINE, INVALID, OVERLOADED, UNAVAILABLE, JOURNAL_UNAVAILABLE, TIMEOUT, NOT_FOUND, CONFLICT
+    UNKNOWN_PIPELINE, INVALID, OVERLOADED, UNAVAILABLE, JOURNAL_UNAVAILABLE, TIMEOUT, NOT_FOUND, CONFLICT,
+    UPSTREAM_FAILED
   }
 
   private final Reason reason;

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * straight to it; a fallback chain gets past the 500, the 429 and the timeout to an answer; a cold bandit
  * pipeline answers from its models; a pipeline fitted at start on the shared recording through
  * {@code recorded-as} routes between the fleet's models; usage comes from the upstream and cost from the
- * configured prices; /v1/models lists models and pipelines; an unknown model is 404.
+ * configured prices; a chain none of whose models answers is 502; /v1/models lists models and pipelines; an
+ * unknown model is 404.
  */
 class FleetEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +75,7 @@ class FleetEndToEndTest {
         switchyard.pipelines {
           "acme/fallback" { strategy = fallback, models = [broken-model, limited-model, slow-model, acme-small] }
           "acme/bandit" { strategy = ucb1, models = [acme-small, acme-large], params { exploration = 0.3 } }
+          "acme/doomed" { strategy = fallback, models = [broken-model, slow-model] }
         }
         switchyard.pool.rate-limit-retry.max-retries = 1
         """.formatted(ok, broken, limited, slow);
@@ -180,6 +182,16 @@ class FleetEndToEndTest {
     assertTrue(CALLS.get("limited").get() > limited, "then the model answering 429");
     assertTrue(CALLS.get("slow").get() > slow, "then the slow one");
     assertEquals(4, body.at("/switchyard/rounds").asInt(), r.body());
+  }
+
+  @Test
+  void whenNoModelAnswersAndSomeFailedTheClientGets502NamingEachFailure() throws Exception {
+    HttpResponse<String> r = chat("acme/doomed", "Anyone there?");
+    assertEquals(502, r.statusCode(), r.body());
+    JsonNode error = JSON.readTree(r.body()).path("error");
+    assertEquals("upstream_failed", error.path("code").asText(), r.body());
+    assertTrue(error.path("message").asText().contains("broken-model")
+        && error.path("message").asText().contains("slow-model"), r.body());
   }
 
   @Test

@@ -27,7 +27,8 @@ class SwitchyardCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "serve", "demo", "evaluate", "simulate", "bench", "bench learning", "bench load"})
+  @ValueSource(strings = {"", "serve", "config", "config check", "demo", "evaluate", "simulate", "bench", "bench learning",
+      "bench load"})
   void helpWorksForEverySubcommand(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
     Run r = run(args);

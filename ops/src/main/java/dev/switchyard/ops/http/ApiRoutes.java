@@ -584,6 +584,7 @@ public final class ApiRoutes extends AllDirectives {
         case JOURNAL_UNAVAILABLE -> new ApiError(503, "server_error", message, null, "journal_unavailable",
             Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
         case TIMEOUT -> new ApiError(504, "timeout_error", message, null, "timeout", null);
+        case UPSTREAM_FAILED -> new ApiError(502, "server_error", message, null, "upstream_failed", null);
         case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "not_found", null);
         case CONFLICT -> new ApiError(422, "invalid_request_error", message, "Idempotency-Key",
             "idempotency_key_reused", null);
