@@ -47,7 +47,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(ModelPool.CallAdmitted.class, 247);
     kryo.register(Worker.Run.class, 250);
     kryo.register(QueryActorInternals.backendFinished(), 251);
-    kryo.register(QueryActorInternals.retryNow(), 252);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.ModelPool$RetryDue"), 252);
     kryo.register(QueryActorInternals.timedOut(), 253);
     // Learner and policy board 270-289
     kryo.register(Learner.Learn.class, 270);
@@ -116,10 +116,6 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
 
     static Class<?> backendFinished() {
       return load("dev.switchyard.actors.pool.Worker$BackendFinished");
-    }
-
-    static Class<?> retryNow() {
-      return load("dev.switchyard.actors.pool.Worker$RetryNow");
     }
 
     static Class<?> timedOut() {

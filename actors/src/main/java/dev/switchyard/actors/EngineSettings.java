@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The engine's configuration ({@code switchyard.*} in reference.conf), read once per node. Every timeout and
@@ -51,11 +52,7 @@ public record EngineSettings(
       int breakerFailureThreshold,
       Duration breakerWindow,
       Duration breakerCooldown,
-      int rateLimitMaxRetries,
-      Duration rateLimitDefaultWait,
-      Duration rateLimitMaxWait,
-      double rateLimitJitter,
-      long rateLimitSeed,
+      RetryPolicy retry,
       Duration keepAliveInterval) {
     public PoolSettings {
       positive("switchyard.pool.max-concurrency-per-worker", maxConcurrencyPerWorker);
@@ -67,17 +64,19 @@ public record EngineSettings(
       if (ewmaAlpha <= 0 || ewmaAlpha > 1) {
         throw new IllegalArgumentException("switchyard.pool.ewma-alpha must be in (0, 1], got " + ewmaAlpha);
       }
-      if (rateLimitJitter < 0) {
-        throw new IllegalArgumentException("switchyard.pool.rate-limit-retry.jitter must be >= 0, got "
-            + rateLimitJitter);
-      }
     }
 
     /** These settings with a model's own endpoint concurrency, queue bound and call timeout. */
     public PoolSettings withLimits(int concurrency, int queue, Duration timeout) {
       return new PoolSettings(concurrency, queue, maxQueueWait, minRetryAfter, timeout, loadPublishInterval,
-          ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, rateLimitMaxRetries,
-          rateLimitDefaultWait, rateLimitMaxWait, rateLimitJitter, rateLimitSeed, keepAliveInterval);
+          ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, retry, keepAliveInterval);
+    }
+
+    /** These settings with another retry policy. */
+    public PoolSettings withRetry(RetryPolicy policy) {
+      return new PoolSettings(maxConcurrencyPerWorker, maxQueue, maxQueueWait, minRetryAfter, backendTimeout,
+          loadPublishInterval, ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, policy,
+          keepAliveInterval);
     }
 
     static PoolSettings from(Config c) {
@@ -92,12 +91,60 @@ public record EngineSettings(
           c.getInt("circuit-breaker.failure-threshold"),
           c.getDuration("circuit-breaker.window"),
           c.getDuration("circuit-breaker.cooldown"),
-          c.getInt("rate-limit-retry.max-retries"),
-          c.getDuration("rate-limit-retry.default-wait"),
-          c.getDuration("rate-limit-retry.max-wait"),
-          c.getDouble("rate-limit-retry.jitter"),
-          c.getLong("rate-limit-retry.seed"),
+          RetryPolicy.from(c.getConfig("retry")),
           c.getDuration("keep-alive-interval"));
+    }
+  }
+
+  /**
+   * How a pool tries a failed call again: up to {@code maxRetries} times per failure kind (a
+   * {@code BackendException.Kind} name), on another worker of the model first, after
+   * {@code min(max-wait, max(retry-after, base-wait * 2^(n-1)))} stretched by up to {@code jitter} (a fraction),
+   * so that retries do not come in waves. A retry-after beyond {@code max-wait} is not waited for: the failure goes
+   * back to the query with it, which re-routes.
+   */
+  public record RetryPolicy(Map<String, Integer> maxRetries, Duration baseWait, Duration maxWait, double jitter,
+      long seed) {
+    public RetryPolicy {
+      maxRetries = Map.copyOf(maxRetries);
+      for (Map.Entry<String, Integer> e : maxRetries.entrySet()) {
+        if (java.util.Arrays.stream(dev.switchyard.actors.backend.BackendException.Kind.values())
+            .noneMatch(k -> k.name().equals(e.getKey()))) {
+          throw new IllegalArgumentException("switchyard.pool.retry.max-retries." + e.getKey() + ": not a failure"
+              + " kind; the kinds: " + java.util.Arrays.toString(
+                  dev.switchyard.actors.backend.BackendException.Kind.values()));
+        }
+        if (e.getValue() < 0) {
+          throw new IllegalArgumentException("switchyard.pool.retry.max-retries." + e.getKey() + " must be >= 0");
+        }
+      }
+      if (!(jitter >= 0) || Double.isInfinite(jitter)) {
+        throw new IllegalArgumentException("switchyard.pool.retry.jitter must be >= 0, got " + jitter);
+      }
+      positive("switchyard.pool.retry.base-wait (ms)", baseWait.toMillis());
+    }
+
+    static RetryPolicy from(Config c) {
+      Map<String, Integer> max = new java.util.TreeMap<>();
+      c.getConfig("max-retries").root().keySet().forEach(k -> max.put(k, c.getInt("max-retries." + k)));
+      return new RetryPolicy(max, c.getDuration("base-wait"), c.getDuration("max-wait"), c.getDouble("jitter"),
+          c.getLong("seed"));
+    }
+
+    /**
+     * The wait before retry {@code n} (1 = the first) of a call that failed with {@code kind}, or -1 when it is
+     * not to be retried (no retries left for its kind, or a retry-after beyond max-wait).
+     *
+     * @param retryAfterMillis the backend's retry-after, -1 if none
+     * @param uniform a uniform random number in [0, 1) for the jitter
+     */
+    public long waitMillis(String kind, int n, long retryAfterMillis, double uniform) {
+      if (n > maxRetries.getOrDefault(kind, 0) || retryAfterMillis > maxWait.toMillis()) {
+        return -1;
+      }
+      long backoff = baseWait.toMillis() << Math.min(n - 1, 20);
+      long wait = Math.min(maxWait.toMillis(), Math.max(retryAfterMillis, backoff));
+      return Math.min(maxWait.toMillis(), Math.round(wait * (1 + jitter * uniform)));
     }
   }
 

@@ -36,7 +36,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * a call that the pool's drain rate (measured service time, concurrent slots) says cannot start within what is
  * left of its query's deadline or within {@code max-queue-wait} is refused at once ({@code QUEUE_WAIT}) with the
  * time until the queue will have drained enough, instead of queueing work it cannot start in time; a queued
- * call still waiting at its start-by time is refused the same way. Every finished call updates
+ * call still waiting at its start-by time is refused the same way. A failed call is tried again
+ * ({@code switchyard.pool.retry}: per failure kind, exponential backoff with jitter, honouring retry-after, on
+ * another worker first) while its deadline allows, before its caller hears of the failure. Every finished call updates
  * the worker's circuit breaker and the pool's latency and error averages; the pool publishes its
  * {@link PoolLoad} to every node on a timer.
  */
@@ -75,6 +77,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   /** The earliest start-by time of a queued call has come: refuse the queued calls that cannot start in time. */
   enum QueueWaitDue implements Command { INSTANCE }
 
+  /** The backoff of a failed call is over: run it again, on another worker than {@code failedWorker} if one is free. */
+  record RetryDue(String attemptId, int failedWorker) implements Command {}
+
   /** A worker's report of a finished call (internal to the pool and its children). */
   public record WorkerFinished(int worker, String attemptId, Response response, String failureKind, String message,
       long retryAfterMillis, double latencyMs) implements Command {}
@@ -101,6 +106,12 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   /** A queued call and the time by which it must have started (epoch millis of the pool's clock). */
   private record Queued(Call call, long startBy) {}
 
+  /**
+   * A call between a failure and its retry: the call, when it first arrived, the retries made so far, and the
+   * last failure (what its caller hears if the retry cannot be made).
+   */
+  private record Retrying(Call call, long arrivedAt, int retries, WorkerFinished lastFailure) {}
+
   private static final String QUEUE_WAIT_TIMER = "queue-wait";
 
   private static final class Slot {
@@ -122,6 +133,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private final TimerScheduler<Command> timers;
   private final Deque<Queued> queue = new ArrayDeque<>();
   private final Map<String, ActorRef<CallResult>> waiting = new HashMap<>();
+  /** Calls dispatched or waiting for a retry, with when they arrived: what a retry needs. */
+  private final Map<String, Retrying> retrying = new HashMap<>();
+  private final java.util.SplittableRandom jitter;
   private double ewmaLatencyMs;
   private double errorRate;
   private boolean sampled;
@@ -141,6 +155,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     this.clock = clock;
     this.loadTopic = loadTopic;
     this.timers = timers;
+    this.jitter = new java.util.SplittableRandom(settings.retry().seed() * 31 + modelId.hashCode());
     for (int i = 0; i < backends.size(); i++) {
       ActorRef<Worker.Command> worker = ctx.spawn(
           Worker.create(i, backends.get(i), ctx.getSelf(), settings, clock), "worker-" + i);
@@ -156,6 +171,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     return newReceiveBuilder()
         .onMessage(Call.class, this::onCall)
         .onMessage(WorkerFinished.class, this::onWorkerFinished)
+        .onMessage(RetryDue.class, this::onRetryDue)
         .onMessage(GetLoad.class, this::onGetLoad)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
         .onMessageEquals(QueueWaitDue.INSTANCE, () -> {
@@ -172,6 +188,14 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       // a resend of an admitted call (its admission was lost, or a resumed query asks again): run it once,
       // answer whoever asked last
       waiting.computeIfPresent(attemptId, (id, previous) -> call.replyTo());
+      call.replyTo().tell(new CallAdmitted(attemptId));
+      return this;
+    }
+    Retrying backingOff = retrying.get(attemptId);
+    if (backingOff != null) {
+      // a resend of a call waiting for its retry: retried once, answered to whoever asked last
+      retrying.put(attemptId, new Retrying(call, backingOff.arrivedAt(), backingOff.retries(),
+          backingOff.lastFailure()));
       call.replyTo().tell(new CallAdmitted(attemptId));
       return this;
     }
@@ -265,11 +289,21 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   }
 
   private boolean dispatch(Call call, long now) {
+    return dispatch(call, now, -1);
+  }
+
+  /** Starts {@code call} on the least busy free worker whose circuit admits it, worker {@code avoid} last. */
+  private boolean dispatch(Call call, long now, int avoid) {
     List<Slot> free = slots.stream().filter(s -> s.inFlight < settings.maxConcurrencyPerWorker())
-        .sorted(Comparator.comparingInt(s -> s.inFlight)).toList();
+        .sorted(Comparator.comparing((Slot s) -> slots.indexOf(s) == avoid).thenComparingInt(s -> s.inFlight))
+        .toList();
     for (Slot slot : free) {
       if (slot.breaker.tryAcquire(now)) {
         slot.inFlight++;
+        String attemptId = call.request().attemptId();
+        Retrying before = retrying.get(attemptId);
+        retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
+            before == null ? 0 : before.retries(), null));
         waiting.put(call.request().attemptId(), call.replyTo());
         slot.worker.tell(new Worker.Run(call.request()));
         return true;
@@ -287,6 +321,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     if (queue.stream().anyMatch(q -> q.startBy() <= now)) {
       List<Queued> late = queue.stream().filter(q -> q.startBy() <= now).toList();
       queue.removeIf(q -> q.startBy() <= now);
+      late.forEach(q -> retrying.remove(q.call().request().attemptId()));
       long expected = expectedWaitMillis();
       late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId, true,
           "QUEUE_WAIT", "the call waited in pool " + modelId + "'s queue longer than it may ("
@@ -321,6 +356,20 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
     sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
+    Retrying tracked = retrying.remove(done.attemptId());
+    if (failed && replyTo != null && tracked != null) {
+      int n = tracked.retries() + 1;
+      long wait = settings.retry().waitMillis(done.failureKind(), n, done.retryAfterMillis(), jitter.nextDouble());
+      long maxWait = tracked.call().maxWaitMillis();
+      if (wait >= 0 && (maxWait <= 0 || now + wait < tracked.arrivedAt() + maxWait)) {
+        retrying.put(done.attemptId(), new Retrying(new Call(tracked.call().request(), replyTo, maxWait),
+            tracked.arrivedAt(), n, done));
+        timers.startSingleTimer(retryTimer(done.attemptId()), new RetryDue(done.attemptId(), done.worker()),
+            Duration.ofMillis(wait));
+        drainQueue();
+        return this;
+      }
+    }
     if (replyTo != null) {
       replyTo.tell(failed
           ? new CallFailed(done.attemptId(), modelId, false, done.failureKind(), done.message(),
@@ -329,6 +378,34 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
     drainQueue();
     return this;
+  }
+
+  private Behavior<Command> onRetryDue(RetryDue due) {
+    Retrying r = retrying.get(due.attemptId());
+    if (r == null || waiting.containsKey(due.attemptId())) {
+      return this;
+    }
+    long now = clock.millis();
+    if (slots.stream().allMatch(slot -> slot.breaker.state(now) == CircuitBreaker.State.OPEN)) {
+      // nowhere to retry: the caller hears of the failure and re-routes
+      retrying.remove(due.attemptId());
+      WorkerFinished last = r.lastFailure();
+      r.call().replyTo().tell(new CallFailed(due.attemptId(), modelId, false, last.failureKind(), last.message(),
+          last.retryAfterMillis()));
+      return this;
+    }
+    drainQueue(); // calls already waiting go first
+    if (queue.isEmpty() && dispatch(r.call(), now, due.failedWorker())) {
+      return this;
+    }
+    // no worker free (or its circuit open): first in line, within what is left of its allowed wait
+    queue.addFirst(new Queued(r.call(), now + allowedWaitMillis(r.call())));
+    scheduleQueueWaitCheck(now);
+    return this;
+  }
+
+  private static String retryTimer(String attemptId) {
+    return "retry:" + attemptId;
   }
 
   private static boolean countsAgainstBackend(String kind) {

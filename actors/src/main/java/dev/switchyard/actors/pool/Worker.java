@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -22,10 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One GPU replica or API endpoint of a model pool: turns a dispatched call into a backend call (never blocking:
- * the backend's stage is piped back to this actor), retries a {@code RATE_LIMITED} answer on the same backend
- * after its retry-after stretched by a seeded jitter (at most {@code max-wait}, at most {@code max-retries}
- * times), times a call out after {@code backend-timeout}, and reports every finished call to its pool. The pool
- * decides how many calls a worker has in flight; the worker just runs what it is given.
+ * the backend's stage is piped back to this actor), times a call out after {@code backend-timeout}, and reports
+ * every finished call to its pool. The pool decides how many calls a worker has in flight and which failed
+ * calls are tried again where ({@code switchyard.pool.retry}); the worker just runs what it is given.
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
   public interface Command extends CrossNode {}
@@ -33,14 +31,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   /** Run this call on the backend. */
   public record Run(BackendRequest request) implements Command {}
 
-  record BackendFinished(String attemptId, int tryNo, Response response, String failureKind, String message,
+  record BackendFinished(String attemptId, long tryNo, Response response, String failureKind, String message,
       long retryAfterMillis) implements Command {}
 
-  record RetryNow(String attemptId) implements Command {}
+  record TimedOut(String attemptId, long tryNo) implements Command {}
 
-  record TimedOut(String attemptId, int tryNo) implements Command {}
-
-  private record Call(BackendRequest request, long startedAt, int tryNo) {}
+  /** @param tryNo tells this run's completion and timeout from those of an earlier run of the same attempt */
+  private record Call(BackendRequest request, long startedAt, long tryNo) {}
 
   private final int index;
   private final InferenceBackend backend;
@@ -48,7 +45,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final PoolSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
-  private final Random jitter;
+  private long runs;
   private final Map<String, Call> running = new HashMap<>();
 
   public static Behavior<Command> create(int index, InferenceBackend backend, ActorRef<ModelPool.Command> pool,
@@ -66,7 +63,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
-    this.jitter = new Random(settings.rateLimitSeed() * 31 + backend.modelId().hashCode() * 17L + index);
   }
 
   @Override
@@ -74,13 +70,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return newReceiveBuilder()
         .onMessage(Run.class, this::onRun)
         .onMessage(BackendFinished.class, this::onFinished)
-        .onMessage(RetryNow.class, this::onRetryNow)
         .onMessage(TimedOut.class, this::onTimedOut)
         .build();
   }
 
   private Behavior<Command> onRun(Run run) {
-    start(new Call(run.request(), clock.millis(), 1));
+    start(new Call(run.request(), clock.millis(), ++runs));
     return this;
   }
 
@@ -93,12 +88,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     } catch (RuntimeException e) {
       stage = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    int tryNo = call.tryNo();
+    long tryNo = call.tryNo();
     getContext().pipeToSelf(stage, (response, error) -> finished(attemptId, tryNo, response, error));
     timers.startSingleTimer(timerKey(attemptId), new TimedOut(attemptId, tryNo), settings.backendTimeout());
   }
 
-  private static BackendFinished finished(String attemptId, int tryNo, Response response, Throwable error) {
+  private static BackendFinished finished(String attemptId, long tryNo, Response response, Throwable error) {
     if (error == null) {
       return new BackendFinished(attemptId, tryNo, response, null, null, -1);
     }
@@ -118,26 +113,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return this; // timed out earlier: the pool already heard about it
     }
     timers.cancel(timerKey(done.attemptId()));
-    if (BackendException.Kind.RATE_LIMITED.name().equals(done.failureKind())
-        && call.tryNo() <= settings.rateLimitMaxRetries()) {
-      long base = done.retryAfterMillis() >= 0 ? done.retryAfterMillis() : settings.rateLimitDefaultWait().toMillis();
-      long wait = Math.round(base * (1 + settings.rateLimitJitter() * jitter.nextDouble()));
-      if (base <= settings.rateLimitMaxWait().toMillis()) {
-        wait = Math.min(wait, settings.rateLimitMaxWait().toMillis());
-        running.put(done.attemptId(), new Call(call.request(), call.startedAt(), call.tryNo() + 1));
-        timers.startSingleTimer(timerKey(done.attemptId()), new RetryNow(done.attemptId()), Duration.ofMillis(wait));
-        return this;
-      }
-    }
     report(call, done.response(), done.failureKind(), done.message(), done.retryAfterMillis());
-    return this;
-  }
-
-  private Behavior<Command> onRetryNow(RetryNow retry) {
-    Call call = running.get(retry.attemptId());
-    if (call != null) {
-      start(call);
-    }
     return this;
   }
 

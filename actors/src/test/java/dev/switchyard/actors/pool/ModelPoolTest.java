@@ -95,8 +95,9 @@ class ModelPoolTest {
       Duration cooldown) {
     return new EngineSettings.PoolSettings(perWorker, queue, maxQueueWait, Duration.ofMillis(200),
         Duration.ofSeconds(20),
-        Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown, 2, Duration.ofMillis(50),
-        Duration.ofSeconds(1), 0.2, 7, Duration.ofSeconds(2));
+        Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown,
+        new EngineSettings.RetryPolicy(Map.of("RATE_LIMITED", 2, "SERVER_ERROR", 1), Duration.ofMillis(50),
+            Duration.ofSeconds(1), 0.2, 7), Duration.ofSeconds(2));
   }
 
   /** The next outcome of a call, skipping the pool's admission acknowledgements. */
@@ -201,8 +202,12 @@ class ModelPoolTest {
     AtomicBoolean healthy = new AtomicBoolean(false);
     CountingBackend flaky = new CountingBackend(r -> healthy.get() ? CompletableFuture.completedFuture(ok())
         : CompletableFuture.failedFuture(new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
-    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky), settings(4, 10, 3,
-        Duration.ofMillis(800)), Clock.systemUTC(), topic));
+    // without retries of server errors, so that each call is one failure the breaker counts
+    var noRetries = settings(4, 10, 3, Duration.ofMillis(800));
+    noRetries = noRetries.withRetry(new EngineSettings.RetryPolicy(Map.of(), Duration.ofMillis(50),
+        Duration.ofSeconds(1), 0.2, 7));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky), noRetries,
+        Clock.systemUTC(), topic));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 3; i++) {
       pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
@@ -254,6 +259,57 @@ class ModelPoolTest {
     assertEquals("RATE_LIMITED", failed.kind());
     assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
     assertEquals(1, always.calls.get("rl/2").get());
+  }
+
+  @Test
+  void aCallThatFailedOnOneWorkerIsRetriedOnAnotherOneFirst() {
+    CountingBackend broken = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.SERVER_ERROR, "500 CUDA out of memory")));
+    CountingBackend healthy = new CountingBackend(r -> CompletableFuture.completedFuture(ok()));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(broken, healthy), settings(2, 10, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    pool.tell(new ModelPool.Call(request("replica/1"), probe.getRef()));
+    assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
+    assertEquals(1, broken.calls.get("replica/1").get(), "the first try went to the first worker and failed");
+    assertEquals(1, healthy.calls.get("replica/1").get(), "the retry went to the other worker");
+
+    // one worker only, failing twice: one retry (SERVER_ERROR = 1) on the same worker, then the failure
+    CountingBackend alone = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.SERVER_ERROR, "502 bad gateway")));
+    ActorRef<ModelPool.Command> single = kit.spawn(ModelPool.create("m", List.of(alone), settings(2, 10, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    single.tell(new ModelPool.Call(request("replica/2"), probe.getRef()));
+    ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(5)));
+    assertEquals("SERVER_ERROR", failed.kind());
+    assertEquals(2, alone.calls.get("replica/2").get(), "tried, then retried once");
+
+    // a client error is not worth another try
+    CountingBackend refusing = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.CLIENT_ERROR, "400 context too long")));
+    ActorRef<ModelPool.Command> third = kit.spawn(ModelPool.create("m", List.of(refusing, healthy), settings(2, 10,
+        5, Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    third.tell(new ModelPool.Call(request("replica/3"), probe.getRef()));
+    assertEquals("CLIENT_ERROR", assertInstanceOf(ModelPool.CallFailed.class,
+        outcome(probe, Duration.ofSeconds(5))).kind());
+    assertEquals(null, healthy.calls.get("replica/3"), "not retried anywhere");
+  }
+
+  @Test
+  void aRetryWaitsLongerEachTimeHonoursRetryAfterAndNeverPastMaxWait() {
+    var policy = new EngineSettings.RetryPolicy(Map.of("RATE_LIMITED", 3, "SERVER_ERROR", 2), Duration.ofMillis(200),
+        Duration.ofSeconds(5), 0.2, 1);
+    assertEquals(200, policy.waitMillis("SERVER_ERROR", 1, -1, 0));
+    assertEquals(400, policy.waitMillis("SERVER_ERROR", 2, -1, 0), "doubles with each retry");
+    assertEquals(-1, policy.waitMillis("SERVER_ERROR", 3, -1, 0), "two retries for server errors");
+    assertEquals(1000, policy.waitMillis("RATE_LIMITED", 1, 1000, 0), "the backend's retry-after when longer");
+    assertEquals(1100, policy.waitMillis("RATE_LIMITED", 1, 1000, 0.5), "stretched by up to 20%");
+    assertEquals(5000, policy.waitMillis("RATE_LIMITED", 1, 4900, 0.99), "never past max-wait");
+    assertEquals(-1, policy.waitMillis("RATE_LIMITED", 1, 6000, 0), "a retry-after beyond max-wait: not waited");
+    assertEquals(-1, policy.waitMillis("TIMEOUT", 1, -1, 0), "a kind not listed is not retried");
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new EngineSettings.RetryPolicy(Map.of("SERVER_EROR", 1), Duration.ofMillis(1), Duration.ofSeconds(1), 0, 1));
+    assertTrue(e.getMessage().contains("switchyard.pool.retry.max-retries.SERVER_EROR"), e.getMessage());
   }
 
   /** A clock the test moves: the pool measures service times and start-by times with it. */
