@@ -77,7 +77,7 @@ class FleetEndToEndTest {
           "acme/bandit" { strategy = ucb1, models = [acme-small, acme-large], params { exploration = 0.3 } }
           "acme/doomed" { strategy = fallback, models = [broken-model, slow-model] }
         }
-        switchyard.pool.rate-limit-retry.max-retries = 1
+        switchyard.pool.retry.max-retries.RATE_LIMITED = 1
         """.formatted(ok, broken, limited, slow);
     if (recorded) {
       config += "switchyard.pipelines.\"acme/routed\" { strategy = scope, models = [acme-small, acme-large],"
