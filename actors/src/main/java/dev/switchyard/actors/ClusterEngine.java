@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -44,9 +45,17 @@ final class ClusterEngine implements Engine {
   private final org.apache.pekko.actor.typed.Scheduler scheduler;
   private final JobSettings jobSettings;
   private final JournalHealth journal;
+  /** Per model id, the request fields its backends on this node cannot honour. */
+  private final Map<String, Set<String>> unhonouredFields;
 
+  /**
+   * @param unhonouredFields per model id, the request fields its backends cannot honour
+   *     ({@link dev.switchyard.actors.backend.InferenceBackend#unhonouredFields()})
+   */
   ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
-      org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal) {
+      org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal,
+      Map<String, Set<String>> unhonouredFields) {
+    this.unhonouredFields = Map.copyOf(unhonouredFields);
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
@@ -367,6 +376,29 @@ final class ClusterEngine implements Engine {
       return Optional.of(new EngineRejection(Reason.INVALID, "a query's deadline must be at most "
           + services.settings().queryMaxDeadline() + " (switchyard.query.max-deadline) and its cost budget finite,"
           + " got " + query.budget(), null));
+    }
+    return unhonoured(query, pipeline);
+  }
+
+  /**
+   * Refuses, before the query starts, a field no model the pipeline may call can honour (e.g. {@code tools} for a
+   * pipeline over simulated replays only), rather than answer as if it had not been asked. Where only some models cannot, their calls fail as client errors and the pipeline
+   * goes on with the others. A pipeline may call the models it was configured with (every model of the fleet
+   * when it names none).
+   */
+  private Optional<EngineRejection> unhonoured(Query query, String pipeline) {
+    Set<String> models = pipelines.stream().filter(p -> p.name().equals(pipeline)).findFirst()
+        .filter(p -> !p.models().isEmpty()).<Set<String>>map(p -> Set.copyOf(p.models()))
+        .orElse(services.modelIds());
+    for (String field : query.params().fieldsGiven()) {
+      boolean someoneCan = models.stream()
+          .anyMatch(m -> !unhonouredFields.getOrDefault(m, Set.of()).contains(field));
+      if (!someoneCan) {
+        return Optional.of(new EngineRejection(Reason.UNSUPPORTED_FIELD, "'" + field + "' cannot be honoured by "
+            + "pipeline " + pipeline + ": none of its models (" + String.join(", ", new java.util.TreeSet<>(
+                models)) + ") is served by a backend that can (a simulated replay of recorded answers"
+            + " cannot call tools or follow a response format)", null, field));
+      }
     }
     return Optional.empty();
   }

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -118,7 +120,15 @@ public final class EngineNode {
     system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
         "switchyard-pool-keeper", Props.empty());
     return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings,
-        JournalHealth.get(system));
+        JournalHealth.get(system), unhonouredFields(backends));
+  }
+
+  /** Per model, the request fields some backend of it on this node cannot honour. */
+  private static Map<String, Set<String>> unhonouredFields(Map<String, List<InferenceBackend>> backends) {
+    Map<String, Set<String>> fields = new HashMap<>();
+    backends.forEach((model, list) -> fields.put(model, list.stream()
+        .flatMap(b -> b.unhonouredFields().stream()).collect(Collectors.toUnmodifiableSet())));
+    return fields;
   }
 
   /**

@@ -8,21 +8,34 @@ import java.time.Duration;
  * {@code UPSTREAM_FAILED} (502: no model answered, some failed),
  * {@code UNAVAILABLE} (503 with retry-after), {@code JOURNAL_UNAVAILABLE} (503 with retry-after: durable work
  * refused because the journal cannot write or an entity cannot read its journal), {@code TIMEOUT} (504), {@code NOT_FOUND} (404: no job or query of that id), {@code CONFLICT} (the id
- * already holds a different request: an idempotency key reused with another body).
+ * already holds a different request: an idempotency key reused with another body), {@code UNSUPPORTED_FIELD} (400:
+ * the query gives a request field, named by {@link #param()}, that no model of its pipeline can honour).
  */
 public final class EngineRejection extends RuntimeException {
   public enum Reason {
     UNKNOWN_PIPELINE, INVALID, OVERLOADED, UNAVAILABLE, JOURNAL_UNAVAILABLE, TIMEOUT, NOT_FOUND, CONFLICT,
-    UPSTREAM_FAILED
+    UPSTREAM_FAILED, UNSUPPORTED_FIELD
   }
 
   private final Reason reason;
   private final Duration retryAfter;
+  private final String param;
 
   public EngineRejection(Reason reason, String message, Duration retryAfter) {
+    this(reason, message, retryAfter, null);
+  }
+
+  /** @param param the request field the rejection is about, null when it is about none */
+  public EngineRejection(Reason reason, String message, Duration retryAfter, String param) {
     super(message);
     this.reason = reason;
     this.retryAfter = retryAfter;
+    this.param = param;
+  }
+
+  /** The request field the rejection is about (OpenAI name, e.g. {@code tools}), null when none. */
+  public String param() {
+    return param;
   }
 
   public Reason reason() {

@@ -25,6 +25,7 @@ import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
@@ -89,10 +90,16 @@ class ActorsSerializationTest {
     var ref = probe.getRef().<QueryActor.Reply>unsafeUpcast();
     Query query = new Query("q1", List.of(ChatMessage.user("2+2?")), "math", new Budget(0.1, 3, 1000));
     BackendRequest request = new BackendRequest("q1/1", "m", query.messages(), query.text(), 0);
+    Query toolQuery = toolQuery();
+    BackendRequest toolRequest = new BackendRequest("q2/1", "m", toolQuery.messages(), toolQuery.text(), 64,
+        toolQuery.params());
     PolicySnapshot snapshot = new PolicySnapshot("p", 2, 7, Map.of("w", new double[] {1, 2}), 5);
     QueryResult result = new QueryResult("q1", "p", "4", "m", List.of("m"), 1, 0.002, 12, 3, 5, null, episode());
     List<Object> messages = List.of(
         request,
+        toolRequest,
+        new QueryActor.Submit(toolQuery, "p", Durability.DURABLE, false, ref),
+        new ModelPool.CallAnswered("q2/1", toolCallResponse()),
         new QueryActor.Submit(query, "p", Durability.DURABLE, true, ref),
         new QueryActor.Watch(ref),
         new QueryActor.GiveFeedback(new Feedback("q1", 1, "user"), probe.getRef().unsafeUpcast()),
@@ -143,6 +150,23 @@ class ActorsSerializationTest {
     assertTrue(messages.size() >= 25);
   }
 
+  /** A query with every generation field and a tool-calling conversation. */
+  static Query toolQuery() {
+    GenerationParams params = new GenerationParams(
+        "[{\"type\":\"function\",\"function\":{\"name\":\"weather\"}}]", "\"auto\"", true,
+        "{\"type\":\"json_object\"}", 0.2, 0.9, "\"END\"", 7L, 0.5, -0.5, "{\"50256\":-100}", "alice");
+    return new Query("q2", List.of(ChatMessage.user("Weather?"),
+        new ChatMessage("assistant", "", "[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":"
+            + "\"weather\",\"arguments\":\"{}\"}}]", null, null),
+        new ChatMessage("tool", "18C", null, "c1", "weather")), null, Budget.unlimited(), 64, params);
+  }
+
+  static Response toolCallResponse() {
+    return new Response("m", "", 30, 12, 100, 0.0001, 0, null, null, null,
+        "[{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{}\"}}]",
+        "tool_calls");
+  }
+
   static JobSpec jobSpec() {
     return new JobSpec("j1", "p", List.of(List.of(ChatMessage.user("a")), List.of(ChatMessage.user("b"))), "math",
         new Budget(0.5, 4, 60_000));
@@ -173,6 +197,8 @@ class ActorsSerializationTest {
         EpisodeStep.decision(0, Stage.THINK, null, "nan signal", Double.NaN));
     List<Object> events = List.of(
         new QueryEvent.QueryAccepted(query, "p", 4, 1),
+        new QueryEvent.QueryAccepted(toolQuery(), "p", 4, 1),
+        new QueryEvent.ModelAnswered(2, toolCallResponse(), 3),
         new QueryEvent.ModelRouted(1, "m", null, decisions, 2),
         new QueryEvent.ModelAnswered(1, response(), 3),
         new QueryEvent.AttemptFailed(2, "m", true, "POOL_FULL", "full", 200, 4),

@@ -164,4 +164,41 @@ class ServeEndToEndTest {
       p.destroyForcibly();
     }
   }
+
+  private static HttpResponse<String> post(String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  @Test
+  void toolsOrAResponseFormatForAPipelineOfSimulatedModelsAreRefusedNamingTheField() throws Exception {
+    String ask = "{\"model\":\"switchyard/cascade\",\"messages\":[{\"role\":\"user\",\"content\":"
+        + "\"What is 2 + 2?\"}],";
+    Map<String, String> refused = Map.of(
+        "tools", ask + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"calc\"}}]}",
+        "response_format", ask + "\"response_format\":{\"type\":\"json_object\"}}");
+    for (var c : refused.entrySet()) {
+      for (String durability : List.of("", ",\"switchyard\":{\"durability\":\"durable\"}")) {
+        String body = c.getValue().substring(0, c.getValue().length() - 1) + durability + "}";
+        HttpResponse<String> r = post(body);
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertEquals(c.getKey(), error.get("param").asText(), r.body());
+        assertEquals("unsupported_field", error.get("code").asText());
+        assertTrue(error.get("message").asText().contains("simulated replay"), r.body());
+      }
+    }
+  }
+
+  @Test
+  void samplingFieldsOnASimulatedModelAreNotedAsNotApplied() throws Exception {
+    HttpResponse<String> r = post("{\"model\":\"switchyard/cascade\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"What is 2 + 2?\"}],\"temperature\":0.3,\"seed\":1,\"user\":\"u\"}");
+
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode root = JSON.readTree(r.body());
+    assertEquals("4", root.get("choices").get(0).get("message").get("content").asText());
+    assertEquals("a replay returns the recorded answer: temperature, seed not applied",
+        root.get("switchyard").get("note").asText(), r.body());
+  }
 }

@@ -8,9 +8,11 @@ import java.util.stream.Collectors;
  * A query to answer. {@code task} is an optional hint (e.g. "mmlu") that routers may use as a feature;
  * null when unknown. {@code maxOutputTokens} caps the tokens each model call may generate (a client's
  * {@code max_tokens}), 0 for each backend's default; journaled queries recorded before it existed read as 0.
+ * {@code params} are the client's other generation fields, passed to every model call of the query; queries
+ * journaled before it existed read as {@link GenerationParams#NONE}.
  */
-public record Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens)
-    implements CrossNode {
+public record Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens,
+    GenerationParams params) implements CrossNode {
   public Query {
     Objects.requireNonNull(id, "id");
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -22,6 +24,11 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
       throw new IllegalArgumentException("maxOutputTokens must be >= 0 (0 = backend default), got "
           + maxOutputTokens);
     }
+    params = params == null ? GenerationParams.NONE : params;
+  }
+
+  public Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens) {
+    this(id, messages, task, budget, maxOutputTokens, GenerationParams.NONE);
   }
 
   public Query(String id, List<ChatMessage> messages, String task, Budget budget) {
@@ -41,10 +48,14 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
   }
 
   public Query withBudget(Budget newBudget) {
-    return new Query(id, messages, task, newBudget, maxOutputTokens);
+    return new Query(id, messages, task, newBudget, maxOutputTokens, params);
   }
 
   public Query withMaxOutputTokens(int tokens) {
-    return new Query(id, messages, task, budget, tokens);
+    return new Query(id, messages, task, budget, tokens, params);
+  }
+
+  public Query withParams(GenerationParams newParams) {
+    return new Query(id, messages, task, budget, maxOutputTokens, newParams);
   }
 }

@@ -2,6 +2,7 @@ package dev.switchyard.protocol;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The engine's answer to a query, with what it cost and how it was reached.
@@ -34,5 +35,24 @@ public record QueryResult(
 
   public boolean abstained() {
     return answer == null;
+  }
+
+  /**
+   * The model call whose answer was returned verbatim: the last call of {@code answerModel} whose text is the
+   * answer. Its tool calls and finish reason are the answer's. Empty when the query abstained or the answer was
+   * composed by the pipeline (e.g. aggregated from several calls).
+   */
+  public Optional<Response> answerCall() {
+    if (answer == null || answerModel == null || episode == null) {
+      return Optional.empty();
+    }
+    List<Response> calls = episode.calls();
+    for (int i = calls.size() - 1; i >= 0; i--) {
+      Response r = calls.get(i);
+      if (r.modelId().equals(answerModel) && r.text().equals(answer)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 }

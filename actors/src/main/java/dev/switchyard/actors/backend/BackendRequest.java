@@ -2,6 +2,7 @@ package dev.switchyard.actors.backend;
 
 import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.CrossNode;
+import dev.switchyard.protocol.GenerationParams;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,12 +13,25 @@ import java.util.Objects;
  *     recognised (and billed once) by backends that support it
  * @param queryText the routed text; simulated backends look the recorded outcome up by it
  * @param maxTokens upper bound on generated tokens, 0 for the backend's default
+ * @param params the client's generation fields (tools, response format, sampling), the same for every call of a
+ *     query; {@link GenerationParams#NONE} when none were given
  */
 public record BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
-    int maxTokens) implements CrossNode {
+    int maxTokens, GenerationParams params) implements CrossNode {
   public BackendRequest {
     Objects.requireNonNull(attemptId, "attemptId");
     Objects.requireNonNull(modelId, "modelId");
     messages = List.copyOf(messages);
+    params = params == null ? GenerationParams.NONE : params;
+  }
+
+  public BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
+      int maxTokens) {
+    this(attemptId, modelId, messages, queryText, maxTokens, GenerationParams.NONE);
+  }
+
+  /** The fields of {@link #params} that {@code backend} declares it cannot honour, in request order. */
+  public List<String> unhonouredBy(InferenceBackend backend) {
+    return params.fieldsGiven().stream().filter(backend.unhonouredFields()::contains).toList();
   }
 }

@@ -1,6 +1,7 @@
 package dev.switchyard.actors.backend;
 
 import dev.switchyard.protocol.Response;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,6 +16,17 @@ public interface InferenceBackend {
   String modelId();
 
   CompletionStage<Response> complete(BackendRequest request);
+
+  /**
+   * The request fields (OpenAI names, as {@link dev.switchyard.protocol.GenerationParams#fieldsGiven()}) this
+   * backend cannot honour, e.g. a replay of recorded answers cannot call tools or follow a response format. The
+   * engine refuses a query giving one of them when no model its pipeline may call can honour it, and a worker
+   * fails a call giving one with {@code CLIENT_ERROR} instead of letting the backend answer as if it had not
+   * been asked. Empty (everything is passed on) by default.
+   */
+  default Set<String> unhonouredFields() {
+    return Set.of();
+  }
 
   /** Releases connections; the default has nothing to release. */
   default void close() {}

@@ -9,6 +9,7 @@ import dev.switchyard.protocol.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -83,8 +84,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     String attemptId = call.request().attemptId();
     running.put(attemptId, call);
     CompletionStage<Response> stage;
+    List<String> unhonoured = call.request().unhonouredBy(backend);
     try {
-      stage = backend.complete(call.request());
+      stage = unhonoured.isEmpty() ? backend.complete(call.request())
+          : java.util.concurrent.CompletableFuture.failedFuture(new BackendException(
+              BackendException.Kind.CLIENT_ERROR, "model " + backend.modelId() + " is served by a backend that"
+                  + " cannot honour " + String.join(", ", unhonoured)));
     } catch (RuntimeException e) {
       stage = java.util.concurrent.CompletableFuture.failedFuture(e);
     }

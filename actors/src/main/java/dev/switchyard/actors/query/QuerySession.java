@@ -97,7 +97,7 @@ final class QuerySession {
         : List.of(ChatMessage.user(pending.subQuery()));
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
-        messages, text, query.maxOutputTokens());
+        messages, text, query.maxOutputTokens(), query.params());
     long remaining = remainingDeadlineMillis(run);
     deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
     tellPool(request, pending.attemptNo());

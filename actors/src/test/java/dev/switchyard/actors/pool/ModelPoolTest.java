@@ -13,6 +13,7 @@ import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
 import java.time.Clock;
@@ -55,7 +56,7 @@ class ModelPoolTest {
   }
 
   /** Counts concurrent calls; the answer comes from {@code answer}. */
-  static final class CountingBackend implements InferenceBackend {
+  static class CountingBackend implements InferenceBackend {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -108,6 +109,35 @@ class ModelPoolTest {
         return r;
       }
     }
+  }
+
+  @Test
+  void aCallGivingAFieldTheBackendCannotHonourFailsAsAClientErrorWithoutReachingIt() {
+    CountingBackend replayLike = new CountingBackend(r -> CompletableFuture.completedFuture(ok())) {
+      @Override
+      public java.util.Set<String> unhonouredFields() {
+        return java.util.Set.of("tools", "response_format");
+      }
+    };
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(replayLike), settings(1, 10, 5,
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    GenerationParams withTools = new GenerationParams("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]",
+        null, null, null, 0.5, null, null, null, null, null, null, null);
+    pool.tell(new ModelPool.Call(new BackendRequest("tools/1", "m", List.of(ChatMessage.user("q")), "q", 0,
+        withTools), probe.getRef()));
+
+    ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class,
+        outcome(probe, Duration.ofSeconds(10)));
+    assertEquals("CLIENT_ERROR", failed.kind());
+    assertTrue(failed.message().contains("cannot honour tools"), failed.message());
+    assertEquals(null, replayLike.calls.get("tools/1"), "the backend was never called");
+
+    GenerationParams samplingOnly = new GenerationParams(null, null, null, null, 0.5, null, null, null, null, null,
+        null, null);
+    pool.tell(new ModelPool.Call(new BackendRequest("plain/1", "m", List.of(ChatMessage.user("q")), "q", 0,
+        samplingOnly), probe.getRef()));
+    assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
   }
 
   @Test

@@ -213,6 +213,17 @@ class GoldenEventReplayTest {
   }
 
   @Test
+  void v1EventsReadWithoutGenerationFieldsMessageExtrasOrToolCalls() throws Exception {
+    List<Object> events = fixture("golden-finished");
+    Query query = ((QueryEvent.QueryAccepted) events.get(0)).query();
+    assertEquals(dev.switchyard.protocol.GenerationParams.NONE, query.params());
+    assertEquals(new ChatMessage("user", "What is 2 + 2?", null, null, null), query.messages().get(0));
+    Response answered = ((QueryEvent.ModelAnswered) events.get(2)).response();
+    assertEquals(null, answered.toolCalls());
+    assertEquals(null, answered.finishReason());
+  }
+
+  @Test
   void anInterruptedV1QueryContinuesAtItsLastRecordedStep() throws Exception {
     journal("golden-interrupted", fixture("golden-interrupted"));
     QueryResult r = engine.answer(query("golden-interrupted"), "cascade", Durability.DURABLE)

@@ -193,7 +193,7 @@ public final class ApiRoutes extends AllDirectives {
           ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
           requireKnownPipeline(req.model());
           String id = "chatcmpl-" + ids.get();
-          Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens());
+          Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens(), req.params());
           long created = clock.instant().getEpochSecond();
           return req.stream() ? streamed(req, query, id, created, mat) : answered(req, query, id, created);
         });
@@ -474,8 +474,10 @@ public final class ApiRoutes extends AllDirectives {
         frames.add(frame(json.chunk(id, created, req.model(), json.delta(null, answer.substring(i, end)), null)));
         i = end;
       }
+      json.toolCallsDelta(result).ifPresent(delta -> frames.add(frame(json.chunk(id, created, req.model(), delta,
+          null))));
     }
-    ObjectNode last = json.chunk(id, created, req.model(), json.delta(null, null), "stop");
+    ObjectNode last = json.chunk(id, created, req.model(), json.delta(null, null), json.finishReason(result));
     last.set("switchyard", json.summary(result));
     frames.add(frame(last));
     if (req.includeUsage()) {
@@ -577,6 +579,8 @@ public final class ApiRoutes extends AllDirectives {
       return switch (r.reason()) {
         case UNKNOWN_PIPELINE -> new ApiError(404, "invalid_request_error", message, "model", "model_not_found", null);
         case INVALID -> new ApiError(400, "invalid_request_error", message, null, "invalid_value", null);
+        case UNSUPPORTED_FIELD -> new ApiError(400, "invalid_request_error", message, r.param(), "unsupported_field",
+            null);
         case OVERLOADED -> new ApiError(429, "rate_limit_error", message, null, "overloaded",
             Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
         case UNAVAILABLE -> new ApiError(503, "server_error", message, null, "unavailable",

@@ -9,6 +9,7 @@ import dev.switchyard.actors.backend.BackendException.Kind;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
 import java.io.IOException;
@@ -38,6 +39,12 @@ import org.apache.pekko.stream.Materializer;
 /**
  * A model behind an OpenAI-compatible {@code /chat/completions} endpoint (vLLM, SGLang, TGI, llama.cpp server,
  * Ollama, hosted APIs), called through Pekko HTTP's pooled client.
+ *
+ * <p>The request carries the messages as the client sent them ({@code tool_calls}, {@code tool_call_id},
+ * {@code name}), {@code max_tokens}, and every generation field the client gave ({@link GenerationParams}: tools,
+ * tool_choice, parallel_tool_calls, response_format, temperature, top_p, stop, seed, presence and frequency
+ * penalties, logit_bias, user), JSON values unchanged. The answer's {@code tool_calls} and {@code finish_reason}
+ * come back unchanged in the {@link Response}.
  *
  * <p>Mapping: {@code usage.prompt_tokens}/{@code completion_tokens} are the tokens; the cost is the model
  * card's price for them; the mean of the returned token log-probabilities (when asked for and given) is the
@@ -127,10 +134,51 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     body.put("model", settings.remoteModel());
     ArrayNode messages = body.putArray("messages");
     for (ChatMessage m : request.messages()) {
-      messages.addObject().put("role", m.role()).put("content", m.content());
+      ObjectNode message = messages.addObject().put("role", m.role());
+      if (m.toolCalls() != null && m.content().isEmpty()) {
+        message.putNull("content"); // a message that only called tools, as OpenAI writes it
+      } else {
+        message.put("content", m.content());
+      }
+      if (m.name() != null) {
+        message.put("name", m.name());
+      }
+      if (m.toolCalls() != null) {
+        message.set("tool_calls", tree(m.toolCalls()));
+      }
+      if (m.toolCallId() != null) {
+        message.put("tool_call_id", m.toolCallId());
+      }
     }
     if (request.maxTokens() > 0) {
       body.put("max_tokens", request.maxTokens());
+    }
+    GenerationParams p = request.params();
+    putJson(body, "tools", p.tools());
+    putJson(body, "tool_choice", p.toolChoice());
+    if (p.parallelToolCalls() != null) {
+      body.put("parallel_tool_calls", p.parallelToolCalls());
+    }
+    putJson(body, "response_format", p.responseFormat());
+    if (p.temperature() != null) {
+      body.put("temperature", p.temperature());
+    }
+    if (p.topP() != null) {
+      body.put("top_p", p.topP());
+    }
+    putJson(body, "stop", p.stop());
+    if (p.seed() != null) {
+      body.put("seed", p.seed());
+    }
+    if (p.presencePenalty() != null) {
+      body.put("presence_penalty", p.presencePenalty());
+    }
+    if (p.frequencyPenalty() != null) {
+      body.put("frequency_penalty", p.frequencyPenalty());
+    }
+    putJson(body, "logit_bias", p.logitBias());
+    if (p.user() != null) {
+      body.put("user", p.user());
     }
     body.put("stream", false);
     if (settings.logprobs()) {
@@ -140,6 +188,21 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
       return mapper.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalStateException("cannot render request JSON", e);
+    }
+  }
+
+  private void putJson(ObjectNode body, String field, String json) {
+    if (json != null) {
+      body.set(field, tree(json));
+    }
+  }
+
+  /** A JSON value the HTTP layer validated and rendered; unreadable only through a bug. */
+  private JsonNode tree(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("a request's JSON field is not JSON", e);
     }
   }
 
@@ -180,6 +243,11 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     if (!content.isTextual() && !content.isNull() && !content.isMissingNode()) {
       throw malformed("choices[0].message.content is not a string");
     }
+    JsonNode toolCalls = choice.path("message").path("tool_calls");
+    if (!toolCalls.isArray() && !toolCalls.isNull() && !toolCalls.isMissingNode()) {
+      throw malformed("choices[0].message.tool_calls is not an array");
+    }
+    JsonNode finish = choice.path("finish_reason");
     JsonNode usage = root.path("usage");
     int in = usage.path("prompt_tokens").asInt(0);
     int out = usage.path("completion_tokens").asInt(0);
@@ -189,8 +257,10 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     } else if ("length".equals(choice.path("finish_reason").asText())) {
       note = "finish_reason=length: the answer was cut at max_tokens";
     }
+    String calls = toolCalls.isArray() && !toolCalls.isEmpty() ? toolCalls.toString() : null;
     return new Response(settings.modelId(), content.isTextual() ? content.asText() : "", in, out, latencyMs,
-        card.priceUsd(in, out), card.joulesPerToken() * (in + out), meanLogprob(choice), null, note);
+        card.priceUsd(in, out), card.joulesPerToken() * (in + out), meanLogprob(choice), null, note, calls,
+        finish.isTextual() ? finish.asText() : null);
   }
 
   /** Mean token log-probability of {@code choices[0].logprobs.content}, null when none came back. */

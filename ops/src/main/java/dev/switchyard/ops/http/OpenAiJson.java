@@ -36,15 +36,23 @@ public final class OpenAiJson {
     choice.put("index", 0);
     ObjectNode message = choice.putObject("message");
     message.put("role", "assistant");
+    ArrayNode toolCalls = toolCalls(result);
     if (result.abstained()) {
       message.putNull("content");
       message.put("refusal", abstainText(result));
     } else {
-      message.put("content", result.answer());
+      if (toolCalls != null && result.answer().isEmpty()) {
+        message.putNull("content"); // as OpenAI: a message that only calls tools has no content
+      } else {
+        message.put("content", result.answer());
+      }
       message.putNull("refusal");
+      if (toolCalls != null) {
+        message.set("tool_calls", toolCalls);
+      }
     }
     choice.putNull("logprobs");
-    choice.put("finish_reason", "stop");
+    choice.put("finish_reason", finishReason(result));
     root.set("usage", usage(result));
     root.set("switchyard", summary(result));
     return root;
@@ -90,6 +98,49 @@ public final class OpenAiJson {
       d.put("content", content);
     }
     return d;
+  }
+
+  /**
+   * Why the answer ended, as its model said ({@code stop}, {@code length}, {@code tool_calls},
+   * {@code content_filter}); {@code stop} when the model did not say, the pipeline composed the answer, or it
+   * abstained.
+   */
+  public String finishReason(QueryResult result) {
+    return result.answerCall().map(Response::finishReason).orElse("stop");
+  }
+
+  /** The answer's tool calls as the model returned them, null when it made none. */
+  ArrayNode toolCalls(QueryResult result) {
+    String calls = result.answerCall().map(Response::toolCalls).orElse(null);
+    if (calls == null) {
+      return null;
+    }
+    try {
+      return (ArrayNode) mapper.readTree(calls);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+      throw new IllegalStateException("a response's tool_calls are not a JSON array", e);
+    }
+  }
+
+  /**
+   * The streamed form of the answer's tool calls: one delta with every call whole, each with its {@code index}
+   * as OpenAI's chunks carry it; empty when the answer made none.
+   */
+  public java.util.Optional<ObjectNode> toolCallsDelta(QueryResult result) {
+    ArrayNode calls = toolCalls(result);
+    if (calls == null) {
+      return java.util.Optional.empty();
+    }
+    ArrayNode indexed = mapper.createArrayNode();
+    for (int i = 0; i < calls.size(); i++) {
+      ObjectNode call = mapper.createObjectNode();
+      call.put("index", i);
+      call.setAll((ObjectNode) calls.get(i));
+      indexed.add(call);
+    }
+    ObjectNode delta = mapper.createObjectNode();
+    delta.set("tool_calls", indexed);
+    return java.util.Optional.of(delta);
   }
 
   public ObjectNode step(EpisodeStep step) {

@@ -13,6 +13,7 @@ import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.ops.Secret;
 import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
 import java.net.URI;
@@ -91,6 +92,11 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
                  "content":"Paris"},"finish_reason":"stop","logprobs":{"content":[{"token":"Par","logprob":-0.2},
                  {"token":"is","logprob":-0.4}]}}],"usage":{"prompt_tokens":1000,"completion_tokens":500,
                  "total_tokens":1500}}""", List.of());
+            case "tool-caller" -> json(200, """
+                {"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":null,"tool_calls":[{"id":"call_9","type":"function","function":{"name":"get_weather",
+                 "arguments":"{\\"city\\":\\"Paris\\"}"}}]},"finish_reason":"tool_calls"}],
+                 "usage":{"prompt_tokens":200,"completion_tokens":20,"total_tokens":220}}""", List.of());
             case "no-usage" -> json(200, """
                 {"choices":[{"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}""",
                 List.of());
@@ -177,6 +183,75 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
     assertTrue(body.get("logprobs").asBoolean());
     assertEquals("system", body.get("messages").get(0).get("role").asText());
     assertEquals("Capital of France?", body.get("messages").get(1).get("content").asText());
+  }
+
+  static final String TOOLS = "[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
+      + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+  static final String EARLIER_CALLS = "[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+      + "\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Rome\\\"}\"}}]";
+  static final GenerationParams EVERY_FIELD = new GenerationParams(TOOLS,
+      "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}", true,
+      "{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"w\",\"schema\":{\"type\":\"object\"}}}", 0.3, 0.8,
+      "[\"END\"]", 11L, 0.25, -0.5, "{\"50256\":-100}", "alice");
+
+  @Test
+  void everyGenerationFieldAndToolMessageReachesTheServerUnchanged() throws Exception {
+    List<ChatMessage> conversation = List.of(ChatMessage.user("Weather in Rome, then Paris?"),
+        new ChatMessage("assistant", "", EARLIER_CALLS, null, null),
+        new ChatMessage("tool", "21C", null, "call_1", "get_weather"));
+    backend("tool-caller").complete(new BackendRequest("q/1", "llama-8b", conversation, "x", 32, EVERY_FIELD))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    JsonNode body = BODIES.get("tool-caller");
+    assertEquals(JSON.readTree(TOOLS), body.get("tools"));
+    assertEquals(JSON.readTree(EVERY_FIELD.toolChoice()), body.get("tool_choice"));
+    assertTrue(body.get("parallel_tool_calls").asBoolean());
+    assertEquals(JSON.readTree(EVERY_FIELD.responseFormat()), body.get("response_format"));
+    assertEquals(0.3, body.get("temperature").asDouble());
+    assertEquals(0.8, body.get("top_p").asDouble());
+    assertEquals(JSON.readTree("[\"END\"]"), body.get("stop"));
+    assertEquals(11L, body.get("seed").asLong());
+    assertEquals(0.25, body.get("presence_penalty").asDouble());
+    assertEquals(-0.5, body.get("frequency_penalty").asDouble());
+    assertEquals(JSON.readTree("{\"50256\":-100}"), body.get("logit_bias"));
+    assertEquals("alice", body.get("user").asText());
+    assertEquals(32, body.get("max_tokens").asInt());
+    JsonNode assistant = body.get("messages").get(1);
+    assertTrue(assistant.get("content").isNull(), "a message that only called tools has null content");
+    assertEquals(JSON.readTree(EARLIER_CALLS), assistant.get("tool_calls"));
+    JsonNode tool = body.get("messages").get(2);
+    assertEquals(JSON.readTree("{\"role\":\"tool\",\"content\":\"21C\",\"name\":\"get_weather\","
+        + "\"tool_call_id\":\"call_1\"}"), tool);
+  }
+
+  @Test
+  void noGenerationFieldIsSentThatTheClientDidNotGive() throws Exception {
+    backend("ok").complete(request("q/1")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    JsonNode body = BODIES.get("ok");
+    List<String> sent = new java.util.ArrayList<>();
+    body.fieldNames().forEachRemaining(sent::add);
+    assertEquals(List.of("model", "messages", "max_tokens", "stream", "logprobs"), sent);
+    assertEquals(JSON.readTree("{\"role\":\"system\",\"content\":\"Be brief.\"}"), body.get("messages").get(0));
+  }
+
+  @Test
+  void toolCallsAndFinishReasonComeBackUnchangedWithTokensAndCost() throws Exception {
+    Response r = backend("tool-caller").complete(new BackendRequest("q/2", "llama-8b",
+        List.of(ChatMessage.user("Weather in Paris?")), "x", 0, EVERY_FIELD)).toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+
+    assertEquals("", r.text(), "no content");
+    assertEquals(JSON.readTree("[{\"id\":\"call_9\",\"type\":\"function\",\"function\":{\"name\":"
+        + "\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]"), JSON.readTree(r.toolCalls()));
+    assertEquals("tool_calls", r.finishReason());
+    assertEquals(200, r.inputTokens());
+    assertEquals(20, r.outputTokens());
+    // the card's prices: 2 USD per MTok in, 8 out
+    assertEquals((200 * 2.0 + 20 * 8.0) / 1e6, r.costUsd(), 1e-15);
+    assertEquals("stop", backend("ok").complete(request("q/3")).toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .finishReason());
+    assertNull(backend("ok").complete(request("q/4")).toCompletableFuture().get(30, TimeUnit.SECONDS).toolCalls());
   }
 
   @Test

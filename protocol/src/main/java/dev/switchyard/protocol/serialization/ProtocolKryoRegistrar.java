@@ -7,6 +7,7 @@ import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.protocol.PoolLoad;
@@ -32,5 +33,6 @@ public final class ProtocolKryoRegistrar implements KryoRegistrar {
     kryo.register(PolicySnapshot.class, 110);
     kryo.register(Durability.class, 111);
     kryo.register(QueryResult.class, 112);
+    kryo.register(GenerationParams.class, 113);
   }
 }

@@ -14,6 +14,7 @@ import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Feedback;
+import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.protocol.PoolLoad;
@@ -63,14 +64,37 @@ class ProtocolKryoRoundTripTest {
     for (Object value : values) {
       assertEquals(value.toString(), roundTrip(value).toString(), value.getClass().getSimpleName());
     }
+    for (Object value : List.of(toolQuery(), toolCallResponse())) {
+      assertEquals(value, roundTrip(value), value.getClass().getSimpleName());
+    }
     PolicySnapshot snapshot = new PolicySnapshot("p", 2, 7, Map.of("w", new double[] {1, 2}), 5);
     PolicySnapshot back = (PolicySnapshot) roundTrip(snapshot);
     assertEquals(2, back.version());
     assertArrayEquals(new double[] {1, 2}, back.parameter("w"));
   }
 
+  /** A query with every generation field and a tool-calling conversation, as a chat completion request gives. */
+  static Query toolQuery() {
+    GenerationParams params = new GenerationParams(
+        "[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"parameters\":{\"type\":\"object\"}}}]",
+        "\"auto\"", false, "{\"type\":\"json_object\"}", 0.2, 0.9, "[\"END\"]", 7L, 0.5, -0.5,
+        "{\"50256\":-100}", "alice");
+    List<ChatMessage> messages = List.of(ChatMessage.user("Weather in Paris?"),
+        new ChatMessage("assistant", "", "[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+            + "\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]", null, null),
+        new ChatMessage("tool", "18C", null, "call_1", "weather"));
+    return new Query("q2", messages, null, Budget.unlimited(), 64, params);
+  }
+
+  static Response toolCallResponse() {
+    return new Response("m", "", 30, 12, 100, 0.0001, 0, null, null, null,
+        "[{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{}\"}}]",
+        "tool_calls");
+  }
+
   @Test
   void protocolIdsAreFixed() {
+    assertEquals(113, kryo.getRegistration(GenerationParams.class).getId());
     assertEquals(100, kryo.getRegistration(ChatMessage.class).getId());
     assertEquals(102, kryo.getRegistration(Query.class).getId());
     assertEquals(112, kryo.getRegistration(QueryResult.class).getId());

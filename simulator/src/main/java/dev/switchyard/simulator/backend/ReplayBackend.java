@@ -10,8 +10,10 @@ import dev.switchyard.simulator.backend.CallLog.CallRecord;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.Replay;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,11 +40,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * random draw (fault, noise, truncation point) comes from a generator seeded by the fleet seed, the model,
  * the replica, the attempt id and the call number of that attempt, so a failing run replays.
  *
+ * <p>A replay cannot call tools or follow a response format ({@link #unhonouredFields()}: the engine refuses
+ * those rather than let a replay answer as if they had not been asked). Sampling fields (temperature, top_p,
+ * seed, penalties, logit_bias, stop) do not apply to a recorded answer: it is returned as recorded, and the
+ * response's note names the fields that were not applied.
+ *
  * <p>Idempotent per {@code attemptId}: a repeated call with the id of an answered (or still running) attempt
  * returns that same response without executing or billing again; a failed attempt may be retried and draws
  * anew. The {@link CallLog} counts calls and billable executions per attempt id (bounded).
  */
 public final class ReplayBackend implements InferenceBackend {
+  private static final Set<String> UNHONOURED = Set.of("tools", "tool_choice", "parallel_tool_calls",
+      "response_format");
+  /** Fields that change how a live model samples, which a recorded answer cannot reflect. */
+  private static final List<String> SAMPLING = List.of("temperature", "top_p", "seed", "presence_penalty",
+      "frequency_penalty", "logit_bias", "stop");
   private final String modelId;
   private final int replica;
   private final PromptIndex index;
@@ -85,6 +97,11 @@ public final class ReplayBackend implements InferenceBackend {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  @Override
+  public Set<String> unhonouredFields() {
+    return UNHONOURED;
   }
 
   public static Builder builder(String modelId, PromptIndex index) {
@@ -208,7 +225,7 @@ public final class ReplayBackend implements InferenceBackend {
       meanServiceMs = Double.isNaN(meanServiceMs) ? service : 0.9 * meanServiceMs + 0.1 * service;
     }
     double wallMs = simulatedMs * latencyScale;
-    Response response = failure == null ? response(match, simulatedMs) : null;
+    Response response = failure == null ? response(match, simulatedMs, request) : null;
     BackendException error = failure;
     String outcomeName = failure != null ? failure.kind().name() : lostReply ? "ok-reply-lost" : "ok";
     CallRecord record = new CallRecord(request.attemptId(), callNo, outcomeName, current.name(), simulatedMs, wallMs);
@@ -238,9 +255,17 @@ public final class ReplayBackend implements InferenceBackend {
     return lostReply;
   }
 
-  private Response response(PromptIndex.Match match, double simulatedMs) {
-    String note = match.exact() ? null : String.format(java.util.Locale.ROOT,
-        "nearest recorded prompt: %s (similarity %.2f)", match.query().id(), match.similarity());
+  private Response response(PromptIndex.Match match, double simulatedMs, BackendRequest request) {
+    List<String> notes = new ArrayList<>();
+    if (!match.exact()) {
+      notes.add(String.format(java.util.Locale.ROOT, "nearest recorded prompt: %s (similarity %.2f)",
+          match.query().id(), match.similarity()));
+    }
+    List<String> sampling = request.params().fieldsGiven().stream().filter(SAMPLING::contains).toList();
+    if (!sampling.isEmpty()) {
+      notes.add("a replay returns the recorded answer: " + String.join(", ", sampling) + " not applied");
+    }
+    String note = notes.isEmpty() ? null : String.join("; ", notes);
     Response r = Replay.response(match.query(), modelId, card, note);
     return new Response(r.modelId(), r.text(), r.inputTokens(), r.outputTokens(), simulatedMs, r.costUsd(),
         r.energyJoules(), r.confidence(), r.referenceScore(), r.note());
