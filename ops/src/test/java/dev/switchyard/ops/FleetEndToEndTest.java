@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * In front of a fleet of one's own: a real {@code serve --config FILE} JVM over models that no recording holds,
  * each behind a local OpenAI-compatible mock server (the stand-in for a GPU server or a hosted API: one answers
  * with usage, one answers 500, one 429 with Retry-After, one too slowly). Shown: a request naming a model id goes
- * straight to it; a fallback chain gets past the 500, the 429 and the timeout to an answer; a cold bandit
+ * straight to it, with its tools, its tool calls coming back; a fallback chain gets past the 500, the 429 and the timeout to an answer; a cold bandit
  * pipeline answers from its models; a pipeline fitted at start on the shared recording through
  * {@code recorded-as} routes between the fleet's models; usage comes from the upstream and cost from the
  * configured prices; a chain none of whose models answers is 502; /v1/models lists models and pipelines; an
@@ -126,7 +126,8 @@ class FleetEndToEndTest {
         }
         reply(exchange, 200, completion(model, "too late"), Map.of());
       }
-      default -> reply(exchange, 200, completion(model, "answer from " + model), Map.of());
+      default -> reply(exchange, 200, request.has("tools") ? toolCall(model, request) : completion(model,
+          "answer from " + model), Map.of());
     }
   }
 
@@ -135,6 +136,16 @@ class FleetEndToEndTest {
         "choices", List.of(Map.of("index", 0, "finish_reason", "stop",
             "message", Map.of("role", "assistant", "content", content))),
         "usage", Map.of("prompt_tokens", 11, "completion_tokens", 7, "total_tokens", 18)));
+  }
+
+  /** A call of the first tool offered, with the arguments the model "chose". */
+  private static String toolCall(String model, JsonNode request) throws IOException {
+    String tool = request.at("/tools/0/function/name").asText();
+    return JSON.writeValueAsString(Map.of("id", "cmpl-2", "object", "chat.completion", "model", model,
+        "choices", List.of(Map.of("index", 0, "finish_reason", "tool_calls",
+            "message", Map.of("role", "assistant", "tool_calls", List.of(Map.of("id", "call_1", "type", "function",
+                "function", Map.of("name", tool, "arguments", "{\"city\":\"Paris\"}")))))),
+        "usage", Map.of("prompt_tokens", 20, "completion_tokens", 9, "total_tokens", 29)));
   }
 
   private static void reply(HttpExchange exchange, int status, String body, Map<String, String> headers)
@@ -166,6 +177,23 @@ class FleetEndToEndTest {
     assertEquals("acme-small", body.at("/switchyard/answer_model").asText());
     assertEquals((11 * 0.5 + 7 * 1.5) / 1e6, body.at("/switchyard/cost_usd").asDouble(), 1e-12);
     assertEquals(1, body.at("/switchyard/rounds").asInt());
+  }
+
+  @Test
+  void toolsReachTheModelAndItsToolCallsComeBackUnchanged() throws Exception {
+    String body = JSON.writeValueAsString(Map.of("model", "acme-large", "temperature", 0.2,
+        "messages", List.of(Map.of("role", "user", "content", "Weather in Paris?")),
+        "tools", List.of(Map.of("type", "function", "function", Map.of("name", "get_weather",
+            "parameters", Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string"))))))));
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(serve.base() + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode answer = JSON.readTree(r.body());
+    assertEquals("tool_calls", answer.at("/choices/0/finish_reason").asText(), r.body());
+    assertEquals("get_weather", answer.at("/choices/0/message/tool_calls/0/function/name").asText(), r.body());
+    assertEquals("{\"city\":\"Paris\"}", answer.at("/choices/0/message/tool_calls/0/function/arguments").asText());
+    assertEquals(20, answer.at("/usage/prompt_tokens").asInt());
   }
 
   @Test
