@@ -25,6 +25,7 @@ public record EngineSettings(
     RejectionPolicy rejectionPolicy,
     int rejectionMaxRetries,
     Duration rejectionMaxWait,
+    InFlightOnResume inFlightOnResume,
     Duration resumeInterval,
     int registrySnapshotEvery,
     PoolSettings pool,
@@ -36,6 +37,13 @@ public record EngineSettings(
     boolean learnerLocalLearning,
     Duration learnerLocalGrace,
     int learnerLocalMaxPending) {
+
+  /**
+   * What a resumed durable query does with the call that was in flight when its node stopped: {@code RESEND} it
+   * with the same attempt id (at least once: a provider that does not honour the Idempotency-Key may bill it
+   * twice), or record it as {@code LOST} (a failed attempt) and let the planner choose again.
+   */
+  public enum InFlightOnResume { RESEND, REPLAN }
 
   /** What a query does when a pool refuses a call. */
   public enum RejectionPolicy { REROUTE, RETRY }
@@ -170,6 +178,13 @@ public record EngineSettings(
       throw new IllegalArgumentException("switchyard.query.rejection.policy must be reroute or retry, got "
           + s.getString("query.rejection.policy"), e);
     }
+    InFlightOnResume inFlight;
+    try {
+      inFlight = InFlightOnResume.valueOf(s.getString("query.resume-in-flight").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("switchyard.query.resume-in-flight must be resend or replan, got "
+          + s.getString("query.resume-in-flight"), e);
+    }
     String promotion = s.getString("learner.promotion");
     if (!promotion.equals("auto") && !promotion.equals("manual")) {
       throw new IllegalArgumentException("switchyard.learner.promotion must be auto or manual, got " + promotion);
@@ -189,6 +204,7 @@ public record EngineSettings(
         rejection,
         s.getInt("query.rejection.max-retries"),
         s.getDuration("query.rejection.max-wait"),
+        inFlight,
         s.getDuration("query.open-registry.resume-interval"),
         s.getInt("query.open-registry.snapshot-every"),
         PoolSettings.from(s.getConfig("pool")),

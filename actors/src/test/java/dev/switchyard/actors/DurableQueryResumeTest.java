@@ -103,4 +103,42 @@ class DurableQueryResumeTest {
     }
     assertTrue(Files.exists(dir));
   }
+
+  /**
+   * With {@code switchyard.query.resume-in-flight = replan}, the call in flight at the interruption is recorded as
+   * a lost attempt and not sent again; the planner goes on from there (here the cascade has no model left to
+   * escalate to, and answers with what it has).
+   */
+  @Test
+  void withReplanTheInterruptedCallIsRecordedAsLostAndNotSentAgain() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "durable-replan-" + UUID.randomUUID()));
+    Config config = com.typesafe.config.ConfigFactory.parseString("switchyard.query.resume-in-flight = replan")
+        .withFallback(fileConfig(dir));
+    Query job = query("job-2", Budget.unlimited());
+
+    TestBackend first1 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
+    TestBackend second1 = new TestBackend("second", r -> new CompletableFuture<>()); // blocks: never answers
+    EngineHarness one = EngineHarness.start("replan-one", config, setup(first1, second1));
+    one.engine.answer(job, "cascade", Durability.DURABLE);
+    TestProbe<Object> probe = one.kit.createTestProbe();
+    probe.awaitAssert(java.time.Duration.ofSeconds(60), () -> {
+      assertEquals(1, second1.called("job-2/2"));
+      return null;
+    });
+    one.close(); // call 2 is in flight
+
+    TestBackend first2 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
+    TestBackend second2 = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    EngineHarness two = EngineHarness.start("replan-two", config, setup(first2, second2));
+    try {
+      QueryResult result = two.await(two.engine.answer(job, "cascade", Durability.DURABLE));
+      assertEquals(0, second2.called("job-2/2"), "the lost call was not sent again");
+      assertEquals(0, first2.called("job-2/1"), "nor the finished one");
+      assertTrue(result.episode().steps().stream().anyMatch(st -> st.stage() == Stage.FAILED
+          && st.modelId().equals("second") && st.decision().contains("LOST")), result.episode().steps().toString());
+      assertEquals("maybe 4", result.answer(), "the cascade answers with the answer it has");
+    } finally {
+      two.close();
+    }
+  }
 }

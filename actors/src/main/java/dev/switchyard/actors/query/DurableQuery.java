@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
 import dev.switchyard.actors.query.QueryActor.Command;
@@ -227,9 +228,16 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
       return Effect().noReply();
     }
     if (run.pending() != null) {
-      if (!session.callSentThisIncarnation(run)) {
-        session.sendCall(run); // the same attempt id as before the interruption
+      if (session.callSentThisIncarnation(run)) {
+        return Effect().noReply();
       }
+      if (session.services().settings().inFlightOnResume() == EngineSettings.InFlightOnResume.REPLAN) {
+        QueryRun.Pending lost = run.pending();
+        return recordThenAdvance(new QueryEvent.AttemptFailed(lost.attemptNo(), lost.modelId(), false, "LOST",
+            "the call was in flight when the query's node stopped; recorded as lost and not sent again"
+                + " (switchyard.query.resume-in-flight = replan)", -1, session.now()));
+      }
+      session.sendCall(run); // the same attempt id as before the interruption
       return Effect().noReply();
     }
     session.selfAdvance();
