@@ -147,9 +147,10 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       EngineSetup setup;
       if (fleet.isPresent()) {
-        setup = new FleetBuilder(config.getConfig("switchyard.fleet"),
-            FleetFiles.backends(system, config, file.get().baseDir()), EngineSettings.from(config).pool())
-            .build(fleet.get());
+        FleetBuilder builder = new FleetBuilder(config.getConfig("switchyard.fleet"),
+            FleetFiles.backends(system, config, file.get().baseDir()), EngineSettings.from(config).pool());
+        builder.notes(fleet.get()).forEach(note -> out.println("switchyard serve: " + note));
+        setup = builder.build(fleet.get());
       } else {
         Config serve = config.getConfig("switchyard.serve");
         setup = SimulatedFleet.setup(dataset, new SimulatedFleet.Options(

@@ -36,6 +36,8 @@ public final class FleetBuilder {
   private final Config settings;
   private final Map<String, BackendFactory> backends;
   private final PoolSettings poolDefaults;
+  private final long seed;
+  private final double testShare;
 
   /**
    * @param settings {@code switchyard.fleet}
@@ -45,10 +47,15 @@ public final class FleetBuilder {
     this.settings = settings;
     this.backends = Map.copyOf(backends);
     this.poolDefaults = poolDefaults;
+    this.seed = settings.getLong("seed");
+    this.testShare = settings.getDouble("generated-test-share");
+    if (!(testShare > 0 && testShare < 1)) {
+      throw new IllegalArgumentException("switchyard.fleet.generated-test-share must be between 0 and 1, got "
+          + testShare);
+    }
   }
 
   public EngineSetup build(FleetConfig fleet) {
-    long seed = settings.getLong("seed");
     Map<String, ModelSpec> specs = new LinkedHashMap<>();
     fleet.models().forEach(m -> specs.put(m.id(), m));
     Map<String, RecordedDataset> trainOf = new LinkedHashMap<>();
@@ -84,7 +91,7 @@ public final class FleetBuilder {
   }
 
   /** The train split of the pipeline's data, renamed and re-priced for the fleet. */
-  private static RecordedDataset train(FleetConfig fleet, PipelineSpec p, Map<String, ModelSpec> specs) {
+  private RecordedDataset train(FleetConfig fleet, PipelineSpec p, Map<String, ModelSpec> specs) {
     Map<String, String> recordedAs = new LinkedHashMap<>();
     Map<String, RecordedDataset.CallPrice> prices = new LinkedHashMap<>();
     for (String m : p.models()) {
@@ -92,7 +99,27 @@ public final class FleetBuilder {
       recordedAs.put(m, FleetConfig.recordedId(spec));
       prices.put(m, spec::priceUsd);
     }
-    return fleet.data().get(p.trainData()).split("train").renamed(recordedAs, prices);
+    RecordedDataset data = fleet.data().get(p.trainData());
+    if (!data.hasSplit("train")) {
+      data = data.withStratifiedSplit(seed, testShare);
+    }
+    return data.split("train").renamed(recordedAs, prices);
+  }
+
+  /**
+   * What each pipeline is fitted on, for the start-up output: its train-data, and whether that file's own train
+   * split is used or, having none, a seeded split stratified by task.
+   */
+  public List<String> notes(FleetConfig fleet) {
+    List<String> notes = new ArrayList<>();
+    for (PipelineSpec p : fleet.pipelines()) {
+      if (p.trainData() != null && !fleet.data().get(p.trainData()).hasSplit("train")) {
+        notes.add(String.format(Locale.ROOT, "pipeline %s: %s has no train split: fitted on a seeded split"
+            + " stratified by task (seed %d, %.0f%% of each task held out)", p.name(), p.trainData(), seed,
+            100 * testShare));
+      }
+    }
+    return notes;
   }
 
   /** The configured card; mean latency and quality descriptors from recorded data where the model has some. */

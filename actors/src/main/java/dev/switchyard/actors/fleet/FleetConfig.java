@@ -246,9 +246,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       }
       data.put(file, loaded);
     }
-    if (loaded.queries().stream().noneMatch(q -> q.split().equals("train"))) {
-      problems.add(new ConfigProblem(path + ".train-data", file + " has no queries with source_split = 'train'"));
-    }
+
     for (String m : chosen) {
       ModelSpec spec = fleet.get(m);
       if (spec == null) {

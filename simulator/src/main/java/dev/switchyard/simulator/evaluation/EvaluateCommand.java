@@ -47,6 +47,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--split", defaultValue = "test", description = "Split to report on (default: ${DEFAULT-VALUE}).")
   String split;
 
+  @Option(names = "--test-share", defaultValue = "0.3", description = "For a file without a train split: the share of each task's queries in the test split of the seeded stratified split made instead (default: ${DEFAULT-VALUE}).")
+  double testShare;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed given to every strategy (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -87,6 +90,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         chosen.put(n, catalog.get(n));
       }
     }
+    if (!(testShare > 0 && testShare < 1)) {
+      err.println("error: --test-share must be between 0 and 1 (exclusive), got " + testShare);
+      err.flush();
+      return BAD_INPUT;
+    }
     Metrics.BudgetRule rule;
     try {
       rule = Metrics.BudgetRule.valueOf(budgetRule.strip().toUpperCase(Locale.ROOT));
@@ -103,6 +111,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       err.println("error: --data " + data + ": " + e.getMessage());
       err.flush();
       return BAD_INPUT;
+    }
+    if (!dataset.hasSplit("train")) {
+      dataset = dataset.withStratifiedSplit(seed, testShare);
+      outWriter.printf("note: %s has no train split: strategies train and report on a seeded split, stratified by"
+          + " task (seed %d, %.0f%% of each task's queries in test)%n", data, seed, 100 * testShare);
+      outWriter.flush();
     }
     List<String> splits = dataset.queries().stream().map(q -> q.split()).distinct().sorted().toList();
     if (!splits.contains("train") || !splits.contains(split)) {

@@ -69,6 +69,21 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void aFileWithoutATrainSplitIsSplitBySeedAndTaskAndTheOutputSaysSo() throws Exception {
+    Path all = TinyData.synthetic(dir, 200, 7);
+    Path testOnly = dir.resolve("test-only.jsonl");
+    Files.write(testOnly, Files.readAllLines(all).stream().map(l -> l.replace("\"source_split\":\"train\"",
+        "\"source_split\":\"test\"")).toList());
+    Run r = run("--data", testOnly.toString(), "--strategy", "confidence-cascade", "--seed", "3");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("note: " + testOnly + " has no train split: strategies train and report on a"
+        + " seeded split, stratified by task (seed 3, 30% of each task's queries in test)"), r.out());
+    Run bad = run("--data", testOnly.toString(), "--strategy", "confidence-cascade", "--test-share", "1.5");
+    assertEquals(EvaluateCommand.BAD_INPUT, bad.exitCode());
+    assertTrue(bad.err().contains("--test-share"), bad.err());
+  }
+
+  @Test
   void unknownBudgetRuleIsNamed() throws Exception {
     Run r = run("--data", TinyData.twoModels(dir).toString(), "--budget-rule", "spline");
     assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());

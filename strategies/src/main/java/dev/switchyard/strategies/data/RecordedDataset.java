@@ -176,6 +176,35 @@ public final class RecordedDataset {
     return new RecordedDataset(name + ":" + split, models, part, costRecorded);
   }
 
+  /** Whether some query is of {@code split}. */
+  public boolean hasSplit(String split) {
+    return queries.stream().anyMatch(q -> q.split().equals(split));
+  }
+
+  /**
+   * The same queries split anew into {@code train} and {@code test}, stratified by task: within each task, in a
+   * seeded random order, the first {@code testShare} of the queries (rounded, at least one when the task has two
+   * or more) become {@code test}, the others {@code train}. For files without a train split (a file holding only a
+   * test split, say); the file's own split labels are replaced.
+   */
+  public RecordedDataset withStratifiedSplit(long seed, double testShare) {
+    if (!(testShare > 0 && testShare < 1)) {
+      throw new IllegalArgumentException("the test share must be between 0 and 1, got " + testShare);
+    }
+    List<RecordedQuery> out = new ArrayList<>();
+    for (String task : tasks()) {
+      List<RecordedQuery> ofTask = new ArrayList<>(queries.stream().filter(q -> q.task().equals(task))
+          .sorted(Comparator.comparing(RecordedQuery::id)).toList());
+      Collections.shuffle(ofTask, new java.util.Random(seed * 31 + task.hashCode()));
+      int test = ofTask.size() < 2 ? 0 : Math.max(1, (int) Math.round(testShare * ofTask.size()));
+      for (int i = 0; i < ofTask.size(); i++) {
+        RecordedQuery q = ofTask.get(i);
+        out.add(new RecordedQuery(q.id(), q.task(), i < test ? "test" : "train", q.prompt(), q.outcomes()));
+      }
+    }
+    return new RecordedDataset(name, models, out, costRecorded);
+  }
+
   public RecordedDataset subset(List<RecordedQuery> part, String suffix) {
     return new RecordedDataset(name + ":" + suffix, models, part, costRecorded);
   }

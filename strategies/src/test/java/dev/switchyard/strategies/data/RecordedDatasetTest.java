@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,5 +103,28 @@ class RecordedDatasetTest {
     RecordedDataset data = RecordedDataset.load(write(Q1));
 
     assertThrows(DataFormatException.class, () -> data.split("validation"));
+  }
+
+  @Test
+  void aGeneratedSplitIsStratifiedByTaskSeededAndKeepsEveryQuery() {
+    List<RecordedQuery> queries = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String task = i < 30 ? "big-task" : "small-task";
+      queries.add(new RecordedQuery("q" + i, task, "test", "prompt " + i,
+          java.util.Map.of("m", new RecordedOutcome(1, 0.1, 10, 1, 100, Double.NaN, "A"))));
+    }
+    RecordedDataset testOnly = new RecordedDataset("t", List.of("m"), queries, true);
+    assertFalse(testOnly.hasSplit("train"));
+    RecordedDataset split = testOnly.withStratifiedSplit(5, 0.3);
+    assertEquals(40, split.size());
+    assertEquals(9, split.split("test").queries().stream().filter(q -> q.task().equals("big-task")).count(),
+        "30% of 30");
+    assertEquals(3, split.split("test").queries().stream().filter(q -> q.task().equals("small-task")).count(),
+        "30% of 10");
+    assertEquals(split.split("test").queries(), testOnly.withStratifiedSplit(5, 0.3).split("test").queries(),
+        "the same seed gives the same split");
+    assertFalse(split.split("test").queries().equals(testOnly.withStratifiedSplit(6, 0.3).split("test").queries()),
+        "another seed another");
+    assertThrows(IllegalArgumentException.class, () -> testOnly.withStratifiedSplit(5, 1.0));
   }
 }
