@@ -80,6 +80,7 @@ final class QuerySession {
         ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
             .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
         : QueryLogic.Planners.fixed(def.fixedPlanner());
+    planners = planners.withActive(services.metrics().timed(def.name(), planners.active()));
     return QueryLogic.decide(run, planners, services.models(), services.modelIds(), services.loads().snapshot(),
         now(), services.settings(), retryDue);
   }
@@ -249,8 +250,10 @@ final class QuerySession {
     timers.cancel(ADMISSION_TIMER);
     unadmitted = null;
     callInFlight = -1;
-    // learn first, so a caller's next query already decides with this episode on this node
+    // learn first, so a caller's next query already decides with this episode on this node; metrics before the
+    // reply too, so a caller that has its answer finds the query counted
     learn(run, run.result().episode());
+    services.metrics().queryFinished(run.result().episode());
     Completed completed = new Completed(run.result());
     waiters.forEach(w -> w.tell(completed));
     watchers.forEach(w -> w.tell(completed));

@@ -12,9 +12,12 @@ import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.metrics.MetricsSettings;
 import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +42,9 @@ import org.junit.jupiter.api.Test;
 class ModelPoolTest {
   static ActorTestKit kit;
   static ActorRef<Topic.Command<PoolLoad>> topic;
+  /** Records nothing: the tests that read gauges make their own. */
+  static final EngineMetrics metrics = new EngineMetrics(EngineMetrics.noRegistry(),
+      MetricsSettings.from(NodeConfig.load()), List.of("m"));
 
   @BeforeAll
   static void start() {
@@ -114,7 +120,7 @@ class ModelPoolTest {
     CompletableFuture<Response> release = new CompletableFuture<>();
     CountingBackend held = new CountingBackend(r -> release);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(held), settings(1, 10, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> first = kit.createTestProbe();
     TestProbe<ModelPool.CallResult> again = kit.createTestProbe();
     TestProbe<ModelPool.CallResult> queuedAsker = kit.createTestProbe();
@@ -147,7 +153,7 @@ class ModelPoolTest {
     CountingBackend a = new CountingBackend(r -> later(30));
     CountingBackend b = new CountingBackend(r -> later(30));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(a, b), settings(3, 100, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 60; i++) {
       pool.tell(new ModelPool.Call(request("limit/" + i), probe.getRef()));
@@ -166,7 +172,7 @@ class ModelPoolTest {
   void aFullPoolRefusesWithARetryAfterInsteadOfQueueingWithoutBound() {
     CountingBackend stuck = new CountingBackend(r -> new CompletableFuture<>());
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(stuck), settings(1, 2, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 10; i++) {
       pool.tell(new ModelPool.Call(request("full/" + i), probe.getRef()));
@@ -202,7 +208,7 @@ class ModelPoolTest {
     CountingBackend flaky = new CountingBackend(r -> healthy.get() ? CompletableFuture.completedFuture(ok())
         : CompletableFuture.failedFuture(new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky), settings(4, 10, 3,
-        Duration.ofMillis(800)), Clock.systemUTC(), topic));
+        Duration.ofMillis(800)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 3; i++) {
       pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
@@ -231,6 +237,43 @@ class ModelPoolTest {
   }
 
   @Test
+  void theNodeHostingAPoolHasItsQueueAndCircuitsAsGaugesUntilItStops() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    EngineMetrics hosting = new EngineMetrics(registry, MetricsSettings.from(NodeConfig.load()), List.of("m"));
+    CountingBackend failing = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
+    CompletableFuture<Response> release = new CompletableFuture<>();
+    CountingBackend held = new CountingBackend(r -> release);
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(failing, held), settings(1, 10, 2,
+        Duration.ofSeconds(30)), Clock.systemUTC(), topic, hosting));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    // the least busy worker takes each call: worker 0 fails twice (its circuit opens), worker 1 holds the third
+    for (int i = 0; i < 2; i++) {
+      pool.tell(new ModelPool.Call(request("g/" + i), probe.getRef()));
+      assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
+    }
+    pool.tell(new ModelPool.Call(request("g/held"), probe.getRef()));
+    pool.tell(new ModelPool.Call(request("g/queued"), probe.getRef()));
+    probe.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(50), () -> {
+      assertEquals(1, registry.get("switchyard.pool.in.flight").tags("model", "m").gauge().value());
+      assertEquals(1, registry.get("switchyard.pool.queue.depth").tags("model", "m").gauge().value());
+      assertEquals(EngineMetrics.CIRCUIT_OPEN, registry.get("switchyard.pool.circuit.state")
+          .tags("model", "m", "worker", "0").gauge().value());
+      assertEquals(EngineMetrics.CIRCUIT_CLOSED, registry.get("switchyard.pool.circuit.state")
+          .tags("model", "m", "worker", "1").gauge().value());
+      return null;
+    });
+
+    kit.stop(pool);
+    release.complete(ok());
+    probe.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(50), () -> {
+      assertTrue(registry.find("switchyard.pool.queue.depth").gauges().isEmpty(), "gone with the pool");
+      assertTrue(registry.find("switchyard.pool.circuit.state").gauges().isEmpty());
+      return null;
+    });
+  }
+
+  @Test
   void aRateLimitedCallIsRetriedOnTheSameWorkerAfterItsRetryAfter() {
     Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     CountingBackend limited = new CountingBackend(r -> seen.computeIfAbsent(r.attemptId(),
@@ -239,7 +282,7 @@ class ModelPoolTest {
             Duration.ofMillis(40)))
         : CompletableFuture.completedFuture(ok()));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(limited), settings(2, 10, 3,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("rl/1"), probe.getRef()));
     assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
@@ -248,7 +291,7 @@ class ModelPoolTest {
     CountingBackend always = new CountingBackend(r -> CompletableFuture.failedFuture(
         new BackendException(BackendException.Kind.RATE_LIMITED, "429", Duration.ofSeconds(30))));
     ActorRef<ModelPool.Command> pool2 = kit.spawn(ModelPool.create("m", List.of(always), settings(2, 10, 3,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     pool2.tell(new ModelPool.Call(request("rl/2"), probe.getRef()));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
     assertEquals("RATE_LIMITED", failed.kind());
@@ -299,7 +342,7 @@ class ModelPoolTest {
     ManualClock clock = new ManualClock();
     CountingBackend backend = new CountingBackend(ModelPoolTest::held);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
-        settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic));
+        settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("drain/warm"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("drain/warm"), probe.receiveMessage());
@@ -342,7 +385,7 @@ class ModelPoolTest {
     ManualClock clock = new ManualClock();
     CountingBackend backend = new CountingBackend(ModelPoolTest::held);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
-        settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic));
+        settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("expire/running"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("expire/running"), probe.receiveMessage());
