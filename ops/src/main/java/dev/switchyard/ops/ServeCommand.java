@@ -8,6 +8,7 @@ import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.ops.http.OpenAiBackendSettings;
 import dev.switchyard.ops.http.OpenAiCompatibleBackend;
@@ -17,6 +18,7 @@ import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,8 +113,10 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       EngineSetup setup = withRealBackends(SimulatedFleet.setup(dataset, options), system,
           OpenAiBackendSettings.allFromConfig(config));
-      Engine engine = EngineNode.start(system, setup);
-      ServerBinding binding = ApiServer.serve(system, engine, http).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      HttpMetrics metrics = HttpMetrics.fromConfig(config);
+      Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
+      ServerBinding binding = ApiServer.serve(system, engine, http, metrics).toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
       String pipelines = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
       out.printf("switchyard serve: listening on http://%s:%d (pipelines: %s)%n",
           binding.localAddress().getHostString(), binding.localAddress().getPort(), pipelines);
