@@ -10,12 +10,15 @@ import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.learn.PolicyBoard;
 import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.metrics.MetricsSettings;
 import dev.switchyard.actors.pool.LoadBoard;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.PoolLoad;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,7 +48,8 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * Boots the engine on one node: the journal schema (if configured), the journal probe, cluster membership (a node without seed
  * nodes joins itself), the load and policy topics with this node's boards, sharding for {@code query} and
  * {@code model-pool} entities (pools use this node's backends), {@code job} entities, the open-queries registry and one learner
- * singleton per learned pipeline. Call once per ActorSystem.
+ * singleton per learned pipeline. Call once per ActorSystem. The engine's meters ({@link EngineMetrics}) go to the
+ * registry given, one per node; without one they are recorded nowhere.
  */
 public final class EngineNode {
   private EngineNode() {}
@@ -55,7 +59,14 @@ public final class EngineNode {
   }
 
   public static Engine start(ActorSystem<?> system, EngineSetup setup, Clock clock) {
+    return start(system, setup, clock, EngineMetrics.noRegistry());
+  }
+
+  /** @param registry this node's meter registry (e.g. the Prometheus registry that {@code GET /metrics} renders) */
+  public static Engine start(ActorSystem<?> system, EngineSetup setup, Clock clock, MeterRegistry registry) {
     EngineSettings settings = EngineSettings.from(system.settings().config());
+    EngineMetrics metrics = new EngineMetrics(registry, MetricsSettings.from(system.settings().config()),
+        setup.models().stream().map(ModelCard::id).toList());
     // Without a journal every learner and durable query would fail at start, long after this call returned.
     if (system.settings().config().getString("pekko.persistence.journal.plugin").isBlank()) {
       throw new IllegalArgumentException("pekko.persistence.journal.plugin is empty: the engine needs a journal "
@@ -87,7 +98,7 @@ public final class EngineNode {
     Map<String, List<InferenceBackend>> backends = setup.backends();
     sharding.init(Entity.of(ModelPool.TYPE_KEY, ctx -> ModelPool.create(ctx.getEntityId(),
             backends.getOrDefault(ctx.getEntityId(), List.of()),
-            setup.pools().getOrDefault(ctx.getEntityId(), settings.pool()), clock, loadTopic))
+            setup.pools().getOrDefault(ctx.getEntityId(), settings.pool()), clock, loadTopic, metrics))
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
 
     ClusterSingleton singletons = ClusterSingleton.get(system);
@@ -103,11 +114,13 @@ public final class EngineNode {
       if (p.isLearned()) {
         learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic),
             Learner.singletonName(p.name()))));
+        metrics.policyVersion(p.name(), () -> policies.view(p.name()).map(LocalPolicies.View::activeVersion)
+            .orElse(0L));
       }
     }
 
     NodeServices services = new NodeServices(settings, clock, setup.models(), pipelines, policies, loads, sharding,
-        learners, openQueries);
+        learners, openQueries, metrics);
     sharding.init(Entity.of(QueryActor.TYPE_KEY, ctx -> QueryActor.create(ctx.getEntityId(), services))
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()

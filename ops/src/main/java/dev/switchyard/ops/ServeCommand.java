@@ -12,12 +12,14 @@ import dev.switchyard.actors.fleet.FleetBuilder;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -157,8 +159,10 @@ public final class ServeCommand implements Callable<Integer> {
             config.getDouble("switchyard.serve.latency-scale"), serve.getLong("seed"),
             serve.getInt("replicas-per-model"), Map.of()));
       }
-      Engine engine = EngineNode.start(system, setup);
-      ServerBinding binding = ApiServer.serve(system, engine, http).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      HttpMetrics metrics = HttpMetrics.fromConfig(config);
+      Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
+      ServerBinding binding = ApiServer.serve(system, engine, http, metrics).toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
       String pipelines = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
       out.printf("switchyard serve: listening on http://%s:%d (pipelines: %s)%n",
           binding.localAddress().getHostString(), binding.localAddress().getPort(), pipelines);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.strategies.data.RecordedDataset;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +50,9 @@ final class TinyServer implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
     var setup = SimulatedFleet.setup(RecordedDataset.load(data),
         new SimulatedFleet.Options(latencyScale, 42, 1, Map.of()));
-    Engine engine = EngineNode.start(system, setup);
-    ServerBinding binding = ApiServer.serve(system, engine, HttpSettings.fromConfig(config))
+    HttpMetrics metrics = HttpMetrics.fromConfig(config);
+    Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
+    ServerBinding binding = ApiServer.serve(system, engine, HttpSettings.fromConfig(config), metrics)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new TinyServer(system, "http://127.0.0.1:" + binding.localAddress().getPort());
   }

@@ -12,6 +12,7 @@ import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.ops.http.ApiServer;
+import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.ops.http.OpenAiBackendSettings;
 import dev.switchyard.ops.http.OpenAiCompatibleBackend;
@@ -87,7 +88,7 @@ class ToolCallsEndToEndTest extends AllDirectives {
         Dimensions.How.HEURISTIC, Dimensions.Signal.RESPONSE), "");
     Engine engine = EngineNode.start(system, new EngineSetup(List.of(SMALL, BIG), backends,
         List.of(PipelineDefinition.fixed(PIPELINE, "small, then big", info, smallThenBig()))));
-    ServerBinding api = ApiServer.serve(system, engine, HttpSettings.fromConfig(config))
+    ServerBinding api = ApiServer.serve(system, engine, HttpSettings.fromConfig(config), HttpMetrics.disabled())
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + api.localAddress().getPort();
   }

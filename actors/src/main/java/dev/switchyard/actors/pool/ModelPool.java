@@ -4,6 +4,7 @@ import dev.switchyard.actors.EngineSettings.PoolSettings;
 import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
@@ -17,8 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -40,11 +43,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * ({@code switchyard.pool.retry}: per failure kind, exponential backoff with jitter, honouring retry-after, on
  * another worker first) while its deadline allows, before its caller hears of the failure. Every finished call updates
  * the worker's circuit breaker and the pool's latency and error averages; the pool publishes its
- * {@link PoolLoad} to every node on a timer.
+ * {@link PoolLoad} to every node on a timer, and gives the same load and its workers' circuit states to the
+ * {@link EngineMetrics} of the node hosting it.
  */
 public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "model-pool");
   public static final String LOAD_TOPIC = "switchyard-pool-load";
+
+  /** The kinds of {@link CallFailed} with which a pool refuses a call without running it. */
+  public static final Set<String> REFUSAL_KINDS = Set.of("POOL_FULL", "QUEUE_WAIT", "CIRCUIT_OPEN", "NO_BACKEND");
 
   public interface Command extends CrossNode {}
 
@@ -129,6 +136,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private final PoolSettings settings;
   private final Clock clock;
   private final ActorRef<Topic.Command<PoolLoad>> loadTopic;
+  private final EngineMetrics metrics;
   private final List<Slot> slots = new ArrayList<>();
   private final TimerScheduler<Command> timers;
   private final Deque<Queued> queue = new ArrayDeque<>();
@@ -141,19 +149,20 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private boolean sampled;
 
   public static Behavior<Command> create(String modelId, List<InferenceBackend> backends, PoolSettings settings,
-      Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic) {
+      Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ModelPool(ctx, timers, modelId, backends, settings, clock, loadTopic)));
+        new ModelPool(ctx, timers, modelId, backends, settings, clock, loadTopic, metrics)));
   }
 
   private ModelPool(ActorContext<Command> ctx, TimerScheduler<Command> timers, String modelId,
       List<InferenceBackend> backends, PoolSettings settings, Clock clock,
-      ActorRef<Topic.Command<PoolLoad>> loadTopic) {
+      ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {
     super(ctx);
     this.modelId = modelId;
     this.settings = settings;
     this.clock = clock;
     this.loadTopic = loadTopic;
+    this.metrics = metrics;
     this.timers = timers;
     this.jitter = new java.util.SplittableRandom(settings.retry().seed() * 31 + modelId.hashCode());
     for (int i = 0; i < backends.size(); i++) {
@@ -179,6 +188,10 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
           return this;
         })
         .onMessageEquals(Wake.INSTANCE, () -> this)
+        .onSignal(PostStop.class, stop -> {
+          metrics.poolStopped(modelId);
+          return this;
+        })
         .build();
   }
 
@@ -440,7 +453,10 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   }
 
   private void publish() {
-    loadTopic.tell(Topic.publish(load()));
+    PoolLoad load = load();
+    loadTopic.tell(Topic.publish(load));
+    long now = load.timestampMillis();
+    metrics.poolLoad(load, slots.stream().map(s -> s.breaker.state(now)).toList());
   }
 
   private PoolLoad load() {

@@ -59,6 +59,11 @@ final class QueryLogic {
       return new Planners(view.active().planner(), view.candidateVersion(),
           view.candidate() == null ? null : view.candidate().planner());
     }
+
+    /** The same planners with another acting one (e.g. the acting one timed). */
+    Planners withActive(Planner acting) {
+      return new Planners(acting, candidateVersion, candidate);
+    }
   }
 
   static Next decide(QueryRun run, Planners planners, List<ModelCard> models, Set<String> modelIds,
@@ -99,7 +104,7 @@ final class QueryLogic {
       ModelRouted routed = new ModelRouted(run.nextAttemptNo(), route.modelId(), route.subQuery(), decisions, now);
       if (!modelIds.contains(route.modelId())) {
         return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), false,
-            "UNKNOWN_MODEL", "no model " + route.modelId() + " in this deployment", -1, now)));
+            QueryRun.UNKNOWN_MODEL, "no model " + route.modelId() + " in this deployment", -1, now)));
       }
       return new CallModel(routed);
     }

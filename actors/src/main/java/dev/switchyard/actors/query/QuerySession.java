@@ -82,6 +82,7 @@ final class QuerySession {
         ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
             .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
         : QueryLogic.Planners.fixed(def.fixedPlanner());
+    planners = planners.withActive(services.metrics().timed(def.name(), planners.active()));
     List<ModelCard> models = def.models().isEmpty() ? services.models()
         : services.models().stream().filter(m -> def.models().contains(m.id())).toList();
     Set<String> modelIds = def.models().isEmpty() ? services.modelIds() : Set.copyOf(def.models());
@@ -254,8 +255,10 @@ final class QuerySession {
     timers.cancel(ADMISSION_TIMER);
     unadmitted = null;
     callInFlight = -1;
-    // learn first, so a caller's next query already decides with this episode on this node
+    // learn first, so a caller's next query already decides with this episode on this node; metrics before the
+    // reply too, so a caller that has its answer finds the query counted
     learn(run, run.result().episode());
+    services.metrics().queryFinished(run.result().episode());
     Completed completed = new Completed(run.result());
     waiters.forEach(w -> w.tell(completed));
     watchers.forEach(w -> w.tell(completed));

@@ -12,10 +12,13 @@ import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.metrics.MetricsSettings;
 import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +43,9 @@ import org.junit.jupiter.api.Test;
 class ModelPoolTest {
   static ActorTestKit kit;
   static ActorRef<Topic.Command<PoolLoad>> topic;
+  /** Records nothing: the tests that read gauges make their own. */
+  static final EngineMetrics metrics = new EngineMetrics(EngineMetrics.noRegistry(),
+      MetricsSettings.from(NodeConfig.load()), List.of("m"));
 
   @BeforeAll
   static void start() {
@@ -101,6 +107,12 @@ class ModelPoolTest {
             Duration.ofSeconds(1), 0.2, 7), Duration.ofSeconds(2));
   }
 
+  /** {@code settings} with no retries, for tests that count each call's failure. */
+  static EngineSettings.PoolSettings withoutRetries(EngineSettings.PoolSettings settings) {
+    return settings.withRetry(new EngineSettings.RetryPolicy(Map.of(), Duration.ofMillis(50), Duration.ofSeconds(1),
+        0.2, 7));
+  }
+
   /** The next outcome of a call, skipping the pool's admission acknowledgements. */
   static ModelPool.CallResult outcome(TestProbe<ModelPool.CallResult> probe, Duration max) {
     while (true) {
@@ -120,7 +132,7 @@ class ModelPoolTest {
       }
     };
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(replayLike), settings(1, 10, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     GenerationParams withTools = new GenerationParams("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]",
         null, null, null, 0.5, null, null, null, null, null, null, null);
@@ -145,7 +157,7 @@ class ModelPoolTest {
     CompletableFuture<Response> release = new CompletableFuture<>();
     CountingBackend held = new CountingBackend(r -> release);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(held), settings(1, 10, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> first = kit.createTestProbe();
     TestProbe<ModelPool.CallResult> again = kit.createTestProbe();
     TestProbe<ModelPool.CallResult> queuedAsker = kit.createTestProbe();
@@ -178,7 +190,7 @@ class ModelPoolTest {
     CountingBackend a = new CountingBackend(r -> later(30));
     CountingBackend b = new CountingBackend(r -> later(30));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(a, b), settings(3, 100, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 60; i++) {
       pool.tell(new ModelPool.Call(request("limit/" + i), probe.getRef()));
@@ -197,7 +209,7 @@ class ModelPoolTest {
   void aFullPoolRefusesWithARetryAfterInsteadOfQueueingWithoutBound() {
     CountingBackend stuck = new CountingBackend(r -> new CompletableFuture<>());
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(stuck), settings(1, 2, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 10; i++) {
       pool.tell(new ModelPool.Call(request("full/" + i), probe.getRef()));
@@ -233,11 +245,8 @@ class ModelPoolTest {
     CountingBackend flaky = new CountingBackend(r -> healthy.get() ? CompletableFuture.completedFuture(ok())
         : CompletableFuture.failedFuture(new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
     // without retries of server errors, so that each call is one failure the breaker counts
-    var noRetries = settings(4, 10, 3, Duration.ofMillis(800));
-    noRetries = noRetries.withRetry(new EngineSettings.RetryPolicy(Map.of(), Duration.ofMillis(50),
-        Duration.ofSeconds(1), 0.2, 7));
-    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky), noRetries,
-        Clock.systemUTC(), topic));
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(flaky),
+        withoutRetries(settings(4, 10, 3, Duration.ofMillis(800))), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     for (int i = 0; i < 3; i++) {
       pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
@@ -266,6 +275,44 @@ class ModelPoolTest {
   }
 
   @Test
+  void theNodeHostingAPoolHasItsQueueAndCircuitsAsGaugesUntilItStops() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    EngineMetrics hosting = new EngineMetrics(registry, MetricsSettings.from(NodeConfig.load()), List.of("m"));
+    CountingBackend failing = new CountingBackend(r -> CompletableFuture.failedFuture(
+        new BackendException(BackendException.Kind.SERVER_ERROR, "boom")));
+    CompletableFuture<Response> release = new CompletableFuture<>();
+    CountingBackend held = new CountingBackend(r -> release);
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(failing, held),
+        withoutRetries(settings(1, 10, 2, Duration.ofSeconds(30))), Clock.systemUTC(), topic, hosting));
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
+    // the least busy worker takes each call: worker 0 fails twice (its circuit opens; failures are not retried
+    // here), worker 1 holds the third
+    for (int i = 0; i < 2; i++) {
+      pool.tell(new ModelPool.Call(request("g/" + i), probe.getRef()));
+      assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
+    }
+    pool.tell(new ModelPool.Call(request("g/held"), probe.getRef()));
+    pool.tell(new ModelPool.Call(request("g/queued"), probe.getRef()));
+    probe.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(50), () -> {
+      assertEquals(1, registry.get("switchyard.pool.in.flight").tags("model", "m").gauge().value());
+      assertEquals(1, registry.get("switchyard.pool.queue.depth").tags("model", "m").gauge().value());
+      assertEquals(EngineMetrics.CIRCUIT_OPEN, registry.get("switchyard.pool.circuit.state")
+          .tags("model", "m", "worker", "0").gauge().value());
+      assertEquals(EngineMetrics.CIRCUIT_CLOSED, registry.get("switchyard.pool.circuit.state")
+          .tags("model", "m", "worker", "1").gauge().value());
+      return null;
+    });
+
+    kit.stop(pool);
+    release.complete(ok());
+    probe.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(50), () -> {
+      assertTrue(registry.find("switchyard.pool.queue.depth").gauges().isEmpty(), "gone with the pool");
+      assertTrue(registry.find("switchyard.pool.circuit.state").gauges().isEmpty());
+      return null;
+    });
+  }
+
+  @Test
   void aRateLimitedCallIsRetriedOnTheSameWorkerAfterItsRetryAfter() {
     Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     CountingBackend limited = new CountingBackend(r -> seen.computeIfAbsent(r.attemptId(),
@@ -274,7 +321,7 @@ class ModelPoolTest {
             Duration.ofMillis(40)))
         : CompletableFuture.completedFuture(ok()));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(limited), settings(2, 10, 3,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("rl/1"), probe.getRef()));
     assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
@@ -283,7 +330,7 @@ class ModelPoolTest {
     CountingBackend always = new CountingBackend(r -> CompletableFuture.failedFuture(
         new BackendException(BackendException.Kind.RATE_LIMITED, "429", Duration.ofSeconds(30))));
     ActorRef<ModelPool.Command> pool2 = kit.spawn(ModelPool.create("m", List.of(always), settings(2, 10, 3,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     pool2.tell(new ModelPool.Call(request("rl/2"), probe.getRef()));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
     assertEquals("RATE_LIMITED", failed.kind());
@@ -297,7 +344,7 @@ class ModelPoolTest {
         new BackendException(BackendException.Kind.SERVER_ERROR, "500 CUDA out of memory")));
     CountingBackend healthy = new CountingBackend(r -> CompletableFuture.completedFuture(ok()));
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(broken, healthy), settings(2, 10, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("replica/1"), probe.getRef()));
     assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
@@ -308,7 +355,7 @@ class ModelPoolTest {
     CountingBackend alone = new CountingBackend(r -> CompletableFuture.failedFuture(
         new BackendException(BackendException.Kind.SERVER_ERROR, "502 bad gateway")));
     ActorRef<ModelPool.Command> single = kit.spawn(ModelPool.create("m", List.of(alone), settings(2, 10, 5,
-        Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     single.tell(new ModelPool.Call(request("replica/2"), probe.getRef()));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(5)));
     assertEquals("SERVER_ERROR", failed.kind());
@@ -318,7 +365,7 @@ class ModelPoolTest {
     CountingBackend refusing = new CountingBackend(r -> CompletableFuture.failedFuture(
         new BackendException(BackendException.Kind.CLIENT_ERROR, "400 context too long")));
     ActorRef<ModelPool.Command> third = kit.spawn(ModelPool.create("m", List.of(refusing, healthy), settings(2, 10,
-        5, Duration.ofSeconds(1)), Clock.systemUTC(), topic));
+        5, Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     third.tell(new ModelPool.Call(request("replica/3"), probe.getRef()));
     assertEquals("CLIENT_ERROR", assertInstanceOf(ModelPool.CallFailed.class,
         outcome(probe, Duration.ofSeconds(5))).kind());
@@ -385,7 +432,7 @@ class ModelPoolTest {
     ManualClock clock = new ManualClock();
     CountingBackend backend = new CountingBackend(ModelPoolTest::held);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
-        settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic));
+        settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("drain/warm"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("drain/warm"), probe.receiveMessage());
@@ -428,7 +475,7 @@ class ModelPoolTest {
     ManualClock clock = new ManualClock();
     CountingBackend backend = new CountingBackend(ModelPoolTest::held);
     ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
-        settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic));
+        settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("expire/running"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("expire/running"), probe.receiveMessage());

@@ -7,6 +7,7 @@ import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.QueryProgress;
 import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -57,7 +59,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API: {@code POST /v1/chat/completions} (OpenAI-compatible, with SSE streaming), the jobs API
  * ({@code POST /v1/jobs}, {@code GET}/{@code DELETE /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/events} as SSE with
- * resumable event ids), {@code POST /v1/feedback}, {@code GET /v1/models}, {@code GET /health}, {@code GET /ready}.
+ * resumable event ids), {@code POST /v1/feedback}, {@code GET /v1/models}, {@code GET /health}, {@code GET /ready},
+ * {@code GET /metrics} (Prometheus text format, see {@link HttpMetrics}; every {@code /v1} request is counted and
+ * timed there by route, pipeline and status).
  *
  * <p>Guarantees: every error is OpenAI's error JSON with a fitting status (400 bad input, 404 unknown pipeline
  * or route, 405 wrong method, 413 body too large, 429/503 with {@code Retry-After} when the engine refuses,
@@ -71,6 +75,8 @@ public final class ApiRoutes extends AllDirectives {
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
   private static final ByteString DONE = ByteString.fromString("data: [DONE]\n\n");
   private static final ByteString KEEP_ALIVE = ByteString.fromString(": keep-alive\n\n");
+  /** The Prometheus text exposition format, version 0.0.4 (what every Prometheus server scrapes). */
+  private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final Engine engine;
   private final HttpSettings settings;
@@ -78,6 +84,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Supplier<String> ids;
   private final BooleanSupplier ready;
   private final Drain drain;
+  private final HttpMetrics metrics;
   private final ObjectMapper requestMapper;
   private final OpenAiJson json;
   private final JobJson jobJson;
@@ -98,7 +105,14 @@ public final class ApiRoutes extends AllDirectives {
    */
   public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
       Drain drain) {
+    this(engine, settings, clock, ids, ready, drain, HttpMetrics.disabled());
+  }
+
+  /** @param metrics the node's registry: what {@code GET /metrics} renders and the API records into */
+  public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
+      Drain drain, HttpMetrics metrics) {
     this.drain = drain;
+    this.metrics = metrics;
     this.engine = engine;
     this.settings = settings;
     this.clock = clock;
@@ -113,26 +127,27 @@ public final class ApiRoutes extends AllDirectives {
   public Route route() {
     Route api = concat(
         path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
-            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
-                completeWithFuture(untilDrained(chatCompletion(entity, mat))))))),
+            post(() -> metered("chat_completions", meter -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                completeWithFuture(untilDrained(chatCompletion(entity, mat, meter)))))))),
         path(PathMatchers.segment("v1").slash("feedback"), () ->
-            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
-                completeWithFuture(untilDrained(feedback(entity, mat))))))),
+            post(() -> metered("feedback", meter -> extractRequestEntity(entity -> extractMaterializer(mat ->
+                completeWithFuture(untilDrained(feedback(entity, mat)))))))),
         path(PathMatchers.segment("v1").slash("jobs"), () ->
-            post(() -> extractRequestEntity(entity -> extractMaterializer(mat ->
+            post(() -> metered("jobs", meter -> extractRequestEntity(entity -> extractMaterializer(mat ->
                 optionalHeaderValueByName("Idempotency-Key", key ->
-                    completeWithFuture(untilDrained(submitJob(entity, mat, key)))))))),
+                    completeWithFuture(untilDrained(submitJob(entity, mat, key, meter))))))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()).slash("events"), id ->
-            get(() -> optionalHeaderValueByName("Last-Event-ID", last ->
-                completeWithFuture(untilDrained(jobEvents(id, last)))))),
+            get(() -> metered("job_events", meter -> optionalHeaderValueByName("Last-Event-ID", last ->
+                completeWithFuture(untilDrained(jobEvents(id, last))))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()), id -> concat(
-            get(() -> completeWithFuture(untilDrained(getJob(id)))),
-            delete(() -> completeWithFuture(untilDrained(cancelJob(id)))))),
+            get(() -> metered("job", meter -> completeWithFuture(untilDrained(getJob(id))))),
+            delete(() -> metered("job_cancel", meter -> completeWithFuture(untilDrained(cancelJob(id))))))),
         path(PathMatchers.segment("v1").slash("models"), () ->
-            get(() -> extractRequest(r ->
-                complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of()))))),
+            get(() -> metered("models", meter -> extractRequest(r ->
+                complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of())))))),
         path("health", () -> get(() -> complete(jsonResponse(200, status("ok"), List.of())))),
-        path("ready", () -> get(() -> extractRequest(r -> complete(readiness())))));
+        path("ready", () -> get(() -> extractRequest(r -> complete(readiness())))),
+        path("metrics", () -> get(() -> extractActorSystem(system -> completeWithFuture(scrape(system))))));
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> api));
   }
 
@@ -154,6 +169,33 @@ public final class ApiRoutes extends AllDirectives {
     List<HttpHeader> headers = journal.writable() ? List.of()
         : List.of(RawHeader.create("Retry-After", Long.toString(retryAfterSeconds(DEFAULT_RETRY_AFTER))));
     return jsonResponse(up ? 200 : 503, body, headers);
+  }
+
+  /**
+   * {@code inner} with a fresh {@link HttpMetrics.Request} per request, recorded when its response is ready
+   * (requests refused before a route takes them, e.g. 405, are not counted).
+   */
+  private Route metered(String route, java.util.function.Function<HttpMetrics.Request, Route> inner) {
+    return extractRequestContext(ctx -> {
+      HttpMetrics.Request meter = metrics.start(route);
+      return mapResponse(response -> {
+        meter.completed(response.status().intValue());
+        return response;
+      }, () -> inner.apply(meter));
+    });
+  }
+
+  /**
+   * {@code GET /metrics}: every meter of the node in the Prometheus text format. Rendered on the blocking
+   * dispatcher: a scrape reads meters (never asks an actor), but its CPU time should not delay the API's own.
+   */
+  private CompletionStage<HttpResponse> scrape(org.apache.pekko.actor.ActorSystem system) {
+    java.util.concurrent.Executor blocking = system.dispatchers().lookup("pekko.actor.default-blocking-io-dispatcher");
+    return CompletableFuture.supplyAsync(() -> metrics.scrape()
+        .map(text -> HttpResponse.create().withStatus(200).withEntity(HttpEntities.create(PROMETHEUS_TEXT,
+            text.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .orElseGet(() -> errorResponse(new ApiError(404, "invalid_request_error", "metrics are disabled on this "
+            + "node (switchyard.metrics.enabled = off)", null, "metrics_disabled", null))), blocking);
   }
 
   private ObjectNode status(String status) {
@@ -187,15 +229,17 @@ public final class ApiRoutes extends AllDirectives {
         });
   }
 
-  private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat) {
+  private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat,
+      HttpMetrics.Request meter) {
     CompletionStage<HttpResponse> response = readBody(entity, mat)
         .thenCompose(body -> {
           ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
           requireKnownPipeline(req.model());
+          meter.pipeline(req.model());
           String id = "chatcmpl-" + ids.get();
           Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens(), req.params());
           long created = clock.instant().getEpochSecond();
-          return req.stream() ? streamed(req, query, id, created, mat) : answered(req, query, id, created);
+          return req.stream() ? streamed(req, query, id, created, mat, meter) : answered(req, query, id, created);
         });
     return response.exceptionally(this::errorResponse);
   }
@@ -294,11 +338,13 @@ public final class ApiRoutes extends AllDirectives {
    * so a repeat returns the same job (header {@code Idempotent-Replayed: true}); the same key with a different
    * body is 422 {@code idempotency_key_reused}, as the IETF Idempotency-Key draft recommends.
    */
-  private CompletionStage<HttpResponse> submitJob(RequestEntity entity, Materializer mat, Optional<String> key) {
+  private CompletionStage<HttpResponse> submitJob(RequestEntity entity, Materializer mat, Optional<String> key,
+      HttpMetrics.Request meter) {
     return readBody(entity, mat)
         .thenCompose(body -> {
           JobRequest req = JobRequest.parse(body, requestMapper, settings, settings.maxJobSteps());
           requireKnownPipeline(req.model());
+          meter.pipeline(req.model());
           String id = key.isPresent() ? jobIdFor(key.get()) : "job-" + ids.get();
           JobSpec spec = new JobSpec(id, req.model(), req.steps(), req.task(), req.budget());
           return withTimeout(engine.submitJob(spec), settings.answerTimeout()).thenApply(accepted -> {
@@ -411,13 +457,13 @@ public final class ApiRoutes extends AllDirectives {
    * unavailable) is still an HTTP status; later failures become an error event in the stream.
    */
   private CompletionStage<HttpResponse> streamed(ChatCompletionRequest req, Query query, String id, long created,
-      Materializer mat) {
+      Materializer mat, HttpMetrics.Request meter) {
     Source<QueryProgress, NotUsed> progress = engine.answerStreaming(query, req.model(), req.durability())
         .completionTimeout(settings.streamTimeout());
     var head = progress.prefixAndTail(1).runWith(Sink.head(), mat);
     return withTimeout(head, settings.answerTimeout()).thenApply(pair -> {
       Source<QueryProgress, NotUsed> all = Source.from(pair.first()).concat(pair.second());
-      Source<ByteString, NotUsed> frames = sseFrames(req, id, created, all);
+      Source<ByteString, NotUsed> frames = sseFrames(req, id, created, all, meter);
       return HttpResponse.create()
           .withStatus(200)
           .addHeader(RawHeader.create("Cache-Control", "no-cache"))
@@ -427,7 +473,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Source<ByteString, NotUsed> sseFrames(ChatCompletionRequest req, String id, long created,
-      Source<QueryProgress, NotUsed> progress) {
+      Source<QueryProgress, NotUsed> progress, HttpMetrics.Request meter) {
     boolean showProgress = req.progress() != null ? req.progress() : settings.streamProgress();
     AtomicBoolean finished = new AtomicBoolean();
     ByteString first = frame(json.chunk(id, created, req.model(), json.delta("assistant", ""), null));
@@ -448,7 +494,10 @@ public final class ApiRoutes extends AllDirectives {
             return List.of(frame(chunk));
           }
           finished.set(true);
-          return finalFrames(req, id, created, ((QueryProgress.Finished) p.get()).result());
+          QueryResult result = ((QueryProgress.Finished) p.get()).result();
+          // the answer arrives whole with the result: its first frame is the stream's first token
+          meter.firstToken(result.answerModel() == null ? EngineMetrics.NONE : result.answerModel());
+          return finalFrames(req, id, created, result);
         })
         .recover(new PFBuilder<Throwable, ByteString>()
             .matchAny(e -> frame(json.error(toApiError(e))))
@@ -632,7 +681,8 @@ public final class ApiRoutes extends AllDirectives {
             "the request was refused: " + r.getClass().getSimpleName(), null, "bad_request", null))))
         .handleNotFound(complete(jsonResponse(404, json.error(new ApiError(404, "invalid_request_error",
             "no such route; the API serves POST /v1/chat/completions, POST /v1/jobs, GET and DELETE /v1/jobs/{id},"
-                + " GET /v1/jobs/{id}/events, POST /v1/feedback, GET /v1/models, GET /health, GET /ready",
+                + " GET /v1/jobs/{id}/events, POST /v1/feedback, GET /v1/models, GET /health, GET /ready,"
+                + " GET /metrics",
             null, "not_found", null)), List.of())))
         .build();
   }

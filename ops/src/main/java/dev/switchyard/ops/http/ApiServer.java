@@ -37,8 +37,12 @@ public final class ApiServer {
 
   private ApiServer() {}
 
-  /** The production wiring: random request ids, the system clock, readiness tied to coordinated shutdown. */
-  public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings) {
+  /**
+   * The production wiring: random request ids, the system clock, readiness tied to coordinated shutdown, and the
+   * node's metrics (the registry the engine records into) behind {@code GET /metrics}.
+   */
+  public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
+      HttpMetrics metrics) {
     AtomicBoolean ready = new AtomicBoolean(true);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "switchyard-not-ready",
         () -> {
@@ -46,7 +50,7 @@ public final class ApiServer {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ApiRoutes routes = new ApiRoutes(engine, settings, Clock.systemUTC(),
-        () -> UUID.randomUUID().toString().replace("-", ""), ready::get);
+        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics);
     return bind(system, routes, settings);
   }
 

@@ -605,6 +605,12 @@ class ChatCompletionsApiTest {
   }
 
   @Test
+  void metricsAreA404NamingTheSettingWhenTheNodeKeepsNone() throws Exception {
+    JsonNode e = assertError(get("/metrics"), 404, null, "metrics_disabled");
+    assertTrue(e.get("message").asText().contains("switchyard.metrics.enabled"), e.toString());
+  }
+
+  @Test
   void unknownRouteIs404AndWrongMethodIs405() throws Exception {
     assertError(get("/v1/completions"), 404, null, "not_found");
     HttpResponse<String> wrongMethod = get("/v1/chat/completions");
