@@ -119,6 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     HttpSettings http = HttpSettings.fromConfig(config);
     RecordedDataset dataset = null;
+    String serving;
     if (fleet.isEmpty()) {
       DataLocator.Located located = DataLocator.locate(data, config);
       if (located.file().isEmpty()) {
@@ -129,12 +130,12 @@ public final class ServeCommand implements Callable<Integer> {
       } catch (DataFormatException e) {
         return usage(err, e.getMessage());
       }
-      out.printf("switchyard serve: no switchyard.models configured: serving the simulated demo fleet, %d recorded"
-          + " queries x %d models replayed from %s (see README, \"In front of your models\")%n", dataset.size(),
+      serving = String.format("no switchyard.models configured: serving the simulated demo fleet, %d recorded"
+          + " queries x %d models replayed from %s (see README, \"In front of your models\")", dataset.size(),
           dataset.models().size(), located.file().get());
     } else {
       FleetConfig f = fleet.get();
-      out.printf("switchyard serve: %d models (%s) and %d pipelines from %s%n", f.models().size(),
+      serving = String.format("%d models (%s) and %d pipelines from %s", f.models().size(),
           f.models().stream().map(m -> m.id() + " " + m.backend()).collect(Collectors.joining(", ")),
           f.pipelines().size(), file.get().path());
     }
@@ -143,6 +144,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (journal.isPresent()) {
       return usage(err, journal.get().line());
     }
+    out.println("switchyard serve: " + serving);
     out.flush();
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
