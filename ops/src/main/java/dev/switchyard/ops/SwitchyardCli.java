@@ -3,6 +3,7 @@ package dev.switchyard.ops;
 import dev.switchyard.simulator.cli.DemoCommand;
 import dev.switchyard.simulator.cli.SimulateCommand;
 import dev.switchyard.simulator.evaluation.EvaluateCommand;
+import dev.switchyard.simulator.evaluation.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
         ConfigCommand.class,
         DemoCommand.class,
         EvaluateCommand.class,
+        TrainCommand.class,
         SimulateCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class

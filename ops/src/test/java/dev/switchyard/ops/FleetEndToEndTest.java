@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with usage, one answers 500, one 429 with Retry-After, one too slowly). Shown: a request naming a model id goes
  * straight to it, with its tools, its tool calls coming back; a fallback chain gets past the 500, the 429 and the timeout to an answer; a cold bandit
  * pipeline answers from its models; a pipeline fitted at start on the shared recording through
- * {@code recorded-as} routes between the fleet's models; usage comes from the upstream and cost from the
+ * {@code recorded-as}, and one served from an artifact {@code switchyard train} made on it, route between the
+ * fleet's models; usage comes from the upstream and cost from the
  * configured prices; a chain none of whose models answers is 502; /v1/models lists models and pipelines; an
  * unknown model is 404.
  */
@@ -82,6 +83,13 @@ class FleetEndToEndTest {
     if (recorded) {
       config += "switchyard.pipelines.\"acme/routed\" { strategy = scope, models = [acme-small, acme-large],"
           + " train-data = \"" + SHARED + "\", params { cost-weight = 0.1 } }\n";
+      // a policy fitted once by `switchyard train` on the recording's ids, served through recorded-as
+      Path policy = dir.resolve("routellm-mf.json");
+      SwitchyardCliTest.Run train = SwitchyardCliTest.run("train", "--data", SHARED.toString(), "--strategy",
+          "routellm-mf", "--models", "llama3.1-8b,gpt-4o", "--param", "cost-weight=0.2", "--out", policy.toString());
+      assertEquals(0, train.exit(), train.err());
+      config += "switchyard.pipelines.\"acme/trained\" { policy = \"" + policy + "\", models = [acme-small,"
+          + " acme-large] }\n";
     }
     Path file = dir.resolve("fleet.conf");
     Files.writeString(file, config);
@@ -249,6 +257,23 @@ class FleetEndToEndTest {
       answeredBy.add(JSON.readTree(r.body()).at("/switchyard/answer_model").asText());
     }
     assertTrue(Set.of("acme-small", "acme-large").containsAll(answeredBy), answeredBy.toString());
+  }
+
+  @Test
+  void aPipelineServedFromAnArtifactThatTrainMadeRoutesTheFleetThroughRecordedAs() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(SHARED),
+        "recorded data not found at " + SHARED + "; skipping the pipeline served from an artifact");
+    Set<String> answeredBy = new HashSet<>();
+    for (String q : new String[] {"What is 17 * 23? Answer with the number only.", "Write a haiku about the sea.",
+        "Prove that the square root of 2 is irrational."}) {
+      HttpResponse<String> r = chat("acme/trained", q);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode body = JSON.readTree(r.body());
+      answeredBy.add(body.at("/switchyard/answer_model").asText());
+      assertTrue(body.at("/choices/0/message/content").asText().startsWith("answer from acme/"), r.body());
+    }
+    assertTrue(Set.of("acme-small", "acme-large").containsAll(answeredBy), answeredBy.toString());
+    assertTrue(serve.output().contains("acme/trained"), "listed at start:\n" + serve.tail(20));
   }
 
   @Test

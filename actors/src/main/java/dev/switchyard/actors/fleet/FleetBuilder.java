@@ -14,6 +14,7 @@ import dev.switchyard.strategies.bandit.RewardModel;
 import dev.switchyard.strategies.data.ModelCatalog;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.plan.RenamedPlanner;
 import dev.switchyard.strategies.routers.FallbackChain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,7 +86,10 @@ public final class FleetBuilder {
     Map<String, ModelCard> cardById = new LinkedHashMap<>();
     cards.forEach(c -> cardById.put(c.id(), c));
     for (PipelineSpec p : fleet.pipelines()) {
-      pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(), seed));
+      Map<String, String> recordedIds = new LinkedHashMap<>();
+      p.models().forEach(m -> recordedIds.put(m, FleetConfig.recordedId(specs.get(m))));
+      pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(),
+          p.policy() == null ? null : fleet.policies().get(p.policy()), recordedIds));
     }
     return new EngineSetup(cards, workers, pipelines, pools);
   }
@@ -133,12 +137,25 @@ public final class FleetBuilder {
         recorded == null ? 0 : recorded.meanLatencyMs(), spec.joulesPerToken(), descriptors);
   }
 
-  private PipelineDefinition pipeline(PipelineSpec p, RecordedDataset train, List<ModelCard> cards, long seed) {
+  /**
+   * @param artifact what the pipeline is served from, or null when it is fitted here (or needs no fitting)
+   * @param recordedIds each of its models' ids in recorded data
+   */
+  private PipelineDefinition pipeline(PipelineSpec p, RecordedDataset train, List<ModelCard> cards,
+      dev.switchyard.strategies.artifact.PolicyArtifact artifact, Map<String, String> recordedIds) {
     String what = p.description().isEmpty() ? "" : p.description() + "; ";
     return switch (p.kind()) {
       case FALLBACK -> PipelineDefinition.fixed(p.name(), what + "fallback chain " + String.join(" -> ",
           p.models()), FallbackChain.info(), new FallbackChain(p.models())).restrictedTo(p.models());
       case OFFLINE -> {
+        if (artifact != null) {
+          // fitted by `switchyard train` on the recording's ids: the planner routes the fleet through recorded-as
+          Strategy strategy = artifact.restore();
+          yield PipelineDefinition.fixed(p.name(), String.format(Locale.ROOT, "%s%s (%s), from %s, cost weight"
+                  + " %.2f", what, p.strategy(), strategy.info().citation(), p.policy().getFileName(), p.costWeight()),
+              strategy.info(), new RenamedPlanner(strategy.planner(p.costWeight()), recordedIds))
+              .restrictedTo(p.models());
+        }
         Strategy strategy = StrategyCatalog.all().get(p.strategy()).get();
         strategy.fit(train, StrategyContext.seeded(seed));
         yield PipelineDefinition.fixed(p.name(), String.format(Locale.ROOT, "%s%s (%s), fitted on %s, cost weight"

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.switchyard.strategies.LearnerCatalog;
 import dev.switchyard.strategies.StrategyCatalog;
+import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.routers.FallbackChain;
@@ -26,8 +27,10 @@ import java.util.stream.Collectors;
  * {@code serve} run before anything starts.
  *
  * @param data the recorded-outcomes files the pipelines are fitted on, loaded once, by path
+ * @param policies the artifacts pipelines are served from, read and checked once, by path
  */
-public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, Map<Path, RecordedDataset> data) {
+public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, Map<Path, RecordedDataset> data,
+    Map<Path, PolicyArtifact> policies) {
   public static final String MODELS = "switchyard.models";
   public static final String PIPELINES = "switchyard.pipelines";
 
@@ -35,6 +38,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     models = List.copyOf(models);
     pipelines = List.copyOf(pipelines);
     data = Map.copyOf(data);
+    policies = Map.copyOf(policies);
   }
 
   /** The configuration and its problems; the configuration is usable only when there are none. */
@@ -69,8 +73,9 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     }
     List<ModelSpec> models = models(root, backends, problems);
     Map<Path, RecordedDataset> data = new LinkedHashMap<>();
-    List<PipelineSpec> pipelines = pipelines(root, models, baseDir, data, problems);
-    return new Checked(new FleetConfig(models, pipelines, data), problems);
+    Map<Path, PolicyArtifact> policies = new LinkedHashMap<>();
+    List<PipelineSpec> pipelines = pipelines(root, models, baseDir, data, policies, problems);
+    return new Checked(new FleetConfig(models, pipelines, data, policies), problems);
   }
 
   private static List<ModelSpec> models(Config root, Map<String, BackendFactory> backends,
@@ -110,7 +115,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
   }
 
   private static List<PipelineSpec> pipelines(Config root, List<ModelSpec> models, Path baseDir,
-      Map<Path, RecordedDataset> data, List<ConfigProblem> problems) {
+      Map<Path, RecordedDataset> data, Map<Path, PolicyArtifact> policies, List<ConfigProblem> problems) {
     List<PipelineSpec> out = new ArrayList<>();
     if (!root.hasPath(PIPELINES)) {
       return out;
@@ -137,11 +142,23 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         problems.add(new ConfigProblem(path, "a pipeline cannot have the name of a model: requests naming "
             + name + " go straight to that model"));
       }
+      PolicyArtifact artifact = null;
+      Path policy = null;
       if (p.hasPath("policy")) {
-        problems.add(new ConfigProblem(path + ".policy", "policy artifacts are not read by this version"
-            + " (there is no `train` command yet): fit at start with train-data"));
+        policy = baseDir.resolve(ModelSpec.string(p, "policy", path, problems)).toAbsolutePath().normalize();
+        artifact = artifact(path, policy, policies, problems);
+        if (p.hasPath("train-data")) {
+          problems.add(new ConfigProblem(path, "give policy (fitted by `switchyard train`) or train-data (fitted at"
+              + " start), not both"));
+        }
       }
-      String strategy = ModelSpec.string(p, "strategy", path, problems);
+      // with a policy, the strategy is the artifact's (an unreadable artifact is problem enough)
+      String strategy = policy != null && !p.hasPath("strategy") ? (artifact != null ? artifact.strategy() : "")
+          : ModelSpec.string(p, "strategy", path, problems);
+      if (artifact != null && !strategy.equals(artifact.strategy())) {
+        problems.add(new ConfigProblem(path + ".strategy", "is " + strategy + ", but " + policy + " was trained for"
+            + " strategy " + artifact.strategy()));
+      }
       PipelineSpec.Kind kind = null;
       if (strategy.equals(FallbackChain.NAME)) {
         kind = PipelineSpec.Kind.FALLBACK;
@@ -177,7 +194,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         problems.add(new ConfigProblem(path + ".models", "must be a list of model ids"));
       }
       Map<String, Object> params = new LinkedHashMap<>();
-      double costWeight = defaultCostWeight;
+      double costWeight = artifact != null ? artifact.costWeight() : defaultCostWeight;
       if (p.hasPath("params")) {
         if (p.getValue("params").valueType() != ConfigValueType.OBJECT) {
           problems.add(new ConfigProblem(path + ".params", "must be an object of the strategy's parameters"));
@@ -215,19 +232,59 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         } else if (!file.isEmpty()) {
           checkTrainData(path, trainData, chosen, fleet, data, problems);
         }
-      } else if (kind == PipelineSpec.Kind.OFFLINE) {
+      } else if (kind == PipelineSpec.Kind.OFFLINE && artifact == null && !p.hasPath("policy")) {
         problems.add(new ConfigProblem(path + ".train-data", "strategy " + strategy + " is fitted offline:"
-            + " give train-data, a queries.jsonl holding each model under its recorded-as id"));
+            + " give train-data, a queries.jsonl holding each model under its recorded-as id, or policy, an"
+            + " artifact of `switchyard train`"));
       } else if (kind == PipelineSpec.Kind.LEARNER && learners.get(strategy).needsTrain()) {
         problems.add(new ConfigProblem(path + ".train-data", "learner " + strategy + " starts from recorded"
             + " outcomes: give train-data"));
       }
+      if (artifact != null && kind == PipelineSpec.Kind.LEARNER) {
+        problems.add(new ConfigProblem(path + ".policy", "artifacts hold offline strategies; learner " + strategy
+            + " starts cold or from train-data"));
+      }
+      if (artifact != null) {
+        java.util.Set<String> recorded = new java.util.TreeSet<>();
+        chosen.stream().filter(fleet::containsKey).forEach(m -> recorded.add(recordedId(fleet.get(m))));
+        if (!recorded.equals(new java.util.TreeSet<>(artifact.models()))) {
+          problems.add(new ConfigProblem(path + ".models", policy + " was trained for models "
+              + new java.util.TreeSet<>(artifact.models()) + " of " + artifact.data().file() + "; the pipeline's"
+              + " models are recorded as " + recorded + " (set each model's recorded-as)"));
+        }
+      }
       if (problems.size() == before && kind != null) {
         String description = p.hasPath("description") ? ModelSpec.string(p, "description", path, problems) : "";
-        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, description));
+        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, description));
       }
     }
     return out;
+  }
+
+  /** The artifact at {@code file}, read, checked and its fitted state decoded once; null with a problem if not. */
+  private static PolicyArtifact artifact(String path, Path file, Map<Path, PolicyArtifact> policies,
+      List<ConfigProblem> problems) {
+    PolicyArtifact known = policies.get(file);
+    if (known != null) {
+      return known;
+    }
+    try {
+      PolicyArtifact a = PolicyArtifact.read(file);
+      if (!StrategyCatalog.all().containsKey(a.strategy())) {
+        problems.add(new ConfigProblem(path + ".policy", file + " holds strategy '" + a.strategy() + "', which this"
+            + " build does not know"));
+        return null;
+      }
+      a.restore();
+      policies.put(file, a);
+      return a;
+    } catch (IllegalArgumentException e) {
+      problems.add(new ConfigProblem(path + ".policy", e.getMessage()));
+    } catch (RuntimeException e) {
+      problems.add(new ConfigProblem(path + ".policy", file + ": its fitted state cannot be read by this build ("
+          + e.getClass().getSimpleName() + "): run `switchyard train` again"));
+    }
+    return null;
   }
 
   private static void checkTrainData(String path, Path file, List<String> chosen, Map<String, ModelSpec> fleet,

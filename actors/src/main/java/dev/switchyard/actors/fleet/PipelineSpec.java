@@ -13,9 +13,10 @@ import java.util.Map;
  * @param params the strategy's hyperparameters, checked by name ({@code cost-weight} taken out)
  * @param costWeight the trade-off: reward (or utility) = quality - cost-weight * cost / cost scale
  * @param trainData the recorded outcomes it is fitted on at start, or null
+ * @param policy the artifact ({@code switchyard train}) it is served from without fitting, or null
  */
 public record PipelineSpec(String name, String strategy, Kind kind, List<String> models, Map<String, Object> params,
-    double costWeight, Path trainData, String description) {
+    double costWeight, Path trainData, Path policy, String description) {
   public enum Kind {
     /** Try the models in order, the next on error, refusal or timeout. */
     FALLBACK,

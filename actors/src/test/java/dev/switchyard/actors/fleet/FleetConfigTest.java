@@ -128,14 +128,12 @@ class FleetConfigTest {
             + " mean 'sigma'?); its parameters: cost-weight, prior-mean, sigma"),
         problems(FLEET + "switchyard.pipelines.p { strategy = thompson, models = [small], params { sigmaa = 1 } }"));
     assertEquals(List.of("switchyard.pipelines.p.train-data: strategy scope is fitted offline: give train-data, a"
-            + " queries.jsonl holding each model under its recorded-as id"),
+            + " queries.jsonl holding each model under its recorded-as id, or policy, an artifact of `switchyard"
+            + " train`"),
         problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [small, big] }"));
     assertEquals(List.of("switchyard.pipelines.small: a pipeline cannot have the name of a model: requests naming"
             + " small go straight to that model"),
         problems(FLEET + "switchyard.pipelines.small { strategy = fallback, models = [big] }"));
-    assertEquals(List.of("switchyard.pipelines.p.policy: policy artifacts are not read by this version (there is no"
-            + " `train` command yet): fit at start with train-data"),
-        problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small], policy = \"p.json\" }"));
   }
 
   @Test
@@ -149,6 +147,55 @@ class FleetConfigTest {
         problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [small, big], train-data = q.jsonl }"));
     assertEquals(List.of("switchyard.pipelines.p.train-data: no such file: " + dir.resolve("none.jsonl")),
         problems(FLEET + "switchyard.pipelines.p { strategy = scope, models = [big], train-data = none.jsonl }"));
+  }
+
+  /** An artifact of scope fitted on {@code q.jsonl} (models gpt-4o and tiny), as `switchyard train` writes it. */
+  private Path artifact(int formatVersion) throws IOException {
+    Path data = dir.resolve("q.jsonl");
+    Files.writeString(data, """
+        {"id":"1","task":"t","source_split":"train","prompt":"a","models":{"gpt-4o":{"correct":1,"cost_usd":0.01},"tiny":{"correct":0,"cost_usd":0.001}}}
+        {"id":"2","task":"t","source_split":"train","prompt":"b","models":{"gpt-4o":{"correct":1,"cost_usd":0.01},"tiny":{"correct":1,"cost_usd":0.001}}}
+        """);
+    var strategy = dev.switchyard.strategies.StrategyCatalog.all().get("scope").get();
+    strategy.fit(dev.switchyard.strategies.data.RecordedDataset.load(data).split("train"),
+        dev.switchyard.strategies.StrategyContext.seeded(1));
+    Path file = dir.resolve("policy-v" + formatVersion + ".json");
+    new dev.switchyard.strategies.artifact.PolicyArtifact(formatVersion, "scope", 0.3, List.of("gpt-4o", "tiny"),
+        new dev.switchyard.strategies.artifact.PolicyArtifact.DataFingerprint(data.toString(), "0", 2, 0, false, 1),
+        List.of(), dev.switchyard.strategies.artifact.FittedState.encode(strategy)).write(file);
+    return file;
+  }
+
+  @Test
+  void aPolicyArtifactIsCheckedForItsFormatItsStrategyAndItsModels() throws IOException {
+    artifact(dev.switchyard.strategies.artifact.PolicyArtifact.FORMAT_VERSION);
+    String fleet = FLEET + "switchyard.models.tiny { backend = local, address = c,"
+        + " price { input-per-mtok = 0.01, output-per-mtok = 0.01 } }\n";
+    FleetConfig.Checked ok = check(fleet + "switchyard.pipelines.p { policy = policy-v1.json, models = [big, tiny] }");
+    assertEquals(List.of(), ok.problems());
+    PipelineSpec p = ok.fleet().pipelines().get(0);
+    assertEquals("scope", p.strategy(), "the artifact's strategy");
+    assertEquals(0.3, p.costWeight(), "the artifact's cost weight, unless params give one");
+    assertEquals(dir.resolve("policy-v1.json"), p.policy());
+
+    assertEquals(List.of("switchyard.pipelines.p.models: " + dir.resolve("policy-v1.json") + " was trained for models"
+            + " [gpt-4o, tiny] of " + dir.resolve("q.jsonl") + "; the pipeline's models are recorded as [gpt-4o, small]"
+            + " (set each model's recorded-as)"),
+        problems(fleet + "switchyard.pipelines.p { policy = policy-v1.json, models = [big, small] }"));
+    assertEquals(List.of("switchyard.pipelines.p.strategy: is automix, but " + dir.resolve("policy-v1.json")
+            + " was trained for strategy scope"),
+        problems(fleet + "switchyard.pipelines.p { strategy = automix, policy = policy-v1.json, models = [big, tiny] }"));
+    assertEquals(List.of("switchyard.pipelines.p: give policy (fitted by `switchyard train`) or train-data (fitted at"
+            + " start), not both"),
+        problems(fleet + "switchyard.pipelines.p { policy = policy-v1.json, train-data = q.jsonl, models = [big, tiny] }"));
+    artifact(99);
+    assertEquals(List.of("switchyard.pipelines.p.policy: " + dir.resolve("policy-v99.json") + " has artifact format"
+            + " version 99; this build reads version 1: run `switchyard train` again with this build"),
+        problems(fleet + "switchyard.pipelines.p { policy = policy-v99.json, models = [big, tiny] }"));
+    Files.writeString(dir.resolve("junk.json"), "{\"formatVersion\": 1, \"strategy\": \"scope\"}");
+    List<String> junk = problems(fleet + "switchyard.pipelines.p { policy = junk.json, models = [big, tiny] }");
+    assertEquals(1, junk.size(), junk.toString());
+    assertTrue(junk.get(0).startsWith("switchyard.pipelines.p.policy: "), junk.get(0));
   }
 
   @Test

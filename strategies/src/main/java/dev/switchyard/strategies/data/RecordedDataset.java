@@ -176,6 +176,21 @@ public final class RecordedDataset {
     return new RecordedDataset(name + ":" + split, models, part, costRecorded);
   }
 
+  /** The outcomes of {@code chosen} only (a policy fitted to route between those), as recorded. */
+  public RecordedDataset restrictedTo(List<String> chosen) {
+    for (String m : chosen) {
+      if (!models.contains(m)) {
+        throw new DataFormatException(name + " has no model '" + m + "'; it holds: " + String.join(", ", models));
+      }
+    }
+    List<RecordedQuery> kept = queries.stream().map(q -> {
+      Map<String, RecordedOutcome> o = new LinkedHashMap<>();
+      chosen.forEach(m -> o.put(m, q.outcome(m)));
+      return new RecordedQuery(q.id(), q.task(), q.split(), q.prompt(), o);
+    }).toList();
+    return new RecordedDataset(name, chosen, kept, costRecorded);
+  }
+
   /** Whether some query is of {@code split}. */
   public boolean hasSplit(String split) {
     return queries.stream().anyMatch(q -> q.split().equals(split));

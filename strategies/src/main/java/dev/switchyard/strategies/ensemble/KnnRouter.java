@@ -38,13 +38,8 @@ public final class KnnRouter implements Strategy {
   private double[][] value;
   private List<String> models = List.of();
   private double costScale = 1;
-  private final Map<String, double[][]> cache = Collections.synchronizedMap(
-      new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, double[][]> eldest) {
-          return size() > CACHE_SIZE;
-        }
-      });
+  /** A memo, not fitted state: transient, so a policy artifact does not carry it; made again on first use. */
+  private transient Map<String, double[][]> cache;
 
   public KnnRouter(int k) {
     if (k < 1) {
@@ -84,7 +79,7 @@ public final class KnnRouter implements Strategy {
         }
       }
     }
-    cache.clear();
+    cache().clear();
   }
 
   /** Per model, the neighbours' mean score ({@code [0]}) and mean cost ({@code [1]}). */
@@ -92,7 +87,7 @@ public final class KnnRouter implements Strategy {
     if (featurizer == null) {
       throw new IllegalStateException("baseline-knn: fit() must run before planner()");
     }
-    return cache.computeIfAbsent(text, t -> {
+    return cache().computeIfAbsent(text, t -> {
       double[] q = featurizer.features(t);
       double[] sim = new double[train.size()];
       Integer[] order = new Integer[train.size()];
@@ -156,5 +151,17 @@ public final class KnnRouter implements Strategy {
       return new PlanAction.Answer(r.text(), r.modelId(), List.of(Decision.of(Stage.ANSWER, r.modelId(), "accept",
           Double.NaN)));
     };
+  }
+
+  private synchronized Map<String, double[][]> cache() {
+    if (cache == null) {
+      cache = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, double[][]> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      });
+    }
+    return cache;
   }
 }
