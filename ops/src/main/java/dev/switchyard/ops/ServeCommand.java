@@ -154,7 +154,14 @@ public final class ServeCommand implements Callable<Integer> {
         FleetBuilder builder = new FleetBuilder(config.getConfig("switchyard.fleet"),
             FleetFiles.backends(system, config, file.get().baseDir()), EngineSettings.from(config).pool());
         builder.notes(fleet.get()).forEach(note -> out.println("switchyard serve: " + note));
-        setup = builder.build(fleet.get());
+        try {
+          setup = builder.build(fleet.get());
+        } catch (IllegalArgumentException e) {
+          // a value a strategy refuses when it is built (the check cannot know every strategy's range)
+          system.terminate();
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          return usage(err, file.get().path() + ": " + e.getMessage());
+        }
       } else {
         Config serve = config.getConfig("switchyard.serve");
         setup = SimulatedFleet.setup(dataset, new SimulatedFleet.Options(

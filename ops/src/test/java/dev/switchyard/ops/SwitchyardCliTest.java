@@ -27,7 +27,8 @@ class SwitchyardCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "serve", "config", "config check", "demo", "evaluate", "simulate", "bench", "bench learning",
+  @ValueSource(strings = {"", "serve", "config", "config check", "train", "demo", "evaluate", "simulate", "bench",
+      "bench learning",
       "bench load"})
   void helpWorksForEverySubcommand(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");

@@ -88,8 +88,14 @@ public final class FleetBuilder {
     for (PipelineSpec p : fleet.pipelines()) {
       Map<String, String> recordedIds = new LinkedHashMap<>();
       p.models().forEach(m -> recordedIds.put(m, FleetConfig.recordedId(specs.get(m))));
-      pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(),
-          p.policy() == null ? null : fleet.policies().get(p.policy()), recordedIds));
+      try {
+        pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(),
+            p.policy() == null ? null : fleet.policies().get(p.policy()), recordedIds));
+      } catch (IllegalArgumentException e) {
+        // a value the strategy itself refuses (e.g. a trade-off outside its range)
+        throw new IllegalArgumentException(FleetConfig.PIPELINES + "." + ModelSpec.quoted(p.name()) + ": "
+            + e.getMessage(), e);
+      }
     }
     return new EngineSetup(cards, workers, pipelines, pools);
   }

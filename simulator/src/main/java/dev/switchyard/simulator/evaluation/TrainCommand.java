@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
         + " `serve` loads without fitting again.")
 public final class TrainCommand implements Callable<Integer> {
   static final int BAD_INPUT = 2;
+  static final double DEFAULT_COST_WEIGHT = 0.5;
 
   @Spec
   CommandSpec spec;
@@ -44,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--models", paramLabel = "A,B,...", split = ",", description = "The recorded models to route between. Default: every model of the file.")
   List<String> models;
 
-  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter of the strategy: cost-weight (the trade-off the artifact is served at unless the pipeline gives its own).")
+  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter of the strategy: cost-weight, the trade-off the artifact is served at unless the pipeline gives its own (default 0.5, as switchyard.fleet.cost-weight).")
   Map<String, String> params;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the fitting and of a generated split (default: ${DEFAULT-VALUE}).")
@@ -67,7 +68,8 @@ public final class TrainCommand implements Callable<Integer> {
           : "--strategy '" + strategy + "' is not a strategy of the catalog; known: "
               + String.join(", ", StrategyCatalog.all().keySet()));
     }
-    double costWeight = 0;
+    // the engine's default trade-off (switchyard.fleet.cost-weight) unless --param gives one
+    double costWeight = DEFAULT_COST_WEIGHT;
     if (params != null) {
       for (Map.Entry<String, String> p : params.entrySet()) {
         if (!p.getKey().equals("cost-weight")) {
@@ -109,6 +111,12 @@ public final class TrainCommand implements Callable<Integer> {
     Evaluation evaluation = new Evaluation(dataset, "test", seed);
     Strategy fitted = StrategyCatalog.all().get(strategy).get();
     PolicyResult result = evaluation.strategy(strategy, fitted); // fits on train, replays the test split
+    try {
+      fitted.planner(costWeight);
+    } catch (IllegalArgumentException e) {
+      return bad(err, "--param cost-weight=" + costWeight + " is not a trade-off of " + strategy + ": "
+          + e.getMessage() + " (its frontier's trade-offs: " + java.util.Arrays.toString(fitted.tradeoffs()) + ")");
+    }
     List<PolicyArtifact.FrontierPoint> frontier = new ArrayList<>();
     result.points().forEach(p -> frontier.add(new PolicyArtifact.FrontierPoint(p.tradeoff(), p.quality(),
         p.costUsd())));
