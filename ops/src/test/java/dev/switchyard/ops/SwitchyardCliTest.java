@@ -28,8 +28,7 @@ class SwitchyardCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "serve", "config", "config check", "train", "demo", "evaluate", "simulate", "bench",
-      "bench learning",
-      "bench load"})
+      "bench learning", "bench load"})
   void helpWorksForEverySubcommand(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
     Run r = run(args);
