@@ -66,6 +66,12 @@ final class QueryLogic {
     }
   }
 
+  /**
+   * How many load-publish intervals old a pool's "every circuit open" may be for a route to it to be refused
+   * without a call; older news could be wrong (the circuit half-opens after its cooldown), so the call is made.
+   */
+  static final int CIRCUIT_NEWS_MULTIPLE = 3;
+
   static Next decide(QueryRun run, Planners planners, List<ModelCard> models, Set<String> modelIds,
       Map<String, PoolLoad> load, long now, EngineSettings settings, boolean retryDue) {
     if (!run.running() || run.pending() != null) {
@@ -105,6 +111,14 @@ final class QueryLogic {
       if (!modelIds.contains(route.modelId())) {
         return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), false,
             QueryRun.UNKNOWN_MODEL, "no model " + route.modelId() + " in this deployment", -1, now)));
+      }
+      PoolLoad target = state.loadOf(route.modelId());
+      if (target.circuitOpen() && now - target.timestampMillis() <= CIRCUIT_NEWS_MULTIPLE
+          * settings.pool().loadPublishInterval().toMillis()) {
+        // its pool said, moments ago, that every worker's circuit is open: refused here, without a call
+        return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), true,
+            "CIRCUIT_OPEN", "every worker of " + route.modelId() + " has its circuit open (as its pool published "
+                + (now - target.timestampMillis()) + " ms ago); not called", -1, now)));
       }
       return new CallModel(routed);
     }
