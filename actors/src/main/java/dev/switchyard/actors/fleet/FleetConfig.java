@@ -145,7 +145,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       PolicyArtifact artifact = null;
       Path policy = null;
       if (p.hasPath("policy")) {
-        policy = baseDir.resolve(ModelSpec.string(p, "policy", path, problems)).toAbsolutePath().normalize();
+        policy = baseDir.resolve(ConfigValues.string(p, "policy", path, problems)).toAbsolutePath().normalize();
         artifact = artifact(path, policy, policies, problems);
         if (p.hasPath("train-data")) {
           problems.add(new ConfigProblem(path, "give policy (fitted by `switchyard train`) or train-data (fitted at"
@@ -154,7 +154,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       }
       // with a policy, the strategy is the artifact's (an unreadable artifact is problem enough)
       String strategy = policy != null && !p.hasPath("strategy") ? (artifact != null ? artifact.strategy() : "")
-          : ModelSpec.string(p, "strategy", path, problems);
+          : ConfigValues.string(p, "strategy", path, problems);
       if (artifact != null && !strategy.equals(artifact.strategy())) {
         problems.add(new ConfigProblem(path + ".strategy", "is " + strategy + ", but " + policy + " was trained for"
             + " strategy " + artifact.strategy()));
@@ -201,7 +201,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         } else {
           params.putAll(p.getObject("params").unwrapped());
           if (params.containsKey("cost-weight")) {
-            costWeight = ModelSpec.nonNegative(p, "params.cost-weight", path, problems);
+            costWeight = ConfigValues.nonNegative(p, "params.cost-weight", path, problems);
             params.remove("cost-weight");
           }
         }
@@ -225,7 +225,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       }
       Path trainData = null;
       if (p.hasPath("train-data")) {
-        String file = ModelSpec.string(p, "train-data", path, problems);
+        String file = ConfigValues.string(p, "train-data", path, problems);
         trainData = baseDir.resolve(file).toAbsolutePath().normalize();
         if (kind == PipelineSpec.Kind.FALLBACK) {
           problems.add(new ConfigProblem(path + ".train-data", "a fallback chain is not fitted: remove it"));
@@ -254,7 +254,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         }
       }
       if (problems.size() == before && kind != null) {
-        String description = p.hasPath("description") ? ModelSpec.string(p, "description", path, problems) : "";
+        String description = p.hasPath("description") ? ConfigValues.string(p, "description", path, problems) : "";
         out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, description));
       }
     }

@@ -2,7 +2,6 @@ package dev.switchyard.actors.fleet;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,22 +43,22 @@ public record ModelSpec(String id, String backend, double inputUsdPerMTok, doubl
     } else {
       KnownKeys.check(path + ".price", entry.getConfig("price"), PRICE_KEYS, out);
     }
-    double in = nonNegative(entry, "price.input-per-mtok", path, out);
-    double outPrice = nonNegative(entry, "price.output-per-mtok", path, out);
-    int contextWindow = positiveInt(entry, "context-window", path, out);
-    int concurrency = positiveInt(entry, "concurrency", path, out);
-    int maxQueue = nonNegativeInt(entry, "max-queue", path, out);
-    Duration timeout = positiveDuration(entry, "timeout", path, out);
-    double joules = nonNegative(entry, "joules-per-token", path, out);
-    String description = string(entry, "description", path, out);
-    String recordedAs = entry.hasPath("recorded-as") ? string(entry, "recorded-as", path, out) : null;
+    double in = ConfigValues.nonNegative(entry, "price.input-per-mtok", path, out);
+    double outPrice = ConfigValues.nonNegative(entry, "price.output-per-mtok", path, out);
+    int contextWindow = ConfigValues.positiveInt(entry, "context-window", path, out);
+    int concurrency = ConfigValues.positiveInt(entry, "concurrency", path, out);
+    int maxQueue = ConfigValues.nonNegativeInt(entry, "max-queue", path, out);
+    Duration timeout = ConfigValues.positiveDuration(entry, "timeout", path, out);
+    double joules = ConfigValues.nonNegative(entry, "joules-per-token", path, out);
+    String description = ConfigValues.string(entry, "description", path, out);
+    String recordedAs = entry.hasPath("recorded-as") ? ConfigValues.string(entry, "recorded-as", path, out) : null;
     List<String> tags = List.of();
     try {
       tags = entry.getStringList("tags");
     } catch (ConfigException e) {
       out.add(new ConfigProblem(path + ".tags", "must be a list of strings"));
     }
-    String backend = string(entry, "backend", path, out);
+    String backend = ConfigValues.string(entry, "backend", path, out);
     if (out.size() > before) {
       return null;
     }
@@ -75,75 +74,5 @@ public record ModelSpec(String id, String backend, double inputUsdPerMTok, doubl
   /** A key quoted for a path when it holds characters HOCON would split on (as in {@code "org/model"}). */
   static String quoted(String key) {
     return key.matches("[A-Za-z0-9_-]+") ? key : "\"" + key + "\"";
-  }
-
-  static double nonNegative(Config c, String key, String path, List<ConfigProblem> out) {
-    try {
-      double v = c.getDouble(key);
-      if (!(v >= 0) || Double.isInfinite(v)) {
-        out.add(new ConfigProblem(path + "." + key, "must be a finite number >= 0, got " + v));
-      }
-      return v;
-    } catch (ConfigException.Missing e) {
-      out.add(new ConfigProblem(path + "." + key, "missing"));
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + "." + key, "must be a number, got " + render(c, key)));
-    }
-    return 0;
-  }
-
-  static int positiveInt(Config c, String key, String path, List<ConfigProblem> out) {
-    int v = nonNegativeInt(c, key, path, out);
-    if (v == 0 && c.hasPath(key)) {
-      out.add(new ConfigProblem(path + "." + key, "must be at least 1"));
-    }
-    return v;
-  }
-
-  static int nonNegativeInt(Config c, String key, String path, List<ConfigProblem> out) {
-    try {
-      int v = c.getInt(key);
-      if (v < 0) {
-        out.add(new ConfigProblem(path + "." + key, "must be >= 0, got " + v));
-      }
-      return v;
-    } catch (ConfigException.Missing e) {
-      out.add(new ConfigProblem(path + "." + key, "missing"));
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + "." + key, "must be a whole number, got " + render(c, key)));
-    }
-    return 0;
-  }
-
-  static Duration positiveDuration(Config c, String key, String path, List<ConfigProblem> out) {
-    try {
-      Duration d = c.getDuration(key);
-      if (d.isNegative() || d.isZero()) {
-        out.add(new ConfigProblem(path + "." + key, "must be a positive duration, e.g. 60s"));
-      }
-      return d;
-    } catch (ConfigException.Missing e) {
-      out.add(new ConfigProblem(path + "." + key, "missing"));
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + "." + key, "must be a duration such as 500ms, 60s or 2m, got "
-          + render(c, key)));
-    }
-    return Duration.ZERO;
-  }
-
-  static String string(Config c, String key, String path, List<ConfigProblem> out) {
-    if (!c.hasPath(key)) {
-      out.add(new ConfigProblem(path + "." + key, "missing"));
-      return "";
-    }
-    if (c.getValue(key).valueType() != ConfigValueType.STRING) {
-      out.add(new ConfigProblem(path + "." + key, "must be a string, got " + render(c, key)));
-      return "";
-    }
-    return c.getString(key);
-  }
-
-  private static String render(Config c, String key) {
-    return c.hasPath(key) ? c.getValue(key).render() : "nothing";
   }
 }

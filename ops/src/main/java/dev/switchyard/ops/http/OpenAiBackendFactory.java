@@ -6,12 +6,12 @@ import com.typesafe.config.ConfigValueType;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.fleet.BackendFactory;
 import dev.switchyard.actors.fleet.ConfigProblem;
+import dev.switchyard.actors.fleet.ConfigValues;
 import dev.switchyard.actors.fleet.ModelSpec;
 import dev.switchyard.ops.Secret;
 import dev.switchyard.protocol.ModelCard;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -77,26 +77,9 @@ public final class OpenAiBackendFactory implements BackendFactory {
         out.add(new ConfigProblem(path + ".endpoints", "must be a list of { base-url, api-key, remote-model }"));
       }
     }
-    try {
-      Duration connect = entry.getDuration("connect-timeout");
-      if (connect.isNegative() || connect.isZero()) {
-        out.add(new ConfigProblem(path + ".connect-timeout", "must be a positive duration"));
-      }
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + ".connect-timeout", "must be a duration such as 5s"));
-    }
-    try {
-      entry.getBoolean("logprobs");
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + ".logprobs", "must be on or off"));
-    }
-    try {
-      if (entry.getInt("max-connections") < 1) {
-        out.add(new ConfigProblem(path + ".max-connections", "must be at least 1"));
-      }
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + ".max-connections", "must be a whole number"));
-    }
+    ConfigValues.positiveDuration(entry, "connect-timeout", path, out);
+    ConfigValues.flag(entry, "logprobs", path, out);
+    ConfigValues.positiveInt(entry, "max-connections", path, out);
     return out;
   }
 

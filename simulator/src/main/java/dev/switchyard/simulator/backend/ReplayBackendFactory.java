@@ -1,11 +1,11 @@
 package dev.switchyard.simulator.backend;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.fleet.BackendFactory;
 import dev.switchyard.actors.fleet.ConfigProblem;
+import dev.switchyard.actors.fleet.ConfigValues;
 import dev.switchyard.actors.fleet.ModelSpec;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.strategies.data.DataFormatException;
@@ -74,21 +74,8 @@ public final class ReplayBackendFactory implements BackendFactory {
         out.add(new ConfigProblem(path + ".data", e.getMessage()));
       }
     }
-    try {
-      double scale = entry.getDouble("latency-scale");
-      if (!(scale >= 0) || Double.isInfinite(scale)) {
-        out.add(new ConfigProblem(path + ".latency-scale", "must be a finite number >= 0"));
-      }
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + ".latency-scale", "must be a number (1 = as recorded, 0 = at once)"));
-    }
-    try {
-      if (entry.getInt("replicas") < 1) {
-        out.add(new ConfigProblem(path + ".replicas", "must be at least 1"));
-      }
-    } catch (ConfigException e) {
-      out.add(new ConfigProblem(path + ".replicas", "must be a whole number"));
-    }
+    ConfigValues.nonNegative(entry, "latency-scale", path, out);
+    ConfigValues.positiveInt(entry, "replicas", path, out);
     return out;
   }
 
