@@ -196,16 +196,41 @@ final class ClusterEngine implements Engine {
     Duration timeout = services.settings().feedbackTimeout();
     return entity(feedback.queryId())
         .<QueryActor.FeedbackOutcome>ask(replyTo -> new QueryActor.GiveFeedback(feedback, replyTo), timeout)
+        .thenCompose(outcome -> outcome.unknownQuery() ? lateFeedback(feedback, outcome, timeout)
+            : CompletableFuture.completedFuture(outcome))
         .handle((outcome, error) -> {
           if (error != null) {
             throw asRejection(error, "feedback for " + feedback.queryId(), timeout);
           }
           if (!outcome.accepted()) {
-            throw new EngineRejection(outcome.alreadyGiven() ? Reason.CONFLICT : Reason.INVALID, outcome.message(),
-                null);
+            throw new EngineRejection(outcome.alreadyGiven() ? Reason.CONFLICT
+                : outcome.unknownQuery() ? Reason.NOT_FOUND : Reason.INVALID, outcome.message(), null);
           }
           return Done.getInstance();
         });
+  }
+
+  /**
+   * A feedback for a query no entity knows (an ephemeral query's entity ends minutes after the query): every
+   * learned pipeline's feedback window is asked; the one holding the query learns it. Feedback names no
+   * pipeline, so all are asked at once.
+   */
+  private CompletionStage<QueryActor.FeedbackOutcome> lateFeedback(Feedback feedback,
+      QueryActor.FeedbackOutcome unknown, Duration timeout) {
+    List<CompletableFuture<QueryActor.FeedbackOutcome>> asked = services.learners().values().stream()
+        .map(learner -> org.apache.pekko.actor.typed.javadsl.AskPattern
+            .<Learner.Command, QueryActor.FeedbackOutcome>ask(learner,
+                replyTo -> new Learner.LateFeedback(feedback, replyTo), timeout, scheduler)
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).handle((done, error) -> {
+      List<QueryActor.FeedbackOutcome> answers = asked.stream().filter(f -> !f.isCompletedExceptionally())
+          .map(CompletableFuture::join).toList();
+      return answers.stream().filter(a -> a.accepted() || a.alreadyGiven()).findFirst()
+          .orElse(new QueryActor.FeedbackOutcome(false, false, false, true, unknown.message()
+              + " (nor in the feedback window of any learned pipeline: it ended more than"
+              + " switchyard.learner.feedback-window ago, or never was)"));
+    });
   }
 
   @Override

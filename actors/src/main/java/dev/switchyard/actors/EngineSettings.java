@@ -36,7 +36,9 @@ public record EngineSettings(
     Duration learnerPublishInterval,
     boolean learnerLocalLearning,
     Duration learnerLocalGrace,
-    int learnerLocalMaxPending) {
+    int learnerLocalMaxPending,
+    Duration feedbackWindow,
+    int feedbackWindowMaxEpisodes) {
 
   /**
    * What a resumed durable query does with the call that was in flight when its node stopped: {@code RESEND} it
@@ -215,7 +217,9 @@ public record EngineSettings(
         s.getDuration("learner.publish-interval"),
         s.getBoolean("learner.local-learning.enabled"),
         s.getDuration("learner.local-learning.grace"),
-        s.getInt("learner.local-learning.max-pending"));
+        s.getInt("learner.local-learning.max-pending"),
+        s.getDuration("learner.feedback-window.duration"),
+        s.getInt("learner.feedback-window.max-episodes"));
   }
 
   public boolean manualPromotion(String pipeline) {

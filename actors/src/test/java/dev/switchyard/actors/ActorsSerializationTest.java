@@ -108,7 +108,7 @@ class ActorsSerializationTest {
         new QueryActor.StepMade("q1", 0, EpisodeStep.generated(1, response())),
         new QueryActor.Completed(result),
         new QueryActor.Refused("OVERLOADED", "full", 100),
-        new QueryActor.FeedbackOutcome(true, false, true, "ok"),
+        new QueryActor.FeedbackOutcome(true, false, true, false, "ok"),
         new QueryActor.Status("q1", true, true, true, result.episode().steps(), 1, null, result),
         new ModelPool.Call(request, probe.getRef().unsafeUpcast()),
         new ModelPool.GetLoad(probe.getRef().unsafeUpcast()),

@@ -225,7 +225,8 @@ class QueryActorTest {
     assertTrue(tooLong.getMessage().contains("switchyard.query.max-deadline"), tooLong.getMessage());
     ExecutionException feedback = assertThrows(ExecutionException.class, () -> node.await(
         node.engine.feedback(new dev.switchyard.protocol.Feedback("never-seen", 1.0, "test"))));
-    assertEquals(EngineRejection.Reason.INVALID, ((EngineRejection) feedback.getCause()).reason());
+    assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) feedback.getCause()).reason(),
+        "no query and in no feedback window");
   }
 
   @Test

@@ -2,8 +2,10 @@ package dev.switchyard.actors.learn;
 
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Episode;
+import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Journaled;
 import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.strategies.learn.OnlineLearner;
@@ -55,6 +57,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** Learn from a finished episode (ignored unless it carries a score). */
   public record Learn(Episode episode) implements Command {}
 
+  /**
+   * A feedback for a query whose entity no longer knows it: learned if the query is in this pipeline's
+   * {@link FeedbackWindow}; the reply says whether it was.
+   */
+  public record LateFeedback(Feedback feedback, ActorRef<QueryActor.FeedbackOutcome> replyTo) implements Command {}
+
   /** Make the newest version the acting one; replies with the acting version. */
   public record Promote(ActorRef<Promoted> replyTo) implements Command {}
 
@@ -97,6 +105,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** Scored episodes received but not yet written to the journal. */
   private final List<Episode> buffered = new ArrayList<>();
   private boolean writeScheduled;
+  private final FeedbackWindow window;
   /** Query ids of the episodes written since the last publication (nodes drop them from their local ones). */
   private final List<String> unpublishedIds = new ArrayList<>();
   /** The live learner; kept in step with the state by {@link #sync}. */
@@ -136,6 +145,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.clock = clock;
     this.topic = topic;
     this.learner = pipeline.learner().get();
+    this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
   }
 
   @Override
@@ -153,6 +163,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Learn.class, this::onLearn)
+        .onCommand(LateFeedback.class, this::onLateFeedback)
         .onCommand(WriteDue.class, (state, due) -> onWriteDue())
         .onCommand(PublishDue.class, (state, due) -> {
           if (unpublished > 0) {
@@ -170,14 +181,44 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLearn(State state, Learn learn) {
     if (learn.episode().score() == null) {
+      window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
     }
-    buffered.add(learn.episode());
+    window.learned(learn.episode(), clock.millis());
+    buffer(learn.episode());
+    return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLateFeedback(State state,
+      LateFeedback late) {
+    Feedback f = late.feedback();
+    FeedbackWindow.Outcome outcome = window.feedback(f.queryId(), f.reward(), f.replace(), clock.millis());
+    QueryActor.FeedbackOutcome reply;
+    if (outcome instanceof FeedbackWindow.Learn learn) {
+      buffer(learn.scored());
+      reply = new QueryActor.FeedbackOutcome(true, false, true, false, "reward passed to the learner of "
+          + pipeline.name() + " (the query had ended; it was in the pipeline's feedback window)");
+    } else if (outcome instanceof FeedbackWindow.AlreadyRewarded already) {
+      reply = already.replaced()
+          ? new QueryActor.FeedbackOutcome(true, false, false, false, "reward " + f.reward() + " replaces "
+              + already.reward() + " on the query; the learner learned the query once and does not learn it again")
+          : new QueryActor.FeedbackOutcome(false, true, false, false, "query " + f.queryId() + " already has the"
+              + " reward " + already.reward() + "; send \"replace\": true to replace it (it is not learned again)");
+    } else {
+      reply = new QueryActor.FeedbackOutcome(false, false, false, true, "no query " + f.queryId()
+          + " in the feedback window of " + pipeline.name());
+    }
+    late.replyTo().tell(reply);
+    return Effect().none();
+  }
+
+  /** Learns {@code scored} with the next journal write. */
+  private void buffer(Episode scored) {
+    buffered.add(scored);
     if (!writeScheduled) {
       writeScheduled = true;
       ctx.getSelf().tell(WriteDue.INSTANCE);
     }
-    return Effect().none();
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onWriteDue() {

@@ -340,7 +340,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private ReplyEffect<QueryEvent, QueryRun> onFeedback(QueryRun run, GiveFeedback give) {
     if (unknownId(run)) {
       return Effect().stop().thenReply(give.replyTo(),
-          r -> FeedbackOutcome.refused("no query " + give.feedback().queryId()));
+          r -> FeedbackOutcome.unknown("no query " + give.feedback().queryId()));
     }
     FeedbackOutcome refusal = QuerySession.feedbackRefusal(run, give.feedback());
     if (refusal != null) {

@@ -104,11 +104,17 @@ public final class QueryActor {
    * @param accepted the reward was recorded
    * @param alreadyGiven refused because the query already has a reward and the feedback did not ask to replace it
    * @param learned the learner was given the reward (false for a replacement: a query is learned from once)
+   * @param unknownQuery refused because no query of that id is known here (its entity ended, or there never was
+   *     one): the pipelines' feedback windows may still know it
    */
-  public record FeedbackOutcome(boolean accepted, boolean alreadyGiven, boolean learned, String message)
-      implements CrossNode {
+  public record FeedbackOutcome(boolean accepted, boolean alreadyGiven, boolean learned, boolean unknownQuery,
+      String message) implements CrossNode {
     static FeedbackOutcome refused(String message) {
-      return new FeedbackOutcome(false, false, false, message);
+      return new FeedbackOutcome(false, false, false, false, message);
+    }
+
+    static FeedbackOutcome unknown(String message) {
+      return new FeedbackOutcome(false, false, false, true, message);
     }
   }
 

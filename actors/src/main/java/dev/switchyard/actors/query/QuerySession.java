@@ -296,7 +296,7 @@ final class QuerySession {
       return QueryActor.FeedbackOutcome.refused("query " + feedback.queryId() + " has not finished");
     }
     if (!run.rewards().isEmpty() && !feedback.replace()) {
-      return new QueryActor.FeedbackOutcome(false, true, false, "query " + feedback.queryId()
+      return new QueryActor.FeedbackOutcome(false, true, false, false, "query " + feedback.queryId()
           + " already has feedback: reward " + run.rewards().get(run.rewards().size() - 1)
           + "; send \"replace\": true to replace it (the learner does not learn the query again)");
     }
@@ -314,7 +314,7 @@ final class QuerySession {
     String message = learned ? "reward passed to the learner of " + after.pipeline()
         : "reward " + rewards.get(rewards.size() - 1) + " replaces " + rewards.get(rewards.size() - 2)
             + " on the query; the learner learned the query once and does not learn it again";
-    return new QueryActor.FeedbackOutcome(true, false, learned, message);
+    return new QueryActor.FeedbackOutcome(true, false, learned, false, message);
   }
 
   void selfAdvance() {

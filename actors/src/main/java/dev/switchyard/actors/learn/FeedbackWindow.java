@@ -1,0 +1,103 @@
+package dev.switchyard.actors.learn;
+
+import dev.switchyard.protocol.Episode;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The finished, unscored episodes of one learned pipeline that a late feedback may still score, whatever became
+ * of their query entities (an ephemeral query's entity is passivated minutes after its end): each for
+ * {@code window} after it finished, at most {@code maxEpisodes} of them (the oldest go first), and the queries
+ * rewarded within the window, so that a query is learned from once. Held in the learner's memory: a hand-over
+ * of the learner singleton starts an empty window.
+ */
+final class FeedbackWindow {
+  /** What a late feedback does. */
+  sealed interface Outcome {}
+
+  /** Learn {@code scored}: the first reward of a query still in the window. */
+  record Learn(Episode scored) implements Outcome {}
+
+  /** The query has a reward already: refused, unless replacing (then recorded, not learned again). */
+  record AlreadyRewarded(double reward, boolean replaced) implements Outcome {}
+
+  /** Not (or no longer) in the window. */
+  record Unknown() implements Outcome {}
+
+  private record Waiting(Episode episode, long finishedAtMillis) {}
+
+  private record Reward(double reward, long atMillis) {}
+
+  private final long windowMillis;
+  private final int maxEpisodes;
+  private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Reward> rewarded = new LinkedHashMap<>();
+
+  FeedbackWindow(Duration window, int maxEpisodes) {
+    this.windowMillis = window.toMillis();
+    this.maxEpisodes = maxEpisodes;
+  }
+
+  boolean enabled() {
+    return windowMillis > 0 && maxEpisodes > 0;
+  }
+
+  /** A finished episode without a score: a late feedback may score it within the window. */
+  void finished(Episode unscored, long now) {
+    if (!enabled() || rewarded.containsKey(unscored.queryId())) {
+      return;
+    }
+    waiting.put(unscored.queryId(), new Waiting(unscored, now));
+    expire(now);
+  }
+
+  /** An episode learned with its reward through its query entity: no late feedback learns it again. */
+  void learned(Episode scored, long now) {
+    if (!enabled()) {
+      return;
+    }
+    waiting.remove(scored.queryId());
+    rewarded.put(scored.queryId(), new Reward(scored.score(), now));
+    expire(now);
+  }
+
+  Outcome feedback(String queryId, double reward, boolean replace, long now) {
+    expire(now);
+    Reward earlier = rewarded.get(queryId);
+    if (earlier != null) {
+      if (replace) {
+        rewarded.put(queryId, new Reward(reward, earlier.atMillis()));
+      }
+      return new AlreadyRewarded(earlier.reward(), replace);
+    }
+    Waiting w = waiting.remove(queryId);
+    if (w == null) {
+      return new Unknown();
+    }
+    rewarded.put(queryId, new Reward(reward, now));
+    return new Learn(w.episode().withScore(reward));
+  }
+
+  int size() {
+    return waiting.size();
+  }
+
+  private void expire(long now) {
+    trim(waiting, now, maxEpisodes, Waiting::finishedAtMillis);
+    trim(rewarded, now, maxEpisodes, Reward::atMillis);
+  }
+
+  private <V> void trim(LinkedHashMap<String, V> map, long now, int max, java.util.function.ToLongFunction<V> at) {
+    Iterator<Map.Entry<String, V>> it = map.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, V> oldest = it.next();
+      if (map.size() > max || now - at.applyAsLong(oldest.getValue()) > windowMillis) {
+        it.remove();
+      } else {
+        break;
+      }
+    }
+  }
+}

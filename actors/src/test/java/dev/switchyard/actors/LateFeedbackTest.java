@@ -1,0 +1,91 @@
+package dev.switchyard.actors;
+
+import static dev.switchyard.actors.EngineHarness.card;
+import static dev.switchyard.actors.EngineHarness.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Feedback;
+import dev.switchyard.strategies.bandit.Ucb1Bandit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Feedback for an ephemeral query is taken long after its entity ended (passivated here after one idle second):
+ * the learner of the query's pipeline kept the unscored episode in its feedback window, learns the late reward
+ * once, refuses a second one (409 unless replacing), and a query it never saw is not found.
+ */
+class LateFeedbackTest {
+  @Test
+  void aRewardAfterTheQueryEntityEndedIsLearnedOnce() throws Exception {
+    Map<String, List<InferenceBackend>> backends = Map.of(
+        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, null)),
+        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, null)));
+    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
+        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineHarness node = EngineHarness.start("late-feedback",
+        EngineHarness.config("switchyard.query.passivate-after-idle = 1s\n"), setup);
+    try {
+      ClusterEngine engine = (ClusterEngine) node.engine;
+      node.await(engine.answer(query("late-1", Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+      assertEquals(0, policy(node).active().version(), "no score, nothing learned yet");
+      // idle for more than passivate-after-idle (any message to the entity would count as activity)
+      Thread.sleep(4_000);
+      TestProbe<Object> probe = node.kit.createTestProbe();
+
+      node.await(engine.feedback(new Feedback("late-1", 1.0, "user", false)));
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(1, policy(node).active().version(), "the late reward was learned");
+        return null;
+      });
+
+      EngineRejection again = rejection(() -> node.await(engine.feedback(new Feedback("late-1", 0.0, "user",
+          false))));
+      assertEquals(EngineRejection.Reason.CONFLICT, again.reason(), again.getMessage());
+      assertTrue(again.getMessage().contains("already has the reward 1.0"), again.getMessage());
+      node.await(engine.feedback(new Feedback("late-1", 0.0, "user", true)));
+      assertEquals(1, policy(node).active().version(), "a replacement is recorded, not learned again");
+
+      EngineRejection unknown = rejection(() -> node.await(engine.feedback(new Feedback("never", 1.0, "user",
+          false))));
+      assertEquals(EngineRejection.Reason.NOT_FOUND, unknown.reason(), unknown.getMessage());
+      assertTrue(unknown.getMessage().contains("feedback window"), unknown.getMessage());
+      // the query's entity was gone all along: every reward above went through the learner's window
+      assertFalse(node.await(engine.status("late-1", Duration.ofSeconds(10))).known(), "the entity had ended");
+    } finally {
+      node.close();
+    }
+  }
+
+  private static PolicyPublished policy(EngineHarness node) {
+    TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
+    ((ClusterEngine) node.engine).learner("bandit").tell(new dev.switchyard.actors.learn.Learner.GetPolicy(
+        probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(30));
+  }
+
+  interface Call {
+    void run() throws Exception;
+  }
+
+  private static EngineRejection rejection(Call call) {
+    Exception e = assertThrows(Exception.class, call::run);
+    Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    while (!(t instanceof EngineRejection) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    assertTrue(t instanceof EngineRejection, "not a rejection: " + e);
+    return (EngineRejection) t;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.switchyard.actors.learn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.switchyard.protocol.Episode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The feedback window: a late reward scores a kept episode once, within the window and the bound only. */
+class FeedbackWindowTest {
+  private static Episode unscored(String id) {
+    return new Episode(id, "p", "t", "question", List.of(), "m", "a", 0.01, 10, null, 0, 0, 0);
+  }
+
+  @Test
+  void aLateRewardScoresItsEpisodeOnceWithinTheWindowAndTheBound() {
+    FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 2);
+    w.finished(unscored("a"), 0);
+    FeedbackWindow.Learn learn = assertInstanceOf(FeedbackWindow.Learn.class, w.feedback("a", 0.7, false, 1000));
+    assertEquals(0.7, learn.scored().score());
+    assertEquals(new FeedbackWindow.AlreadyRewarded(0.7, false), w.feedback("a", 0.1, false, 2000));
+    assertEquals(new FeedbackWindow.AlreadyRewarded(0.7, true), w.feedback("a", 0.1, true, 2000));
+    assertEquals(new FeedbackWindow.AlreadyRewarded(0.1, false), w.feedback("a", 0.5, false, 3000),
+        "the replacement is the query's reward now");
+
+    w.finished(unscored("b"), 0);
+    w.finished(unscored("c"), 0);
+    w.finished(unscored("d"), 0);
+    assertEquals(2, w.size(), "at most max-episodes are kept, the oldest go first");
+    assertInstanceOf(FeedbackWindow.Unknown.class, w.feedback("b", 1, false, 4000));
+    assertInstanceOf(FeedbackWindow.Learn.class, w.feedback("d", 1, false, 4000));
+    assertInstanceOf(FeedbackWindow.Unknown.class, w.feedback("c", 1, false, Duration.ofHours(25).toMillis()),
+        "older than the window");
+  }
+
+  @Test
+  void anEpisodeLearnedThroughItsEntityIsNotLearnedAgainLate() {
+    FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 10);
+    w.finished(unscored("q"), 0);
+    w.learned(unscored("q").withScore(1.0), 10);
+    assertEquals(new FeedbackWindow.AlreadyRewarded(1.0, false), w.feedback("q", 0.0, false, 20));
+  }
+}
