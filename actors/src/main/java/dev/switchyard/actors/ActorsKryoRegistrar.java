@@ -58,6 +58,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(Learner.WriteDue.class, 275);
     kryo.register(Learner.PublishDue.class, 276);
     kryo.register(Learner.LateFeedback.class, 277);
+    kryo.register(Learner.SignalDue.class, 278);
     // Open-queries registry 290-299
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);

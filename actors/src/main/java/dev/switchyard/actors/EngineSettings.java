@@ -38,7 +38,8 @@ public record EngineSettings(
     Duration learnerLocalGrace,
     int learnerLocalMaxPending,
     Duration feedbackWindow,
-    int feedbackWindowMaxEpisodes) {
+    int feedbackWindowMaxEpisodes,
+    Duration signalAfter) {
 
   /**
    * What a resumed durable query does with the call that was in flight when its node stopped: {@code RESEND} it
@@ -219,7 +220,8 @@ public record EngineSettings(
         s.getDuration("learner.local-learning.grace"),
         s.getInt("learner.local-learning.max-pending"),
         s.getDuration("learner.feedback-window.duration"),
-        s.getInt("learner.feedback-window.max-episodes"));
+        s.getInt("learner.feedback-window.max-episodes"),
+        s.getDuration("learner.feedback-window.signal-after"));
   }
 
   public boolean manualPromotion(String pipeline) {

@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * restored from the published snapshots, to decide with.
  *
  * @param models the fleet models the pipeline routes between (its planner sees only these); empty = every model
+ * @param rewardFromConfidence a learned pipeline's episodes that get no feedback within
+ *     {@code switchyard.learner.feedback-window.signal-after} are learned with their answer's confidence as reward
  */
 public record PipelineDefinition(String name, String description, StrategyInfo strategy, Planner fixedPlanner,
-    Supplier<OnlineLearner> learner, List<String> models) {
+    Supplier<OnlineLearner> learner, List<String> models, boolean rewardFromConfidence) {
   public PipelineDefinition {
     Objects.requireNonNull(name, "name");
     models = models == null ? List.of() : List.copyOf(models);
@@ -27,11 +29,11 @@ public record PipelineDefinition(String name, String description, StrategyInfo s
   }
 
   public static PipelineDefinition fixed(String name, String description, StrategyInfo info, Planner planner) {
-    return new PipelineDefinition(name, description, info, planner, null, List.of());
+    return new PipelineDefinition(name, description, info, planner, null, List.of(), false);
   }
 
   public static PipelineDefinition learned(String name, String description, Supplier<OnlineLearner> learner) {
-    return new PipelineDefinition(name, description, learner.get().info(), null, learner, List.of());
+    return new PipelineDefinition(name, description, learner.get().info(), null, learner, List.of(), false);
   }
 
   public boolean isLearned() {
@@ -40,6 +42,14 @@ public record PipelineDefinition(String name, String description, StrategyInfo s
 
   /** This pipeline, routing between {@code subset} of the fleet only. */
   public PipelineDefinition restrictedTo(List<String> subset) {
-    return new PipelineDefinition(name, description, strategy, fixedPlanner, learner, subset);
+    return new PipelineDefinition(name, description, strategy, fixedPlanner, learner, subset, rewardFromConfidence);
+  }
+
+  /** This learned pipeline, taking its answers' confidence as the reward where no feedback comes. */
+  public PipelineDefinition withRewardFromConfidence(boolean fromConfidence) {
+    if (fromConfidence && !isLearned()) {
+      throw new IllegalArgumentException("pipeline " + name + " learns nothing: a reward signal needs a learner");
+    }
+    return new PipelineDefinition(name, description, strategy, fixedPlanner, learner, models, fromConfidence);
   }
 }

@@ -253,9 +253,22 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
               + " models are recorded as " + recorded + " (set each model's recorded-as)"));
         }
       }
+      boolean fromConfidence = false;
+      if (p.hasPath("reward")) {
+        String reward = ConfigValues.string(p, "reward", path, problems);
+        if (!reward.equals("feedback") && !reward.equals("confidence")) {
+          problems.add(new ConfigProblem(path + ".reward", "must be feedback (only rewards sent to /v1/feedback) or"
+              + " confidence (the answer's confidence where no feedback comes), got '" + reward + "'"));
+        } else if (reward.equals("confidence") && kind != null && kind != PipelineSpec.Kind.LEARNER) {
+          problems.add(new ConfigProblem(path + ".reward", "strategy " + strategy + " does not learn online: only"
+              + " a learner's pipeline takes a reward"));
+        }
+        fromConfidence = reward.equals("confidence");
+      }
       if (problems.size() == before && kind != null) {
         String description = p.hasPath("description") ? ConfigValues.string(p, "description", path, problems) : "";
-        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, description));
+        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, fromConfidence,
+            description));
       }
     }
     return out;

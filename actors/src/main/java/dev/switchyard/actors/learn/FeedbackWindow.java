@@ -80,6 +80,22 @@ final class FeedbackWindow {
     return new Learn(w.episode().withScore(reward));
   }
 
+  /** Takes the waiting episodes that finished {@code afterMillis} or longer ago (no feedback came for them). */
+  java.util.List<Episode> takeUnrewarded(long now, long afterMillis) {
+    expire(now);
+    java.util.List<Episode> due = new java.util.ArrayList<>();
+    Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Waiting> oldest = it.next();
+      if (now - oldest.getValue().finishedAtMillis() < afterMillis) {
+        break;
+      }
+      due.add(oldest.getValue().episode());
+      it.remove();
+    }
+    return due;
+  }
+
   int size() {
     return waiting.size();
   }

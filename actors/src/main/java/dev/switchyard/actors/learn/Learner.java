@@ -74,10 +74,15 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** To itself: write the buffered episodes (sent after the first one buffered, so it follows a burst). */
   public enum WriteDue implements Command { INSTANCE }
 
+  /** To itself: learn the episodes no feedback came for from their answers' confidence (reward = confidence). */
+  public enum SignalDue implements Command { INSTANCE }
+
   /** To itself: publish the learned but unpublished episodes ({@code publish-interval} elapsed). */
   public enum PublishDue implements Command { INSTANCE }
 
   private static final String PUBLISH_TIMER = "publish";
+  /** How often, at most, a learner taking confidence as the reward looks for episodes no feedback came for. */
+  private static final Duration SIGNAL_CHECK = Duration.ofSeconds(1);
 
   public interface Event extends Journaled {}
 
@@ -146,6 +151,11 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.topic = topic;
     this.learner = pipeline.learner().get();
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
+    if (pipeline.rewardFromConfidence() && window.enabled()) {
+      Duration every = settings.signalAfter().dividedBy(4);
+      timers.startTimerWithFixedDelay(SignalDue.INSTANCE,
+          every.compareTo(SIGNAL_CHECK) < 0 ? every : SIGNAL_CHECK);
+    }
   }
 
   @Override
@@ -164,6 +174,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Learn.class, this::onLearn)
         .onCommand(LateFeedback.class, this::onLateFeedback)
+        .onCommand(SignalDue.class, (state, due) -> onSignalDue())
         .onCommand(WriteDue.class, (state, due) -> onWriteDue())
         .onCommand(PublishDue.class, (state, due) -> {
           if (unpublished > 0) {
@@ -210,6 +221,40 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     }
     late.replyTo().tell(reply);
     return Effect().none();
+  }
+
+  /**
+   * Episodes no feedback came for within {@code signal-after} are learned with their answer's confidence as the
+   * reward: {@code exp} of the mean token log-probability the backend reported, in (0, 1]. One without a
+   * confidence (or an abstention) is not learned.
+   */
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalDue() {
+    long now = clock.millis();
+    for (Episode e : window.takeUnrewarded(now, settings.signalAfter().toMillis())) {
+      Double confidence = answerConfidence(e);
+      if (confidence != null) {
+        Episode scored = e.withScore(Math.min(1.0, Math.exp(confidence)));
+        window.learned(scored, now);
+        buffer(scored);
+      }
+    }
+    return Effect().none();
+  }
+
+  /** The confidence of the response the episode answered with, null if it has none. */
+  static Double answerConfidence(Episode e) {
+    if (e.answerModel() == null) {
+      return null;
+    }
+    Double found = null;
+    for (var step : e.steps()) {
+      if (step.stage() == dev.switchyard.protocol.Stage.GENERATE && step.response() != null
+          && e.answerModel().equals(step.response().modelId()) && step.response().confidence() != null
+          && Double.isFinite(step.response().confidence())) {
+        found = step.response().confidence();
+      }
+    }
+    return found;
   }
 
   /** Learns {@code scored} with the next journal write. */

@@ -199,6 +199,20 @@ class FleetConfigTest {
   }
 
   @Test
+  void aRewardSignalIsForLearnersAndNamedAsOneOfTwo() {
+    assertEquals(List.of(), problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small, big],"
+        + " reward = confidence }"));
+    assertTrue(check(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small, big], reward = confidence }")
+        .fleet().pipelines().get(0).rewardFromConfidence());
+    assertEquals(List.of("switchyard.pipelines.p.reward: must be feedback (only rewards sent to /v1/feedback) or"
+            + " confidence (the answer's confidence where no feedback comes), got 'judge'"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small], reward = judge }"));
+    assertEquals(List.of("switchyard.pipelines.p.reward: strategy fallback does not learn online: only a learner's"
+            + " pipeline takes a reward"),
+        problems(FLEET + "switchyard.pipelines.p { strategy = fallback, models = [small], reward = confidence }"));
+  }
+
+  @Test
   void aMisspeltSettingElsewhereIsAnErrorNotADefault() {
     assertEquals(List.of("switchyard.pool.max-queu: unknown setting (did you mean 'switchyard.pool.max-queue'?)"),
         problems(FLEET + "switchyard.pool.max-queu = 3"));
