@@ -407,9 +407,9 @@ final class ClusterEngine implements Engine {
 
   /**
    * Refuses, before the query starts, a field no model the pipeline may call can honour (e.g. {@code tools} for a
-   * pipeline over simulated replays only), rather than answer as if it had not been asked. Where only some models cannot, their calls fail as client errors and the pipeline
-   * goes on with the others. A pipeline may call the models it was configured with (every model of the fleet
-   * when it names none).
+   * pipeline over simulated replays only), rather than answer as if it had not been asked. Where only some models
+   * cannot, their calls fail as client errors and the pipeline goes on with the others. A pipeline may call the
+   * models it was configured with (every model of the fleet when it names none).
    */
   private Optional<EngineRejection> unhonoured(Query query, String pipeline) {
     Set<String> models = pipelines.stream().filter(p -> p.name().equals(pipeline)).findFirst()

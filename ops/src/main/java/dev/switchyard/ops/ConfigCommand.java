@@ -55,7 +55,7 @@ public final class ConfigCommand implements Runnable {
         err.flush();
         return SwitchyardCli.EXIT_USAGE;
       }
-      FleetConfig.Checked checked = FleetFiles.check(config, loaded);
+      FleetConfig.Checked checked = FleetFiles.check(config, loaded, FleetFiles.replay(config, loaded));
       if (!checked.ok()) {
         for (ConfigProblem p : checked.problems()) {
           err.println(file + ": " + p.line());

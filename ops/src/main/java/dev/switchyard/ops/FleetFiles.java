@@ -61,17 +61,23 @@ final class FleetFiles {
     }
   }
 
+  /**
+   * The replay backend kind for a configuration: one per start, shared by the check and the build, so that a
+   * recording several replay models read is loaded once.
+   */
+  static ReplayBackendFactory replay(Config config, Loaded file) {
+    return new ReplayBackendFactory(config.getConfig("switchyard.simulator"), file.baseDir(),
+        config.getLong("switchyard.fleet.seed"));
+  }
+
   /** The backend kinds, making workers on {@code system} (null: for checking only). */
-  static Map<String, BackendFactory> backends(ActorSystem<?> system, Config config, Path baseDir) {
-    return Map.of(OpenAiBackendFactory.KIND, new OpenAiBackendFactory(system),
-        ReplayBackendFactory.KIND, new ReplayBackendFactory(config.getConfig("switchyard.simulator"), baseDir,
-            config.getLong("switchyard.fleet.seed")));
+  static Map<String, BackendFactory> backends(ActorSystem<?> system, ReplayBackendFactory replay) {
+    return Map.of(OpenAiBackendFactory.KIND, new OpenAiBackendFactory(system), ReplayBackendFactory.KIND, replay);
   }
 
   /** Runs the fleet check over {@code config} (the whole resolved configuration) and the user's file. */
-  static FleetConfig.Checked check(Config config, Loaded file) {
-    Path baseDir = file.baseDir();
-    return FleetConfig.check(config, file.file(), ConfigFactory.defaultReference(),
-        backends(null, config, baseDir), baseDir);
+  static FleetConfig.Checked check(Config config, Loaded file, ReplayBackendFactory replay) {
+    return FleetConfig.check(config, file.file(), ConfigFactory.defaultReference(), backends(null, replay),
+        file.baseDir());
   }
 }

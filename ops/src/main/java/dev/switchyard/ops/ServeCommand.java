@@ -15,6 +15,7 @@ import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.simulator.SimulatedFleet;
+import dev.switchyard.simulator.backend.ReplayBackendFactory;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
@@ -100,8 +101,9 @@ public final class ServeCommand implements Callable<Integer> {
       return usage(err, e.getMessage());
     }
     Optional<FleetConfig> fleet = Optional.empty();
+    ReplayBackendFactory replay = file.map(f -> FleetFiles.replay(config, f)).orElse(null);
     if (file.isPresent()) {
-      FleetConfig.Checked checked = FleetFiles.check(config, file.get());
+      FleetConfig.Checked checked = FleetFiles.check(config, file.get(), replay);
       if (!checked.ok()) {
         for (ConfigProblem p : checked.problems()) {
           err.println("switchyard serve: " + file.get().path() + ": " + p.line());
@@ -152,7 +154,7 @@ public final class ServeCommand implements Callable<Integer> {
       EngineSetup setup;
       if (fleet.isPresent()) {
         FleetBuilder builder = new FleetBuilder(config.getConfig("switchyard.fleet"),
-            FleetFiles.backends(system, config, file.get().baseDir()), EngineSettings.from(config).pool());
+            FleetFiles.backends(system, replay), EngineSettings.from(config).pool());
         builder.notes(fleet.get()).forEach(note -> out.println("switchyard serve: " + note));
         try {
           setup = builder.build(fleet.get());
