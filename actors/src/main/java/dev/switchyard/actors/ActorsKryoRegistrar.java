@@ -49,6 +49,9 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(QueryActorInternals.backendFinished(), 251);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.ModelPool$RetryDue"), 252);
     kryo.register(QueryActorInternals.timedOut(), 253);
+    kryo.register(ModelPool.TokensArrived.class, 254);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.Worker$TokenArrived"), 255);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.Worker$FirstTokenOverdue"), 256);
     // Learner and policy board 270-289
     kryo.register(Learner.Learn.class, 270);
     kryo.register(Learner.Promote.class, 271);
@@ -69,6 +72,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAliveDue"), 227);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$KeepAlive"), 228);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.query.QueryActor$CallUnadmitted"), 229);
+    kryo.register(QueryActor.TokensStreamed.class, 230);
     kryo.register(OpenQueries.JobOpened.class, 294);
     kryo.register(OpenQueries.JobClosed.class, 295);
     // Jobs 300-329

@@ -124,7 +124,7 @@ final class ClusterEngine implements Engine {
         services.settings().streamBuffer(), OverflowStrategy.fail());
     return source
         .mapMaterializedValue(ref -> {
-          entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, ref));
+          entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, true, ref));
           return ref;
         })
         .watchTermination((ref, ended) -> {
@@ -183,6 +183,9 @@ final class ClusterEngine implements Engine {
   private static QueryProgress progress(QueryActor.Reply reply) {
     if (reply instanceof QueryActor.StepMade step) {
       return new QueryProgress.StepRecorded(step.queryId(), step.step());
+    }
+    if (reply instanceof QueryActor.TokensStreamed tokens) {
+      return new QueryProgress.TokensArrived(tokens.queryId(), tokens.attemptNo(), tokens.modelId(), tokens.text());
     }
     return new QueryProgress.Finished(((QueryActor.Completed) reply).result());
   }

@@ -64,7 +64,8 @@ public record EngineSettings(
       Duration breakerWindow,
       Duration breakerCooldown,
       RetryPolicy retry,
-      Duration keepAliveInterval) {
+      Duration keepAliveInterval,
+      Duration firstTokenTimeout) {
     public PoolSettings {
       positive("switchyard.pool.max-concurrency-per-worker", maxConcurrencyPerWorker);
       if (maxQueue < 0) {
@@ -77,17 +78,17 @@ public record EngineSettings(
       }
     }
 
-    /** These settings with a model's own endpoint concurrency, queue bound and call timeout. */
-    public PoolSettings withLimits(int concurrency, int queue, Duration timeout) {
+    /** These settings with a model's own endpoint concurrency, queue bound, call and first-token timeouts. */
+    public PoolSettings withLimits(int concurrency, int queue, Duration timeout, Duration firstToken) {
       return new PoolSettings(concurrency, queue, maxQueueWait, minRetryAfter, timeout, loadPublishInterval,
-          ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, retry, keepAliveInterval);
+          ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, retry, keepAliveInterval, firstToken);
     }
 
     /** These settings with another retry policy. */
     public PoolSettings withRetry(RetryPolicy policy) {
       return new PoolSettings(maxConcurrencyPerWorker, maxQueue, maxQueueWait, minRetryAfter, backendTimeout,
           loadPublishInterval, ewmaAlpha, breakerFailureThreshold, breakerWindow, breakerCooldown, policy,
-          keepAliveInterval);
+          keepAliveInterval, firstTokenTimeout);
     }
 
     static PoolSettings from(Config c) {
@@ -103,7 +104,8 @@ public record EngineSettings(
           c.getDuration("circuit-breaker.window"),
           c.getDuration("circuit-breaker.cooldown"),
           RetryPolicy.from(c.getConfig("retry")),
-          c.getDuration("keep-alive-interval"));
+          c.getDuration("keep-alive-interval"),
+          c.getDuration("first-token-timeout"));
     }
   }
 
@@ -124,6 +126,10 @@ public record EngineSettings(
           throw new IllegalArgumentException("switchyard.pool.retry.max-retries." + e.getKey() + ": not a failure"
               + " kind; the kinds: " + java.util.Arrays.toString(
                   dev.switchyard.actors.backend.BackendException.Kind.values()));
+        }
+        if (e.getKey().equals(dev.switchyard.actors.backend.BackendException.Kind.STREAM_BROKEN.name())) {
+          throw new IllegalArgumentException("switchyard.pool.retry.max-retries.STREAM_BROKEN: a stream that broke"
+              + " after its first tokens reached the client is never retried; remove the key");
         }
         if (e.getValue() < 0) {
           throw new IllegalArgumentException("switchyard.pool.retry.max-retries." + e.getKey() + " must be >= 0");

@@ -5,10 +5,12 @@ import java.time.Duration;
 /**
  * A backend call that did not produce an answer, classified so that pools and planners react correctly:
  * retry later ({@code RATE_LIMITED} with a retry-after), count toward the circuit breaker ({@code SERVER_ERROR},
- * {@code TIMEOUT}, {@code TRUNCATED}), or never retry ({@code CLIENT_ERROR}, {@code UNAUTHORIZED}).
+ * {@code TIMEOUT}, {@code TRUNCATED}, {@code STREAM_BROKEN}), or never retry ({@code CLIENT_ERROR},
+ * {@code UNAUTHORIZED}, {@code STREAM_BROKEN}: a streamed answer that broke off after its first tokens reached the
+ * client cannot be taken back, so it is neither retried nor answered by another model).
  */
 public final class BackendException extends RuntimeException {
-  public enum Kind { RATE_LIMITED, SERVER_ERROR, TIMEOUT, TRUNCATED, CLIENT_ERROR, UNAUTHORIZED }
+  public enum Kind { RATE_LIMITED, SERVER_ERROR, TIMEOUT, TRUNCATED, CLIENT_ERROR, UNAUTHORIZED, STREAM_BROKEN }
 
   private final Kind kind;
   private final Duration retryAfter;
@@ -34,6 +36,6 @@ public final class BackendException extends RuntimeException {
 
   /** Whether the failure says something about the backend's health (and so feeds the circuit breaker). */
   public boolean countsAgainstBackend() {
-    return kind == Kind.SERVER_ERROR || kind == Kind.TIMEOUT || kind == Kind.TRUNCATED;
+    return kind == Kind.SERVER_ERROR || kind == Kind.TIMEOUT || kind == Kind.TRUNCATED || kind == Kind.STREAM_BROKEN;
   }
 }

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param maxTokens upper bound on generated tokens, 0 for the backend's default
  * @param params the client's generation fields (tools, response format, sampling), the same for every call of a
  *     query; {@link GenerationParams#NONE} when none were given
+ * @param streamTokens the caller takes the answer's tokens as they arrive ({@link InferenceBackend#stream}): a
+ *     client streams an answer its pipeline accepts as it comes
  */
 public record BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
-    int maxTokens, GenerationParams params) implements CrossNode {
+    int maxTokens, GenerationParams params, boolean streamTokens) implements CrossNode {
   public BackendRequest {
     Objects.requireNonNull(attemptId, "attemptId");
     Objects.requireNonNull(modelId, "modelId");
@@ -26,8 +28,18 @@ public record BackendRequest(String attemptId, String modelId, List<ChatMessage>
   }
 
   public BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
+      int maxTokens, GenerationParams params) {
+    this(attemptId, modelId, messages, queryText, maxTokens, params, false);
+  }
+
+  public BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
       int maxTokens) {
     this(attemptId, modelId, messages, queryText, maxTokens, GenerationParams.NONE);
+  }
+
+  /** This call, taking its tokens as they arrive. */
+  public BackendRequest withStreamTokens() {
+    return new BackendRequest(attemptId, modelId, messages, queryText, maxTokens, params, true);
   }
 
   /** The fields of {@link #params} that {@code backend} declares it cannot honour, in request order. */

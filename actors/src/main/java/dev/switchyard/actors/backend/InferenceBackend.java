@@ -3,6 +3,7 @@ package dev.switchyard.actors.backend;
 import dev.switchyard.protocol.Response;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * One GPU replica or API endpoint serving one model. A {@code Worker} owns one and never has more calls in
@@ -16,6 +17,24 @@ public interface InferenceBackend {
   String modelId();
 
   CompletionStage<Response> complete(BackendRequest request);
+
+  /**
+   * A call whose answer text reaches {@code tokens} piece by piece as the model generates it (on the backend's
+   * thread; the consumer must not block), then completes like {@link #complete} with the whole answer. The
+   * default streams nothing: the answer arrives whole when the call completes (a replay of recorded outcomes).
+   */
+  default StreamingCall stream(BackendRequest request, Consumer<String> tokens) {
+    return new StreamingCall(complete(request), () -> {});
+  }
+
+  /**
+   * A streaming call in flight.
+   *
+   * @param answer completes as {@link #complete}'s stage does
+   * @param cancel stops the call (the caller timed it out): frees its connection; tokens may still arrive for
+   *     a moment after
+   */
+  record StreamingCall(CompletionStage<Response> answer, Runnable cancel) {}
 
   /**
    * The request fields (OpenAI names, as {@link dev.switchyard.protocol.GenerationParams#fieldsGiven()}) this

@@ -78,7 +78,8 @@ public final class FleetBuilder {
       ModelCard card = card(spec, recordedCards.get(spec.id()));
       cards.add(card);
       workers.put(spec.id(), backends.get(spec.backend()).create(spec, card));
-      pools.put(spec.id(), poolDefaults.withLimits(spec.concurrency(), spec.maxQueue(), spec.timeout()));
+      pools.put(spec.id(), poolDefaults.withLimits(spec.concurrency(), spec.maxQueue(), spec.timeout(),
+          spec.firstTokenTimeout()));
       pipelines.add(PipelineDefinition.fixed(spec.id(), "model " + spec.id() + " directly ("
               + (spec.description().isEmpty() ? spec.backend() : spec.description()) + ")", FallbackChain.info(),
           new FallbackChain(List.of(spec.id()))).restrictedTo(List.of(spec.id())));

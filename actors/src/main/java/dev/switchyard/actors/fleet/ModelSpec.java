@@ -15,17 +15,19 @@ import java.util.Set;
  * @param concurrency calls one endpoint serves at once
  * @param maxQueue calls that may wait for a free endpoint
  * @param timeout a call unanswered after this long fails with TIMEOUT
+ * @param firstTokenTimeout a streamed call without its first token after this long fails with TIMEOUT
  * @param joulesPerToken energy estimate per token, 0 where unknown
  * @param recordedAs this model's id in recorded-outcomes files, so that a policy fitted on recorded data routes
  *     to it; null when it has none
  * @param entry the whole entry, for the backend's own keys
  */
 public record ModelSpec(String id, String backend, double inputUsdPerMTok, double outputUsdPerMTok,
-    int contextWindow, int concurrency, int maxQueue, Duration timeout, String description, List<String> tags,
+    int contextWindow, int concurrency, int maxQueue, Duration timeout, Duration firstTokenTimeout,
+    String description, List<String> tags,
     double joulesPerToken, String recordedAs, Config entry) {
   /** The keys every model entry may have, whatever its backend. */
   public static final Set<String> COMMON_KEYS = Set.of("backend", "price", "context-window", "concurrency",
-      "max-queue", "timeout", "description", "tags", "joules-per-token", "recorded-as");
+      "max-queue", "timeout", "first-token-timeout", "description", "tags", "joules-per-token", "recorded-as");
   private static final Set<String> PRICE_KEYS = Set.of("input-per-mtok", "output-per-mtok");
 
   public ModelSpec {
@@ -49,6 +51,7 @@ public record ModelSpec(String id, String backend, double inputUsdPerMTok, doubl
     int concurrency = ConfigValues.positiveInt(entry, "concurrency", path, out);
     int maxQueue = ConfigValues.nonNegativeInt(entry, "max-queue", path, out);
     Duration timeout = ConfigValues.positiveDuration(entry, "timeout", path, out);
+    Duration firstToken = ConfigValues.positiveDuration(entry, "first-token-timeout", path, out);
     double joules = ConfigValues.nonNegative(entry, "joules-per-token", path, out);
     String description = ConfigValues.string(entry, "description", path, out);
     String recordedAs = entry.hasPath("recorded-as") ? ConfigValues.string(entry, "recorded-as", path, out) : null;
@@ -62,7 +65,8 @@ public record ModelSpec(String id, String backend, double inputUsdPerMTok, doubl
     if (out.size() > before) {
       return null;
     }
-    return new ModelSpec(id, backend, in, outPrice, contextWindow, concurrency, maxQueue, timeout, description,
+    return new ModelSpec(id, backend, in, outPrice, contextWindow, concurrency, maxQueue, timeout, firstToken,
+        description,
         tags, joules, recordedAs, entry);
   }
 

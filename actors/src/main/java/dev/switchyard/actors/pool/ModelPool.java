@@ -102,6 +102,14 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public record CallAdmitted(String attemptId) implements CallResult {}
 
   /**
+   * A piece of a streamed call's answer, sent by the worker running it straight to the caller as the model
+   * generates it; the {@link CallAnswered} that follows holds the whole answer. Not an outcome.
+   *
+   * @param seq 0-based, in the order the backend produced them
+   */
+  public record TokensArrived(String attemptId, int seq, String text) implements CallResult {}
+
+  /**
    * @param rejected true when the pool refused the call without running it (full, or every circuit open)
    * @param kind {@code POOL_FULL}, {@code QUEUE_WAIT} (it could not start within its deadline or
    *     {@code max-queue-wait}), {@code CIRCUIT_OPEN}, {@code NO_BACKEND} or a {@link BackendException.Kind}
@@ -318,7 +326,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
         retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
             before == null ? 0 : before.retries(), null));
         waiting.put(call.request().attemptId(), call.replyTo());
-        slot.worker.tell(new Worker.Run(call.request()));
+        slot.worker.tell(new Worker.Run(call.request(), call.replyTo()));
         return true;
       }
     }
@@ -370,7 +378,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
     Retrying tracked = retrying.remove(done.attemptId());
-    if (failed && replyTo != null && tracked != null) {
+    boolean retriable = failed && !BackendException.Kind.STREAM_BROKEN.name().equals(done.failureKind());
+    if (retriable && replyTo != null && tracked != null) {
       int n = tracked.retries() + 1;
       long wait = settings.retry().waitMillis(done.failureKind(), n, done.retryAfterMillis(), jitter.nextDouble());
       long maxWait = tracked.call().maxWaitMillis();

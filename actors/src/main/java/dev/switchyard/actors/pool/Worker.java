@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,20 +27,48 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the backend's stage is piped back to this actor), times a call out after {@code backend-timeout}, and reports
  * every finished call to its pool. The pool decides how many calls a worker has in flight and which failed
  * calls are tried again where ({@code switchyard.pool.retry}); the worker just runs what it is given.
+ *
+ * <p>A call that asks for its tokens ({@link BackendRequest#streamTokens()}) runs as a backend stream: each piece
+ * of text goes, through this actor, straight to the caller as {@link ModelPool.TokensArrived} (not through the
+ * pool, which would carry every token of every call). Such a call also fails with {@code TIMEOUT} when no token
+ * came within {@code first-token-timeout}; and once a token has gone out, any failure is {@code STREAM_BROKEN},
+ * which the pool does not retry: the caller already holds part of this answer.
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
   public interface Command extends CrossNode {}
 
-  /** Run this call on the backend. */
-  public record Run(BackendRequest request) implements Command {}
+  /**
+   * Run this call on the backend.
+   *
+   * @param tokensTo where a streamed call's tokens go (the caller of the pool); unused unless the request asks
+   *     for its tokens
+   */
+  public record Run(BackendRequest request, ActorRef<ModelPool.CallResult> tokensTo) implements Command {}
 
   record BackendFinished(String attemptId, long tryNo, Response response, String failureKind, String message,
       long retryAfterMillis) implements Command {}
 
   record TimedOut(String attemptId, long tryNo) implements Command {}
 
-  /** @param tryNo tells this run's completion and timeout from those of an earlier run of the same attempt */
-  private record Call(BackendRequest request, long startedAt, long tryNo) {}
+  /** A streamed call's first token is overdue. */
+  record FirstTokenOverdue(String attemptId, long tryNo) implements Command {}
+
+  /** A piece of a streamed call's answer, from the backend's thread. */
+  record TokenArrived(String attemptId, long tryNo, String text) implements Command {}
+
+  /**
+   * A call being run.
+   *
+   * @param tryNo tells this run's completion and timeout from those of an earlier run of the same attempt
+   * @param cancel stops the backend call (after a timeout)
+   * @param tokensSent how many pieces of the answer went to the caller
+   */
+  private record Call(BackendRequest request, ActorRef<ModelPool.CallResult> tokensTo, long startedAt, long tryNo,
+      Runnable cancel, int tokensSent) {
+    Call sent() {
+      return new Call(request, tokensTo, startedAt, tryNo, cancel, tokensSent + 1);
+    }
+  }
 
   private final int index;
   private final InferenceBackend backend;
@@ -72,37 +102,68 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessage(Run.class, this::onRun)
         .onMessage(BackendFinished.class, this::onFinished)
         .onMessage(TimedOut.class, this::onTimedOut)
+        .onMessage(FirstTokenOverdue.class, this::onFirstTokenOverdue)
+        .onMessage(TokenArrived.class, this::onTokenArrived)
         .build();
   }
 
   private Behavior<Command> onRun(Run run) {
-    start(new Call(run.request(), clock.millis(), ++runs));
+    BackendRequest request = run.request();
+    String attemptId = request.attemptId();
+    long tryNo = ++runs;
+    CompletionStage<Response> stage;
+    Runnable cancel = () -> {};
+    List<String> unhonoured = request.unhonouredBy(backend);
+    try {
+      if (!unhonoured.isEmpty()) {
+        stage = CompletableFuture.failedFuture(new BackendException(BackendException.Kind.CLIENT_ERROR, "model "
+            + backend.modelId() + " is served by a backend that cannot honour " + String.join(", ", unhonoured)));
+      } else if (request.streamTokens()) {
+        ActorRef<Command> self = getContext().getSelf();
+        InferenceBackend.StreamingCall streaming = backend.stream(request,
+            text -> self.tell(new TokenArrived(attemptId, tryNo, text)));
+        stage = streaming.answer();
+        cancel = streaming.cancel();
+        timers.startSingleTimer(firstTokenTimerKey(attemptId), new FirstTokenOverdue(attemptId, tryNo),
+            settings.firstTokenTimeout());
+      } else {
+        stage = backend.complete(request);
+      }
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    running.put(attemptId, new Call(request, run.tokensTo(), clock.millis(), tryNo, cancel, 0));
+    getContext().pipeToSelf(stage, (response, error) -> finished(attemptId, tryNo, response, error));
+    timers.startSingleTimer(timerKey(attemptId), new TimedOut(attemptId, tryNo), settings.backendTimeout());
     return this;
   }
 
-  private void start(Call call) {
-    String attemptId = call.request().attemptId();
-    running.put(attemptId, call);
-    CompletionStage<Response> stage;
-    List<String> unhonoured = call.request().unhonouredBy(backend);
-    try {
-      stage = unhonoured.isEmpty() ? backend.complete(call.request())
-          : java.util.concurrent.CompletableFuture.failedFuture(new BackendException(
-              BackendException.Kind.CLIENT_ERROR, "model " + backend.modelId() + " is served by a backend that"
-                  + " cannot honour " + String.join(", ", unhonoured)));
-    } catch (RuntimeException e) {
-      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+  private Behavior<Command> onTokenArrived(TokenArrived token) {
+    Call call = running.get(token.attemptId());
+    if (call == null || call.tryNo() != token.tryNo() || token.text().isEmpty()) {
+      return this; // a call already timed out (or cancelled) may still deliver a token or two
     }
-    long tryNo = call.tryNo();
-    getContext().pipeToSelf(stage, (response, error) -> finished(attemptId, tryNo, response, error));
-    timers.startSingleTimer(timerKey(attemptId), new TimedOut(attemptId, tryNo), settings.backendTimeout());
+    timers.cancel(firstTokenTimerKey(token.attemptId()));
+    call.tokensTo().tell(new ModelPool.TokensArrived(token.attemptId(), call.tokensSent(), token.text()));
+    running.put(token.attemptId(), call.sent());
+    return this;
+  }
+
+  private Behavior<Command> onFirstTokenOverdue(FirstTokenOverdue overdue) {
+    Call call = running.get(overdue.attemptId());
+    if (call != null && call.tryNo() == overdue.tryNo() && call.tokensSent() == 0) {
+      call.cancel().run();
+      report(call, null, BackendException.Kind.TIMEOUT.name(),
+          "no first token from the backend within " + settings.firstTokenTimeout(), -1);
+    }
+    return this;
   }
 
   private static BackendFinished finished(String attemptId, long tryNo, Response response, Throwable error) {
     if (error == null) {
       return new BackendFinished(attemptId, tryNo, response, null, null, -1);
     }
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
         ? error.getCause() : error;
     if (cause instanceof BackendException be) {
       long retry = be.retryAfter() == null ? -1 : saturatedMillis(be.retryAfter());
@@ -117,7 +178,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (call == null || call.tryNo() != done.tryNo()) {
       return this; // timed out earlier: the pool already heard about it
     }
-    timers.cancel(timerKey(done.attemptId()));
     report(call, done.response(), done.failureKind(), done.message(), done.retryAfterMillis());
     return this;
   }
@@ -125,14 +185,28 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> onTimedOut(TimedOut timeout) {
     Call call = running.get(timeout.attemptId());
     if (call != null && call.tryNo() == timeout.tryNo()) {
+      call.cancel().run();
       report(call, null, BackendException.Kind.TIMEOUT.name(),
           "no answer from the backend within " + settings.backendTimeout(), -1);
     }
     return this;
   }
 
+  /**
+   * Tells the pool how the call ended. A failure after part of the answer went to the caller is
+   * {@code STREAM_BROKEN}, whatever the backend said: not to be retried or answered by another model.
+   */
   private void report(Call call, Response response, String kind, String message, long retryAfterMillis) {
-    running.remove(call.request().attemptId());
+    String attemptId = call.request().attemptId();
+    running.remove(attemptId);
+    timers.cancel(timerKey(attemptId));
+    timers.cancel(firstTokenTimerKey(attemptId));
+    if (response == null && call.tokensSent() > 0) {
+      message = "the answer broke off after " + call.tokensSent() + " streamed pieces (" + kind + ": " + message
+          + ")";
+      kind = BackendException.Kind.STREAM_BROKEN.name();
+      retryAfterMillis = -1;
+    }
     double latency = clock.millis() - call.startedAt();
     pool.tell(new ModelPool.WorkerFinished(index, call.request().attemptId(), response, kind, message,
         retryAfterMillis, latency));
@@ -149,5 +223,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private static String timerKey(String attemptId) {
     return "call:" + attemptId;
+  }
+
+  private static String firstTokenTimerKey(String attemptId) {
+    return "first-token:" + attemptId;
   }
 }

@@ -175,7 +175,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
       return Effect().reply(submit.replyTo(), new Completed(run.result()));
     }
     if (run.accepted()) {
-      session.join(run, submit.replyTo(), submit.stream());
+      session.join(run, submit.replyTo(), submit.stream(), submit.tokens());
       return Effect().noReply();
     }
     // Register with the open-queries registry first, so an accepted query is always known there.
@@ -209,7 +209,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     acceptingSubmits.addAll(submits);
     return Effect().persist(events).thenRun((QueryRun next) -> {
       acceptingSubmits.clear();
-      submits.forEach(s -> session.join(next, s.replyTo(), s.stream()));
+      submits.forEach(s -> session.join(next, s.replyTo(), s.stream(), s.tokens()));
       session.startDeadline(next);
       session.selfAdvance();
     }).thenNoReply();
@@ -237,7 +237,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
             "the call was in flight when the query's node stopped; recorded as lost and not sent again"
                 + " (switchyard.query.resume-in-flight = replan)", -1, session.now()));
       }
-      session.sendCall(run); // the same attempt id as before the interruption
+      session.sendCall(run, false); // the same attempt id as before; nobody watches its tokens yet
       return Effect().noReply();
     }
     session.selfAdvance();
@@ -249,7 +249,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     if (next instanceof QueryLogic.CallModel call) {
       return Effect().persist(call.routed()).thenRun((QueryRun after) -> {
         session.notifySteps(after);
-        session.sendCall(after);
+        session.sendCall(after, call.answerAsIs());
       }).thenNoReply();
     }
     if (next instanceof QueryLogic.Record rec) {

@@ -66,7 +66,7 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
       }
       return this;
     }
-    session.join(run, submit.replyTo(), submit.stream());
+    session.join(run, submit.replyTo(), submit.stream(), submit.tokens());
     if (!run.accepted()) {
       record(new QueryAccepted(submit.query(), submit.pipeline(), session.policyVersion(submit.pipeline()),
           session.now()));
@@ -91,7 +91,7 @@ final class EphemeralQuery extends AbstractBehavior<Command> {
       retryDue = false;
       if (next instanceof QueryLogic.CallModel call) {
         record(call.routed());
-        session.sendCall(run);
+        session.sendCall(run, call.answerAsIs());
         return this;
       }
       if (next instanceof QueryLogic.Record rec) {

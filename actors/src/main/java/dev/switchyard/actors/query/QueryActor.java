@@ -35,15 +35,22 @@ public final class QueryActor {
 
   /**
    * Run (or join) the query. {@code replyTo} receives {@link Completed} or {@link Refused}; with {@code stream}
-   * it first receives every recorded step as {@link StepMade}.
+   * it first receives every recorded step as {@link StepMade}, and with {@code tokens} also the answer's text as
+   * {@link TokensStreamed} while a model generates it, where the pipeline takes that model's answer as it comes
+   * (a passthrough, a fallback chain, a router that does not verify).
    */
-  public record Submit(Query query, String pipeline, Durability durability, boolean stream, ActorRef<Reply> replyTo)
-      implements Command {
+  public record Submit(Query query, String pipeline, Durability durability, boolean stream, boolean tokens,
+      ActorRef<Reply> replyTo) implements Command {
     public Submit {
       Objects.requireNonNull(query, "query");
       Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(durability, "durability");
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** A submit that takes no tokens. */
+    public Submit(Query query, String pipeline, Durability durability, boolean stream, ActorRef<Reply> replyTo) {
+      this(query, pipeline, durability, stream, false, replyTo);
     }
   }
 
@@ -94,6 +101,13 @@ public final class QueryActor {
 
   /** Step number {@code seq} (0-based, in recording order) of the query. */
   public record StepMade(String queryId, int seq, EpisodeStep step) implements Reply {}
+
+  /**
+   * A piece of the answer of call {@code attemptNo} as its model generated it: the pieces of one call, in
+   * {@code seq} order, are a prefix of that call's answer; the {@link Completed} result holds the whole answer.
+   */
+  public record TokensStreamed(String queryId, int attemptNo, String modelId, int seq, String text)
+      implements Reply {}
 
   public record Completed(QueryResult result) implements Reply {}
 

@@ -2,6 +2,7 @@ package dev.switchyard.actors.query;
 
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.EngineSettings.RejectionPolicy;
+import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.ModelRouted;
@@ -37,8 +38,13 @@ final class QueryLogic {
   /** Waiting for a call, or finished: nothing to do. */
   record Idle() implements Next {}
 
-  /** Journal the route, then call the model. */
-  record CallModel(ModelRouted routed) implements Next {}
+  /**
+   * Journal the route, then call the model.
+   *
+   * @param answerAsIs the planner takes this call's answer as it is ({@link PlanAction.Route#answerAsIs()}), so
+   *     a client streaming the query may have its tokens as they come
+   */
+  record CallModel(ModelRouted routed, boolean answerAsIs) implements Next {}
 
   /** Journal these events, then decide again (e.g. a route to an unknown model, failed without a call). */
   record Record(List<QueryEvent> events) implements Next {}
@@ -72,6 +78,8 @@ final class QueryLogic {
    */
   static final int CIRCUIT_NEWS_MULTIPLE = 3;
 
+  private static final String STREAM_BROKEN = BackendException.Kind.STREAM_BROKEN.name();
+
   static Next decide(QueryRun run, Planners planners, List<ModelCard> models, Set<String> modelIds,
       Map<String, PoolLoad> load, long now, EngineSettings settings, boolean retryDue) {
     if (!run.running() || run.pending() != null) {
@@ -87,6 +95,11 @@ final class QueryLogic {
     }
     if (run.attempts().size() >= settings.maxRounds()) {
       return forced(run, List.of(), "round cap of " + settings.maxRounds() + " reached", now);
+    }
+    Optional<Attempt> broken = brokenStream(run);
+    if (broken.isPresent()) {
+      // part of that answer already reached the client: no other model may answer in its place
+      return new Finish(new QueryAbstained(broken.get().failure(), List.of(), now));
     }
     Next retry = rejectionRetry(run, settings, retryDue, elapsed, deadline);
     if (retry != null) {
@@ -120,13 +133,23 @@ final class QueryLogic {
             "CIRCUIT_OPEN", "every worker of " + route.modelId() + " has its circuit open (as its pool published "
                 + (now - target.timestampMillis()) + " ms ago); not called", -1, now)));
       }
-      return new CallModel(routed);
+      return new CallModel(routed, route.answerAsIs());
     }
     if (action instanceof PlanAction.Answer answer) {
       return new Finish(new QueryAnswered(answer.text(), answer.modelId(), decisions, now));
     }
     PlanAction.Abstain abstain = (PlanAction.Abstain) action;
     return new Finish(new QueryAbstained(abstain.reason(), decisions, now));
+  }
+
+  /** The last attempt, if it failed after part of its answer was streamed to the client. */
+  private static Optional<Attempt> brokenStream(QueryRun run) {
+    if (run.attempts().isEmpty()) {
+      return Optional.empty();
+    }
+    Attempt last = run.attempts().get(run.attempts().size() - 1);
+    return !last.succeeded() && last.failure().startsWith(QueryRun.failureDecision(false, STREAM_BROKEN, ""))
+        ? Optional.of(last) : Optional.empty();
   }
 
   /** The deadline or cap was hit: answer with the last response, or abstain. */
@@ -177,8 +200,9 @@ final class QueryLogic {
     int round = run.attempts().size();
     EpisodeStep step = new Decision(Stage.ESCALATE, last.modelId(), "retry after rejection " + consecutive + "/"
         + settings.rejectionMaxRetries(), wait).toStep(round);
+    // the same model again: its answer arrives whole (whether the planner takes it as it is is not recorded)
     return new CallModel(new ModelRouted(run.nextAttemptNo(), last.modelId(), last.subQuery(), List.of(step),
-        run.acceptedAtMillis() + elapsed));
+        run.acceptedAtMillis() + elapsed), false);
   }
 
   private static Optional<EpisodeStep> shadow(Planners planners, PlanState state, int round) {

@@ -11,6 +11,7 @@ import dev.switchyard.actors.query.QueryActor.Command;
 import dev.switchyard.actors.query.QueryActor.Completed;
 import dev.switchyard.actors.query.QueryActor.Reply;
 import dev.switchyard.actors.query.QueryActor.StepMade;
+import dev.switchyard.actors.query.QueryActor.TokensStreamed;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
 import dev.switchyard.protocol.ChatMessage;
@@ -44,6 +45,8 @@ final class QuerySession {
   private final ActorRef<ModelPool.CallResult> poolReplies;
   private final List<ActorRef<Reply>> waiters = new ArrayList<>();
   private final List<ActorRef<Reply>> watchers = new ArrayList<>();
+  /** The watchers that also take the answer's tokens as they arrive. */
+  private final List<ActorRef<Reply>> tokenWatchers = new ArrayList<>();
   private int notifiedSteps;
   private int callInFlight = -1;
   /** The call in flight until its pool acknowledges it (null once acknowledged or answered). */
@@ -90,8 +93,11 @@ final class QuerySession {
         services.settings(), retryDue);
   }
 
-  /** Sends the run's pending call to its model's pool (again, with the same attempt id, after a resume). */
-  void sendCall(QueryRun run) {
+  /**
+   * Sends the run's pending call to its model's pool (again, with the same attempt id, after a resume). The call
+   * streams its tokens when its answer is taken as it is and someone watches for tokens.
+   */
+  void sendCall(QueryRun run, boolean answerAsIs) {
     QueryRun.Pending pending = run.pending();
     Query query = run.query();
     List<ChatMessage> messages = pending.subQuery() == null ? query.messages()
@@ -99,6 +105,9 @@ final class QuerySession {
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
         messages, text, query.maxOutputTokens(), query.params());
+    if (answerAsIs && !tokenWatchers.isEmpty()) {
+      request = request.withStreamTokens();
+    }
     long remaining = remainingDeadlineMillis(run);
     deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
     tellPool(request, pending.attemptNo());
@@ -159,6 +168,12 @@ final class QuerySession {
     if (result instanceof ModelPool.CallAdmitted) {
       return null;
     }
+    if (result instanceof ModelPool.TokensArrived tokens) {
+      TokensStreamed streamed = new TokensStreamed(queryId, attemptNo, run.pending().modelId(), tokens.seq(),
+          tokens.text());
+      tokenWatchers.forEach(w -> w.tell(streamed));
+      return null;
+    }
     timers.cancel(CALL_TIMER);
     if (result instanceof ModelPool.CallAnswered answered) {
       return new ModelAnswered(attemptNo, answered.response(), now());
@@ -210,11 +225,17 @@ final class QuerySession {
     keepAlive();
   }
 
-  /** Adds a submitter; a streaming one first gets the steps recorded so far. */
-  void join(QueryRun run, ActorRef<Reply> replyTo, boolean stream) {
+  /**
+   * Adds a submitter; a streaming one first gets the steps recorded so far, and one taking {@code tokens} gets
+   * those of calls sent from now on.
+   */
+  void join(QueryRun run, ActorRef<Reply> replyTo, boolean stream, boolean tokens) {
     if (stream) {
       replay(run, replyTo);
       watchers.add(replyTo);
+      if (tokens) {
+        tokenWatchers.add(replyTo);
+      }
     } else {
       waiters.add(replyTo);
     }
@@ -264,6 +285,7 @@ final class QuerySession {
     watchers.forEach(w -> w.tell(completed));
     waiters.clear();
     watchers.clear();
+    tokenWatchers.clear();
   }
 
   /** Tells every submitter and watcher {@code refused} and forgets them (the driver is going away). */
@@ -272,6 +294,7 @@ final class QuerySession {
     watchers.forEach(w -> w.tell(refused));
     waiters.clear();
     watchers.clear();
+    tokenWatchers.clear();
   }
 
   void learn(QueryRun run, Episode episode) {

@@ -104,7 +104,7 @@ class ModelPoolTest {
         Duration.ofSeconds(20),
         Duration.ofMillis(100), 0.2, threshold, Duration.ofSeconds(10), cooldown,
         new EngineSettings.RetryPolicy(Map.of("RATE_LIMITED", 2, "SERVER_ERROR", 1), Duration.ofMillis(50),
-            Duration.ofSeconds(1), 0.2, 7), Duration.ofSeconds(2));
+            Duration.ofSeconds(1), 0.2, 7), Duration.ofSeconds(2), Duration.ofSeconds(20));
   }
 
   /** {@code settings} with no retries, for tests that count each call's failure. */

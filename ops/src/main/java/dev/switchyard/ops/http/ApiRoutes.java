@@ -476,6 +476,7 @@ public final class ApiRoutes extends AllDirectives {
       Source<QueryProgress, NotUsed> progress, HttpMetrics.Request meter) {
     boolean showProgress = req.progress() != null ? req.progress() : settings.streamProgress();
     AtomicBoolean finished = new AtomicBoolean();
+    StreamedAnswer streamed = new StreamedAnswer();
     ByteString first = frame(json.chunk(id, created, req.model(), json.delta("assistant", ""), null));
     // The empty Optional marks the end of the engine's stream: if no result came before it, say so.
     Source<ByteString, NotUsed> body = progress.map(Optional::of)
@@ -493,11 +494,22 @@ public final class ApiRoutes extends AllDirectives {
             chunk.putObject("switchyard").set("step", json.step(s.step()));
             return List.of(frame(chunk));
           }
+          if (p.get() instanceof QueryProgress.TokensArrived t) {
+            if (!streamed.take(t)) {
+              return List.<ByteString>of();
+            }
+            if (streamed.text.length() == t.text().length()) {
+              meter.firstToken(t.modelId());
+            }
+            return List.of(frame(json.chunk(id, created, req.model(), json.delta(null, t.text()), null)));
+          }
           finished.set(true);
           QueryResult result = ((QueryProgress.Finished) p.get()).result();
-          // the answer arrives whole with the result: its first frame is the stream's first token
-          meter.firstToken(result.answerModel() == null ? EngineMetrics.NONE : result.answerModel());
-          return finalFrames(req, id, created, result);
+          if (streamed.attemptNo < 0) {
+            // the answer arrives whole with the result: its first frame is the stream's first token
+            meter.firstToken(result.answerModel() == null ? EngineMetrics.NONE : result.answerModel());
+          }
+          return finalFrames(req, id, created, result, streamed.text.toString());
         })
         .recover(new PFBuilder<Throwable, ByteString>()
             .matchAny(e -> frame(json.error(toApiError(e))))
@@ -506,14 +518,47 @@ public final class ApiRoutes extends AllDirectives {
         .keepAlive(settings.streamKeepAlive(), () -> KEEP_ALIVE), List.of(frame(json.error(shuttingDown())), DONE));
   }
 
-  private List<ByteString> finalFrames(ChatCompletionRequest req, String id, long created, QueryResult result) {
+  /**
+   * The pieces of one model's answer that went out as it generated them: the first call that streams is the
+   * answer's (its pipeline takes that answer as it comes), so pieces of any other call are not shown.
+   */
+  private static final class StreamedAnswer {
+    int attemptNo = -1;
+    final StringBuilder text = new StringBuilder();
+
+    boolean take(QueryProgress.TokensArrived piece) {
+      if (attemptNo >= 0 && attemptNo != piece.attemptNo()) {
+        return false;
+      }
+      attemptNo = piece.attemptNo();
+      text.append(piece.text());
+      return true;
+    }
+  }
+
+  /**
+   * The frames after the last step: what is left of the answer after the pieces {@code streamed} already (all of
+   * it when nothing streamed), the tool calls, the finish reason with the summary, usage. An answer whose stream
+   * broke off after it began ends with an error event instead: the client has part of an answer that will not
+   * be completed, and no other model answers in its place.
+   */
+  private List<ByteString> finalFrames(ChatCompletionRequest req, String id, long created, QueryResult result,
+      String streamed) {
     List<ByteString> frames = new ArrayList<>();
+    if (result.abstained() && !streamed.isEmpty()) {
+      frames.add(frame(json.error(new ApiError(502, "server_error", result.abstainReason(), null,
+          "upstream_failed", null))));
+      frames.add(DONE);
+      return frames;
+    }
     if (result.abstained()) {
       ObjectNode delta = json.mapper().createObjectNode();
       delta.put("refusal", json.summary(result).get("abstain_reason").asText());
       frames.add(frame(json.chunk(id, created, req.model(), delta, null)));
     } else {
-      String answer = result.answer();
+      // the pieces are a prefix of the answer; pieces the stream missed (they may arrive after the result) follow
+      String answer = result.answer().startsWith(streamed) ? result.answer().substring(streamed.length())
+          : result.answer();
       int step = settings.streamChunkChars();
       for (int i = 0; i < answer.length(); ) {
         int end = Math.min(answer.length(), i + step);

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -31,10 +33,18 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.FramingTruncation;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.ByteString;
 
 /**
  * A model behind an OpenAI-compatible {@code /chat/completions} endpoint (vLLM, SGLang, TGI, llama.cpp server,
@@ -60,6 +70,8 @@ import org.apache.pekko.stream.Materializer;
 public final class OpenAiCompatibleBackend implements InferenceBackend {
   private static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   private static final int MAX_ERROR_CHARS = 200;
+  /** The longest server-sent event line taken from a streaming upstream. */
+  private static final int MAX_EVENT_BYTES = 1024 * 1024;
 
   private final ActorSystem<?> system;
   private final OpenAiBackendSettings settings;
@@ -106,6 +118,67 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   @Override
   public CompletionStage<Response> complete(BackendRequest request) {
     long started = nanoTime.getAsLong();
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    send(request).thenCompose(response -> whole(response, started)).whenComplete((response, failure) -> {
+      if (failure == null) {
+        result.complete(response);
+      } else {
+        result.completeExceptionally(classify(failure));
+      }
+    });
+    return withinRequestTimeout(result);
+  }
+
+  /**
+   * Asks the upstream to stream ({@code stream: true}, usage in the last event) and hands each piece of content
+   * to {@code tokens} as its server-sent event arrives. A server that answers with one JSON body instead (some
+   * ignore {@code stream}) gives its whole content as one piece; an error status is the same failure as for
+   * {@link #complete}; a stream that ends without {@code [DONE]} or a finish reason, or carries an error event,
+   * fails with {@code SERVER_ERROR} (the worker makes that {@code STREAM_BROKEN} once a piece went out).
+   */
+  @Override
+  public StreamingCall stream(BackendRequest request, Consumer<String> tokens) {
+    long started = nanoTime.getAsLong();
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    AtomicReference<UniqueKillSwitch> running = new AtomicReference<>();
+    send(request).thenCompose(response -> {
+      if (!isEventStream(response)) {
+        return whole(response, started).thenApply(answer -> {
+          if (!answer.text().isEmpty()) {
+            tokens.accept(answer.text());
+          }
+          return answer;
+        });
+      }
+      OpenAiStreamedAnswer answer = new OpenAiStreamedAnswer(this, mapper, tokens);
+      var killable = response.entity().getDataBytes()
+          .via(Framing.delimiter(ByteString.fromString("\n"), MAX_EVENT_BYTES, FramingTruncation.ALLOW))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(Sink.foreach(line -> answer.onLine(line.utf8String())), Keep.both())
+          .run(materializer);
+      running.set(killable.first());
+      return killable.second().thenApply(done -> answer.finish((nanoTime.getAsLong() - started) / 1_000_000.0));
+    }).whenComplete((response, failure) -> {
+      if (failure == null) {
+        result.complete(response);
+      } else {
+        result.completeExceptionally(classify(failure));
+      }
+    });
+    Runnable cancel = () -> {
+      UniqueKillSwitch kill = running.get();
+      if (kill != null) {
+        kill.abort(new TimeoutException("the call was timed out by its worker"));
+      }
+    };
+    return new StreamingCall(withinRequestTimeout(result).whenComplete((r, e) -> {
+      if (e != null) {
+        cancel.run(); // a timed-out stream must not keep its connection
+      }
+    }), cancel);
+  }
+
+  private CompletionStage<HttpResponse> send(BackendRequest request) {
     HttpRequest http = HttpRequest.POST(settings.completionsUri().toString())
         .addHeader(RawHeader.create("Idempotency-Key", request.attemptId()))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body(request)));
@@ -113,18 +186,22 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
       http = http.addHeader(RawHeader.create("Authorization", "Bearer " + settings.apiKey().reveal()));
     }
     Http client = Http.get(system);
-    CompletableFuture<Response> result = new CompletableFuture<>();
-    client.singleRequest(http, client.defaultClientHttpsContext(), pool, system.classicSystem().log())
-        .thenCompose(response -> response.entity()
-            .toStrict(settings.requestTimeout().toMillis(), MAX_RESPONSE_BYTES, materializer)
-            .thenApply(strict -> interpret(response, strict.getData().utf8String(), started)))
-        .whenComplete((response, failure) -> {
-          if (failure == null) {
-            result.complete(response);
-          } else {
-            result.completeExceptionally(classify(failure));
-          }
-        });
+    return client.singleRequest(http, client.defaultClientHttpsContext(), pool, system.classicSystem().log());
+  }
+
+  /** The answer (or the failure) of a response read whole. */
+  private CompletionStage<Response> whole(HttpResponse response, long started) {
+    return response.entity().toStrict(settings.requestTimeout().toMillis(), MAX_RESPONSE_BYTES, materializer)
+        .thenApply(strict -> interpret(response, strict.getData().utf8String(), started));
+  }
+
+  private static boolean isEventStream(HttpResponse response) {
+    int status = response.status().intValue();
+    return status >= 200 && status < 300
+        && response.entity().getContentType().mediaType().equals(MediaTypes.TEXT_EVENT_STREAM);
+  }
+
+  private CompletableFuture<Response> withinRequestTimeout(CompletableFuture<Response> result) {
     return result.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(failure -> CompletableFuture.failedFuture(classify(failure)));
   }
@@ -180,7 +257,10 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     if (p.user() != null) {
       body.put("user", p.user());
     }
-    body.put("stream", false);
+    body.put("stream", request.streamTokens());
+    if (request.streamTokens()) {
+      body.putObject("stream_options").put("include_usage", true); // the last event then carries the usage
+    }
     if (settings.logprobs()) {
       body.put("logprobs", true);
     }
@@ -248,41 +328,60 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
       throw malformed("choices[0].message.tool_calls is not an array");
     }
     JsonNode finish = choice.path("finish_reason");
-    JsonNode usage = root.path("usage");
+    String calls = toolCalls.isArray() && !toolCalls.isEmpty() ? toolCalls.toString() : null;
+    LogprobMean logprobs = new LogprobMean();
+    logprobs.add(choice);
+    return answer(content.isTextual() ? content.asText() : "", calls, finish.isTextual() ? finish.asText() : null,
+        root.path("usage"), logprobs.mean(), latencyMs);
+  }
+
+  /** The {@link Response} of a call, from the parts a whole body or a stream of chunks gave. */
+  Response answer(String text, String toolCallsJson, String finishReason, JsonNode usage, Double meanLogprob,
+      double latencyMs) {
     int in = usage.path("prompt_tokens").asInt(0);
     int out = usage.path("completion_tokens").asInt(0);
     String note = null;
     if (!usage.isObject()) {
       note = "the backend reported no token usage; cost counted as 0";
-    } else if ("length".equals(choice.path("finish_reason").asText())) {
+    } else if ("length".equals(finishReason)) {
       note = "finish_reason=length: the answer was cut at max_tokens";
     }
-    String calls = toolCalls.isArray() && !toolCalls.isEmpty() ? toolCalls.toString() : null;
-    return new Response(settings.modelId(), content.isTextual() ? content.asText() : "", in, out, latencyMs,
-        card.priceUsd(in, out), card.joulesPerToken() * (in + out), meanLogprob(choice), null, note, calls,
-        finish.isTextual() ? finish.asText() : null);
+    return new Response(settings.modelId(), text, in, out, latencyMs, card.priceUsd(in, out),
+        card.joulesPerToken() * (in + out), meanLogprob, null, note, toolCallsJson, finishReason);
   }
 
-  /** Mean token log-probability of {@code choices[0].logprobs.content}, null when none came back. */
-  private static Double meanLogprob(JsonNode choice) {
-    JsonNode tokens = choice.path("logprobs").path("content");
-    if (!tokens.isArray() || tokens.isEmpty()) {
-      return null;
-    }
-    double sum = 0;
-    int n = 0;
-    for (JsonNode t : tokens) {
-      if (t.path("logprob").isNumber()) {
-        sum += t.get("logprob").asDouble();
-        n++;
+  /** The mean token log-probability over {@code logprobs.content} of one or more choices (or chunks). */
+  static final class LogprobMean {
+    private double sum;
+    private int n;
+
+    void add(JsonNode choice) {
+      JsonNode tokens = choice.path("logprobs").path("content");
+      if (tokens.isArray()) {
+        for (JsonNode t : tokens) {
+          if (t.path("logprob").isNumber()) {
+            sum += t.get("logprob").asDouble();
+            n++;
+          }
+        }
       }
     }
-    return n == 0 ? null : sum / n;
+
+    /** Null when no log-probability came back. */
+    Double mean() {
+      return n == 0 ? null : sum / n;
+    }
   }
 
-  private BackendException malformed(String what) {
+  BackendException malformed(String what) {
     return new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId() + " sent a malformed response: "
         + what);
+  }
+
+  /** A provider's error message as exceptions carry it: one line, at most {@code MAX_ERROR_CHARS}. */
+  static String shortened(String message) {
+    String text = message.replaceAll("\\p{Cntrl}", " ");
+    return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "..." : text;
   }
 
   /** The provider's {@code error.message}, shortened; never the raw body. */
@@ -290,8 +389,7 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     try {
       JsonNode m = mapper.readTree(body).path("error").path("message");
       if (m.isTextual() && !m.asText().isBlank()) {
-        String text = m.asText().replaceAll("\\p{Cntrl}", " ");
-        return ": " + (text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "..." : text);
+        return ": " + shortened(m.asText());
       }
     } catch (IOException | RuntimeException e) {
       // not JSON: say nothing about the body

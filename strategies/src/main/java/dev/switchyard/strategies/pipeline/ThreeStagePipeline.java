@@ -23,16 +23,24 @@ public final class ThreeStagePipeline implements Planner {
   private final PreRouter preRouter;
   private final Verifier verifier;
   private final EscalationPolicy escalation;
+  /** Every answer is accepted as it is ({@link #routeOnly}): its routes say so, so the answer may stream. */
+  private final boolean acceptsEveryAnswer;
 
   public ThreeStagePipeline(PreRouter preRouter, Verifier verifier, EscalationPolicy escalation) {
+    this(preRouter, verifier, escalation, false);
+  }
+
+  private ThreeStagePipeline(PreRouter preRouter, Verifier verifier, EscalationPolicy escalation,
+      boolean acceptsEveryAnswer) {
     this.preRouter = Objects.requireNonNull(preRouter, "preRouter");
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.escalation = Objects.requireNonNull(escalation, "escalation");
+    this.acceptsEveryAnswer = acceptsEveryAnswer;
   }
 
   /** A router that answers with its first choice, never verifying. */
   public static ThreeStagePipeline routeOnly(PreRouter preRouter) {
-    return new ThreeStagePipeline(preRouter, (s, r) -> 1.0, (s, c, r) -> Escalation.accept());
+    return new ThreeStagePipeline(preRouter, (s, r) -> 1.0, (s, c, r) -> Escalation.accept(), true);
   }
 
   @Override
@@ -77,7 +85,8 @@ public final class ThreeStagePipeline implements Planner {
         .filter(m -> !state.tried(m) && !state.loadOf(m).circuitOpen())
         .findFirst();
     if (next.isPresent() && !state.budgetExhausted()) {
-      return PlanAction.Route.to(next.get(), trace);
+      return acceptsEveryAnswer ? PlanAction.Route.answeredAsIs(next.get(), trace)
+          : PlanAction.Route.to(next.get(), trace);
     }
     if (!state.responses().isEmpty()) {
       return bestSoFar(state, trace, next.isPresent() ? "budget exhausted" : "no model left to try");

@@ -7,15 +7,31 @@ import java.util.Objects;
 public sealed interface PlanAction {
   List<Decision> trace();
 
-  /** Call a model, with the query itself or (multi-round planners) a sub-query. */
-  record Route(String modelId, String subQuery, List<Decision> trace) implements PlanAction {
+  /**
+   * Call a model, with the query itself or (multi-round planners) a sub-query.
+   *
+   * @param answerAsIs the planner will answer with this call's answer, whatever it says, if the call succeeds (a
+   *     router that does not verify, a fallback chain): the engine may then stream it to the client while the
+   *     model generates it. False whenever the planner looks at the answer first (verifies, escalates,
+   *     aggregates, or plans another round).
+   */
+  record Route(String modelId, String subQuery, List<Decision> trace, boolean answerAsIs) implements PlanAction {
     public Route {
       Objects.requireNonNull(modelId, "modelId");
       trace = List.copyOf(trace);
     }
 
+    public Route(String modelId, String subQuery, List<Decision> trace) {
+      this(modelId, subQuery, trace, false);
+    }
+
     public static Route to(String modelId, List<Decision> trace) {
       return new Route(modelId, null, trace);
+    }
+
+    /** A call whose answer, when it succeeds, is the query's answer as it is. */
+    public static Route answeredAsIs(String modelId, List<Decision> trace) {
+      return new Route(modelId, null, trace, true);
     }
   }
 

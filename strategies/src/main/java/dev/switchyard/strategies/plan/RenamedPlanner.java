@@ -42,7 +42,7 @@ public final class RenamedPlanner implements Planner {
         a.subQuery(), a.response() == null ? null : renamed(a.response(), toInner), a.failure())).toList();
     PlanAction action = inner.next(new PlanState(state.query(), cards, load, attempts, state.elapsedMillis()));
     if (action instanceof PlanAction.Route r) {
-      return new PlanAction.Route(rename(r.modelId(), toOuter), r.subQuery(), trace(r.trace()));
+      return new PlanAction.Route(rename(r.modelId(), toOuter), r.subQuery(), trace(r.trace()), r.answerAsIs());
     }
     if (action instanceof PlanAction.Answer a) {
       return new PlanAction.Answer(a.text(), a.modelId() == null ? null : rename(a.modelId(), toOuter),

@@ -49,7 +49,7 @@ public final class FallbackChain implements Planner {
       if (!state.tried(model)) {
         String why = state.attempts().isEmpty() ? "first of the chain"
             : "previous model failed: " + state.attempts().get(state.attempts().size() - 1).failure();
-        return PlanAction.Route.to(model, List.of(Decision.of(Stage.PRE_ROUTE, model, why, Double.NaN)));
+        return PlanAction.Route.answeredAsIs(model, List.of(Decision.of(Stage.PRE_ROUTE, model, why, Double.NaN)));
       }
     }
     return new PlanAction.Abstain("every model of the chain failed: " + String.join("; ",
