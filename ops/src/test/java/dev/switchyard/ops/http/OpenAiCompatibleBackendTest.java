@@ -114,6 +114,40 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, "<html>hello</html>")));
             case "slow" -> completeWithFuture(CompletableFuture.supplyAsync(() -> HttpResponse.create(),
                 CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS)));
+            case "streams" -> events("""
+                data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}
+
+                data: {"choices":[{"index":0,"delta":{"content":"Par"},"logprobs":{"content":[{"token":"Par","logprob":-0.2}]}}]}
+
+                : a comment line, ignored
+
+                data: {"choices":[{"index":0,"delta":{"content":"is"},"logprobs":{"content":[{"token":"is","logprob":-0.4}]},"finish_reason":"stop"}]}
+
+                data: {"choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}
+
+                data: [DONE]
+
+                """);
+            case "streams-tools" -> events("""
+                data: {"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_9","type":"function","function":{"name":"get_weather","arguments":""}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"city\\":"}}]}}]}
+
+                data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\\"Paris\\"}"}}]},"finish_reason":"tool_calls"}]}
+
+                data: [DONE]
+
+                """);
+            case "stream-cut" -> events("""
+                data: {"choices":[{"index":0,"delta":{"content":"The answer is"}}]}
+
+                """);
+            case "stream-error" -> events("""
+                data: {"choices":[{"index":0,"delta":{"content":"The"}}]}
+
+                data: {"error":{"message":"engine died"}}
+
+                """);
             default -> json(404, "{\"error\":{\"message\":\"model not found\"}}", List.of());
           };
         }))));
@@ -122,6 +156,20 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
   private Route json(int status, String body, List<org.apache.pekko.http.javadsl.model.HttpHeader> headers) {
     return complete(HttpResponse.create().withStatus(status).addHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body)));
+  }
+
+  private Route events(String body) {
+    return complete(HttpResponse.create().withStatus(200).withEntity(HttpEntities.create(
+        org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_EVENT_STREAM.toContentType(), body)));
+  }
+
+  /** A streamed call's pieces and its answer (or failure). */
+  private record Streamed(List<String> pieces, CompletableFuture<Response> answer) {}
+
+  private static Streamed stream(String remoteModel) {
+    List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var call = backend(remoteModel).stream(request("s/1").withStreamTokens(), pieces::add);
+    return new Streamed(pieces, call.answer().toCompletableFuture());
   }
 
   private static OpenAiCompatibleBackend backend(String remoteModel, Duration timeout, AtomicLong nanos) {
@@ -315,6 +363,72 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
     assertEquals(BackendException.Kind.CLIENT_ERROR, e.kind());
     assertTrue(e.getMessage().contains("max_tokens is too large"));
     assertEquals(BackendException.Kind.CLIENT_ERROR, failure("no-such-model").kind());
+  }
+
+  @Test
+  void aStreamedCallAsksForEventsAndHandsOnEachPieceThenTheWholeAnswerWithUsageAndConfidence() throws Exception {
+    Streamed s = stream("streams");
+    Response r = s.answer().get(30, TimeUnit.SECONDS);
+
+    assertEquals(List.of("Par", "is"), s.pieces());
+    assertEquals("Paris", r.text());
+    assertEquals("stop", r.finishReason());
+    assertEquals(1000, r.inputTokens());
+    assertEquals(500, r.outputTokens());
+    assertEquals((1000 * 2.0 + 500 * 8.0) / 1e6, r.costUsd(), 1e-15);
+    assertEquals(-0.3, r.confidence(), 1e-12);
+    JsonNode sent = BODIES.get("streams");
+    assertTrue(sent.path("stream").asBoolean(), sent.toString());
+    assertTrue(sent.at("/stream_options/include_usage").asBoolean(), "usage comes in the last event");
+  }
+
+  @Test
+  void streamedToolCallsAreAssembledFromTheirPieces() throws Exception {
+    Streamed s = stream("streams-tools");
+    Response r = s.answer().get(30, TimeUnit.SECONDS);
+
+    assertEquals(List.of(), s.pieces(), "a tool call has no content to hand on");
+    assertEquals("tool_calls", r.finishReason());
+    JsonNode calls = JSON.readTree(r.toolCalls());
+    assertEquals("call_9", calls.at("/0/id").asText());
+    assertEquals("function", calls.at("/0/type").asText());
+    assertEquals("get_weather", calls.at("/0/function/name").asText());
+    assertEquals("{\"city\":\"Paris\"}", calls.at("/0/function/arguments").asText());
+  }
+
+  @Test
+  void aStreamThatEndsBeforeItsLastEventIsAServerErrorAfterItsPieces() {
+    Streamed s = stream("stream-cut");
+    ExecutionException e = assertThrows(ExecutionException.class, () -> s.answer().get(30, TimeUnit.SECONDS));
+    BackendException b = (BackendException) e.getCause();
+    assertEquals(BackendException.Kind.SERVER_ERROR, b.kind());
+    assertTrue(b.getMessage().contains("before the last event"), b.getMessage());
+    assertEquals(List.of("The answer is"), s.pieces());
+  }
+
+  @Test
+  void anErrorEventInTheStreamIsAServerErrorWithTheProvidersMessage() {
+    Streamed s = stream("stream-error");
+    ExecutionException e = assertThrows(ExecutionException.class, () -> s.answer().get(30, TimeUnit.SECONDS));
+    BackendException b = (BackendException) e.getCause();
+    assertEquals(BackendException.Kind.SERVER_ERROR, b.kind());
+    assertTrue(b.getMessage().contains("engine died"), b.getMessage());
+  }
+
+  @Test
+  void aServerThatAnswersAStreamedCallWithOneBodyGivesItsWholeAnswerAsOnePiece() throws Exception {
+    Streamed s = stream("ok");
+    assertEquals("Paris", s.answer().get(30, TimeUnit.SECONDS).text());
+    assertEquals(List.of("Paris"), s.pieces());
+  }
+
+  @Test
+  void aStreamedCallGetsTheSameFailuresAsAWholeOne() {
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> stream("rate-limited").answer().get(30, TimeUnit.SECONDS));
+    BackendException b = (BackendException) e.getCause();
+    assertEquals(BackendException.Kind.RATE_LIMITED, b.kind());
+    assertEquals(Duration.ofSeconds(2), b.retryAfter());
   }
 
   @Test
