@@ -88,8 +88,17 @@ public final class LoadBenchmark {
     }
   }
 
-  /** One request's outcome; status -1 when no HTTP answer came (connection refused, timeout). */
-  record Sample(int status, double latencyMs, double costUsd, String answerModel, boolean streamComplete) {}
+  /**
+   * One request's outcome; status -1 when no HTTP answer came (connection refused, timeout).
+   *
+   * @param firstTokenMs a streamed answer's time to its first piece of content, NaN when not streamed or none came
+   */
+  record Sample(int status, double latencyMs, double costUsd, String answerModel, boolean streamComplete,
+      double firstTokenMs) {
+    Sample(int status, double latencyMs, double costUsd, String answerModel, boolean streamComplete) {
+      this(status, latencyMs, costUsd, answerModel, streamComplete, Double.NaN);
+    }
+  }
 
   /** Refuses anything but a loopback http URL. */
   public static void requireLoopback(URI url) {
@@ -155,27 +164,58 @@ public final class LoadBenchmark {
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
           .build();
+      if (s.stream()) {
+        return streamed(client, request, t0);
+      }
       HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       double ms = (System.nanoTime() - t0) / 1e6;
       double cost = r.headers().firstValue("x-switchyard-cost-usd").map(Double::parseDouble).orElse(Double.NaN);
       String model = r.headers().firstValue("x-switchyard-model").orElse(null);
-      boolean complete = !s.stream() || r.body().endsWith("data: [DONE]\n\n");
-      if (s.stream() && r.statusCode() == 200) {
-        // streamed responses carry the summary in the last chunk before [DONE] instead of headers
-        String[] frames = r.body().split("\n\n");
-        if (frames.length >= 2 && frames[frames.length - 2].startsWith("data: {")) {
-          var sy = JSON.readTree(frames[frames.length - 2].substring(6)).path("switchyard");
-          cost = sy.path("cost_usd").asDouble(Double.NaN);
-          model = sy.path("answer_model").isTextual() ? sy.get("answer_model").asText() : "none";
-        }
-      }
-      return new Sample(r.statusCode(), ms, cost, model, complete);
+      return new Sample(r.statusCode(), ms, cost, model, true);
     } catch (IOException e) {
       return new Sample(-1, (System.nanoTime() - t0) / 1e6, Double.NaN, null, false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Sample(-1, (System.nanoTime() - t0) / 1e6, Double.NaN, null, false);
     }
+  }
+
+  /**
+   * A streamed request read event by event: the time of the first event with content is its time to first
+   * token; the summary comes in the last chunk before {@code [DONE]} instead of headers.
+   */
+  private static Sample streamed(HttpClient client, HttpRequest request, long t0)
+      throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> r = client.send(request,
+        HttpResponse.BodyHandlers.ofLines());
+    double firstToken = Double.NaN;
+    String last = null;
+    String beforeLast = null;
+    try (var lines = r.body()) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (!line.startsWith("data: ")) {
+          continue;
+        }
+        String data = line.substring(6);
+        if (Double.isNaN(firstToken) && data.startsWith("{")) {
+          var content = JSON.readTree(data).at("/choices/0/delta/content");
+          if (content.isTextual() && !content.asText().isEmpty()) {
+            firstToken = (System.nanoTime() - t0) / 1e6;
+          }
+        }
+        beforeLast = last;
+        last = data;
+      }
+    }
+    double ms = (System.nanoTime() - t0) / 1e6;
+    double cost = Double.NaN;
+    String model = null;
+    if (r.statusCode() == 200 && beforeLast != null && beforeLast.startsWith("{")) {
+      var sy = JSON.readTree(beforeLast).path("switchyard");
+      cost = sy.path("cost_usd").asDouble(Double.NaN);
+      model = sy.path("answer_model").isTextual() ? sy.get("answer_model").asText() : "none";
+    }
+    return new Sample(r.statusCode(), ms, cost, model, "[DONE]".equals(last), firstToken);
   }
 
   static ObjectNode report(Settings s, List<Sample> samples, double elapsedS) {
@@ -192,6 +232,7 @@ public final class LoadBenchmark {
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, Integer> models = new TreeMap<>();
     List<Double> okLatency = new ArrayList<>();
+    List<Double> firstTokens = new ArrayList<>();
     double costSum = 0;
     int costN = 0;
     int incompleteStreams = 0;
@@ -199,6 +240,9 @@ public final class LoadBenchmark {
       statuses.merge(x.status() < 0 ? "no_response" : Integer.toString(x.status()), 1, Integer::sum);
       if (x.status() == s.kind().success) {
         okLatency.add(x.latencyMs());
+        if (Double.isFinite(x.firstTokenMs())) {
+          firstTokens.add(x.firstTokenMs());
+        }
         if (x.answerModel() != null) {
           models.merge(x.answerModel(), 1, Integer::sum);
         }
@@ -218,14 +262,10 @@ public final class LoadBenchmark {
     root.put("incomplete_streams", incompleteStreams);
     root.put("throughput_rps", elapsedS > 0 ? round(samples.size() / elapsedS, 2) : 0);
     root.put("goodput_rps", elapsedS > 0 ? round(okLatency.size() / elapsedS, 2) : 0);
-    ObjectNode lat = root.putObject("latency_ms_ok");
-    Collections.sort(okLatency);
-    if (!okLatency.isEmpty()) {
-      lat.put("p50", round(percentile(okLatency, 0.50), 2));
-      lat.put("p90", round(percentile(okLatency, 0.90), 2));
-      lat.put("p99", round(percentile(okLatency, 0.99), 2));
-      lat.put("max", round(okLatency.get(okLatency.size() - 1), 2));
-      lat.put("mean", round(okLatency.stream().mapToDouble(d -> d).average().orElse(0), 2));
+    distribution(root.putObject("latency_ms_ok"), okLatency);
+    if (s.stream()) {
+      // time to the first event with content, over the successful streams that had one
+      distribution(root.putObject("first_token_ms_ok"), firstTokens);
     }
     if (costN > 0) {
       root.put("mean_cost_usd", costSum / costN);
@@ -238,6 +278,17 @@ public final class LoadBenchmark {
     notes.add("closed loop: each client sends its next request when the previous one is answered");
     notes.add("latency is client-side wall time over loopback, including JSON encoding and parsing");
     return root;
+  }
+
+  private static void distribution(ObjectNode into, List<Double> values) {
+    Collections.sort(values);
+    if (!values.isEmpty()) {
+      into.put("p50", round(percentile(values, 0.50), 2));
+      into.put("p90", round(percentile(values, 0.90), 2));
+      into.put("p99", round(percentile(values, 0.99), 2));
+      into.put("max", round(values.get(values.size() - 1), 2));
+      into.put("mean", round(values.stream().mapToDouble(d -> d).average().orElse(0), 2));
+    }
   }
 
   /** Nearest-rank percentile of sorted values. */
