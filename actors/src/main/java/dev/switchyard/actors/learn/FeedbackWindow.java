@@ -33,6 +33,8 @@ final class FeedbackWindow {
   private final long windowMillis;
   private final int maxEpisodes;
   private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+  /** Episodes taken for a reward signal that is being asked for (a judge call in flight); a feedback still wins. */
+  private final LinkedHashMap<String, Waiting> signalling = new LinkedHashMap<>();
   private final LinkedHashMap<String, Reward> rewarded = new LinkedHashMap<>();
 
   FeedbackWindow(Duration window, int maxEpisodes) {
@@ -59,6 +61,7 @@ final class FeedbackWindow {
       return;
     }
     waiting.remove(scored.queryId());
+    signalling.remove(scored.queryId());
     rewarded.put(scored.queryId(), new Reward(scored.score(), now));
     expire(now);
   }
@@ -73,6 +76,9 @@ final class FeedbackWindow {
       return new AlreadyRewarded(earlier.reward(), replace);
     }
     Waiting w = waiting.remove(queryId);
+    if (w == null) {
+      w = signalling.remove(queryId); // a feedback wins over a signal still being asked for
+    }
     if (w == null) {
       return new Unknown();
     }
@@ -96,12 +102,45 @@ final class FeedbackWindow {
     return due;
   }
 
+  /** {@code taken} (from {@link #takeUnrewarded}) waits for its reward signal: a feedback meanwhile still wins. */
+  void awaitingSignal(Episode taken, long now) {
+    if (enabled()) {
+      signalling.put(taken.queryId(), new Waiting(taken, now));
+      expire(now);
+    }
+  }
+
+  /** The episode of a query {@link #awaitingSignal}, or null when it no longer waits (a feedback came first). */
+  Episode awaitedSignal(String queryId) {
+    Waiting w = signalling.get(queryId);
+    return w == null ? null : w.episode();
+  }
+
+  /**
+   * The signal of a query {@link #awaitingSignal} came: its episode scored with {@code reward}, now rewarded, or
+   * null when it no longer waits (a feedback came first, or it expired).
+   */
+  Episode signalled(String queryId, double reward, long now) {
+    Waiting w = signalling.remove(queryId);
+    if (w == null) {
+      return null;
+    }
+    rewarded.put(queryId, new Reward(reward, now));
+    return w.episode().withScore(reward);
+  }
+
+  /** The signal of a query {@link #awaitingSignal} will not come (failed or unparsable); true if it was waiting. */
+  boolean signalFailed(String queryId) {
+    return signalling.remove(queryId) != null;
+  }
+
   int size() {
     return waiting.size();
   }
 
   private void expire(long now) {
     trim(waiting, now, maxEpisodes, Waiting::finishedAtMillis);
+    trim(signalling, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(rewarded, now, maxEpisodes, Reward::atMillis);
   }
 
