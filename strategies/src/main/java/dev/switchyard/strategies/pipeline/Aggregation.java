@@ -24,13 +24,16 @@ public final class Aggregation {
 
   private static final Pattern BOXED = Pattern.compile("\\\\boxed\\{([^{}]*)\\}");
   private static final Pattern STATED = Pattern.compile("(?i)(?:####|\\banswer\\s*(?:is\\s*:?|:))\\s*([^\\n]+)");
+  /** A last line ending in an equation's result: "x = 5", "2 + 2 = 4". */
+  private static final Pattern RESULT = Pattern.compile("=\\s*([^=\\n]+?)\\s*$");
   private static final Pattern OPTION = Pattern.compile("^\\(?([a-z])\\)(?:\\s.*)?$|^([a-z])\\s*:(?:\\s.*)?$");
   private static final Pattern NUMBER = Pattern.compile("^[-+]?\\$?[0-9][0-9,]*(\\.[0-9]+)?$");
 
   /**
    * The final answer a reply states, normalised, so that a model that explains itself agrees with one that
    * answers bare: the content of the last {@code \boxed{...}} (math), else what follows the last
-   * {@code answer is}, {@code answer:} or {@code ####}, else the whole text; then {@link #normalise}d, a
+   * {@code answer is}, {@code answer:} or {@code ####}, else the result of an equation ending the text
+   * ({@code x = 5}), else the whole text; then {@link #normalise}d, a
    * multiple-choice option reduced to its letter ({@code (B)}, {@code B)}, {@code B: 1} are {@code b}) and a
    * number written plainly ({@code $1,200.50} is {@code 1200.5}, {@code 4.0} is {@code 4}).
    */
@@ -39,6 +42,9 @@ public final class Aggregation {
     String stated = lastGroup(BOXED.matcher(t));
     if (stated == null) {
       stated = lastGroup(STATED.matcher(t));
+    }
+    if (stated == null) {
+      stated = lastGroup(RESULT.matcher(t.strip()));
     }
     String key = normalise(stated == null ? t : stated);
     Matcher option = OPTION.matcher(key);

@@ -34,6 +34,7 @@ class AggregationTest {
     assertEquals("5", Aggregation.answerKey("3x = 15, so x = 5. Final answer: 5"));
     assertEquals("5", Aggregation.answerKey("x = 5, so \\boxed{5.0}"));
     assertEquals("1200.5", Aggregation.answerKey("Natalia sold $1,200.50 in all.\n#### $1,200.50"));
+    assertEquals("5", Aggregation.answerKey("3x = 22 - 7 = 15\nx = 5."));
     assertEquals("canberra", Aggregation.answerKey("  Canberra! "), "no stated answer: the normalised text");
     assertEquals("a. lincoln", Aggregation.answerKey("A. Lincoln"), "a name, not option A");
   }
