@@ -105,7 +105,7 @@ class SignalRewardTest {
   }
 
   @Test
-  void anUnparsableJudgementIsNotLearnedButCounted() throws Exception {
+  void anUnparsableJudgementIsNotLearnedButCountedAndAFeedbackMayStillCome() throws Exception {
     ask("vague", "misjudged");
 
     TestProbe<Object> probe = node.kit.createTestProbe();
@@ -117,6 +117,9 @@ class SignalRewardTest {
     Thread.sleep(1_000); // a learned episode would be written and published by now
     assertEquals(0, policy("misjudged").active().version(), "not learned");
     assertEquals(0.0, signals("misjudged", "learned"));
+
+    node.await(node.engine.feedback(new Feedback("vague", 0.5, "user", false)));
+    assertEquals(0.5, awaitLearned("misjudged", 1).parameter("reward_sums")[0], "a feedback still is its reward");
   }
 
   @Test

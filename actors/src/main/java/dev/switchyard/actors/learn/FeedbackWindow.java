@@ -35,6 +35,8 @@ final class FeedbackWindow {
   private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
   /** Episodes taken for a reward signal that is being asked for (a judge call in flight); a feedback still wins. */
   private final LinkedHashMap<String, Waiting> signalling = new LinkedHashMap<>();
+  /** Episodes whose signal did not come (none to read, a failed call): a feedback may still score them. */
+  private final LinkedHashMap<String, Waiting> unsignalled = new LinkedHashMap<>();
   private final LinkedHashMap<String, Reward> rewarded = new LinkedHashMap<>();
 
   FeedbackWindow(Duration window, int maxEpisodes) {
@@ -62,6 +64,7 @@ final class FeedbackWindow {
     }
     waiting.remove(scored.queryId());
     signalling.remove(scored.queryId());
+    unsignalled.remove(scored.queryId());
     rewarded.put(scored.queryId(), new Reward(scored.score(), now));
     expire(now);
   }
@@ -78,6 +81,9 @@ final class FeedbackWindow {
     Waiting w = waiting.remove(queryId);
     if (w == null) {
       w = signalling.remove(queryId); // a feedback wins over a signal still being asked for
+    }
+    if (w == null) {
+      w = unsignalled.remove(queryId);
     }
     if (w == null) {
       return new Unknown();
@@ -129,9 +135,24 @@ final class FeedbackWindow {
     return w.episode().withScore(reward);
   }
 
-  /** The signal of a query {@link #awaitingSignal} will not come (failed or unparsable); true if it was waiting. */
-  boolean signalFailed(String queryId) {
-    return signalling.remove(queryId) != null;
+  /**
+   * The signal of a query {@link #awaitingSignal} will not come (failed or unparsable): a feedback may still score
+   * it, no signal is asked again. True if it was waiting.
+   */
+  boolean signalFailed(String queryId, long now) {
+    Waiting w = signalling.remove(queryId);
+    if (w != null) {
+      noSignal(w.episode(), now);
+    }
+    return w != null;
+  }
+
+  /** {@code taken} (from {@link #takeUnrewarded}) has no signal to learn from: a feedback may still score it. */
+  void noSignal(Episode taken, long now) {
+    if (enabled()) {
+      unsignalled.put(taken.queryId(), new Waiting(taken, now));
+      expire(now);
+    }
   }
 
   int size() {
@@ -141,6 +162,7 @@ final class FeedbackWindow {
   private void expire(long now) {
     trim(waiting, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(signalling, now, maxEpisodes, Waiting::finishedAtMillis);
+    trim(unsignalled, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(rewarded, now, maxEpisodes, Reward::atMillis);
   }
 

@@ -271,6 +271,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
         sharding.entityRefFor(ModelPool.TYPE_KEY, ask.request().modelId())
             .tell(new ModelPool.Call(ask.request(), signalReplies));
       } else {
+        window.noSignal(e, now);
         countSignal("no_signal");
       }
     }
@@ -316,9 +317,9 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     return Effect().none();
   }
 
-  /** The signal of {@code queryId} will not come: not learned (a late feedback is then unknown), counted, logged. */
+  /** The signal of {@code queryId} will not come: not learned (unless a feedback comes), counted, logged. */
   private void signalFailed(String queryId, String outcome, String why) {
-    if (window.signalFailed(queryId)) {
+    if (window.signalFailed(queryId, clock.millis())) {
       countSignal(outcome);
       ctx.getLog().warn("{}: query {} is not learned from reward = {}: {}", pipeline.name(), queryId,
           pipeline.reward().kind().configName(), why);
