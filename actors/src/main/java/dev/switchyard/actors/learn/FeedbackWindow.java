@@ -28,7 +28,8 @@ final class FeedbackWindow {
 
   private record Waiting(Episode episode, long finishedAtMillis) {}
 
-  private record Reward(double reward, long atMillis) {}
+  /** @param signal the reward came from the pipeline's reward signal, not from a feedback */
+  private record Reward(double reward, long atMillis, boolean signal) {}
 
   private final long windowMillis;
   private final int maxEpisodes;
@@ -57,16 +58,25 @@ final class FeedbackWindow {
     expire(now);
   }
 
-  /** An episode learned with its reward through its query entity: no late feedback learns it again. */
-  void learned(Episode scored, long now) {
+  /**
+   * An episode learned with its reward through its query entity: no late feedback learns it again. False (and
+   * nothing changes) when the query was learned from its reward signal already: a feedback that reaches a
+   * (durable) query's entity after that is not learned a second time.
+   */
+  boolean learned(Episode scored, long now) {
     if (!enabled()) {
-      return;
+      return true;
+    }
+    Reward earlier = rewarded.get(scored.queryId());
+    if (earlier != null && earlier.signal()) {
+      return false;
     }
     waiting.remove(scored.queryId());
     signalling.remove(scored.queryId());
     unsignalled.remove(scored.queryId());
-    rewarded.put(scored.queryId(), new Reward(scored.score(), now));
+    rewarded.put(scored.queryId(), new Reward(scored.score(), now, false));
     expire(now);
+    return true;
   }
 
   Outcome feedback(String queryId, double reward, boolean replace, long now) {
@@ -74,7 +84,7 @@ final class FeedbackWindow {
     Reward earlier = rewarded.get(queryId);
     if (earlier != null) {
       if (replace) {
-        rewarded.put(queryId, new Reward(reward, earlier.atMillis()));
+        rewarded.put(queryId, new Reward(reward, earlier.atMillis(), earlier.signal()));
       }
       return new AlreadyRewarded(earlier.reward(), replace);
     }
@@ -88,7 +98,7 @@ final class FeedbackWindow {
     if (w == null) {
       return new Unknown();
     }
-    rewarded.put(queryId, new Reward(reward, now));
+    rewarded.put(queryId, new Reward(reward, now, false));
     return new Learn(w.episode().withScore(reward));
   }
 
@@ -131,7 +141,7 @@ final class FeedbackWindow {
     if (w == null) {
       return null;
     }
-    rewarded.put(queryId, new Reward(reward, now));
+    rewarded.put(queryId, new Reward(reward, now, true));
     return w.episode().withScore(reward);
   }
 

@@ -221,8 +221,9 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
       window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
     }
-    window.learned(learn.episode(), clock.millis());
-    buffer(learn.episode());
+    if (window.learned(learn.episode(), clock.millis())) {
+      buffer(learn.episode());
+    }
     return Effect().none();
   }
 
@@ -260,9 +261,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     for (Episode e : window.takeUnrewarded(now, settings.signalAfter().toMillis())) {
       RewardSignals.Due due = signals.due(e);
       if (due instanceof RewardSignals.Reward reward) {
-        Episode scored = e.withScore(reward.reward());
-        window.learned(scored, now);
-        buffer(scored);
+        window.awaitingSignal(e, now);
+        buffer(window.signalled(e.queryId(), reward.reward(), now));
         countSignal("learned");
       } else if (due instanceof RewardSignals.Ask ask) {
         window.awaitingSignal(e, now);

@@ -72,5 +72,7 @@ class FeedbackWindowTest {
     assertEquals(0.9, w.signalled("q", 0.9, 20).score());
     assertEquals(null, w.signalled("q", 0.9, 30));
     assertEquals(new FeedbackWindow.AlreadyRewarded(0.9, false), w.feedback("q", 0.1, false, 40));
+    assertEquals(false, w.learned(unscored("q").withScore(0.1), 50), "nor through a durable query's entity");
+    assertEquals(true, w.learned(unscored("fed").withScore(0.1), 50), "a query's first reward through its entity");
   }
 }
