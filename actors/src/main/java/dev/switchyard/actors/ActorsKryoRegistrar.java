@@ -62,6 +62,8 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(Learner.PublishDue.class, 276);
     kryo.register(Learner.LateFeedback.class, 277);
     kryo.register(Learner.SignalDue.class, 278);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.learn.Learner$SignalReply"), 287);
+    kryo.register(QueryActorInternals.load("dev.switchyard.actors.learn.Learner$SignalTimedOut"), 288);
     // Open-queries registry 290-299
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);

@@ -111,9 +111,14 @@ public final class EngineNode {
       if (pipelines.put(p.name(), p) != null) {
         throw new IllegalArgumentException("two pipelines are named " + p.name());
       }
+      if (p.reward().kind().needsModel()
+          && setup.models().stream().noneMatch(m -> m.id().equals(p.reward().model()))) {
+        throw new IllegalArgumentException("pipeline " + p.name() + " takes its reward from model "
+            + p.reward().model() + ", which is not in the fleet");
+      }
       if (p.isLearned()) {
-        learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic),
-            Learner.singletonName(p.name()))));
+        learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic,
+            sharding, metrics), Learner.singletonName(p.name()))));
         metrics.policyVersion(p.name(), () -> policies.view(p.name()).map(LocalPolicies.View::activeVersion)
             .orElse(0L));
       }

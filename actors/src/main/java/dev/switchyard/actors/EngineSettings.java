@@ -39,7 +39,28 @@ public record EngineSettings(
     int learnerLocalMaxPending,
     Duration feedbackWindow,
     int feedbackWindowMaxEpisodes,
-    Duration signalAfter) {
+    Duration signalAfter,
+    RewardSignalSettings rewardSignal) {
+
+  /**
+   * How a learner asks a judge model for the reward of a query no feedback came for ({@code reward = judge}):
+   * the default prompt template ({@code {query}}, {@code {answer}} put in), the score scale the reply is read on,
+   * and the judge's output-token cap.
+   */
+  public record RewardSignalSettings(String judgePrompt, double judgeMinScore, double judgeMaxScore,
+      int judgeMaxTokens) {
+    public RewardSignalSettings {
+      if (!judgePrompt.contains(dev.switchyard.strategies.uncertainty.JudgeScore.ANSWER)) {
+        throw new IllegalArgumentException("switchyard.learner.reward-signal.judge-prompt must contain "
+            + dev.switchyard.strategies.uncertainty.JudgeScore.ANSWER);
+      }
+      new dev.switchyard.strategies.uncertainty.JudgeScore(judgeMinScore, judgeMaxScore); // checks the scale
+      if (judgeMaxTokens < 0) {
+        throw new IllegalArgumentException("switchyard.learner.reward-signal.judge-max-tokens must be >= 0, got "
+            + judgeMaxTokens);
+      }
+    }
+  }
 
   /**
    * What a resumed durable query does with the call that was in flight when its node stopped: {@code RESEND} it
@@ -227,7 +248,10 @@ public record EngineSettings(
         s.getInt("learner.local-learning.max-pending"),
         s.getDuration("learner.feedback-window.duration"),
         s.getInt("learner.feedback-window.max-episodes"),
-        s.getDuration("learner.feedback-window.signal-after"));
+        s.getDuration("learner.feedback-window.signal-after"),
+        new RewardSignalSettings(s.getString("learner.reward-signal.judge-prompt"),
+            s.getDouble("learner.reward-signal.judge-min-score"), s.getDouble("learner.reward-signal.judge-max-score"),
+            s.getInt("learner.reward-signal.judge-max-tokens")));
   }
 
   public boolean manualPromotion(String pipeline) {

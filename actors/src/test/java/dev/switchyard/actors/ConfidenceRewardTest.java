@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.learn.RewardSignal;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -30,7 +31,7 @@ class ConfidenceRewardTest {
         "large", List.of(TestBackend.answering("large", "4", -0.05, 0.01, null)));
     EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
         List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
-            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5)).withRewardFromConfidence(true)));
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5)).withReward(RewardSignal.confidence())));
     EngineHarness node = EngineHarness.start("confidence-reward",
         EngineHarness.config("switchyard.learner.feedback-window.signal-after = 1500ms\n"), setup);
     try {

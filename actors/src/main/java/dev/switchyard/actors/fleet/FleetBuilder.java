@@ -177,7 +177,7 @@ public final class FleetBuilder {
         yield PipelineDefinition.learned(p.name(), String.format(Locale.ROOT, "%s%s, %s, online, reward = score -"
             + " %.2f * cost / %.3g USD", what, p.strategy(), train == null ? "cold start" : "started from "
             + p.trainData().getFileName(), p.costWeight(), costScale), learner).restrictedTo(p.models())
-            .withRewardFromConfidence(p.rewardFromConfidence());
+            .withReward(p.reward());
       }
     };
   }

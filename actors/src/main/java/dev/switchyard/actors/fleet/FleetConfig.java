@@ -4,12 +4,14 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.switchyard.actors.learn.RewardSignal;
 import dev.switchyard.strategies.LearnerCatalog;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.routers.FallbackChain;
+import dev.switchyard.strategies.uncertainty.JudgeScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,9 +181,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         }
         for (String m : chosen) {
           if (!fleet.containsKey(m)) {
-            problems.add(new ConfigProblem(path + ".models", "names model '" + m + "', which is not in"
-                + " switchyard.models" + KnownKeys.nearest(m, fleet.keySet()).map(n -> " (did you mean '" + n
-                + "'?)").orElse("") + "; the fleet: " + String.join(", ", fleet.keySet())));
+            problems.add(new ConfigProblem(path + ".models", notInFleet(m, fleet)));
           }
         }
         if (new java.util.HashSet<>(chosen).size() != chosen.size()) {
@@ -253,25 +253,75 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
               + " models are recorded as " + recorded + " (set each model's recorded-as)"));
         }
       }
-      boolean fromConfidence = false;
-      if (p.hasPath("reward")) {
-        String reward = ConfigValues.string(p, "reward", path, problems);
-        if (!reward.equals("feedback") && !reward.equals("confidence")) {
-          problems.add(new ConfigProblem(path + ".reward", "must be feedback (only rewards sent to /v1/feedback) or"
-              + " confidence (the answer's confidence where no feedback comes), got '" + reward + "'"));
-        } else if (reward.equals("confidence") && kind != null && kind != PipelineSpec.Kind.LEARNER) {
-          problems.add(new ConfigProblem(path + ".reward", "strategy " + strategy + " does not learn online: only"
-              + " a learner's pipeline takes a reward"));
-        }
-        fromConfidence = reward.equals("confidence");
-      }
+      RewardSignal reward = rewardSignal(p, path, kind, strategy, fleet, problems);
       if (problems.size() == before && kind != null) {
         String description = p.hasPath("description") ? ConfigValues.string(p, "description", path, problems) : "";
-        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, fromConfidence,
+        out.add(new PipelineSpec(name, strategy, kind, chosen, params, costWeight, trainData, policy, reward,
             description));
       }
     }
     return out;
+  }
+
+  private static String notInFleet(String model, Map<String, ModelSpec> fleet) {
+    return "names model '" + model + "', which is not in switchyard.models" + KnownKeys.nearest(model,
+        fleet.keySet()).map(n -> " (did you mean '" + n + "'?)").orElse("") + "; the fleet: "
+        + String.join(", ", fleet.keySet());
+  }
+
+  /**
+   * A pipeline's {@code reward}, {@code reward-model} and {@code judge-prompt}: what it learns a query no feedback
+   * came for from. Only a learner takes a reward; agreement and judge name a fleet model, the others none (a key
+   * the engine would not honour is an error, not ignored).
+   */
+  private static RewardSignal rewardSignal(Config p, String path, PipelineSpec.Kind kind, String strategy,
+      Map<String, ModelSpec> fleet, List<ConfigProblem> problems) {
+    int before = problems.size();
+    RewardSignal.Kind reward = RewardSignal.Kind.FEEDBACK;
+    if (p.hasPath("reward")) {
+      String name = ConfigValues.string(p, "reward", path, problems);
+      reward = RewardSignal.Kind.named(name);
+      if (reward == null) {
+        problems.add(new ConfigProblem(path + ".reward", "must be one of " + RewardSignal.Kind.names()
+            + " (only rewards sent to /v1/feedback; else, where no feedback comes, the answer's confidence, its"
+            + " agreement with other models' answers, or a judge model's grade), got '" + name + "'"));
+        return RewardSignal.FEEDBACK_ONLY;
+      }
+      if (reward != RewardSignal.Kind.FEEDBACK && kind != null && kind != PipelineSpec.Kind.LEARNER) {
+        problems.add(new ConfigProblem(path + ".reward", "strategy " + strategy + " does not learn online: only"
+            + " a learner's pipeline takes a reward"));
+      }
+    }
+    String model = null;
+    if (p.hasPath("reward-model")) {
+      model = ConfigValues.string(p, "reward-model", path, problems);
+      if (!reward.needsModel()) {
+        problems.add(new ConfigProblem(path + ".reward-model", "is for reward = agreement or judge; this pipeline's"
+            + " reward is " + reward.configName() + (p.hasPath("reward") ? "" : " (reward not set)")
+            + ": remove it or set reward"));
+      } else if (!model.isEmpty() && !fleet.containsKey(model)) {
+        problems.add(new ConfigProblem(path + ".reward-model", notInFleet(model, fleet)));
+      }
+    } else if (reward.needsModel()) {
+      problems.add(new ConfigProblem(path + ".reward-model", "missing: reward = " + reward.configName() + " asks a"
+          + " fleet model (" + (reward == RewardSignal.Kind.JUDGE ? "the judge" : "the one to agree with")
+          + "): reward-model = one of " + String.join(", ", fleet.keySet())));
+    }
+    String judgePrompt = null;
+    if (p.hasPath("judge-prompt")) {
+      judgePrompt = ConfigValues.string(p, "judge-prompt", path, problems);
+      if (reward != RewardSignal.Kind.JUDGE) {
+        problems.add(new ConfigProblem(path + ".judge-prompt", "is for reward = judge; this pipeline's reward is "
+            + reward.configName()));
+      } else if (!judgePrompt.contains(JudgeScore.ANSWER)) {
+        problems.add(new ConfigProblem(path + ".judge-prompt", "must contain " + JudgeScore.ANSWER + " (and may"
+            + " contain " + JudgeScore.QUERY + "), where the answer (and the query) go"));
+      }
+    }
+    if (problems.size() != before) {
+      return RewardSignal.FEEDBACK_ONLY;
+    }
+    return new RewardSignal(reward, model, judgePrompt);
   }
 
   /** The artifact at {@code file}, read, checked and its fitted state decoded once; null with a problem if not. */

@@ -14,11 +14,12 @@ import java.util.Map;
  * @param costWeight the trade-off: reward (or utility) = quality - cost-weight * cost / cost scale
  * @param trainData the recorded outcomes it is fitted on at start, or null
  * @param policy the artifact ({@code switchyard train}) it is served from without fitting, or null
- * @param rewardFromConfidence {@code reward = confidence}: a learner takes the answer's confidence as the reward
- *     of a query no feedback came for
+ * @param reward {@code reward} (with {@code reward-model}, {@code judge-prompt}): what a learner takes as the
+ *     reward of a query no feedback came for
  */
 public record PipelineSpec(String name, String strategy, Kind kind, List<String> models, Map<String, Object> params,
-    double costWeight, Path trainData, Path policy, boolean rewardFromConfidence, String description) {
+    double costWeight, Path trainData, Path policy, dev.switchyard.actors.learn.RewardSignal reward,
+    String description) {
   public enum Kind {
     /** Try the models in order, the next on error, refusal or timeout. */
     FALLBACK,
@@ -34,5 +35,5 @@ public record PipelineSpec(String name, String strategy, Kind kind, List<String>
   }
 
   public static final java.util.Set<String> KEYS = java.util.Set.of("strategy", "models", "params", "train-data",
-      "policy", "reward", "description");
+      "policy", "reward", "reward-model", "judge-prompt", "description");
 }

@@ -28,11 +28,16 @@ final class FeedbackWindow {
 
   private record Waiting(Episode episode, long finishedAtMillis) {}
 
-  private record Reward(double reward, long atMillis) {}
+  /** @param signal the reward came from the pipeline's reward signal, not from a feedback */
+  private record Reward(double reward, long atMillis, boolean signal) {}
 
   private final long windowMillis;
   private final int maxEpisodes;
   private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+  /** Episodes taken for a reward signal that is being asked for (a judge call in flight); a feedback still wins. */
+  private final LinkedHashMap<String, Waiting> signalling = new LinkedHashMap<>();
+  /** Episodes whose signal did not come (none to read, a failed call): a feedback may still score them. */
+  private final LinkedHashMap<String, Waiting> unsignalled = new LinkedHashMap<>();
   private final LinkedHashMap<String, Reward> rewarded = new LinkedHashMap<>();
 
   FeedbackWindow(Duration window, int maxEpisodes) {
@@ -53,14 +58,25 @@ final class FeedbackWindow {
     expire(now);
   }
 
-  /** An episode learned with its reward through its query entity: no late feedback learns it again. */
-  void learned(Episode scored, long now) {
+  /**
+   * An episode learned with its reward through its query entity: no late feedback learns it again. False (and
+   * nothing changes) when the query was learned from its reward signal already: a feedback that reaches a
+   * (durable) query's entity after that is not learned a second time.
+   */
+  boolean learned(Episode scored, long now) {
     if (!enabled()) {
-      return;
+      return true;
+    }
+    Reward earlier = rewarded.get(scored.queryId());
+    if (earlier != null && earlier.signal()) {
+      return false;
     }
     waiting.remove(scored.queryId());
-    rewarded.put(scored.queryId(), new Reward(scored.score(), now));
+    signalling.remove(scored.queryId());
+    unsignalled.remove(scored.queryId());
+    rewarded.put(scored.queryId(), new Reward(scored.score(), now, false));
     expire(now);
+    return true;
   }
 
   Outcome feedback(String queryId, double reward, boolean replace, long now) {
@@ -68,15 +84,21 @@ final class FeedbackWindow {
     Reward earlier = rewarded.get(queryId);
     if (earlier != null) {
       if (replace) {
-        rewarded.put(queryId, new Reward(reward, earlier.atMillis()));
+        rewarded.put(queryId, new Reward(reward, earlier.atMillis(), earlier.signal()));
       }
       return new AlreadyRewarded(earlier.reward(), replace);
     }
     Waiting w = waiting.remove(queryId);
     if (w == null) {
+      w = signalling.remove(queryId); // a feedback wins over a signal still being asked for
+    }
+    if (w == null) {
+      w = unsignalled.remove(queryId);
+    }
+    if (w == null) {
       return new Unknown();
     }
-    rewarded.put(queryId, new Reward(reward, now));
+    rewarded.put(queryId, new Reward(reward, now, false));
     return new Learn(w.episode().withScore(reward));
   }
 
@@ -96,12 +118,61 @@ final class FeedbackWindow {
     return due;
   }
 
+  /** {@code taken} (from {@link #takeUnrewarded}) waits for its reward signal: a feedback meanwhile still wins. */
+  void awaitingSignal(Episode taken, long now) {
+    if (enabled()) {
+      signalling.put(taken.queryId(), new Waiting(taken, now));
+      expire(now);
+    }
+  }
+
+  /** The episode of a query {@link #awaitingSignal}, or null when it no longer waits (a feedback came first). */
+  Episode awaitedSignal(String queryId) {
+    Waiting w = signalling.get(queryId);
+    return w == null ? null : w.episode();
+  }
+
+  /**
+   * The signal of a query {@link #awaitingSignal} came: its episode scored with {@code reward}, now rewarded, or
+   * null when it no longer waits (a feedback came first, or it expired).
+   */
+  Episode signalled(String queryId, double reward, long now) {
+    Waiting w = signalling.remove(queryId);
+    if (w == null) {
+      return null;
+    }
+    rewarded.put(queryId, new Reward(reward, now, true));
+    return w.episode().withScore(reward);
+  }
+
+  /**
+   * The signal of a query {@link #awaitingSignal} will not come (failed or unparsable): a feedback may still score
+   * it, no signal is asked again. True if it was waiting.
+   */
+  boolean signalFailed(String queryId, long now) {
+    Waiting w = signalling.remove(queryId);
+    if (w != null) {
+      noSignal(w.episode(), now);
+    }
+    return w != null;
+  }
+
+  /** {@code taken} (from {@link #takeUnrewarded}) has no signal to learn from: a feedback may still score it. */
+  void noSignal(Episode taken, long now) {
+    if (enabled()) {
+      unsignalled.put(taken.queryId(), new Waiting(taken, now));
+      expire(now);
+    }
+  }
+
   int size() {
     return waiting.size();
   }
 
   private void expire(long now) {
     trim(waiting, now, maxEpisodes, Waiting::finishedAtMillis);
+    trim(signalling, now, maxEpisodes, Waiting::finishedAtMillis);
+    trim(unsignalled, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(rewarded, now, maxEpisodes, Reward::atMillis);
   }
 

@@ -2,12 +2,15 @@ package dev.switchyard.actors.learn;
 
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Journaled;
 import dev.switchyard.protocol.PolicySnapshot;
+import dev.switchyard.protocol.Response;
 import dev.switchyard.strategies.learn.OnlineLearner;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -23,6 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -74,14 +79,20 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** To itself: write the buffered episodes (sent after the first one buffered, so it follows a burst). */
   public enum WriteDue implements Command { INSTANCE }
 
-  /** To itself: learn the episodes no feedback came for from their answers' confidence (reward = confidence). */
+  /** To itself: learn the episodes no feedback came for from the pipeline's {@link RewardSignal}. */
   public enum SignalDue implements Command { INSTANCE }
+
+  /** The reward model's pool about a signal call (through a message adapter). */
+  record SignalReply(ModelPool.CallResult result) implements Command {}
+
+  /** To itself: the signal call {@code attemptId} got no answer within {@code switchyard.query.call-timeout}. */
+  record SignalTimedOut(String attemptId) implements Command {}
 
   /** To itself: publish the learned but unpublished episodes ({@code publish-interval} elapsed). */
   public enum PublishDue implements Command { INSTANCE }
 
   private static final String PUBLISH_TIMER = "publish";
-  /** How often, at most, a learner taking confidence as the reward looks for episodes no feedback came for. */
+  /** How often, at most, a learner taking a signal as the reward looks for episodes no feedback came for. */
   private static final Duration SIGNAL_CHECK = Duration.ofSeconds(1);
 
   public interface Event extends Journaled {}
@@ -111,6 +122,10 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final List<Episode> buffered = new ArrayList<>();
   private boolean writeScheduled;
   private final FeedbackWindow window;
+  private final RewardSignals signals;
+  private final ClusterSharding sharding;
+  private final EngineMetrics metrics;
+  private final ActorRef<ModelPool.CallResult> signalReplies;
   /** Query ids of the episodes written since the last publication (nodes drop them from their local ones). */
   private final List<String> unpublishedIds = new ArrayList<>();
   /** The live learner; kept in step with the state by {@link #sync}. */
@@ -126,20 +141,25 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     return PersistenceId.of("learner", pipeline, "|");
   }
 
+  /**
+   * @param sharding where the reward model's pool is reached ({@code reward = agreement} or {@code judge})
+   * @param metrics counts the reward signals, and the signal calls with the reward model's calls
+   */
   public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
-      ActorRef<Topic.Command<PolicyPublished>> topic) {
+      ActorRef<Topic.Command<PolicyPublished>> topic, ClusterSharding sharding, EngineMetrics metrics) {
     if (!pipeline.isLearned()) {
       throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
     }
     // A failure outside persistence (e.g. the journal plugin missing at start) would otherwise stop the
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
-            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic))))
+            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics))))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
-      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic) {
+      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
+      ClusterSharding sharding, EngineMetrics metrics) {
     super(persistenceId(pipeline.name()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
@@ -151,7 +171,11 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.topic = topic;
     this.learner = pipeline.learner().get();
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
-    if (pipeline.rewardFromConfidence() && window.enabled()) {
+    this.signals = new RewardSignals(pipeline.reward(), settings.rewardSignal());
+    this.sharding = sharding;
+    this.metrics = metrics;
+    this.signalReplies = ctx.messageAdapter(ModelPool.CallResult.class, SignalReply::new);
+    if (pipeline.reward().fromSignal() && window.enabled()) {
       Duration every = settings.signalAfter().dividedBy(4);
       timers.startTimerWithFixedDelay(SignalDue.INSTANCE,
           every.compareTo(SIGNAL_CHECK) < 0 ? every : SIGNAL_CHECK);
@@ -175,6 +199,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
         .onCommand(Learn.class, this::onLearn)
         .onCommand(LateFeedback.class, this::onLateFeedback)
         .onCommand(SignalDue.class, (state, due) -> onSignalDue())
+        .onCommand(SignalReply.class, (state, reply) -> onSignalReply(reply))
+        .onCommand(SignalTimedOut.class, (state, timedOut) -> onSignalTimedOut(timedOut))
         .onCommand(WriteDue.class, (state, due) -> onWriteDue())
         .onCommand(PublishDue.class, (state, due) -> {
           if (unpublished > 0) {
@@ -195,8 +221,9 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
       window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
     }
-    window.learned(learn.episode(), clock.millis());
-    buffer(learn.episode());
+    if (window.learned(learn.episode(), clock.millis())) {
+      buffer(learn.episode());
+    }
     return Effect().none();
   }
 
@@ -224,37 +251,88 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   }
 
   /**
-   * Episodes no feedback came for within {@code signal-after} are learned with their answer's confidence as the
-   * reward: {@code exp} of the mean token log-probability the backend reported, in (0, 1]. One without a
-   * confidence (or an abstention) is not learned.
+   * Episodes no feedback came for within {@code signal-after} are learned with the pipeline's signal as the
+   * reward ({@link RewardSignals}): at once from what the episode holds (its confidence, its other models'
+   * answers), or once the reward model's pool answers the call made for it. Nothing here waits for the call; a
+   * feedback that comes meanwhile wins, and a query is learned once.
    */
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalDue() {
     long now = clock.millis();
     for (Episode e : window.takeUnrewarded(now, settings.signalAfter().toMillis())) {
-      Double confidence = answerConfidence(e);
-      if (confidence != null) {
-        Episode scored = e.withScore(Math.min(1.0, Math.exp(confidence)));
-        window.learned(scored, now);
-        buffer(scored);
+      RewardSignals.Due due = signals.due(e);
+      if (due instanceof RewardSignals.Reward reward) {
+        window.awaitingSignal(e, now);
+        buffer(window.signalled(e.queryId(), reward.reward(), now));
+        countSignal("learned");
+      } else if (due instanceof RewardSignals.Ask ask) {
+        window.awaitingSignal(e, now);
+        timers.startSingleTimer(ask.request().attemptId(), new SignalTimedOut(ask.request().attemptId()),
+            settings.callTimeout());
+        sharding.entityRefFor(ModelPool.TYPE_KEY, ask.request().modelId())
+            .tell(new ModelPool.Call(ask.request(), signalReplies));
+      } else {
+        window.noSignal(e, now);
+        countSignal("no_signal");
       }
     }
     return Effect().none();
   }
 
-  /** The confidence of the response the episode answered with, null if it has none. */
-  static Double answerConfidence(Episode e) {
-    if (e.answerModel() == null) {
-      return null;
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalReply(SignalReply reply) {
+    ModelPool.CallResult result = reply.result();
+    if (result instanceof ModelPool.CallAdmitted) {
+      return Effect().none(); // its answer follows
     }
-    Double found = null;
-    for (var step : e.steps()) {
-      if (step.stage() == dev.switchyard.protocol.Stage.GENERATE && step.response() != null
-          && e.answerModel().equals(step.response().modelId()) && step.response().confidence() != null
-          && Double.isFinite(step.response().confidence())) {
-        found = step.response().confidence();
-      }
+    timers.cancel(result.attemptId());
+    String queryId = RewardSignals.queryId(result.attemptId());
+    String model = pipeline.reward().model();
+    if (result instanceof ModelPool.CallFailed failed) {
+      metrics.modelCall(model, null, failed.rejected(), failed.kind());
+      signalFailed(queryId, "failed", "the call to " + model + " failed (" + failed.kind() + ": "
+          + failed.message() + ")");
+      return Effect().none();
     }
-    return found;
+    Response answer = ((ModelPool.CallAnswered) result).response();
+    metrics.modelCall(model, answer, false, null);
+    Episode waiting = window.awaitedSignal(queryId);
+    if (waiting == null) {
+      countSignal("superseded"); // a feedback came first, or the call had timed out
+      return Effect().none();
+    }
+    OptionalDouble reward = signals.fromAnswer(waiting, answer);
+    if (reward.isEmpty()) {
+      signalFailed(queryId, "unparsable", model + " replied '" + abbreviated(answer.text())
+          + "', which is not a score on the judge's scale");
+      return Effect().none();
+    }
+    Episode scored = window.signalled(queryId, reward.getAsDouble(), clock.millis());
+    buffer(scored);
+    countSignal("learned");
+    return Effect().none();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalTimedOut(SignalTimedOut timedOut) {
+    signalFailed(RewardSignals.queryId(timedOut.attemptId()), "failed", "no answer from "
+        + pipeline.reward().model() + " within " + settings.callTimeout());
+    return Effect().none();
+  }
+
+  /** The signal of {@code queryId} will not come: not learned (unless a feedback comes), counted, logged. */
+  private void signalFailed(String queryId, String outcome, String why) {
+    if (window.signalFailed(queryId, clock.millis())) {
+      countSignal(outcome);
+      ctx.getLog().warn("{}: query {} is not learned from reward = {}: {}", pipeline.name(), queryId,
+          pipeline.reward().kind().configName(), why);
+    }
+  }
+
+  private void countSignal(String outcome) {
+    metrics.rewardSignal(pipeline.name(), pipeline.reward().kind().configName(), outcome);
+  }
+
+  private static String abbreviated(String text) {
+    String t = text == null ? "" : text.strip();
+    return t.length() <= 80 ? t : t.substring(0, 80) + "...";
   }
 
   /** Learns {@code scored} with the next journal write. */

@@ -128,21 +128,44 @@ public final class EngineMetrics {
   }
 
   private void attemptFailed(EpisodeStep step, String outcome) {
-    String model = step.modelId() == null ? UNKNOWN : model(step.modelId());
+    failed(step.modelId() == null ? UNKNOWN : model(step.modelId()), outcome, QueryRun.failureKind(step));
+  }
+
+  private void failed(String model, String outcome, String kind) {
     calls(model, outcome).increment();
     Counter.builder("switchyard.model.errors").description("Model calls that failed (a backend kind) or that a "
-        + "pool refused (a refusal kind)").tags("model", model, "kind", kind(step)).register(registry).increment();
+        + "pool refused (a refusal kind)").tags("model", model, "kind", KNOWN_KINDS.contains(kind) ? kind
+        : OTHER_KIND).register(registry).increment();
+  }
+
+  /**
+   * A model call made outside a query (a learner's reward-signal call to its judge or agreement model), counted
+   * with the model's calls, tokens, cost and latency like a query's: {@code response} when answered, else the
+   * failure {@code kind}, {@code rejected} when the pool refused it.
+   */
+  public void modelCall(String modelId, Response response, boolean rejected, String kind) {
+    if (response != null) {
+      answered(response);
+    } else {
+      failed(model(modelId), rejected ? "rejected" : "failed", kind);
+    }
+  }
+
+  /**
+   * The fate of a learner's reward signal for a query no feedback came for: {@code switchyard.learner.reward.signals}
+   * by pipeline, reward kind and outcome ({@code learned}, {@code unparsable} judgement, {@code failed} call,
+   * {@code no_signal} (nothing to read it from, e.g. an abstention), {@code superseded} by a feedback).
+   */
+  public void rewardSignal(String pipeline, String reward, String outcome) {
+    Counter.builder("switchyard.learner.reward.signals").description("Reward signals of queries no feedback came"
+        + " for, by outcome").tags("pipeline", pipeline, "reward", reward, "outcome", outcome).register(registry)
+        .increment();
   }
 
   private Counter calls(String model, String outcome) {
     return Counter.builder("switchyard.model.calls").description("Model calls the queries made, by outcome: "
         + "answered, failed or rejected (refused by the pool)").tags("model", model, "outcome", outcome)
         .register(registry);
-  }
-
-  private static String kind(EpisodeStep step) {
-    String kind = QueryRun.failureKind(step);
-    return KNOWN_KINDS.contains(kind) ? kind : OTHER_KIND;
   }
 
   private String model(String modelId) {

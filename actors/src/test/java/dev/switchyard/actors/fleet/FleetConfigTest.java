@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.learn.RewardSignal;
 import dev.switchyard.protocol.ModelCard;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -198,18 +199,56 @@ class FleetConfigTest {
     assertTrue(junk.get(0).startsWith("switchyard.pipelines.p.policy: "), junk.get(0));
   }
 
+  private static final String LEARNER = FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small, big], ";
+
+  /** The reward of a learned pipeline p over small and big with {@code keys}. */
+  private RewardSignal reward(String keys) {
+    return check(LEARNER + keys + " }").fleet().pipelines().get(0).reward();
+  }
+
+  /** That p with {@code keys} has exactly {@code problem} (after "switchyard.pipelines.p."). */
+  private void refused(String keys, String problem) {
+    assertEquals(List.of("switchyard.pipelines.p." + problem), problems(LEARNER + keys + " }"));
+  }
+
   @Test
-  void aRewardSignalIsForLearnersAndNamedAsOneOfTwo() {
-    assertEquals(List.of(), problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small, big],"
-        + " reward = confidence }"));
-    assertTrue(check(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small, big], reward = confidence }")
-        .fleet().pipelines().get(0).rewardFromConfidence());
-    assertEquals(List.of("switchyard.pipelines.p.reward: must be feedback (only rewards sent to /v1/feedback) or"
-            + " confidence (the answer's confidence where no feedback comes), got 'judge'"),
-        problems(FLEET + "switchyard.pipelines.p { strategy = ucb1, models = [small], reward = judge }"));
+  void aRewardSignalIsForLearnersAndNamedAsOneOfFour() {
+    assertEquals(List.of(), problems(LEARNER + "reward = confidence }"));
+    assertEquals(RewardSignal.confidence(), reward("reward = confidence"));
+    assertEquals(RewardSignal.FEEDBACK_ONLY, reward(""));
+    refused("reward = votes", "reward: must be one of feedback, confidence, agreement, judge (only rewards sent to"
+        + " /v1/feedback; else, where no feedback comes, the answer's confidence, its agreement with other models'"
+        + " answers, or a judge model's grade), got 'votes'");
     assertEquals(List.of("switchyard.pipelines.p.reward: strategy fallback does not learn online: only a learner's"
             + " pipeline takes a reward"),
         problems(FLEET + "switchyard.pipelines.p { strategy = fallback, models = [small], reward = confidence }"));
+  }
+
+  @Test
+  void agreementAndJudgeNameTheirRewardModelFromTheFleet() {
+    assertEquals(RewardSignal.agreement("big"), reward("reward = agreement, reward-model = big"));
+    assertEquals(RewardSignal.judge("big", "Grade {answer} to {query} 1-10"),
+        reward("reward = judge, reward-model = big, judge-prompt = \"Grade {answer} to {query} 1-10\""));
+    assertEquals(RewardSignal.judge("small", null), reward("reward = judge, reward-model = small"),
+        "the judge need not be one of the pipeline's models; default prompt");
+    refused("reward = judge", "reward-model: missing: reward = judge asks a fleet model (the judge): reward-model ="
+        + " one of big, small");
+    refused("reward = agreement", "reward-model: missing: reward = agreement asks a fleet model (the one to agree"
+        + " with): reward-model = one of big, small");
+    refused("reward = judge, reward-model = bgi", "reward-model: names model 'bgi', which is not in"
+        + " switchyard.models (did you mean 'big'?); the fleet: big, small");
+  }
+
+  @Test
+  void aRewardKeyTheRewardDoesNotUseIsAnError() {
+    refused("reward = confidence, reward-model = big", "reward-model: is for reward = agreement or judge; this"
+        + " pipeline's reward is confidence: remove it or set reward");
+    refused("reward-model = big", "reward-model: is for reward = agreement or judge; this pipeline's reward is"
+        + " feedback (reward not set): remove it or set reward");
+    refused("reward = agreement, reward-model = big, judge-prompt = \"Grade {answer}\"", "judge-prompt: is for"
+        + " reward = judge; this pipeline's reward is agreement");
+    refused("reward = judge, reward-model = big, judge-prompt = \"Grade it\"", "judge-prompt: must contain {answer}"
+        + " (and may contain {query}), where the answer (and the query) go");
   }
 
   @Test

@@ -42,4 +42,37 @@ class FeedbackWindowTest {
     w.learned(unscored("q").withScore(1.0), 10);
     assertEquals(new FeedbackWindow.AlreadyRewarded(1.0, false), w.feedback("q", 0.0, false, 20));
   }
+
+  @Test
+  void aSignalBeingAskedForYieldsToAFeedbackAndOneThatFailedLeavesTheQueryToAFeedback() {
+    FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 10);
+    w.finished(unscored("asked"), 0);
+    w.finished(unscored("failed"), 0);
+    assertEquals(2, w.takeUnrewarded(600_000, 600_000).size());
+    w.awaitingSignal(unscored("asked"), 600_000);
+    w.awaitingSignal(unscored("failed"), 600_000);
+
+    assertInstanceOf(FeedbackWindow.Learn.class, w.feedback("asked", 0.2, false, 601_000), "the feedback wins");
+    assertEquals(null, w.awaitedSignal("asked"));
+    assertEquals(null, w.signalled("asked", 0.9, 602_000), "the judge's reply comes too late");
+    assertEquals(new FeedbackWindow.AlreadyRewarded(0.2, false), w.feedback("asked", 0.5, false, 603_000));
+
+    assertEquals(true, w.signalFailed("failed", 601_000));
+    assertEquals(null, w.signalled("failed", 0.9, 602_000), "not asked again, not learned from a late reply");
+    assertInstanceOf(FeedbackWindow.Learn.class, w.feedback("failed", 1, false, 603_000),
+        "a feedback is still its first reward");
+  }
+
+  @Test
+  void aSignalThatCameIsTheQuerysRewardAndIsLearnedOnce() {
+    FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 10);
+    w.finished(unscored("q"), 0);
+    w.awaitingSignal(w.takeUnrewarded(10, 10).get(0), 10);
+
+    assertEquals(0.9, w.signalled("q", 0.9, 20).score());
+    assertEquals(null, w.signalled("q", 0.9, 30));
+    assertEquals(new FeedbackWindow.AlreadyRewarded(0.9, false), w.feedback("q", 0.1, false, 40));
+    assertEquals(false, w.learned(unscored("q").withScore(0.1), 50), "nor through a durable query's entity");
+    assertEquals(true, w.learned(unscored("fed").withScore(0.1), 50), "a query's first reward through its entity");
+  }
 }
