@@ -3,7 +3,6 @@ package dev.switchyard.strategies;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
 import dev.switchyard.strategies.bandit.GreenServRouter;
-import dev.switchyard.strategies.bandit.MetaLlmBandit;
 import dev.switchyard.strategies.bandit.MixLlmRouter;
 import dev.switchyard.strategies.bandit.PilotRouter;
 import dev.switchyard.strategies.bandit.RewardModel;
@@ -130,7 +129,7 @@ public final class LearnerCatalog {
     });
     add("metallm", Map.of("exploration", 0.5), false, (p, c) -> {
       double exploration = p.nonNegative("exploration");
-      return () -> new MetaLlmBandit("metallm", c.reward(), exploration);
+      return () -> Ucb1Bandit.metaLlm("metallm", c.reward(), exploration);
     });
     add("thompson", Map.of("sigma", 0.5, "prior-mean", 0.5), false, (p, c) -> {
       double sigma = p.nonNegative("sigma");

@@ -11,7 +11,7 @@ import dev.switchyard.strategies.bandit.ContextFeaturizer;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
 import dev.switchyard.strategies.bandit.GreenServRouter;
-import dev.switchyard.strategies.bandit.MetaLlmBandit;
+import dev.switchyard.strategies.bandit.Ucb1Bandit;
 import dev.switchyard.strategies.bandit.MixLlmRouter;
 import dev.switchyard.strategies.bandit.PilotRouter;
 import dev.switchyard.strategies.bandit.RewardModel;
@@ -81,7 +81,7 @@ final class LearningBenchmarks {
   private Map<String, Supplier<OnlineLearner>> learners() {
     Map<String, Supplier<OnlineLearner>> m = new LinkedHashMap<>();
     double lambda = reward.costWeight();
-    m.put("metallm-ucb", () -> new MetaLlmBandit("metallm", reward, 0.5));
+    m.put("metallm-ucb", () -> Ucb1Bandit.metaLlm("metallm", reward, 0.5));
     m.put("thompson", () -> new ThompsonRouter("thompson", reward, 0.5, 0.5, seed));
     m.put("ti-ucb", () -> new TiUcbBandit("ti-ucb", reward, 0.5, 100, 0.01));
     m.put("mixllm", () -> MixLlmRouter.standard(reward, seed));

@@ -11,9 +11,9 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
-import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.cascade.support.QueryEncoder;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.plan.Attempt;
@@ -51,9 +51,9 @@ public final class CascadeRouting implements Strategy {
   private ModelStats stats;
   private QueryEncoder encoder;
   private CalibratedConfidence calibrated;
-  private final Map<String, Logistic> exAnte = new LinkedHashMap<>();
-  private final Map<String, Logistic> exPost = new LinkedHashMap<>();
-  private final Map<String, Logistic> update = new LinkedHashMap<>();
+  private final Map<String, LogisticRegression> exAnte = new LinkedHashMap<>();
+  private final Map<String, LogisticRegression> exPost = new LinkedHashMap<>();
+  private final Map<String, LogisticRegression> update = new LinkedHashMap<>();
   private final Map<String, double[]> surprises = new LinkedHashMap<>();
 
   @Override
@@ -70,11 +70,11 @@ public final class CascadeRouting implements Strategy {
   public void fit(RecordedDataset train, StrategyContext context) {
     models = train.models();
     stats = ModelStats.of(train);
-    encoder = QueryEncoder.fit(train, 0, 0);
+    encoder = QueryEncoder.withoutNgrams(train);
     calibrated = CalibratedConfidence.fit(train);
     List<RecordedQuery> qs = train.queries();
     int n = qs.size();
-    double[][] phi = qs.stream().map(encoder::encode).toArray(double[][]::new);
+    double[][] phi = qs.stream().map(encoder::features).toArray(double[][]::new);
     Map<String, double[]> anteLogit = new LinkedHashMap<>();
     Map<String, double[]> surprise = new LinkedHashMap<>();
     exAnte.clear();
@@ -83,7 +83,7 @@ public final class CascadeRouting implements Strategy {
     surprises.clear();
     for (String m : models) {
       double[] y = qs.stream().mapToDouble(q -> q.outcome(m).score()).toArray();
-      Logistic ante = Logistic.fit(phi, y, L2);
+      LogisticRegression ante = LogisticRegression.fitAddingIntercept(phi, y, L2);
       exAnte.put(m, ante);
       double[] al = Arrays.stream(phi).mapToDouble(ante::logit).toArray();
       anteLogit.put(m, al);
@@ -91,7 +91,7 @@ public final class CascadeRouting implements Strategy {
       for (int i = 0; i < n; i++) {
         post[i] = postFeatures(al[i], AnswerSignal.of(m, qs.get(i).outcome(m)));
       }
-      Logistic p = Logistic.fit(post, y, L2);
+      LogisticRegression p = LogisticRegression.fitAddingIntercept(post, y, L2);
       exPost.put(m, p);
       double[] r = new double[n];
       for (int i = 0; i < n; i++) {
@@ -113,7 +113,7 @@ public final class CascadeRouting implements Strategy {
         }
         double[][] x = Arrays.stream(surprise.get(i)).mapToObj(v -> new double[] {v}).toArray(double[][]::new);
         double[] y = qs.stream().mapToDouble(q -> q.outcome(j).score()).toArray();
-        update.put(i + '\u0000' + j, Logistic.fit(x, y, anteLogit.get(j), L2));
+        update.put(i + '\u0000' + j, LogisticRegression.fitAddingIntercept(x, y, anteLogit.get(j), L2));
       }
     }
   }
@@ -123,7 +123,7 @@ public final class CascadeRouting implements Strategy {
     double[] shape = a.answerFeatures();
     double[] v = new double[4 + shape.length];
     v[0] = anteLogit;
-    v[1] = Logistic.logOdds(calibrated.probability(a));
+    v[1] = LogisticRegression.logOdds(calibrated.probability(a));
     v[2] = a.perTokenConfidence();
     v[3] = a.confidence() == null ? 0 : 1;
     System.arraycopy(shape, 0, v, 4, shape.length);
@@ -132,9 +132,9 @@ public final class CascadeRouting implements Strategy {
 
   /** Ex-post estimate that a run model's answer is right. */
   public double expost(PlanState state, Response r) {
-    double[] phi = encoder.encode(state);
-    Logistic ante = exAnte.get(r.modelId());
-    Logistic post = exPost.get(r.modelId());
+    double[] phi = encoder.features(state);
+    LogisticRegression ante = exAnte.get(r.modelId());
+    LogisticRegression post = exPost.get(r.modelId());
     if (ante == null || post == null) {
       return 0.5;
     }
@@ -144,7 +144,7 @@ public final class CascadeRouting implements Strategy {
   /** Net value {@code G_j - lambda c_j} of every model not yet tried, in model order. */
   public Map<String, Double> netValues(PlanState state, double lambda) {
     requireFitted();
-    double[] phi = encoder.encode(state);
+    double[] phi = encoder.features(state);
     double best = 0;
     Response latest = null;
     for (Response r : state.responses()) {
@@ -155,7 +155,7 @@ public final class CascadeRouting implements Strategy {
     }
     double latestSurprise = 0;
     if (latest != null) {
-      latestSurprise = Logistic.logOdds(expost(state, latest)) - exAnte.get(latest.modelId()).logit(phi);
+      latestSurprise = LogisticRegression.logOdds(expost(state, latest)) - exAnte.get(latest.modelId()).logit(phi);
     }
     Map<String, Double> values = new LinkedHashMap<>();
     for (String j : ModelStats.deployed(models, state)) {
@@ -168,7 +168,7 @@ public final class CascadeRouting implements Strategy {
       }
       double gain = 0;
       for (double s : surprises.get(j)) {
-        gain += Math.max(0, Logistic.sigmoid(logit + s) - best);
+        gain += Math.max(0, LogisticRegression.sigmoid(logit + s) - best);
       }
       gain /= SURPRISE_QUANTILES;
       values.put(j, gain - lambda * stats.scaledCost(j));

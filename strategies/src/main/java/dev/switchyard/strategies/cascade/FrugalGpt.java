@@ -10,9 +10,9 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
-import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.cascade.support.QueryEncoder;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.cascade.support.ResponseFeatures;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -47,7 +47,7 @@ public final class FrugalGpt implements Strategy {
   private static final double[] QUANTILES = {0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95};
   private final int maxLength;
   private ResponseFeatures features;
-  private final Map<String, Logistic> scorers = new HashMap<>();
+  private final Map<String, LogisticRegression> scorers = new HashMap<>();
   private final List<Config> configs = new ArrayList<>();
   private double referenceCost = 1;
 
@@ -89,7 +89,7 @@ public final class FrugalGpt implements Strategy {
   public void fit(RecordedDataset train, StrategyContext context) {
     ModelStats stats = ModelStats.of(train);
     referenceCost = stats.cost(stats.best());
-    features = new ResponseFeatures(QueryEncoder.fit(train, 0, 0), CalibratedConfidence.fit(train));
+    features = new ResponseFeatures(QueryEncoder.withoutNgrams(train), CalibratedConfidence.fit(train));
     List<RecordedQuery> qs = train.queries();
     List<String> models = train.models();
     int n = qs.size();
@@ -117,12 +117,12 @@ public final class FrugalGpt implements Strategy {
         quality[m][i] = y[i];
         cost[m][i] = qs.get(i).outcome(id).costUsd();
       }
-      scorers.put(id, Logistic.fit(x, y, L2));
+      scorers.put(id, LogisticRegression.fitAddingIntercept(x, y, L2));
       if (n >= 4) {
         for (int f = 0; f < 2; f++) {
           final int held = f;
           int[] in = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != held).toArray();
-          Logistic partial = Logistic.fit(Arrays.stream(in).mapToObj(i -> x[i]).toArray(double[][]::new),
+          LogisticRegression partial = LogisticRegression.fitAddingIntercept(Arrays.stream(in).mapToObj(i -> x[i]).toArray(double[][]::new),
               Arrays.stream(in).mapToDouble(i -> y[i]).toArray(), L2);
           for (int i = 0; i < n; i++) {
             if (fold[i] == held) {
@@ -214,11 +214,11 @@ public final class FrugalGpt implements Strategy {
 
   /** The scorer's reliability estimate {@code g(q, a)} for a response. */
   public double score(PlanState state, Response response) {
-    Logistic scorer = scorers.get(response.modelId());
+    LogisticRegression scorer = scorers.get(response.modelId());
     if (scorer == null) {
       return 0;
     }
-    return scorer.probability(features.of(features.encoder().encode(state), AnswerSignal.of(response)));
+    return scorer.probability(features.of(features.encoder().features(state), AnswerSignal.of(response)));
   }
 
   /** Budgets as fractions of the best single model's mean training cost. */

@@ -10,7 +10,7 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
-import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -50,7 +50,7 @@ public final class LlmBlender implements Strategy {
   private List<String> tasks = List.of();
   private List<String> pool = List.of();
   private CalibratedConfidence calibrated;
-  private Logistic ranker;
+  private LogisticRegression ranker;
 
   @Override
   public StrategyInfo info() {
@@ -93,9 +93,9 @@ public final class LlmBlender implements Strategy {
       }
     }
     if (rows.isEmpty()) {
-      ranker = new Logistic(0, new double[featureCount()]);
+      ranker = new LogisticRegression(0, new double[featureCount()]);
     } else {
-      ranker = Logistic.fit(rows.toArray(double[][]::new), labels.stream().mapToDouble(Double::doubleValue)
+      ranker = LogisticRegression.fitAddingIntercept(rows.toArray(double[][]::new), labels.stream().mapToDouble(Double::doubleValue)
           .toArray(), L2);
     }
     pool = greedyPool(train, stats);
@@ -193,7 +193,7 @@ public final class LlmBlender implements Strategy {
     double wins = 0;
     for (int j = 0; j < u.length; j++) {
       if (j != i) {
-        wins += Logistic.sigmoid(u[i] - u[j]);
+        wins += LogisticRegression.sigmoid(u[i] - u[j]);
       }
     }
     return wins / (u.length - 1);
@@ -227,7 +227,7 @@ public final class LlmBlender implements Strategy {
       v[m * (tasks.size() + 1) + (t < 0 ? tasks.size() : t)] = 1;
     }
     int at = models.size() * (tasks.size() + 1);
-    v[at] = Logistic.logOdds(calibrated.probability(a));
+    v[at] = LogisticRegression.logOdds(calibrated.probability(a));
     v[at + 1] = a.perTokenConfidence();
     v[at + 2] = agreementShare;
     double[] shape = a.answerFeatures();
@@ -251,7 +251,7 @@ public final class LlmBlender implements Strategy {
       throw new IllegalArgumentException("both candidates must belong to the pool");
     }
     double[] u = utilities(all, task);
-    return Logistic.sigmoid(u[a] - u[b]);
+    return LogisticRegression.sigmoid(u[a] - u[b]);
   }
 
   /** A response's rank score among the plan's responses: its mean pairwise win probability. */

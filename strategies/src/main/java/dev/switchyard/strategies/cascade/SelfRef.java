@@ -11,9 +11,9 @@ import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
 import dev.switchyard.strategies.cascade.support.Cascades;
-import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.cascade.support.QueryEncoder;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.cascade.support.ResponseFeatures;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -43,7 +43,7 @@ public final class SelfRef implements Strategy {
   private static final double L2 = 1.0;
   private final double rejectBelow;
   private ResponseFeatures features;
-  private final Map<String, Logistic> heads = new HashMap<>();
+  private final Map<String, LogisticRegression> heads = new HashMap<>();
   private List<String> pair = List.of();
 
   public SelfRef() {
@@ -70,13 +70,13 @@ public final class SelfRef implements Strategy {
   @Override
   public void fit(RecordedDataset train, StrategyContext context) {
     ModelStats stats = ModelStats.of(train);
-    features = new ResponseFeatures(QueryEncoder.fit(train, 0, 0), CalibratedConfidence.fit(train));
+    features = new ResponseFeatures(QueryEncoder.withoutNgrams(train), CalibratedConfidence.fit(train));
     heads.clear();
     List<RecordedQuery> qs = train.queries();
     for (String m : train.models()) {
       double[][] x = qs.stream().map(q -> features.of(q, m)).toArray(double[][]::new);
       double[] y = qs.stream().mapToDouble(q -> q.outcome(m).score()).toArray();
-      heads.put(m, Logistic.fit(x, y, L2));
+      heads.put(m, LogisticRegression.fitAddingIntercept(x, y, L2));
     }
     List<String> chain = stats.efficientChain();
     String strong = chain.get(chain.size() - 1);
@@ -87,11 +87,11 @@ public final class SelfRef implements Strategy {
 
   /** {@code P(<CN>)} of a response: the model's learned, calibrated confidence in its own answer. */
   public double confidence(PlanState state, Response response) {
-    Logistic head = heads.get(response.modelId());
+    LogisticRegression head = heads.get(response.modelId());
     if (head == null) {
       return 0.5;
     }
-    return head.probability(features.of(features.encoder().encode(state), AnswerSignal.of(response)));
+    return head.probability(features.of(features.encoder().features(state), AnswerSignal.of(response)));
   }
 
   /** The base model and the strong model it defers to. */

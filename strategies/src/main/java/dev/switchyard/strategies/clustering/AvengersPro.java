@@ -9,7 +9,7 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.KMeans;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.cascade.support.QueryEncoder;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.pipeline.RouteDecision;
@@ -70,8 +70,8 @@ public final class AvengersPro implements Strategy {
 
   @Override
   public void fit(RecordedDataset train, StrategyContext context) {
-    encoder = QueryEncoder.fit(train, ngramDimension, 1.0);
-    double[][] x = train.queries().stream().map(encoder::encode).toArray(double[][]::new);
+    encoder = QueryEncoder.fit(train, ngramDimension);
+    double[][] x = train.queries().stream().map(encoder::features).toArray(double[][]::new);
     kmeans = KMeans.fit(x, clusters, context.seed(), 50);
     models = train.models();
     int k = kmeans.k();
@@ -125,7 +125,7 @@ public final class AvengersPro implements Strategy {
   public double[] scores(String text, String task, double alpha) {
     requireFitted();
     double[] s = new double[models.size()];
-    for (int c : kmeans.nearest(encoder.encode(text, task), topP)) {
+    for (int c : kmeans.nearest(encoder.features(text, task), topP)) {
       for (int m = 0; m < s.length; m++) {
         s[m] += alpha * performance[c][m] + (1 - alpha) * (1 - cost[c][m]);
       }

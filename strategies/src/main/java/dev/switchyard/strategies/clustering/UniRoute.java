@@ -9,7 +9,7 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.KMeans;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.cascade.support.QueryEncoder;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.pipeline.RouteDecision;
@@ -98,8 +98,8 @@ public final class UniRoute implements Strategy {
 
   @Override
   public void fit(RecordedDataset train, StrategyContext context) {
-    encoder = QueryEncoder.fit(train, ngramDimension, 1.0);
-    double[][] x = train.queries().stream().map(encoder::encode).toArray(double[][]::new);
+    encoder = QueryEncoder.fit(train, ngramDimension);
+    double[][] x = train.queries().stream().map(encoder::features).toArray(double[][]::new);
     kmeans = KMeans.fit(x, clusters, context.seed(), 50);
     ModelStats stats = ModelStats.of(train);
     costScale = stats.costScale();
@@ -137,7 +137,7 @@ public final class UniRoute implements Strategy {
     int[] counts = new int[kmeans.k()];
     double totalError = 0;
     for (LabelledQuery q : labelled) {
-      int k = kmeans.nearest(encoder.encode(q.text(), q.task()));
+      int k = kmeans.nearest(encoder.features(q.text(), q.task()));
       errors[k] += 1 - q.score();
       counts[k]++;
       totalError += 1 - q.score();
@@ -152,7 +152,7 @@ public final class UniRoute implements Strategy {
 
   public int clusterOf(String text, String task) {
     requireFitted();
-    return kmeans.nearest(encoder.encode(text, task));
+    return kmeans.nearest(encoder.features(text, task));
   }
 
   /** The current per-model profiles (an immutable snapshot). */
@@ -175,7 +175,7 @@ public final class UniRoute implements Strategy {
     Map<String, Profile> snapshot = profiles;
     double scale = costScale;
     return ThreeStagePipeline.routeOnly(state -> {
-      int k = kmeans.nearest(encoder.encode(state));
+      int k = kmeans.nearest(encoder.features(state));
       List<String> models = ModelStats.deployed(new ArrayList<>(snapshot.keySet()), state);
       Map<String, Double> loss = new LinkedHashMap<>();
       for (String m : models) {

@@ -2,7 +2,7 @@ package dev.switchyard.strategies.planner;
 
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
-import dev.switchyard.strategies.calibration.PlattCalibrator;
+import dev.switchyard.strategies.ml.PlattCalibrator;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.RecordedQuery;

@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.routers;
 
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
 import dev.switchyard.strategies.Dimensions;

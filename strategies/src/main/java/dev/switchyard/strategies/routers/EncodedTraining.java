@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.routers;
 
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.util.Map;
 import java.util.WeakHashMap;

@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.routers;
 
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;

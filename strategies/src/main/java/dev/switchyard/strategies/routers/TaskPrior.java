@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.routers;
 
+import dev.switchyard.strategies.ml.QueryEncoder;
 import java.util.List;
 
 /**

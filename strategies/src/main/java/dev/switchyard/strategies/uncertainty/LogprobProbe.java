@@ -10,7 +10,7 @@ import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.Cascades;
-import dev.switchyard.strategies.cascade.support.Logistic;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -38,7 +38,7 @@ public final class LogprobProbe implements Strategy {
   private static final double L2 = 1.0;
   private List<String> chain = List.of();
   private List<String> tasks = List.of();
-  private final Map<String, Logistic> probes = new HashMap<>();
+  private final Map<String, LogisticRegression> probes = new HashMap<>();
   private final Map<String, Double> prior = new HashMap<>();
 
   @Override
@@ -65,7 +65,7 @@ public final class LogprobProbe implements Strategy {
         x[i] = features(AnswerSignal.of(m, qs.get(i).outcome(m)), qs.get(i).task());
         y[i] = qs.get(i).outcome(m).score();
       }
-      probes.put(m, Logistic.fit(x, y, L2));
+      probes.put(m, LogisticRegression.fitAddingIntercept(x, y, L2));
       prior.put(m, train.meanScore(m));
     }
   }
@@ -95,7 +95,7 @@ public final class LogprobProbe implements Strategy {
   }
 
   public double probability(Response response, String task) {
-    Logistic probe = probes.get(response.modelId());
+    LogisticRegression probe = probes.get(response.modelId());
     if (probe == null) {
       return prior.getOrDefault(response.modelId(), 0.5);
     }

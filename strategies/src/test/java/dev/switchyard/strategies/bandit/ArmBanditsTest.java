@@ -16,7 +16,7 @@ class ArmBanditsTest {
 
   @Test
   void metaLlmTriesUntriedModelsInDeploymentOrderThenPicksByUcb() {
-    MetaLlmBandit b = new MetaLlmBandit("m", RewardModel.costOnly(0.5, 4e-4), 0.1);
+    Ucb1Bandit b = Ucb1Bandit.metaLlm("m", RewardModel.costOnly(0.5, 4e-4), 0.1);
     var cards = Scripted.threeCards();
     assertEquals("a", Scripted.firstRoute(b.planner(), Scripted.state("1", TEXT, cards)));
     b.learn(Scripted.single("1", TEXT, "a", 1, 1e-4));
@@ -29,11 +29,28 @@ class ArmBanditsTest {
   }
 
   @Test
+  void metaLlmIsUcb1OverTheDeploymentWithTheBonusScaledByTheRewardRange() {
+    // cost weight 1 gives range 2, so MetaLLM's exploration 0.25 is UCB1's 0.5 over the same three arms
+    Ucb1Bandit metaLlm = Ucb1Bandit.metaLlm("b", RewardModel.costOnly(1, 4e-4), 0.25);
+    Ucb1Bandit ucb1 = new Ucb1Bandit("b", List.of("a", "b", "c"), 1, 4e-4, 0.5);
+    var cards = Scripted.threeCards();
+    var episodes = Scripted.scriptedEpisodes(40);
+    for (int i = 0; i < episodes.size(); i++) {
+      var state = Scripted.state("q" + i, TEXT, cards);
+      assertEquals(Scripted.firstRoute(ucb1.planner(), state), Scripted.firstRoute(metaLlm.planner(), state), "query " + i);
+      ucb1.learn(episodes.get(i));
+      metaLlm.learn(episodes.get(i));
+    }
+    assertEquals(ucb1.meanReward("a"), metaLlm.meanReward("a"), 0);
+    assertEquals(40, ucb1.episodesLearned());
+  }
+
+  @Test
   void metaLlmRegretOnASyntheticThreeArmProblemStaysLogarithmic() {
     // Bernoulli arms 0.3 / 0.5 / 0.7, 3000 rounds, seed 42. UCB1's bound gives O(sum ln T / gap); we accept
     // at most 120 (a uniform policy loses 0.2 * 3000 = 600).
     double[] p = {0.3, 0.5, 0.7};
-    MetaLlmBandit b = new MetaLlmBandit("m", QUALITY, 1.0);
+    Ucb1Bandit b = Ucb1Bandit.metaLlm("m", QUALITY, 1.0);
     double[] r = Scripted.play(b, Scripted.threeCards(), p, new double[3], 3000, 42, QUALITY);
     double total = java.util.Arrays.stream(r).sum();
     double regret = 0.7 * 3000 - total;
@@ -86,7 +103,7 @@ class ArmBanditsTest {
     // Arm a is best (0.8) for 1500 rounds, then drops to 0.2; b stays at 0.6.
     List<ModelCard> cards = List.of(Scripted.card("a", 0, 0.5), Scripted.card("b", 0, 0.5));
     TiUcbBandit ti = new TiUcbBandit("ti", QUALITY, 0.5, 50, 0.01);
-    MetaLlmBandit ucb = new MetaLlmBandit("m", QUALITY, 0.5);
+    Ucb1Bandit ucb = Ucb1Bandit.metaLlm("m", QUALITY, 0.5);
     int tiOnA = afterDropPullsOfA(ti, cards);
     int ucbOnA = afterDropPullsOfA(ucb, cards);
     assertTrue(ti.changesDetected() >= 1);

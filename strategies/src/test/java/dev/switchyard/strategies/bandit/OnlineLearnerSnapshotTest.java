@@ -21,7 +21,7 @@ class OnlineLearnerSnapshotTest {
 
   @Test
   void metaLlmRestoresIdentically() {
-    assertRestoreDecidesIdentically(() -> new MetaLlmBandit("metallm", REWARD, 0.5), before, after);
+    assertRestoreDecidesIdentically(() -> Ucb1Bandit.metaLlm("metallm", REWARD, 0.5), before, after);
   }
 
   @Test
@@ -84,7 +84,7 @@ class OnlineLearnerSnapshotTest {
 
   @Test
   void restoreRejectsAnotherPolicysSnapshot() {
-    MetaLlmBandit b = new MetaLlmBandit("metallm", REWARD, 0.5);
+    Ucb1Bandit b = Ucb1Bandit.metaLlm("metallm", REWARD, 0.5);
     PolicySnapshot other = new PolicySnapshot("thompson", 1, 0, Map.of(), 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.restore(other));
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("thompson"), e.getMessage());

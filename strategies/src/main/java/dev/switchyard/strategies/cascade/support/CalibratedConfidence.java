@@ -1,6 +1,6 @@
 package dev.switchyard.strategies.cascade.support;
 
-import dev.switchyard.strategies.calibration.PlattCalibrator;
+import dev.switchyard.strategies.ml.PlattCalibrator;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.RecordedQuery;

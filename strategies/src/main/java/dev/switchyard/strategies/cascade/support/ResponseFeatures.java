@@ -1,5 +1,7 @@
 package dev.switchyard.strategies.cascade.support;
 
+import dev.switchyard.strategies.ml.QueryEncoder;
+import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.data.RecordedQuery;
 
 /**
@@ -18,7 +20,7 @@ public final class ResponseFeatures {
   }
 
   public int dimension() {
-    return encoder.dimension() + AnswerSignal.ANSWER_FEATURES + 3;
+    return encoder.featureDimension() + AnswerSignal.ANSWER_FEATURES + 3;
   }
 
   public double[] of(double[] query, AnswerSignal answer) {
@@ -27,14 +29,14 @@ public final class ResponseFeatures {
     double[] shape = answer.answerFeatures();
     System.arraycopy(shape, 0, v, query.length, shape.length);
     int at = query.length + shape.length;
-    v[at] = Logistic.logOdds(calibrated.probability(answer));
+    v[at] = LogisticRegression.logOdds(calibrated.probability(answer));
     v[at + 1] = answer.perTokenConfidence();
     v[at + 2] = answer.confidence() == null ? 0 : 1;
     return v;
   }
 
   public double[] of(RecordedQuery q, String model) {
-    return of(encoder.encode(q), AnswerSignal.of(model, q.outcome(model)));
+    return of(encoder.features(q), AnswerSignal.of(model, q.outcome(model)));
   }
 
   public QueryEncoder encoder() {

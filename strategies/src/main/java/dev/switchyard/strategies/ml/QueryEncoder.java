@@ -1,17 +1,23 @@
-package dev.switchyard.strategies.routers;
+package dev.switchyard.strategies.ml;
 
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.features.HashedNgramFeaturizer;
 import dev.switchyard.strategies.features.LexicalCues;
+import dev.switchyard.strategies.plan.PlanState;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The routers' view of a query without a pretrained encoder: a hashed uni+bigram TF-IDF vector (idf learned on
- * the training prompts) for similarity, and a feature vector {@code [tfidf, lexical cues (with a bias), task
- * weights]} for learned predictors. The task weights are one-hot when the query names a task seen in training
- * (the {@code task} field is a legitimate routing feature); otherwise a softmax over the cosine similarity to
- * each training task's centroid, so a query without a task still gets a soft task.
+ * The library's one view of a query without a pretrained encoder (a real sentence encoder would replace the
+ * n-gram block): a hashed uni+bigram TF-IDF vector (idf learned on the training prompts) for similarity, and a
+ * feature vector {@code [tfidf, lexical cues (with a bias), task weights]} for learned predictors and k-means.
+ * The task weights are one-hot when the query names a task seen in training (the {@code task} field is a
+ * legitimate routing feature); otherwise a softmax over the cosine similarity to each training task's centroid,
+ * so a query without a task still gets a soft task. Fitted with {@link #withoutNgrams} there is no TF-IDF block
+ * (the cascades see cues and task only) and an unknown task is all zeros, there being no text vector to infer
+ * it from. {@link #features} are memoised (a pure function of text and task); the arrays must not be modified.
  */
 public final class QueryEncoder {
   /** Sharpness of the soft task assignment for queries without a known task. */
@@ -20,6 +26,8 @@ public final class QueryEncoder {
   private final LexicalCues cues = new LexicalCues();
   private final List<String> tasks;
   private final double[][] taskCentroids;
+  private static final int CACHE_LIMIT = 50_000;
+  private final Map<String, double[]> cache = new ConcurrentHashMap<>();
 
   /** A query as the routers see it. */
   public record Encoded(String text, String task, double[] tfidf, double[] features, double[] taskWeights) {}
@@ -51,8 +59,13 @@ public final class QueryEncoder {
     return new QueryEncoder(tfidf, tasks, centroids);
   }
 
+  /** Lexical cues and the task one-hot only, for predictors that should not see the words. */
+  public static QueryEncoder withoutNgrams(RecordedDataset train) {
+    return new QueryEncoder(null, train.tasks(), new double[train.tasks().size()][0]);
+  }
+
   public Encoded encode(String text, String task) {
-    double[] v = tfidf.features(text);
+    double[] v = tfidf(text);
     double[] taskWeights = taskWeights(v, task);
     double[] c = cues.features(text);
     double[] features = new double[v.length + c.length + taskWeights.length];
@@ -62,17 +75,40 @@ public final class QueryEncoder {
     return new Encoded(text, task, v, features, taskWeights);
   }
 
+  /** The feature vector {@link Encoded#features()} alone, memoised. */
+  public double[] features(String text, String task) {
+    String key = (task == null ? "" : task) + '\u0000' + text;
+    double[] hit = cache.get(key);
+    if (hit != null) {
+      return hit;
+    }
+    double[] v = encode(text, task).features();
+    if (cache.size() >= CACHE_LIMIT) {
+      cache.clear();
+    }
+    cache.put(key, v);
+    return v;
+  }
+
+  public double[] features(RecordedQuery q) {
+    return features(q.prompt(), q.task());
+  }
+
+  public double[] features(PlanState state) {
+    return features(state.query().text(), state.query().task());
+  }
+
   public List<String> tasks() {
     return tasks;
   }
 
   public int featureDimension() {
-    return tfidf.dimension() + cues.dimension() + tasks.size();
+    return (tfidf == null ? 0 : tfidf.dimension()) + cues.dimension() + tasks.size();
   }
 
   /** The TF-IDF vector alone (e.g. of a policy description). */
   public double[] tfidf(String text) {
-    return tfidf.features(text);
+    return tfidf == null ? new double[0] : tfidf.features(text);
   }
 
   /** One-hot for a known task; a soft assignment by centroid similarity otherwise. */
@@ -89,6 +125,9 @@ public final class QueryEncoder {
   /** The soft task assignment from the text alone, ignoring any task field. */
   public double[] inferredTaskWeights(double[] tfidfVector) {
     double[] w = new double[tasks.size()];
+    if (tfidf == null) {
+      return w;
+    }
     double max = Double.NEGATIVE_INFINITY;
     for (int t = 0; t < w.length; t++) {
       double s = 0;

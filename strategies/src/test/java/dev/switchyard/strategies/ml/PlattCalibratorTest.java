@@ -1,4 +1,4 @@
-package dev.switchyard.strategies.calibration;
+package dev.switchyard.strategies.ml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +16,7 @@ class PlattCalibratorTest {
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
       x[i] = random.nextGaussian();
-      y[i] = random.nextDouble() < PlattCalibrator.sigmoid(2.0 * x[i] - 0.5) ? 1 : 0;
+      y[i] = random.nextDouble() < LogisticRegression.sigmoid(2.0 * x[i] - 0.5) ? 1 : 0;
     }
 
     PlattCalibrator c = PlattCalibrator.fit(x, y);
