@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Helpers shared by the learners: the arms are the model cards of the plan state (so a model added to the
+ * Helpers shared by the learners (the rest is {@link dev.switchyard.strategies.learn.OnlineLearnerBase}): the arms are the model cards of the plan state (so a model added to the
  * deployment later becomes an arm the moment it appears), ranked by a score; snapshot parameters are named
  * {@code arm/<model id>/<field>}.
  */
@@ -66,12 +66,5 @@ public final class Arms {
       throw new IllegalArgumentException("snapshot lacks scalar parameter '" + name + "'");
     }
     return v[0];
-  }
-
-  public static void checkPolicy(PolicySnapshot snapshot, String expected) {
-    if (!snapshot.policy().equals(expected)) {
-      throw new IllegalArgumentException("snapshot is of policy '" + snapshot.policy() + "', this learner is '"
-          + expected + "'");
-    }
   }
 }

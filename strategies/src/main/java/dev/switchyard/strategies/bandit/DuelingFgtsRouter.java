@@ -9,7 +9,7 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.plan.Decision;
 import dev.switchyard.strategies.plan.PlanAction;
 import dev.switchyard.strategies.plan.PlanState;
@@ -40,8 +40,7 @@ import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
  * called and the answer of the one with the higher posterior mean utility is returned, otherwise only the
  * first is called. A duel's winner is the call with the higher {@link RewardModel#ofCall} (ties are skipped).
  */
-public final class DuelingFgtsRouter implements OnlineLearner {
-  private final String name;
+public final class DuelingFgtsRouter extends OnlineLearnerBase {
   private final ContextFeaturizer featurizer;
   private final RewardModel reward;
   private final double priorPrecision;
@@ -50,15 +49,14 @@ public final class DuelingFgtsRouter implements OnlineLearner {
   private final long seed;
   private final int d;
   private final Map<String, Posterior> arms = new TreeMap<>();
-  private long episodes;
 
   public DuelingFgtsRouter(String name, ContextFeaturizer featurizer, RewardModel reward, double priorPrecision,
       double feelGood, double duelRate, long seed) {
+    super(name);
     if (!(priorPrecision > 0) || feelGood < 0 || !(duelRate >= 0 && duelRate <= 1)) {
       throw new IllegalArgumentException("need priorPrecision > 0, feelGood >= 0, duelRate in [0, 1]; got "
           + priorPrecision + ", " + feelGood + ", " + duelRate);
     }
-    this.name = name;
     this.featurizer = featurizer;
     this.reward = reward;
     this.priorPrecision = priorPrecision;
@@ -143,7 +141,7 @@ public final class DuelingFgtsRouter implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Zhang, Feel-Good Thompson Sampling for Contextual Dueling Bandits, arXiv"
+    return new StrategyInfo(name(), "Zhang, Feel-Good Thompson Sampling for Contextual Dueling Bandits, arXiv"
         + " 2404.06013; Chiang, Ishida & Sugiyama, LLM Routing with Dueling Feedback, 2025",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.QUERY, Signal.MODEL_METADATA, Signal.FEEDBACK),
         "Laplace-approximate Gaussian posterior per model instead of MCMC; in simulation the duel winner is"
@@ -226,20 +224,20 @@ public final class DuelingFgtsRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     List<Response> calls = episode.calls();
     if (calls.size() < 2) {
-      return;
+      return false;
     }
     Response a = calls.get(0);
     Response b = calls.get(1);
     double ra = reward.ofCall(a);
     double rb = reward.ofCall(b);
     if (Double.isNaN(ra) || Double.isNaN(rb) || ra == rb || a.modelId().equals(b.modelId())) {
-      return;
+      return false;
     }
     duel(a.modelId(), b.modelId(), ra > rb, featurizer.features(episode.queryText(), episode.task()));
-    episodes++;
+    return true;
   }
 
   /** One pairwise observation: {@code aWon} says whether {@code a} answered better than {@code b}. */
@@ -260,23 +258,15 @@ public final class DuelingFgtsRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     arms.forEach((m, post) -> {
       p.put(Arms.key(m, "precision"), post.precision.getData().clone());
       p.put(Arms.key(m, "mean"), post.mean.getData().clone());
     });
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     arms.clear();
     for (String m : Arms.armsIn(snapshot)) {
       double[] prec = snapshot.parameter(Arms.key(m, "precision"));
@@ -291,6 +281,5 @@ public final class DuelingFgtsRouter implements OnlineLearner {
       post.refresh();
       arms.put(m, post);
     }
-    episodes = snapshot.episodes();
   }
 }

@@ -10,12 +10,11 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.Escalation;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.Planner;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -29,9 +28,8 @@ import java.util.function.ToDoubleFunction;
  * episode reward {@code score - lambda cost / costScale}. The arm used is recorded in the episode's pre-route
  * step ({@code threshold-arm:<i>}), which is how {@link #learn} credits it.
  */
-public final class EscalationThresholdBandit implements OnlineLearner {
+public final class EscalationThresholdBandit extends OnlineLearnerBase {
   private static final String TAG = "threshold-arm:";
-  private final String name;
   private final List<String> chain;
   private final double[] thresholds;
   private final ToDoubleFunction<Response> confidence;
@@ -39,7 +37,6 @@ public final class EscalationThresholdBandit implements OnlineLearner {
   private final double exploration;
   private final double[] pulls;
   private final double[] sums;
-  private long episodes;
 
   /**
    * @param chain the escalation order, cheapest first
@@ -47,6 +44,7 @@ public final class EscalationThresholdBandit implements OnlineLearner {
    */
   public EscalationThresholdBandit(String name, List<String> chain, double[] thresholds,
       ToDoubleFunction<Response> confidence, RewardModel reward, double exploration) {
+    super(name);
     if (chain.isEmpty() || thresholds.length == 0) {
       throw new IllegalArgumentException("need a non-empty chain and threshold grid, got " + chain.size()
           + " models and " + thresholds.length + " thresholds");
@@ -54,7 +52,6 @@ public final class EscalationThresholdBandit implements OnlineLearner {
     if (exploration < 0) {
       throw new IllegalArgumentException("exploration must be >= 0, got " + exploration);
     }
-    this.name = name;
     this.chain = List.copyOf(chain);
     this.thresholds = thresholds.clone();
     this.confidence = confidence;
@@ -75,7 +72,7 @@ public final class EscalationThresholdBandit implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Moslem & Kelleher, arXiv 2603.04445, §10 open gap; UCB1 (Auer et al. 2002)"
+    return new StrategyInfo(name(), "Moslem & Kelleher, arXiv 2603.04445, §10 open gap; UCB1 (Auer et al. 2002)"
         + " over the thresholds of a confidence cascade (Zellinger & Thomson, arXiv 2501.09345)",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.RESPONSE, Signal.FEEDBACK),
         "one shared threshold for every stage of the chain, chosen from a fixed grid");
@@ -140,42 +137,34 @@ public final class EscalationThresholdBandit implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     double r = reward.of(episode);
     if (Double.isNaN(r)) {
-      return;
+      return false;
     }
     for (EpisodeStep step : episode.steps()) {
       if (step.stage() == Stage.PRE_ROUTE && step.decision().startsWith(TAG)) {
         int arm = Integer.parseInt(step.decision().substring(TAG.length()));
         if (arm < 0 || arm >= thresholds.length) {
-          return;
+          return false;
         }
         pulls[arm] += 1;
         sums[arm] += r;
-        episodes++;
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     p.put("thresholds", thresholds.clone());
     p.put("pulls", pulls.clone());
     p.put("sums", sums.clone());
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     double[] t = snapshot.parameter("thresholds");
     if (!java.util.Arrays.equals(t, thresholds)) {
       throw new IllegalArgumentException("snapshot threshold grid " + java.util.Arrays.toString(t)
@@ -183,6 +172,5 @@ public final class EscalationThresholdBandit implements OnlineLearner {
     }
     System.arraycopy(snapshot.parameter("pulls"), 0, pulls, 0, pulls.length);
     System.arraycopy(snapshot.parameter("sums"), 0, sums, 0, sums.length);
-    episodes = snapshot.episodes();
   }
 }

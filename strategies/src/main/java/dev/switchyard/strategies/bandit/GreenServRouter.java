@@ -7,10 +7,9 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.Planner;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,15 +18,13 @@ import java.util.Map;
  * {@code E = joulesPerToken(model card) * tokens} as reported by the call's response. Arm {@code m} scores
  * {@code theta_m . x + alpha sqrt(x^T A_m^-1 x)}; the update is {@code A_m += x x^T, b_m += r x}.
  */
-public final class GreenServRouter implements OnlineLearner {
-  private final String name;
+public final class GreenServRouter extends OnlineLearnerBase {
   private final ContextFeaturizer featurizer;
   private final RewardModel reward;
   private final LinUcbCore core;
-  private long episodes;
 
   public GreenServRouter(String name, ContextFeaturizer featurizer, RewardModel reward, double ridge, double alpha) {
-    this.name = name;
+    super(name);
     this.featurizer = featurizer;
     this.reward = reward;
     this.core = new LinUcbCore(featurizer.dimension(), ridge, alpha);
@@ -39,7 +36,7 @@ public final class GreenServRouter implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "GreenServ: energy-aware LinUCB routing (LinUCB: Li et al., WWW 2010)",
+    return new StrategyInfo(name(), "GreenServ: energy-aware LinUCB routing (LinUCB: Li et al., WWW 2010)",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.QUERY, Signal.MODEL_METADATA, Signal.FEEDBACK),
         "energy is the model card's joules-per-token estimate times the call's tokens, not a measurement;"
             + " context = lexical cues + hashed n-grams + task instead of a pretrained encoder");
@@ -56,13 +53,13 @@ public final class GreenServRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     double r = reward.of(episode);
     if (Double.isNaN(r) || episode.answerModel() == null) {
-      return;
+      return false;
     }
     core.update(episode.answerModel(), featurizer.features(episode.queryText(), episode.task()), r, 1.0);
-    episodes++;
+    return true;
   }
 
   /** The current reward estimate of a model in a context (no exploration bonus). */
@@ -71,21 +68,12 @@ public final class GreenServRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     core.writeTo(p);
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     core.readFrom(snapshot);
-    episodes = snapshot.episodes();
   }
 }

@@ -8,13 +8,12 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.PlanState;
 import dev.switchyard.strategies.plan.Planner;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,8 +31,7 @@ import java.util.TreeMap;
  * beta_m) / tau)} with a generator seeded by the query id. The per-model preference {@code beta} is trained by
  * REINFORCE with a running baseline: {@code beta_m += eta_pg (r - baseline) (1[m = a] - pi_m)}.
  */
-public final class MixLlmRouter implements OnlineLearner {
-  private final String name;
+public final class MixLlmRouter extends OnlineLearnerBase {
   private final ContextFeaturizer featurizer;
   private final RewardModel reward;
   private final double eta;
@@ -46,7 +44,6 @@ public final class MixLlmRouter implements OnlineLearner {
   private final Map<String, double[]> cost = new TreeMap<>();
   private final Map<String, double[]> preference = new TreeMap<>();
   private double baseline;
-  private long episodes;
 
   /**
    * @param maxLatencyMs models whose card latency exceeds it are not routed to; 0 = no limit
@@ -54,12 +51,12 @@ public final class MixLlmRouter implements OnlineLearner {
    */
   public MixLlmRouter(String name, ContextFeaturizer featurizer, RewardModel reward, double eta, double etaPolicy,
       double temperature, double maxLatencyMs, double maxCostUsd, long seed) {
+    super(name);
     if (!(eta > 0) || !(etaPolicy >= 0) || !(temperature > 0) || maxLatencyMs < 0 || maxCostUsd < 0) {
       throw new IllegalArgumentException("MixLLM needs eta > 0, etaPolicy >= 0, temperature > 0 and limits >= 0;"
           + " got eta=" + eta + " etaPolicy=" + etaPolicy + " temperature=" + temperature + " maxLatencyMs="
           + maxLatencyMs + " maxCostUsd=" + maxCostUsd);
     }
-    this.name = name;
     this.featurizer = featurizer;
     this.reward = reward;
     this.eta = eta;
@@ -76,7 +73,7 @@ public final class MixLlmRouter implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Wang et al., MixLLM: Dynamic Routing in Mixed Large Language Models, NAACL 2025",
+    return new StrategyInfo(name(), "Wang et al., MixLLM: Dynamic Routing in Mixed Large Language Models, NAACL 2025",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.QUERY, Signal.MODEL_METADATA, Signal.FEEDBACK),
         "features are lexical cues + hashed n-grams + task instead of tag-enhanced BERT embeddings; predictors"
             + " are linear/logistic trained online; the policy-gradient part is a per-model preference term");
@@ -169,11 +166,11 @@ public final class MixLlmRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     double r = reward.of(episode);
     String a = episode.answerModel();
     if (Double.isNaN(r) || a == null) {
-      return;
+      return false;
     }
     double[] x = featurizer.features(episode.queryText(), episode.task());
     List<String> arms = new ArrayList<>(quality.keySet());
@@ -196,7 +193,7 @@ public final class MixLlmRouter implements OnlineLearner {
       b[0] += etaPolicy * advantage * ((arms.get(i).equals(a) ? 1 : 0) - pi[i]);
     }
     baseline += 0.05 * (r - baseline);
-    episodes++;
+    return true;
   }
 
   private static double dot(double[] a, double[] b) {
@@ -212,23 +209,15 @@ public final class MixLlmRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     quality.forEach((m, w) -> p.put(Arms.key(m, "quality"), w.clone()));
     cost.forEach((m, v) -> p.put(Arms.key(m, "cost"), v.clone()));
     preference.forEach((m, b) -> p.put(Arms.key(m, "preference"), b.clone()));
     p.put("baseline", new double[] {baseline});
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     quality.clear();
     cost.clear();
     preference.clear();
@@ -243,6 +232,5 @@ public final class MixLlmRouter implements OnlineLearner {
       }
     }
     baseline = Arms.scalar(snapshot.parameters(), "baseline");
-    episodes = snapshot.episodes();
   }
 }

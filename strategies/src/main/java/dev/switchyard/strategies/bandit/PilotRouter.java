@@ -1,7 +1,6 @@
 package dev.switchyard.strategies.bandit;
 
 import dev.switchyard.protocol.Episode;
-import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
@@ -10,11 +9,10 @@ import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.PlanState;
 import dev.switchyard.strategies.plan.Planner;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,8 +27,7 @@ import java.util.TreeMap;
  * {@code mu <- max(0, mu + eta (cost_t - B) / B)}; a model scores {@code ucb_m(x) - mu * c_m / costScale} with
  * {@code c_m} its observed mean cost (its card's {@code mean_cost_usd} before any observation).
  */
-public final class PilotRouter implements OnlineLearner {
-  private final String name;
+public final class PilotRouter extends OnlineLearnerBase {
   private final ContextFeaturizer featurizer;
   private final double budgetPerQuery;
   private final double pacingRate;
@@ -38,10 +35,9 @@ public final class PilotRouter implements OnlineLearner {
   private final LinUcbCore core;
   private final Map<String, double[]> costStats = new TreeMap<>();
   private double mu;
-  private long episodes;
 
   private PilotRouter(Builder b) {
-    this.name = b.name;
+    super(b.name);
     this.featurizer = b.featurizer;
     this.budgetPerQuery = b.budgetPerQuery;
     this.pacingRate = b.pacingRate;
@@ -55,7 +51,7 @@ public final class PilotRouter implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Panda et al., Adaptive LLM Routing under Budget Constraints (PILOT), 2025",
+    return new StrategyInfo(name(), "Panda et al., Adaptive LLM Routing under Budget Constraints (PILOT), 2025",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.QUERY, Signal.MODEL_METADATA, Signal.FEEDBACK),
         "context = lexical cues + hashed n-grams + task instead of a pretrained embedding; the preference prior"
             + " is pseudo-observations from recorded training outcomes; the knapsack policy is Lagrangian"
@@ -99,9 +95,9 @@ public final class PilotRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     if (episode.score() == null || episode.answerModel() == null) {
-      return;
+      return false;
     }
     double[] x = featurizer.features(episode.queryText(), episode.task());
     core.update(episode.answerModel(), x, episode.score(), 1.0);
@@ -111,7 +107,7 @@ public final class PilotRouter implements OnlineLearner {
     if (budgetPerQuery > 0) {
       mu = Math.max(0, mu + pacingRate * (episode.costUsd() - budgetPerQuery) / budgetPerQuery);
     }
-    episodes++;
+    return true;
   }
 
   public synchronized double pacingMultiplier() {
@@ -119,22 +115,14 @@ public final class PilotRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     core.writeTo(p);
     costStats.forEach((m, c) -> p.put(Arms.key(m, "cost"), c.clone()));
     p.put("mu", new double[] {mu});
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     core.readFrom(snapshot);
     costStats.clear();
     for (String m : Arms.armsIn(snapshot)) {
@@ -144,7 +132,6 @@ public final class PilotRouter implements OnlineLearner {
       }
     }
     mu = Arms.scalar(snapshot.parameters(), "mu");
-    episodes = snapshot.episodes();
   }
 
   /** Defaults: ridge 1, alpha 0.5, no budget (pacing off), pacing rate 0.05. */

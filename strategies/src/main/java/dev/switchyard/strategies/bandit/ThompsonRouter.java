@@ -7,7 +7,7 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.Planner;
 import java.util.HashMap;
@@ -22,20 +22,18 @@ import java.util.TreeMap;
  * with {@code mu_m = (prior + sum r) / (n_m + 1)}; each query draws one sample per model from a generator seeded
  * by the learner's seed and the query id, and routes to the largest sample. Reward as in {@link RewardModel}.
  */
-public final class ThompsonRouter implements OnlineLearner {
-  private final String name;
+public final class ThompsonRouter extends OnlineLearnerBase {
   private final RewardModel reward;
   private final double sigma;
   private final double priorMean;
   private final long seed;
   private final Map<String, double[]> stats = new TreeMap<>();
-  private long episodes;
 
   public ThompsonRouter(String name, RewardModel reward, double sigma, double priorMean, long seed) {
+    super(name);
     if (!(sigma > 0)) {
       throw new IllegalArgumentException("sigma must be > 0, got " + sigma);
     }
-    this.name = name;
     this.reward = reward;
     this.sigma = sigma;
     this.priorMean = priorMean;
@@ -44,7 +42,7 @@ public final class ThompsonRouter implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Thompson sampling (Agrawal & Goyal, AISTATS 2013), Gaussian posterior",
+    return new StrategyInfo(name(), "Thompson sampling (Agrawal & Goyal, AISTATS 2013), Gaussian posterior",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.FEEDBACK, Signal.MODEL_METADATA), "");
   }
 
@@ -71,15 +69,15 @@ public final class ThompsonRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     double r = reward.of(episode);
     if (Double.isNaN(r) || episode.answerModel() == null) {
-      return;
+      return false;
     }
     double[] s = stats.computeIfAbsent(episode.answerModel(), k -> new double[2]);
     s[0] += 1;
     s[1] += r;
-    episodes++;
+    return true;
   }
 
   public synchronized double posteriorMean(String arm) {
@@ -88,24 +86,15 @@ public final class ThompsonRouter implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     stats.forEach((m, s) -> p.put(Arms.key(m, "stats"), s.clone()));
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     stats.clear();
     for (String m : Arms.armsIn(snapshot)) {
       stats.put(m, snapshot.parameter(Arms.key(m, "stats")).clone());
     }
-    episodes = snapshot.episodes();
   }
 }

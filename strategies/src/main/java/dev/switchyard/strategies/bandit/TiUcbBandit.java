@@ -7,12 +7,11 @@ import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.Planner;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,22 +26,20 @@ import java.util.TreeMap;
  * window. Arms then score {@code mean + c * range * sqrt(2 ln N / n)} as in UCB1; untried arms go first.
  * Detects drops (a model degrades) and rises (a model is improved, the paper's time-increasing case) alike.
  */
-public final class TiUcbBandit implements OnlineLearner {
-  private final String name;
+public final class TiUcbBandit extends OnlineLearnerBase {
   private final RewardModel reward;
   private final double exploration;
   private final int window;
   private final double delta;
   private final Map<String, ArmState> arms = new TreeMap<>();
-  private long episodes;
   private long changes;
 
   public TiUcbBandit(String name, RewardModel reward, double exploration, int window, double delta) {
+    super(name);
     if (window < 2 || !(delta > 0 && delta < 1) || exploration < 0) {
       throw new IllegalArgumentException("TI-UCB needs window >= 2, 0 < delta < 1, exploration >= 0; got window="
           + window + " delta=" + delta + " exploration=" + exploration);
     }
-    this.name = name;
     this.reward = reward;
     this.exploration = exploration;
     this.window = window;
@@ -57,7 +54,7 @@ public final class TiUcbBandit implements OnlineLearner {
 
   @Override
   public StrategyInfo info() {
-    return new StrategyInfo(name, "Xia et al., Which LLM to Play? (TI-UCB), arXiv 2403.07213",
+    return new StrategyInfo(name(), "Xia et al., Which LLM to Play? (TI-UCB), arXiv 2403.07213",
         Dimensions.of(When.ONLINE, How.BANDIT, Signal.FEEDBACK, Signal.MODEL_METADATA),
         "change detection is a two-window Hoeffding test with reset instead of the paper's fitted"
             + " increasing-then-converging reward curve");
@@ -82,13 +79,13 @@ public final class TiUcbBandit implements OnlineLearner {
   }
 
   @Override
-  public synchronized void learn(Episode episode) {
+  protected boolean update(Episode episode) {
     double r = reward.of(episode);
     if (Double.isNaN(r) || episode.answerModel() == null) {
-      return;
+      return false;
     }
     observe(episode.answerModel(), r);
-    episodes++;
+    return true;
   }
 
   /** Adds one reward to an arm; returns true if it triggered a change (and a reset). */
@@ -127,24 +124,16 @@ public final class TiUcbBandit implements OnlineLearner {
   }
 
   @Override
-  public synchronized long episodesLearned() {
-    return episodes;
-  }
-
-  @Override
-  public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-    Map<String, double[]> p = new HashMap<>();
+  protected void writeParameters(Map<String, double[]> p) {
     arms.forEach((m, s) -> {
       p.put(Arms.key(m, "stats"), new double[] {s.n, s.sum});
       p.put(Arms.key(m, "window"), s.recent.stream().mapToDouble(Double::doubleValue).toArray());
     });
     p.put("changes", new double[] {changes});
-    return new PolicySnapshot(name, version, episodes, p, createdAtMillis);
   }
 
   @Override
-  public synchronized void restore(PolicySnapshot snapshot) {
-    Arms.checkPolicy(snapshot, name);
+  protected void readParameters(PolicySnapshot snapshot) {
     arms.clear();
     for (String m : Arms.armsIn(snapshot)) {
       double[] st = snapshot.parameter(Arms.key(m, "stats"));
@@ -162,6 +151,5 @@ public final class TiUcbBandit implements OnlineLearner {
       arms.put(m, s);
     }
     changes = (long) Arms.scalar(snapshot.parameters(), "changes");
-    episodes = snapshot.episodes();
   }
 }

@@ -22,6 +22,7 @@ import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.data.Replay;
 import dev.switchyard.strategies.learn.OnlineLearner;
+import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.Aggregation;
 import dev.switchyard.strategies.plan.Attempt;
 import dev.switchyard.strategies.plan.Decision;
@@ -372,8 +373,7 @@ public final class RouterR1 implements Strategy {
    * episode replays the episode's calls to recover its states and takes one REINFORCE step with a running
    * baseline, {@code theta += rate (R - b) sum_t grad log pi(a_t)}, {@code b += 0.05 (R - b)}.
    */
-  static final class Learner implements OnlineLearner {
-    private final String name;
+  static final class Learner extends OnlineLearnerBase {
     private final List<ModelCard> cards;
     private final ResponseSignals signals;
     private final QueryDifficulty difficulty;
@@ -383,14 +383,13 @@ public final class RouterR1 implements Strategy {
     private final long seed;
     private final int maxRounds;
     private double baseline;
-    private long episodes;
 
     Learner(String name, List<ModelCard> cards, ResponseSignals signals, QueryDifficulty difficulty, double[] init,
         double lambda, double rate, long seed, int maxRounds, double temperature) {
+      super(name);
       if (!(rate > 0)) {
         throw new IllegalArgumentException("online learning rate must be > 0, got " + rate);
       }
-      this.name = name;
       this.cards = List.copyOf(cards);
       this.signals = signals;
       this.difficulty = difficulty;
@@ -404,7 +403,7 @@ public final class RouterR1 implements Strategy {
 
     @Override
     public StrategyInfo info() {
-      return new StrategyInfo(name, "Zhang et al., Router-R1, arXiv 2506.09033 (online policy-gradient updates)",
+      return new StrategyInfo(name(), "Zhang et al., Router-R1, arXiv 2506.09033 (online policy-gradient updates)",
           Dimensions.of(When.ONLINE, How.RL_POLICY, Signal.QUERY, Signal.MODEL_METADATA, Signal.RESPONSE,
               Signal.FEEDBACK),
           "linear softmax policy over action features; REINFORCE with a running baseline");
@@ -422,9 +421,9 @@ public final class RouterR1 implements Strategy {
     }
 
     @Override
-    public synchronized void learn(Episode episode) {
+    protected boolean update(Episode episode) {
       if (episode.score() == null || episode.answerModel() == null) {
-        return;
+        return false;
       }
       Query query = new Query(episode.queryId(), List.of(ChatMessage.user(
           episode.queryText() == null ? "" : episode.queryText())), episode.task(), Budget.unlimited());
@@ -437,7 +436,7 @@ public final class RouterR1 implements Strategy {
         Choice c = decide(state, policy, null, signals, difficulty, d, maxRounds);
         int idx = indexOfRoute(state, call.modelId());
         if (idx < 0) {
-          return;
+          return false;
         }
         policy.accumulateGradient(c.features(), idx, advantage, grad);
         state = state.with(Attempt.answered(call));
@@ -450,7 +449,7 @@ public final class RouterR1 implements Strategy {
       }
       policy.step(grad, rate, 1.0);
       baseline += 0.05 * (r - baseline);
-      episodes++;
+      return true;
     }
 
     /** Index of the route to {@code model} among the candidates of {@link #decide} at this state. */
@@ -483,22 +482,15 @@ public final class RouterR1 implements Strategy {
     }
 
     @Override
-    public synchronized long episodesLearned() {
-      return episodes;
+    protected void writeParameters(Map<String, double[]> parameters) {
+      parameters.put("theta", policy.parameters());
+      parameters.put("baseline", new double[] {baseline});
     }
 
     @Override
-    public synchronized PolicySnapshot snapshot(long version, long createdAtMillis) {
-      return new PolicySnapshot(name, version, episodes,
-          Map.of("theta", policy.parameters(), "baseline", new double[] {baseline}), createdAtMillis);
-    }
-
-    @Override
-    public synchronized void restore(PolicySnapshot snapshot) {
-      Arms.checkPolicy(snapshot, name);
+    protected void readParameters(PolicySnapshot snapshot) {
       policy.load(snapshot.parameter("theta"));
       baseline = Arms.scalar(snapshot.parameters(), "baseline");
-      episodes = snapshot.episodes();
     }
   }
 }
