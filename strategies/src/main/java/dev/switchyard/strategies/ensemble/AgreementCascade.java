@@ -1,8 +1,5 @@
 package dev.switchyard.strategies.ensemble;
 
-import dev.switchyard.protocol.ModelCard;
-import dev.switchyard.protocol.Response;
-import dev.switchyard.protocol.Stage;
 import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
@@ -11,23 +8,9 @@ import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.data.RecordedOutcome;
-import dev.switchyard.strategies.data.RecordedQuery;
-import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.pipeline.Aggregation;
-import dev.switchyard.strategies.plan.Attempt;
-import dev.switchyard.strategies.plan.Decision;
-import dev.switchyard.strategies.plan.PlanAction;
-import dev.switchyard.strategies.plan.PlanState;
 import dev.switchyard.strategies.plan.Planner;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Switchyard's flagship: a cascade whose stopping rule is a learned probability that the <em>consensus</em>
@@ -42,7 +25,7 @@ import java.util.Random;
  * rule by expected utility is the cascade-routing view of Dekoninck et al. ("A Unified Approach to Routing and
  * Cascading for LLMs", arXiv 2410.10347).
  *
- * <p>Rule. Per task group g (each task with at least {@value #MIN_GROUP} training queries, plus a pooled group
+ * <p>Rule. Per task group g (each task with at least 60 training queries, plus a pooled group
  * for unseen tasks): models are ordered by mean training cost. Each model's raw confidence x (a
  * log-probability) is calibrated per group by a logistic regression on {@code [1, x, logit(e^x)]}, giving
  * {@code p_m}; the log-odds term spreads out the log-probabilities that crowd just below 0, which a Platt
@@ -66,11 +49,7 @@ import java.util.Random;
  * at all the planner tries any untried model, then abstains.
  */
 public final class AgreementCascade implements Strategy {
-  static final double[] TAUS = taus();
-  private static final int MIN_GROUP = 60;
   private static final int LAMBDA_GRID = 400;
-  private static final double CALIBRATION_L2 = 1e-2;
-  private static final String POOLED = "*";
 
   private final String name;
   private final boolean useAgreement;
@@ -78,10 +57,7 @@ public final class AgreementCascade implements Strategy {
   private final int folds;
   private final double l2;
   private final boolean shareStoppingModels;
-
-  private List<String> models = List.of();
-  private double costScale = 1;
-  private final Map<String, Group> groups = new HashMap<>();
+  private FittedAgreementCascade fitted;
 
   private AgreementCascade(Builder b) {
     this.name = b.name;
@@ -185,345 +161,8 @@ public final class AgreementCascade implements Strategy {
 
   @Override
   public void fit(RecordedDataset train, StrategyContext context) {
-    models = List.copyOf(train.models());
-    if (models.size() > 30) {
-      throw new IllegalArgumentException(name + ": at most 30 models are supported, got " + models.size());
-    }
-    costScale = models.stream().mapToDouble(train::meanCost).max().orElse(1.0);
-    if (!(costScale > 0)) {
-      costScale = 1.0;
-    }
-    groups.clear();
-    Map<String, List<RecordedQuery>> byTask = new LinkedHashMap<>();
-    for (RecordedQuery q : train.queries()) {
-      byTask.computeIfAbsent(q.task(), t -> new ArrayList<>()).add(q);
-    }
-    Random random = new Random(context.seed());
-    groups.put(POOLED, fitGroup(POOLED, train.queries(), random));
-    List<Prepared> parts = new ArrayList<>();
-    for (var e : byTask.entrySet()) {
-      if (e.getValue().size() >= MIN_GROUP) {
-        parts.add(prepare(e.getKey(), e.getValue(), random));
-      }
-    }
-    if (shareStoppingModels && parts.size() > 1) {
-      for (int t = 0; t < parts.size(); t++) {
-        parts.get(t).g().taskIndex = t;
-        parts.get(t).g().taskCount = parts.size();
-      }
-      fitStoppingModels(parts);
-    } else {
-      parts.forEach(part -> fitStoppingModels(List.of(part)));
-    }
-    for (Prepared part : parts) {
-      fillChainTable(part);
-      groups.put(part.g().key, part.g());
-    }
-  }
-
-  /** Everything learned for one task group. */
-  private final class Group {
-    final String key;
-    final int[] order;
-    final LogisticRegression[] calibrators;
-    final double[] prior;
-    final Map<Integer, LogisticRegression> stop = new HashMap<>();
-    final List<int[]> chains = new ArrayList<>();
-    final List<double[]> chainQuality = new ArrayList<>();
-    final List<double[]> chainCost = new ArrayList<>();
-    /** Position of this group's indicator in the shared stopping models' inputs; -1 when not shared. */
-    int taskIndex = -1;
-    int taskCount;
-
-    double[] stopInputs(double[] features) {
-      if (taskIndex < 0) {
-        return features;
-      }
-      double[] x = Arrays.copyOf(features, features.length + taskCount);
-      x[features.length + taskIndex] = 1;
-      return x;
-    }
-
-
-    Group(String key, int[] order, LogisticRegression[] calibrators, double[] prior) {
-      this.key = key;
-      this.order = order;
-      this.calibrators = calibrators;
-      this.prior = prior;
-    }
-
-    double probability(int model, Double rawConfidence) {
-      if (rawConfidence == null || !Double.isFinite(rawConfidence) || calibrators[model] == null) {
-        return prior[model];
-      }
-      return calibrators[model].probability(calibrationFeatures(rawConfidence));
-    }
-  }
-
-  private Prepared prepare(String key, List<RecordedQuery> queries, Random random) {
-    int m = models.size();
-    int n = queries.size();
-    double[][] p = new double[n][m];
-    int[][] answer = new int[n][m];
-    double[][] score = new double[n][m];
-    double[][] cost = new double[n][m];
-    double[] prior = new double[m];
-    double[] meanCost = new double[m];
-    LogisticRegression[] calibrators = new LogisticRegression[m];
-    for (int j = 0; j < m; j++) {
-      String model = models.get(j);
-      List<Double> xs = new ArrayList<>();
-      List<Double> ys = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        RecordedOutcome o = queries.get(i).outcome(model);
-        score[i][j] = o.score();
-        cost[i][j] = o.costUsd();
-        prior[j] += o.score() / n;
-        meanCost[j] += o.costUsd() / n;
-        if (o.hasConfidence()) {
-          xs.add(o.confidence());
-          ys.add(o.score());
-        }
-      }
-      if (xs.size() >= 10) {
-        double[][] cx = xs.stream().map(AgreementCascade::calibrationFeatures).toArray(double[][]::new);
-        calibrators[j] = LogisticRegression.fitWithIntercept(cx,
-            ys.stream().mapToDouble(Double::doubleValue).toArray(), LogisticRegression.ones(cx.length), CALIBRATION_L2);
-      }
-    }
-    Integer[] boxed = new Integer[m];
-    for (int j = 0; j < m; j++) {
-      boxed[j] = j;
-    }
-    Arrays.sort(boxed, Comparator.<Integer>comparingDouble(j -> meanCost[j]).thenComparing(j -> models.get(j)));
-    int[] order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-    Group g = new Group(key, order, calibrators, prior);
-    for (int i = 0; i < n; i++) {
-      Map<String, Integer> ids = new HashMap<>();
-      for (int j = 0; j < m; j++) {
-        RecordedOutcome o = queries.get(i).outcome(models.get(j));
-        p[i][j] = g.probability(j, o.hasConfidence() ? o.confidence() : null);
-        answer[i][j] = ids.computeIfAbsent(Aggregation.normalise(o.answer()), k -> ids.size());
-      }
-    }
-    int[] fold = new int[n];
-    int[] perm = new int[n];
-    for (int i = 0; i < n; i++) {
-      perm[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int k = random.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[k];
-      perm[k] = t;
-    }
-    for (int i = 0; i < n; i++) {
-      fold[perm[i]] = i % folds;
-    }
-    List<int[]> subsets = new ArrayList<>();
-    collectSubsets(order, 0, new int[0], subsets);
-    return new Prepared(g, n, p, answer, score, cost, fold, subsets, new HashMap<>(), new HashMap<>(),
-        new HashMap<>());
-  }
-
-  /** One group's training data, before its stopping models and chain table are fitted. */
-  private record Prepared(Group g, int n, double[][] p, int[][] answer, double[][] score, double[][] cost,
-      int[] fold, List<int[]> subsets, Map<Integer, double[]> oof, Map<Integer, double[]> consensusScore,
-      Map<Integer, double[]> subsetCost) {}
-
-  private Group fitGroup(String key, List<RecordedQuery> queries, Random random) {
-    Prepared prepared = prepare(key, queries, random);
-    fitStoppingModels(List.of(prepared));
-    fillChainTable(prepared);
-    return prepared.g();
-  }
-
-  /**
-   * For every model set S: the consensus score and cost on each training query, and a stopping model fitted
-   * on the union of the groups' queries (one group, or every task group with a task indicator), with its
-   * out-of-fold predictions.
-   */
-  private void fitStoppingModels(List<Prepared> parts) {
-    for (int[] canonical : parts.get(0).subsets()) {
-      int mask = mask(canonical);
-      List<double[]> xs = new ArrayList<>();
-      List<Double> ys = new ArrayList<>();
-      List<Integer> folds = new ArrayList<>();
-      for (Prepared part : parts) {
-        int[] subset = Arrays.stream(part.g().order).filter(j -> (mask & (1 << j)) != 0).toArray();
-        double[] y = new double[part.n()];
-        double[] c = new double[part.n()];
-        for (int i = 0; i < part.n(); i++) {
-          Consensus cons = consensus(subset, part.p()[i], part.answer()[i]);
-          xs.add(part.g().stopInputs(cons.features()));
-          y[i] = part.score()[i][cons.credited()];
-          ys.add(y[i]);
-          folds.add(part.fold()[i]);
-          for (int j : subset) {
-            c[i] += part.cost()[i][j];
-          }
-        }
-        part.consensusScore().put(mask, y);
-        part.subsetCost().put(mask, c);
-      }
-      double[][] x = xs.toArray(new double[0][]);
-      double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-      double[] pred = new double[x.length];
-      double[] inFold = new double[x.length];
-      for (int f = 0; f < this.folds; f++) {
-        for (int i = 0; i < x.length; i++) {
-          inFold[i] = folds.get(i) != f ? 1 : 0;
-        }
-        LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, inFold, l2);
-        for (int i = 0; i < x.length; i++) {
-          if (folds.get(i) == f) {
-            pred[i] = lr.probability(x[i]);
-          }
-        }
-      }
-      LogisticRegression finalModel = LogisticRegression.fitWithIntercept(x, y, LogisticRegression.ones(x.length), l2);
-      int at = 0;
-      for (Prepared part : parts) {
-        part.g().stop.put(mask, finalModel);
-        part.oof().put(mask, Arrays.copyOfRange(pred, at, at + part.n()));
-        at += part.n();
-      }
-    }
-  }
-
-  /** Quality and cost on the training queries of every chain at every threshold, from out-of-fold P_S. */
-  private void fillChainTable(Prepared part) {
-    Group g = part.g();
-    int n = part.n();
-    Map<Integer, double[]> oof = part.oof();
-    Map<Integer, double[]> consensusScore = part.consensusScore();
-    Map<Integer, double[]> subsetCost = part.subsetCost();
-    for (int[] chain : part.subsets()) {
-      double[] quality = new double[TAUS.length];
-      double[] spent = new double[TAUS.length];
-      double[][] prefixP = new double[chain.length][];
-      double[][] prefixY = new double[chain.length][];
-      double[][] prefixC = new double[chain.length][];
-      int prefixMask = 0;
-      for (int k = 0; k < chain.length; k++) {
-        prefixMask |= 1 << chain[k];
-        prefixP[k] = oof.get(prefixMask);
-        prefixY[k] = consensusScore.get(prefixMask);
-        prefixC[k] = subsetCost.get(prefixMask);
-      }
-      for (int t = 0; t < TAUS.length; t++) {
-        double q = 0;
-        double c = 0;
-        for (int i = 0; i < n; i++) {
-          int k = 0;
-          while (k < chain.length - 1 && prefixP[k][i] < TAUS[t]) {
-            k++;
-          }
-          q += prefixY[k][i];
-          c += prefixC[k][i];
-        }
-        quality[t] = q / n;
-        spent[t] = c / n;
-      }
-      g.chains.add(chain);
-      g.chainQuality.add(quality);
-      g.chainCost.add(spent);
-    }
-  }
-
-  private void collectSubsets(int[] order, int from, int[] prefix, List<int[]> out) {
-    for (int k = from; k < order.length; k++) {
-      int[] next = Arrays.copyOf(prefix, prefix.length + 1);
-      next[prefix.length] = order[k];
-      out.add(next);
-      if (next.length < maxDepth) {
-        collectSubsets(order, k + 1, next, out);
-      }
-    }
-  }
-
-  private static int mask(int[] subset) {
-    int mask = 0;
-    for (int j : subset) {
-      mask |= 1 << j;
-    }
-    return mask;
-  }
-
-  /** The consensus of the models {@code subset} (cost order) and the stopping model's features. */
-  private record Consensus(int credited, double[] features) {}
-
-  private Consensus consensus(int[] subset, double[] p, int[] answer) {
-    if (!useAgreement) {
-      int last = subset[subset.length - 1];
-      return new Consensus(last, new double[] {1, logit(p[last])});
-    }
-    // Weighted vote; ties go to the answer of the cheaper model, as answers are visited in cost order.
-    int winner = -1;
-    double winnerWeight = -1;
-    double total = 0;
-    for (int j : subset) {
-      total += p[j];
-      double w = 0;
-      for (int k : subset) {
-        if (answer[k] == answer[j]) {
-          w += p[k];
-        }
-      }
-      if (w > winnerWeight + 1e-12) {
-        winner = j;
-        winnerWeight = w;
-      }
-    }
-    int credited = winner;
-    for (int j : subset) {
-      if (answer[j] == answer[winner] && p[j] > p[credited]) {
-        credited = j;
-      }
-    }
-    // Features in model-index order, so that position k means the same model in every task group.
-    int[] layout = subset.clone();
-    Arrays.sort(layout);
-    int s = layout.length;
-    double[] x = new double[2 + 3 * s];
-    x[0] = 1;
-    for (int k = 0; k < s; k++) {
-      int j = layout[k];
-      double z = logit(p[j]);
-      double agree = answer[j] == answer[winner] ? 1 : 0;
-      x[1 + k] = z;
-      x[1 + s + k] = agree;
-      x[1 + 2 * s + k] = agree * z;
-    }
-    x[1 + 3 * s] = total > 0 ? winnerWeight / total : 0;
-    return new Consensus(credited, x);
-  }
-
-  /**
-   * Calibration inputs of a raw confidence x (a log-probability, higher = surer): {@code [1, x, logit(e^x)]}.
-   * Recorded log-probabilities crowd near 0 (-1e-6 and -1e-2 are both "sure" on a linear scale, yet differ
-   * in reliability); the log-odds of the token probability spreads them out, while x itself keeps the scale of
-   * the unsure tail. Signals that are not log-probabilities (x &gt; 0) keep only the linear term.
-   */
-  static double[] calibrationFeatures(double x) {
-    if (x > 0) {
-      return new double[] {1, x, 0};
-    }
-    double lp = Math.max(-30, Math.min(-1e-9, x));
-    return new double[] {1, lp, lp - Math.log1p(-Math.exp(lp))};
-  }
-
-  private static double logit(double p) {
-    double c = Math.min(1 - 1e-4, Math.max(1e-4, p));
-    return Math.log(c / (1 - c));
-  }
-
-  private static double[] taus() {
-    double[] t = new double[51];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = i / 50.0;
-    }
-    return t;
+    fitted = new AgreementCascadeTrainer(name, useAgreement, maxDepth, folds, l2, shareStoppingModels)
+        .fit(train, context.seed());
   }
 
   /**
@@ -533,21 +172,7 @@ public final class AgreementCascade implements Strategy {
    */
   @Override
   public double[] tradeoffs() {
-    requireFitted();
-    List<Double> kept = new ArrayList<>();
-    String previous = null;
-    for (double lambda : lambdaGrid(LAMBDA_GRID)) {
-      StringBuilder signature = new StringBuilder();
-      for (String key : new java.util.TreeSet<>(groups.keySet())) {
-        Policy p = choose(groups.get(key), lambda);
-        signature.append(key).append(Arrays.toString(p.chain())).append(p.tau()).append(';');
-      }
-      if (!signature.toString().equals(previous)) {
-        kept.add(lambda);
-        previous = signature.toString();
-      }
-    }
-    return kept.stream().mapToDouble(Double::doubleValue).toArray();
+    return requireFitted().tradeoffs(lambdaGrid(LAMBDA_GRID));
   }
 
   /** 0, then {@code points} log-spaced cost weights from 1e-3 to 1e3 (quality per {@code c_ref} of cost). */
@@ -559,138 +184,24 @@ public final class AgreementCascade implements Strategy {
     return grid;
   }
 
-  /** The (chain, tau) one group uses at cost weight {@code lambda}. */
-  record Policy(int[] chain, double tau, double trainQuality, double trainCost) {}
-
-  Policy choose(Group g, double lambda) {
-    Policy best = null;
-    double bestUtility = Double.NEGATIVE_INFINITY;
-    for (int c = 0; c < g.chains.size(); c++) {
-      double[] q = g.chainQuality.get(c);
-      double[] cost = g.chainCost.get(c);
-      for (int t = 0; t < q.length; t++) {
-        double u = q[t] - lambda * cost[t] / costScale;
-        if (u > bestUtility + 1e-12 || (Math.abs(u - bestUtility) <= 1e-12 && cost[t] < best.trainCost())) {
-          bestUtility = u;
-          best = new Policy(g.chains.get(c), TAUS[t], q[t], cost[t]);
-        }
-      }
-    }
-    return best;
-  }
-
   /** The training-split policy of each group at this cost weight (for reports and tests). */
   public Map<String, String> describe(double lambda) {
-    requireFitted();
-    Map<String, String> out = new java.util.TreeMap<>();
-    groups.forEach((key, g) -> {
-      Policy p = choose(g, lambda);
-      out.put(key, String.format(java.util.Locale.ROOT, "%s tau=%.2f train q=%.4f cost=%.3e",
-          chainNames(p.chain()), p.tau(), p.trainQuality(), p.trainCost()));
-    });
-    return out;
+    return requireFitted().describe(lambda);
   }
 
-  private String chainNames(int[] chain) {
-    StringBuilder sb = new StringBuilder();
-    for (int j : chain) {
-      sb.append(sb.length() == 0 ? "" : ">").append(models.get(j));
-    }
-    return sb.toString();
-  }
-
-  private void requireFitted() {
-    if (groups.isEmpty()) {
+  private FittedAgreementCascade requireFitted() {
+    if (fitted == null) {
       throw new IllegalStateException(name + ": fit() must run before planner()");
     }
+    return fitted;
   }
 
   @Override
   public Planner planner(double lambda) {
-    requireFitted();
+    FittedAgreementCascade f = requireFitted();
     if (!(lambda >= 0)) {
       throw new IllegalArgumentException(name + ": cost weight must be >= 0, got " + lambda);
     }
-    Map<String, Policy> policies = new HashMap<>();
-    groups.forEach((key, g) -> policies.put(key, choose(g, lambda)));
-    return state -> next(state, policies);
-  }
-
-  private PlanAction next(PlanState state, Map<String, Policy> policies) {
-    String task = state.query().task();
-    Group g = task != null && groups.containsKey(task) ? groups.get(task) : groups.get(POOLED);
-    Policy policy = policies.get(g.key);
-    List<Decision> trace = new ArrayList<>();
-    double[] p = new double[models.size()];
-    int[] answer = new int[models.size()];
-    Map<Integer, Response> responses = new HashMap<>();
-    Map<String, Integer> ids = new HashMap<>();
-    for (Attempt a : state.attempts()) {
-      int j = models.indexOf(a.modelId());
-      if (j < 0 || !a.succeeded()) {
-        continue;
-      }
-      Response r = a.response();
-      responses.put(j, r);
-      p[j] = g.probability(j, r.confidence());
-      answer[j] = ids.computeIfAbsent(Aggregation.normalise(r.text()), k -> ids.size());
-    }
-    if (responses.isEmpty()) {
-      if (state.attempts().isEmpty()) {
-        trace.add(Decision.of(Stage.PRE_ROUTE, models.get(policy.chain()[0]),
-            "chain " + chainNames(policy.chain()) + " tau " + policy.tau(), policy.trainQuality()));
-      }
-      return routeNext(state, g, policy, trace)
-          .orElseGet(() -> new PlanAction.Abstain("no model answered", trace));
-    }
-    int[] answered = Arrays.stream(g.order).filter(responses::containsKey).toArray();
-    Consensus cons = consensus(answered, p, answer);
-    LogisticRegression lr = g.stop.get(mask(answered));
-    double confidence = lr != null ? lr.probability(g.stopInputs(cons.features())) : p[cons.credited()];
-    Response credited = responses.get(cons.credited());
-    trace.add(Decision.of(Stage.VERIFY, credited.modelId(), useAgreement ? "consensus" : "confidence", confidence));
-    double threshold = policy.tau();
-    if (confidence < threshold && !state.budgetExhausted()) {
-      var route = routeNextInChain(state, policy, trace);
-      if (route.isPresent()) {
-        return route.get();
-      }
-    }
-    trace.add(Decision.of(Stage.ANSWER, credited.modelId(), confidence >= threshold ? "accept" : "end of chain",
-        confidence));
-    return new PlanAction.Answer(credited.text(), credited.modelId(), trace);
-  }
-
-  private java.util.Optional<PlanAction> routeNext(PlanState state, Group g, Policy policy, List<Decision> trace) {
-    var inChain = routeNextInChain(state, policy, trace);
-    if (inChain.isPresent() || state.budgetExhausted()) {
-      return inChain;
-    }
-    // Nothing answered and the chain is used up: any untried model, cheapest first.
-    for (int j : g.order) {
-      String id = models.get(j);
-      if (!state.tried(id) && state.card(id).isPresent() && !state.loadOf(id).circuitOpen()) {
-        trace.add(Decision.of(Stage.ESCALATE, id, "fallback:" + id, Double.NaN));
-        return java.util.Optional.of(PlanAction.Route.to(id, trace));
-      }
-    }
-    return java.util.Optional.empty();
-  }
-
-  private java.util.Optional<PlanAction> routeNextInChain(PlanState state, Policy policy, List<Decision> trace) {
-    for (int j : policy.chain()) {
-      String id = models.get(j);
-      if (state.tried(id) || state.card(id).isEmpty() || state.loadOf(id).circuitOpen()) {
-        continue;
-      }
-      ModelCard card = state.card(id).get();
-      if (!state.query().budget().affords(state.spentUsd(), card.descriptor("mean_cost_usd", 0))) {
-        continue;
-      }
-      trace.add(Decision.of(state.attempts().isEmpty() ? Stage.PRE_ROUTE : Stage.ESCALATE, id,
-          (state.attempts().isEmpty() ? "route:" : "escalate:") + id, Double.NaN));
-      return java.util.Optional.of(PlanAction.Route.to(id, trace));
-    }
-    return java.util.Optional.empty();
+    return new AgreementCascadePlanner(f, lambda);
   }
 }

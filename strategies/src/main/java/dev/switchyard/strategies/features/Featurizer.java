@@ -2,7 +2,7 @@ package dev.switchyard.strategies.features;
 
 /**
  * Turns query text into a fixed-length vector. Everything here works without a pretrained model; a real
- * sentence encoder is dropped in by implementing this interface (see {@link Embedder}).
+ * sentence encoder would take the place of the hashed n-gram block of {@link dev.switchyard.strategies.ml.QueryEncoder}.
  */
 public interface Featurizer {
   int dimension();

@@ -170,7 +170,7 @@ public final class R2Reasoner implements Strategy {
             policy.accumulateGradient(feats[s], picks[g][s], advantage / group, grad);
           }
         }
-        policy.step(grad, learningRate, RouterR1.MAX_STEP);
+        policy.step(grad, learningRate, RouterR1Trainer.MAX_STEP);
       }
     }
     return policy.parameters();

@@ -170,11 +170,11 @@ class AgreementCascadeTest {
 
   @Test
   void calibrationFeaturesSpreadLogProbabilitiesNearZero() {
-    double[] sure = AgreementCascade.calibrationFeatures(-1e-6);
-    double[] lessSure = AgreementCascade.calibrationFeatures(-1e-2);
+    double[] sure = FittedAgreementCascade.calibrationFeatures(-1e-6);
+    double[] lessSure = FittedAgreementCascade.calibrationFeatures(-1e-2);
     assertEquals(Math.log(1e6), sure[2], 1e-3);
     assertEquals(Math.log(Math.exp(-1e-2) / (1 - Math.exp(-1e-2))), lessSure[2], 1e-9);
-    assertTrue(Double.isFinite(AgreementCascade.calibrationFeatures(0.0)[2]));
+    assertTrue(Double.isFinite(FittedAgreementCascade.calibrationFeatures(0.0)[2]));
   }
 
   private static Response response(String model, String text, double confidence) {
