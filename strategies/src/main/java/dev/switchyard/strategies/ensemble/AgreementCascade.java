@@ -51,21 +51,12 @@ import java.util.Map;
 public final class AgreementCascade implements Strategy {
   private static final int LAMBDA_GRID = 400;
 
-  private final String name;
-  private final boolean useAgreement;
-  private final int maxDepth;
-  private final int folds;
-  private final double l2;
-  private final boolean shareStoppingModels;
+  private final AgreementCascadeTrainer.Settings settings;
   private FittedAgreementCascade fitted;
 
   private AgreementCascade(Builder b) {
-    this.name = b.name;
-    this.useAgreement = b.useAgreement;
-    this.maxDepth = b.maxDepth;
-    this.folds = b.folds;
-    this.l2 = b.l2;
-    this.shareStoppingModels = b.shareStoppingModels;
+    this.settings = new AgreementCascadeTrainer.Settings(b.name, b.useAgreement, b.maxDepth, b.folds, b.l2,
+        b.shareStoppingModels);
   }
 
   /** The flagship with its default settings. */
@@ -147,22 +138,22 @@ public final class AgreementCascade implements Strategy {
   public StrategyInfo info() {
     String citation = "Chen et al., FrugalGPT, arXiv 2305.05176; Zellinger & Thomson, arXiv 2501.09345; "
         + "Yue et al., arXiv 2310.03094; Dekoninck et al., arXiv 2410.10347";
-    return useAgreement
+    String name = settings.name();
+    return settings.useAgreement()
         ? new StrategyInfo(name, citation,
             Dimensions.of(When.MULTI_STAGE, How.SUPERVISED, Signal.QUERY, Signal.RESPONSE, Signal.MODEL_METADATA),
             "task label instead of a query encoder; recorded log-probability / asked confidence calibrated per "
                 + "task; agreement = equal normalised answer text; chain and threshold per task chosen by "
-                + maxDepth + "-model exhaustive search with " + folds + "-fold CV inside train")
+                + settings.maxDepth() + "-model exhaustive search with " + settings.folds() + "-fold CV inside train")
         : new StrategyInfo(name, "Chen et al., FrugalGPT, arXiv 2305.05176; Zellinger & Thomson, arXiv 2501.09345",
             Dimensions.of(When.POST_GENERATION, How.SUPERVISED, Signal.RESPONSE, Signal.MODEL_METADATA),
             "reference: per-task chain and single threshold on the last model's per-task calibrated confidence, "
-                + "tuned on train by " + folds + "-fold CV; no agreement signal");
+                + "tuned on train by " + settings.folds() + "-fold CV; no agreement signal");
   }
 
   @Override
   public void fit(RecordedDataset train, StrategyContext context) {
-    fitted = new AgreementCascadeTrainer(name, useAgreement, maxDepth, folds, l2, shareStoppingModels)
-        .fit(train, context.seed());
+    fitted = new AgreementCascadeTrainer(settings).fit(train, context.seed());
   }
 
   /**
@@ -191,7 +182,7 @@ public final class AgreementCascade implements Strategy {
 
   private FittedAgreementCascade requireFitted() {
     if (fitted == null) {
-      throw new IllegalStateException(name + ": fit() must run before planner()");
+      throw new IllegalStateException(settings.name() + ": fit() must run before planner()");
     }
     return fitted;
   }
@@ -200,7 +191,7 @@ public final class AgreementCascade implements Strategy {
   public Planner planner(double lambda) {
     FittedAgreementCascade f = requireFitted();
     if (!(lambda >= 0)) {
-      throw new IllegalArgumentException(name + ": cost weight must be >= 0, got " + lambda);
+      throw new IllegalArgumentException(settings.name() + ": cost weight must be >= 0, got " + lambda);
     }
     return new AgreementCascadePlanner(f, lambda);
   }

@@ -25,28 +25,21 @@ final class AgreementCascadeTrainer {
   private static final int MIN_GROUP = 60;
   private static final double CALIBRATION_L2 = 1e-2;
 
-  private final String name;
-  private final boolean useAgreement;
-  private final int maxDepth;
-  private final int folds;
-  private final double l2;
-  private final boolean shareStoppingModels;
+  private final Settings settings;
   private List<String> models = List.of();
 
-  AgreementCascadeTrainer(String name, boolean useAgreement, int maxDepth, int folds, double l2,
-      boolean shareStoppingModels) {
-    this.name = name;
-    this.useAgreement = useAgreement;
-    this.maxDepth = maxDepth;
-    this.folds = folds;
-    this.l2 = l2;
-    this.shareStoppingModels = shareStoppingModels;
+  /** The method's settings, validated by {@link AgreementCascade.Builder}. */
+  record Settings(String name, boolean useAgreement, int maxDepth, int folds, double l2,
+      boolean shareStoppingModels) {}
+
+  AgreementCascadeTrainer(Settings settings) {
+    this.settings = settings;
   }
 
   FittedAgreementCascade fit(RecordedDataset train, long seed) {
     models = List.copyOf(train.models());
     if (models.size() > 30) {
-      throw new IllegalArgumentException(name + ": at most 30 models are supported, got " + models.size());
+      throw new IllegalArgumentException(settings.name() + ": at most 30 models are supported, got " + models.size());
     }
     double costScale = models.stream().mapToDouble(train::meanCost).max().orElse(1.0);
     if (!(costScale > 0)) {
@@ -65,7 +58,7 @@ final class AgreementCascadeTrainer {
         parts.add(prepare(e.getKey(), e.getValue(), random));
       }
     }
-    if (shareStoppingModels && parts.size() > 1) {
+    if (settings.shareStoppingModels() && parts.size() > 1) {
       for (int t = 0; t < parts.size(); t++) {
         parts.get(t).g().taskIndex = t;
         parts.get(t).g().taskCount = parts.size();
@@ -78,7 +71,7 @@ final class AgreementCascadeTrainer {
       fillChainTable(part);
       groups.put(part.g().key, part.g().freeze());
     }
-    return new FittedAgreementCascade(models, costScale, useAgreement, groups);
+    return new FittedAgreementCascade(models, costScale, settings.useAgreement(), groups);
   }
 
   /** One group while it is being fitted. */
@@ -165,7 +158,7 @@ final class AgreementCascadeTrainer {
       perm[k] = t;
     }
     for (int i = 0; i < n; i++) {
-      fold[perm[i]] = i % folds;
+      fold[perm[i]] = i % settings.folds();
     }
     List<int[]> subsets = new ArrayList<>();
     collectSubsets(order, 0, new int[0], subsets);
@@ -201,7 +194,7 @@ final class AgreementCascadeTrainer {
         double[] y = new double[part.n()];
         double[] c = new double[part.n()];
         for (int i = 0; i < part.n(); i++) {
-          FittedAgreementCascade.Consensus cons = FittedAgreementCascade.consensus(useAgreement, subset, part.p()[i], part.answer()[i]);
+          FittedAgreementCascade.Consensus cons = FittedAgreementCascade.consensus(settings.useAgreement(), subset, part.p()[i], part.answer()[i]);
           xs.add(FittedAgreementCascade.stopInputs(cons.features(), part.g().taskIndex, part.g().taskCount));
           y[i] = part.score()[i][cons.credited()];
           ys.add(y[i]);
@@ -217,18 +210,18 @@ final class AgreementCascadeTrainer {
       double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
       double[] pred = new double[x.length];
       double[] inFold = new double[x.length];
-      for (int f = 0; f < this.folds; f++) {
+      for (int f = 0; f < settings.folds(); f++) {
         for (int i = 0; i < x.length; i++) {
           inFold[i] = folds.get(i) != f ? 1 : 0;
         }
-        LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, inFold, l2);
+        LogisticRegression lr = LogisticRegression.fitWithIntercept(x, y, inFold, settings.l2());
         for (int i = 0; i < x.length; i++) {
           if (folds.get(i) == f) {
             pred[i] = lr.probability(x[i]);
           }
         }
       }
-      LogisticRegression finalModel = LogisticRegression.fitWithIntercept(x, y, LogisticRegression.ones(x.length), l2);
+      LogisticRegression finalModel = LogisticRegression.fitWithIntercept(x, y, LogisticRegression.ones(x.length), settings.l2());
       int at = 0;
       for (Prepared part : parts) {
         part.g().stop.put(mask, finalModel);
@@ -283,7 +276,7 @@ final class AgreementCascadeTrainer {
       int[] next = Arrays.copyOf(prefix, prefix.length + 1);
       next[prefix.length] = order[k];
       out.add(next);
-      if (next.length < maxDepth) {
+      if (next.length < settings.maxDepth()) {
         collectSubsets(order, k + 1, next, out);
       }
     }
