@@ -10,7 +10,7 @@ import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.protocol.Stage;
-import dev.switchyard.strategies.routers.FallbackChain;
+import dev.switchyard.strategies.pipeline.FallbackChain;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

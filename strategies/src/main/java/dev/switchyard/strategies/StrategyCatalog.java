@@ -15,9 +15,9 @@ public final class StrategyCatalog {
 
   public static Map<String, Supplier<Strategy>> all() {
     List<Supplier<Strategy>> suppliers = new ArrayList<>();
-    suppliers.addAll(dev.switchyard.strategies.routers.RouterFamily.members());
+    suppliers.addAll(dev.switchyard.strategies.difficulty.RouterFamily.members());
     suppliers.addAll(dev.switchyard.strategies.cascade.PostGenerationFamily.members());
-    suppliers.addAll(dev.switchyard.strategies.ensemble.FlagshipFamily.members());
+    suppliers.addAll(dev.switchyard.strategies.cascade.FlagshipFamily.members());
     suppliers.addAll(dev.switchyard.strategies.planner.PlannerFamily.members());
     Map<String, Supplier<Strategy>> byName = new TreeMap<>();
     for (Supplier<Strategy> s : suppliers) {

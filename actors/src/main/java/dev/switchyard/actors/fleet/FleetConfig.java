@@ -10,7 +10,7 @@ import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.routers.FallbackChain;
+import dev.switchyard.strategies.pipeline.FallbackChain;
 import dev.switchyard.strategies.uncertainty.JudgeScore;
 import java.nio.file.Files;
 import java.nio.file.Path;

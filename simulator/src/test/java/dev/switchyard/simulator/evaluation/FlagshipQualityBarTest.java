@@ -3,8 +3,8 @@ package dev.switchyard.simulator.evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.strategies.cascade.AgreementCascade;
 import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.ensemble.AgreementCascade;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

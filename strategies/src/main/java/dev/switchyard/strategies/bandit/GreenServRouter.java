@@ -2,10 +2,10 @@ package dev.switchyard.strategies.bandit;
 
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.PolicySnapshot;
-import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.learn.OnlineLearnerBase;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;

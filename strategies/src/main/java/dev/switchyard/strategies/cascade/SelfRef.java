@@ -1,22 +1,22 @@
 package dev.switchyard.strategies.cascade;
 
 import dev.switchyard.protocol.Response;
-import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.cascade.support.AnswerSignal;
 import dev.switchyard.strategies.cascade.support.CalibratedConfidence;
 import dev.switchyard.strategies.cascade.support.Cascades;
-import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.cascade.support.ResponseFeatures;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.LogisticRegression;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.pipeline.Escalation;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;

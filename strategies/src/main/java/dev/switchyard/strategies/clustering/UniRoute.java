@@ -1,17 +1,17 @@
 package dev.switchyard.strategies.clustering;
 
-import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;
-import dev.switchyard.strategies.cascade.support.KMeans;
 import dev.switchyard.strategies.cascade.support.ModelStats;
-import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.KMeans;
+import dev.switchyard.strategies.ml.QueryEncoder;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.pipeline.ThreeStagePipeline;
 import dev.switchyard.strategies.plan.Planner;

@@ -1,6 +1,7 @@
 package dev.switchyard.strategies.planner;
 
 import dev.switchyard.strategies.Strategy;
+import dev.switchyard.strategies.difficulty.ScopeRouter;
 import dev.switchyard.strategies.rl.RlEscalationPolicy;
 import java.util.List;
 import java.util.function.Supplier;

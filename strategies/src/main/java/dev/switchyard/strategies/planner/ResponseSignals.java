@@ -2,10 +2,10 @@ package dev.switchyard.strategies.planner;
 
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
-import dev.switchyard.strategies.ml.PlattCalibrator;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.PlattCalibrator;
 import dev.switchyard.strategies.plan.PlanState;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.switchyard.strategies.planner;
 
-import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Dimensions.How;
 import dev.switchyard.strategies.Dimensions.Signal;
 import dev.switchyard.strategies.Dimensions.When;
+import dev.switchyard.strategies.Dimensions;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyContext;
 import dev.switchyard.strategies.StrategyInfo;

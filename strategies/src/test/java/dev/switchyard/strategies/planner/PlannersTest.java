@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.planner;
 
+import dev.switchyard.strategies.difficulty.ScopeRouter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,6 @@ import dev.switchyard.strategies.replay.OfflineReplay;
 import dev.switchyard.strategies.rl.RlEscalationPolicy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Router-R1, R2-Reasoner, SCOPE and the RL escalation policy trained and judged on a seeded synthetic world. */

@@ -1,9 +1,9 @@
 package dev.switchyard.strategies.cascade.support;
 
-import dev.switchyard.strategies.ml.PlattCalibrator;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedOutcome;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.PlattCalibrator;
 import java.util.HashMap;
 import java.util.Map;
 

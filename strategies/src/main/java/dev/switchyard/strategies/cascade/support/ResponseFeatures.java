@@ -1,8 +1,8 @@
 package dev.switchyard.strategies.cascade.support;
 
-import dev.switchyard.strategies.ml.QueryEncoder;
-import dev.switchyard.strategies.ml.LogisticRegression;
 import dev.switchyard.strategies.data.RecordedQuery;
+import dev.switchyard.strategies.ml.LogisticRegression;
+import dev.switchyard.strategies.ml.QueryEncoder;
 
 /**
  * Features of a (query, answer) pair for learned quality scorers: the query's encoding, the answer's shape,

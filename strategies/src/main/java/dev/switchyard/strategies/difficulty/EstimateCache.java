@@ -1,0 +1,43 @@
+package dev.switchyard.strategies.difficulty;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Memoises a router's per-query estimates (a pure function of the query text and task), so that sweeping the
+ * trade-off over the same queries computes each estimate once. Bounded LRU; thread-safe.
+ */
+final class EstimateCache<V> {
+  private final Map<String, V> entries;
+
+  EstimateCache(int capacity) {
+    this.entries = new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > capacity;
+      }
+    };
+  }
+
+  V get(String text, String task, Function<String, V> compute) {
+    String key = (task == null ? "" : task) + '\u0000' + text;
+    synchronized (entries) {
+      V v = entries.get(key);
+      if (v != null) {
+        return v;
+      }
+    }
+    V computed = compute.apply(key);
+    synchronized (entries) {
+      entries.put(key, computed);
+    }
+    return computed;
+  }
+
+  void clear() {
+    synchronized (entries) {
+      entries.clear();
+    }
+  }
+}
