@@ -227,13 +227,14 @@ final class QuerySession {
 
   /**
    * Adds a submitter; a streaming one first gets the steps recorded so far, and one taking {@code tokens} gets
-   * those of calls sent from now on.
+   * the tokens of calls sent from now on. One that joins while a call is in flight gets none: it would see only
+   * the end of that call's answer, so it gets the answer whole with the result.
    */
   void join(QueryRun run, ActorRef<Reply> replyTo, boolean stream, boolean tokens) {
     if (stream) {
       replay(run, replyTo);
       watchers.add(replyTo);
-      if (tokens) {
+      if (tokens && run.pending() == null) {
         tokenWatchers.add(replyTo);
       }
     } else {
