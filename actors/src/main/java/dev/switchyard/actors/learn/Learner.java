@@ -3,6 +3,7 @@ package dev.switchyard.actors.learn;
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
@@ -131,6 +132,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final EngineSettings settings;
   private final Clock clock;
   private final ActorRef<Topic.Command<PolicyPublished>> topic;
+  private final ActorRef<ShadowRegistry.Command> shadows;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   /** Scored episodes received but not yet written to the journal. */
@@ -155,18 +157,25 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
       ActorRef<Topic.Command<PolicyPublished>> topic) {
+    return create(pipeline, settings, clock, topic, null);
+  }
+
+  /** @param shadows the shadow registry, told of episodes scored here (late feedback, the configured signal) */
+  public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
+      ActorRef<Topic.Command<PolicyPublished>> topic, ActorRef<ShadowRegistry.Command> shadows) {
     if (!pipeline.isLearned()) {
       throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
     }
     // A failure outside persistence (e.g. the journal plugin missing at start) would otherwise stop the
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
-            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic))))
+            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, shadows))))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
-      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic) {
+      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
+      ActorRef<ShadowRegistry.Command> shadows) {
     super(persistenceId(pipeline.name()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.ctx = ctx;
@@ -176,6 +185,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.settings = settings;
     this.clock = clock;
     this.topic = topic;
+    this.shadows = shadows;
     this.learner = pipeline.learner().get();
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
     if (pipeline.rewardFromConfidence() && window.enabled()) {
@@ -236,6 +246,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     FeedbackWindow.Outcome outcome = window.feedback(f.queryId(), f.reward(), f.replace(), clock.millis());
     QueryActor.FeedbackOutcome reply;
     if (outcome instanceof FeedbackWindow.Learn learn) {
+      ShadowRegistry.observe(shadows, learn.scored());
       buffer(learn.scored());
       reply = new QueryActor.FeedbackOutcome(true, false, true, false, "reward passed to the learner of "
           + pipeline.name() + " (the query had ended; it was in the pipeline's feedback window)");
@@ -265,6 +276,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
       if (confidence != null) {
         Episode scored = e.withScore(Math.min(1.0, Math.exp(confidence)));
         window.learned(scored, now);
+        ShadowRegistry.observe(shadows, scored);
         buffer(scored);
       }
     }
