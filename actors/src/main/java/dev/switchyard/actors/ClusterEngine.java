@@ -272,7 +272,7 @@ final class ClusterEngine implements Engine {
       return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, e.getMessage(), null, "body"));
     }
     List<PolicyArtifacts.Problem> problems = PolicyArtifacts.check(artifact, "the artifact", def.strategy().name(),
-        def.models(), def.recordedIds());
+        services.modelsOf(def), def.recordedIds());
     if (!problems.isEmpty()) {
       PolicyArtifacts.Problem first = problems.get(0);
       return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "pipeline " + pipeline + ": "
@@ -325,7 +325,7 @@ final class ClusterEngine implements Engine {
             return recordPromotion(pipeline, shadow.fingerprint(), true, null);
           }
           PolicyArtifact artifact = PolicyArtifact.parse(shadow.fingerprint(), shadow.artifactJson());
-          List<String> served = PolicyArtifacts.servedModels(artifact, def.models(), def.recordedIds());
+          List<String> served = PolicyArtifacts.servedModels(artifact, services.modelsOf(def), def.recordedIds());
           var snapshot = artifact.snapshot(def.learner().get(), served, services.clock().millis());
           Duration timeout = services.settings().promoteTimeout();
           return org.apache.pekko.actor.typed.javadsl.AskPattern.<Learner.Command, Learner.Promoted>ask(

@@ -130,10 +130,9 @@ public final class EngineNode {
     }
 
     LocalShadows shadows = new LocalShadows();
-    system.systemActorOf(ShadowBoard.create(pipelines, shadows, shadowTopic, shadowRegistry),
-        "switchyard-shadow-board", Props.empty());
     NodeServices services = new NodeServices(settings, clock, setup.models(), pipelines, policies, loads, sharding,
         learners, openQueries, metrics, shadows, shadowRegistry);
+    system.systemActorOf(ShadowBoard.create(services, shadowTopic), "switchyard-shadow-board", Props.empty());
     sharding.init(Entity.of(QueryActor.TYPE_KEY, ctx -> QueryActor.create(ctx.getEntityId(), services))
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()

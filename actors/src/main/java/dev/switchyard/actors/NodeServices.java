@@ -32,6 +32,11 @@ public record NodeServices(EngineSettings settings, Clock clock, List<ModelCard>
     learners = Map.copyOf(learners);
   }
 
+  /** The models a pipeline routes between: its own, or every model of the node when it names none. */
+  public List<String> modelsOf(PipelineDefinition pipeline) {
+    return pipeline.models().isEmpty() ? models.stream().map(ModelCard::id).toList() : pipeline.models();
+  }
+
   public Set<String> modelIds() {
     return models.stream().map(ModelCard::id).collect(Collectors.toSet());
   }

@@ -1,5 +1,6 @@
 package dev.switchyard.actors.shadow;
 
+import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.fleet.PolicyArtifacts;
 import dev.switchyard.actors.shadow.ShadowRegistry.Installed;
@@ -22,25 +23,23 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  */
 public final class ShadowBoard {
   private final ActorContext<ShadowsPublished> ctx;
-  private final Map<String, PipelineDefinition> pipelines;
-  private final LocalShadows shadows;
+  private final NodeServices services;
   /** Planners built, by pipeline and fingerprint. */
   private final Map<String, LocalShadows.Entry> built = new HashMap<>();
   private long revision = -1;
 
-  private ShadowBoard(ActorContext<ShadowsPublished> ctx, Map<String, PipelineDefinition> pipelines,
-      LocalShadows shadows) {
+  private ShadowBoard(ActorContext<ShadowsPublished> ctx, NodeServices services) {
     this.ctx = ctx;
-    this.pipelines = pipelines;
-    this.shadows = shadows;
+    this.services = services;
   }
 
-  public static Behavior<ShadowsPublished> create(Map<String, PipelineDefinition> pipelines, LocalShadows shadows,
-      ActorRef<Topic.Command<ShadowsPublished>> topic, ActorRef<ShadowRegistry.Command> registry) {
+  /** @param services this node's pipelines, its {@link LocalShadows} to write and the registry to ask */
+  public static Behavior<ShadowsPublished> create(NodeServices services,
+      ActorRef<Topic.Command<ShadowsPublished>> topic) {
     return Behaviors.setup(ctx -> {
       topic.tell(Topic.subscribe(ctx.getSelf()));
-      registry.tell(new ShadowRegistry.Hello(ctx.getSelf()));
-      ShadowBoard board = new ShadowBoard(ctx, Map.copyOf(pipelines), shadows);
+      services.shadowRegistry().tell(new ShadowRegistry.Hello(ctx.getSelf()));
+      ShadowBoard board = new ShadowBoard(ctx, services);
       return Behaviors.receiveMessage(board::onPublished);
     });
   }
@@ -50,14 +49,14 @@ public final class ShadowBoard {
       return Behaviors.same();
     }
     revision = published.revision();
-    shadows.replace(entries(published.shadows()), entries(published.acting()));
+    services.shadows().replace(entries(published.shadows()), entries(published.acting()));
     return Behaviors.same();
   }
 
   private Map<String, LocalShadows.Entry> entries(List<Installed> installed) {
     Map<String, LocalShadows.Entry> out = new HashMap<>();
     for (Installed i : installed) {
-      PipelineDefinition def = pipelines.get(i.pipeline());
+      PipelineDefinition def = services.pipelines().get(i.pipeline());
       if (def == null) {
         ctx.getLog().warn("artifact {} is installed for pipeline {}, which this node does not serve", i.fingerprint(),
             i.pipeline());
@@ -67,7 +66,7 @@ public final class ShadowBoard {
       if (entry == null) {
         try {
           entry = new LocalShadows.Entry(i.fingerprint(), PolicyArtifacts.planner(
-              PolicyArtifact.parse(i.fingerprint(), i.artifactJson()), def.models(), def.recordedIds()));
+              PolicyArtifact.parse(i.fingerprint(), i.artifactJson()), services.modelsOf(def), def.recordedIds()));
           built.put(i.pipeline() + "|" + i.fingerprint(), entry);
         } catch (RuntimeException e) {
           ctx.getLog().error("pipeline {}: cannot build artifact {} on this node, it does not decide here: {}",

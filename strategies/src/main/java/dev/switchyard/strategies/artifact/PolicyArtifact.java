@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.artifact;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -84,6 +85,7 @@ public record PolicyArtifact(int formatVersion, String strategy, double costWeig
   }
 
   /** Whether this artifact holds an online learner's state (else an offline strategy's fitted state). */
+  @JsonIgnore
   public boolean isLearner() {
     return learnerState != null;
   }
