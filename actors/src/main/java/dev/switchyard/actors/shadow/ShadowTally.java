@@ -13,9 +13,10 @@ import java.util.Map;
  * ({@code shadow:<label>:route|answer|abstain} in round {@code r}, naming model {@code m}) agrees with the acting
  * policy when the acting policy called {@code m} in that round (or, past its last call, answered with {@code m}); a
  * query agrees when all its shadow decisions do. Over the queries that got a reward (user feedback, or a learner's
- * configured signal), the acting policy's mean reward where the shadow agreed and where it disagreed: what the
- * shadow would change, and on which rewards. Each query counts once: the first episode of a query counts its
- * decisions, the first one with a score its reward. Not thread-safe: owned by the {@link ShadowRegistry}.
+ * configured signal; a replayed answer's recorded score counts too), the acting policy's mean reward where the
+ * shadow agreed and where it disagreed: what the shadow would change, and on which rewards. Each query counts
+ * once: its first episode counts its decisions, and its latest score is its reward (a user feedback replaces the
+ * recorded score or an earlier feedback). Not thread-safe: owned by the {@link ShadowRegistry}.
  */
 public final class ShadowTally {
   /** What the score endpoint shows; the means are null where no query got a reward. */
@@ -23,14 +24,14 @@ public final class ShadowTally {
       long rewardedAgreed, Double meanRewardAgreed, long rewardedDisagreed, Double meanRewardDisagreed)
       implements CrossNode {}
 
-  private static final int AGREED = 1;
-  private static final int REWARDED = 2;
+  /** A query seen: whether the shadow agreed on it, and the reward counted for it (null: none yet). */
+  private record Seen(boolean agreed, Double reward) {}
 
   private final String prefix;
   private final String fingerprint;
   private final int maxQueries;
-  /** Per query id seen, its flags; the oldest are forgotten beyond {@code maxQueries}. */
-  private final Map<String, Integer> seen;
+  /** Per query id seen; the oldest are forgotten beyond {@code maxQueries}. */
+  private final Map<String, Seen> seen;
   private long queries;
   private long decisions;
   private long agreedDecisions;
@@ -46,7 +47,7 @@ public final class ShadowTally {
     this.maxQueries = maxQueries;
     this.seen = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
         return size() > ShadowTally.this.maxQueries;
       }
     };
@@ -63,8 +64,8 @@ public final class ShadowTally {
     if (mine.isEmpty()) {
       return;
     }
-    Integer flags = seen.get(episode.queryId());
-    if (flags == null) {
+    Seen before = seen.get(episode.queryId());
+    if (before == null) {
       List<Response> calls = episode.calls();
       boolean all = true;
       for (EpisodeStep s : mine) {
@@ -76,19 +77,29 @@ public final class ShadowTally {
       queries++;
       decisions += mine.size();
       agreedQueries += all ? 1 : 0;
-      flags = all ? AGREED : 0;
+      before = new Seen(all, null);
     }
-    if (episode.score() != null && (flags & REWARDED) == 0) {
-      flags |= REWARDED;
-      if ((flags & AGREED) != 0) {
-        rewardedAgreed++;
-        rewardSumAgreed += episode.score();
-      } else {
-        rewardedDisagreed++;
-        rewardSumDisagreed += episode.score();
-      }
+    Double reward = episode.score();
+    if (reward != null) {
+      reward(before.agreed(), before.reward(), -1);
+      reward(before.agreed(), reward, 1);
+      before = new Seen(before.agreed(), reward);
     }
-    seen.put(episode.queryId(), flags);
+    seen.put(episode.queryId(), before);
+  }
+
+  /** Adds ({@code sign} 1) or takes back (-1) a query's reward in its bucket; a null reward is none. */
+  private void reward(boolean agreed, Double reward, int sign) {
+    if (reward == null) {
+      return;
+    }
+    if (agreed) {
+      rewardedAgreed += sign;
+      rewardSumAgreed += sign * reward;
+    } else {
+      rewardedDisagreed += sign;
+      rewardSumDisagreed += sign * reward;
+    }
   }
 
   Score score() {
