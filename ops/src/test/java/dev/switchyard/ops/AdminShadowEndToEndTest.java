@@ -226,6 +226,9 @@ class AdminShadowEndToEndTest {
 
     HttpResponse<String> junk = send("PUT", ROUTED + "/shadow", "{\"formatVersion\": 1}");
     assertEquals(400, junk.statusCode(), junk.body());
+    assertEquals("acme/routed", ok(send("GET", "/admin/pipelines/acme/routed/shadow", null)).get("pipeline")
+        .asText(), "a pipeline name's slashes may be sent as they are");
+    assertEquals(405, send("POST", ROUTED + "/shadow", "{}").statusCode());
     assertEquals(404, send("PUT", "/admin/pipelines/nope/shadow", Files.readString(quality)).statusCode());
     assertEquals("pipeline_not_found", JSON.readTree(send("GET", "/admin/pipelines/nope/shadow", null).body())
         .at("/error/code").asText());
