@@ -13,6 +13,8 @@ import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.Worker;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.actors.shadow.ShadowTally;
 import dev.switchyard.protocol.serialization.KryoRegistrar;
 
 /** The actors module's messages, ids 200-399. Append only: the ids are the wire format. */
@@ -61,6 +63,8 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(Learner.WriteDue.class, 275);
     kryo.register(Learner.PublishDue.class, 276);
     kryo.register(Learner.LateFeedback.class, 277);
+    kryo.register(Learner.Adopt.class, 279);
+    kryo.register(Learner.StartDue.class, 280);
     kryo.register(Learner.SignalDue.class, 278);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.learn.Learner$SignalReply"), 287);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.learn.Learner$SignalTimedOut"), 288);
@@ -94,6 +98,17 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$StepReply"), 313);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$RegistrationDone"), 314);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.job.JobActor$Advance"), 315);
+    // Shadow registry and boards 330-349
+    kryo.register(ShadowRegistry.Install.class, 330);
+    kryo.register(ShadowRegistry.Remove.class, 331);
+    kryo.register(ShadowRegistry.Promote.class, 332);
+    kryo.register(ShadowRegistry.GetReport.class, 333);
+    kryo.register(ShadowRegistry.Observe.class, 334);
+    kryo.register(ShadowRegistry.Hello.class, 335);
+    kryo.register(ShadowRegistry.Installed.class, 336);
+    kryo.register(ShadowRegistry.Report.class, 337);
+    kryo.register(ShadowRegistry.ShadowsPublished.class, 338);
+    kryo.register(ShadowTally.Score.class, 339);
   }
 
   /** Package-private message classes, reached by name so they stay private to their actors. */

@@ -7,6 +7,10 @@ import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalProbe;
 import dev.switchyard.actors.job.JobSettings;
 import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.shadow.LocalShadows;
+import dev.switchyard.actors.shadow.ShadowBoard;
+import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.actors.shadow.ShadowRegistry.ShadowsPublished;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.learn.PolicyBoard;
 import dev.switchyard.actors.learn.PolicyPublished;
@@ -105,6 +109,11 @@ public final class EngineNode {
     ActorRef<OpenQueries.Command> openQueries = singletons.init(SingletonActor.of(
         OpenQueries.create(sharding, settings.resumeInterval(), settings.registrySnapshotEvery()),
         OpenQueries.SINGLETON_NAME));
+    ActorRef<Topic.Command<ShadowsPublished>> shadowTopic = system.systemActorOf(
+        Topic.create(ShadowsPublished.class, ShadowRegistry.TOPIC), "switchyard-shadow-topic", Props.empty());
+    ActorRef<ShadowRegistry.Command> shadowRegistry = singletons.init(SingletonActor.of(ShadowRegistry.create(clock,
+        shadowTopic, system.settings().config().getInt("switchyard.shadow.tally-max-queries")),
+        ShadowRegistry.SINGLETON_NAME));
     Map<String, ActorRef<Learner.Command>> learners = new HashMap<>();
     Map<String, PipelineDefinition> pipelines = new HashMap<>();
     for (PipelineDefinition p : setup.pipelines()) {
@@ -118,14 +127,16 @@ public final class EngineNode {
       }
       if (p.isLearned()) {
         learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic,
-            sharding, metrics), Learner.singletonName(p.name()))));
+            sharding, metrics, shadowRegistry), Learner.singletonName(p.name()))));
         metrics.policyVersion(p.name(), () -> policies.view(p.name()).map(LocalPolicies.View::activeVersion)
             .orElse(0L));
       }
     }
 
+    LocalShadows shadows = new LocalShadows();
     NodeServices services = new NodeServices(settings, clock, setup.models(), pipelines, policies, loads, sharding,
-        learners, openQueries, metrics);
+        learners, openQueries, metrics, shadows, shadowRegistry);
+    system.systemActorOf(ShadowBoard.create(services, shadowTopic), "switchyard-shadow-board", Props.empty());
     sharding.init(Entity.of(QueryActor.TYPE_KEY, ctx -> QueryActor.create(ctx.getEntityId(), services))
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()

@@ -55,20 +55,29 @@ final class QueryLogic {
   /** Journal the final event. */
   record Finish(QueryEvent event) implements Next {}
 
-  /** The planners a query uses: the acting one and, under shadow evaluation, a candidate. */
-  record Planners(Planner active, long candidateVersion, Planner candidate) {
+  /**
+   * The planners a query uses: the acting one and, under shadow evaluation, a candidate, whose decisions are
+   * recorded as {@code shadow:<candidateLabel>:...} ({@code v<N>} for a learner's candidate version, the
+   * artifact's fingerprint for an installed shadow).
+   */
+  record Planners(Planner active, String candidateLabel, Planner candidate) {
     static Planners fixed(Planner planner) {
-      return new Planners(planner, 0, null);
+      return new Planners(planner, null, null);
     }
 
     static Planners of(LocalPolicies.View view) {
-      return new Planners(view.active().planner(), view.candidateVersion(),
+      return new Planners(view.active().planner(), "v" + view.candidateVersion(),
           view.candidate() == null ? null : view.candidate().planner());
     }
 
     /** The same planners with another acting one (e.g. the acting one timed). */
     Planners withActive(Planner acting) {
-      return new Planners(acting, candidateVersion, candidate);
+      return new Planners(acting, candidateLabel, candidate);
+    }
+
+    /** The same acting planner with {@code shadow} as the candidate (an installed shadow replaces a learner's). */
+    Planners withShadow(String label, Planner shadow) {
+      return new Planners(active, label, shadow);
     }
   }
 
@@ -209,7 +218,7 @@ final class QueryLogic {
     if (planners.candidate() == null) {
       return Optional.empty();
     }
-    String prefix = "shadow:v" + planners.candidateVersion() + ":";
+    String prefix = "shadow:" + planners.candidateLabel() + ":";
     try {
       PlanAction action = planners.candidate().next(state);
       if (action instanceof PlanAction.Route r) {

@@ -4,6 +4,8 @@ import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.shadow.LocalShadows;
+import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
@@ -81,10 +83,16 @@ final class QuerySession {
       return new QueryLogic.Finish(new QueryEvent.QueryAbstained("pipeline " + run.pipeline()
           + " is not served on this node", List.of(), now()));
     }
+    LocalShadows shadows = services.shadows();
     QueryLogic.Planners planners = def.isLearned()
         ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
             .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
-        : QueryLogic.Planners.fixed(def.fixedPlanner());
+        : QueryLogic.Planners.fixed(shadows.acting(def.name()).map(LocalShadows.Entry::planner)
+            .orElse(def.fixedPlanner()));
+    var shadow = shadows.shadow(def.name());
+    if (shadow.isPresent()) {
+      planners = planners.withShadow(shadow.get().label(), shadow.get().planner());
+    }
     planners = planners.withActive(services.metrics().timed(def.name(), planners.active()));
     List<ModelCard> models = def.models().isEmpty() ? services.models()
         : services.models().stream().filter(m -> def.models().contains(m.id())).toList();
@@ -299,6 +307,7 @@ final class QuerySession {
   }
 
   void learn(QueryRun run, Episode episode) {
+    ShadowRegistry.observe(services.shadowRegistry(), episode);
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {
       services.policies().learnLocally(run.pipeline(), episode, now());

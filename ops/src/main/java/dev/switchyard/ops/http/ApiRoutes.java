@@ -147,7 +147,8 @@ public final class ApiRoutes extends AllDirectives {
                 complete(jsonResponse(200, json.models(engine.pipelines(), startedAtSeconds), List.of())))))),
         path("health", () -> get(() -> complete(jsonResponse(200, status("ok"), List.of())))),
         path("ready", () -> get(() -> extractRequest(r -> complete(readiness())))),
-        path("metrics", () -> get(() -> extractActorSystem(system -> completeWithFuture(scrape(system))))));
+        path("metrics", () -> get(() -> extractActorSystem(system -> completeWithFuture(scrape(system))))),
+        new AdminRoutes(engine, json, this::readBody, this::errorResponse).route());
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> api));
   }
 

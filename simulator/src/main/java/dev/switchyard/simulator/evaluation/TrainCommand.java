@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code switchyard train}: fits one strategy of the catalog on the train split of a recording and writes a
  * {@link PolicyArtifact} ({@code policy = FILE} of a pipeline) that {@code serve} loads without fitting again,
- * with the strategy's frontier on the held-out split. A file without a train or a test split gets a seeded
+ * with the strategy's frontier on the held-out split. An online learner is built as a pipeline's
+ * {@code train-data} builds it and learns the train split ({@link LearnerTraining}); its artifact holds its
+ * parameters, and a pipeline served from it keeps learning online. A file without a train or a test split gets a seeded
  * split stratified by task, and the output says so. Bad input ends with one line naming the flag and exit 2.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -61,20 +64,26 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!StrategyCatalog.all().containsKey(strategy)) {
-      return bad(err, LearnerCatalog.all().containsKey(strategy)
-          ? "--strategy " + strategy + " is an online learner: it learns from live traffic; serve it cold or with"
-              + " train-data instead of an artifact"
-          : "--strategy '" + strategy + "' is not a strategy of the catalog; known: "
-              + String.join(", ", StrategyCatalog.all().keySet()));
+    LearnerCatalog.Entry learnerEntry = LearnerCatalog.all().get(strategy);
+    if (!StrategyCatalog.all().containsKey(strategy) && learnerEntry == null) {
+      return bad(err, "--strategy '" + strategy + "' is not a strategy of the catalog; known: "
+          + String.join(", ", StrategyCatalog.all().keySet()) + "; online learners: "
+          + String.join(", ", LearnerCatalog.all().keySet()));
     }
     // the engine's default trade-off (switchyard.fleet.cost-weight) unless --param gives one
     double costWeight = DEFAULT_COST_WEIGHT;
+    Map<String, Object> learnerParams = new java.util.TreeMap<>();
+    Set<String> known = new java.util.TreeSet<>(learnerEntry == null ? Set.of() : learnerEntry.defaults().keySet());
+    known.add("cost-weight");
     if (params != null) {
       for (Map.Entry<String, String> p : params.entrySet()) {
-        if (!p.getKey().equals("cost-weight")) {
+        if (!known.contains(p.getKey())) {
           return bad(err, "--param " + p.getKey() + ": strategy " + strategy + " has no such parameter; its"
-              + " parameters: cost-weight");
+              + " parameters: " + String.join(", ", known));
+        }
+        if (!p.getKey().equals("cost-weight")) {
+          learnerParams.put(p.getKey(), typed(p.getValue(), learnerEntry.defaults().get(p.getKey())));
+          continue;
         }
         try {
           costWeight = Double.parseDouble(p.getValue());
@@ -108,6 +117,18 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "note: %s has no train and test splits of its own: fitted and measured on a seeded"
           + " split, stratified by task (seed %d, %.0f%% of each task held out)%n", data, seed, 100 * testShare);
     }
+    PolicyArtifact.DataFingerprint fingerprint = new PolicyArtifact.DataFingerprint(
+        data.toAbsolutePath().normalize().toString(), sha, dataset.split("train").size(),
+        dataset.split("test").size(), generated, seed);
+    if (learnerEntry != null) {
+      PolicyArtifact artifact;
+      try {
+        artifact = LearnerTraining.train(learnerEntry, learnerParams, costWeight, dataset, fingerprint, seed);
+      } catch (IllegalArgumentException e) {
+        return bad(err, "--strategy " + strategy + ": " + e.getMessage());
+      }
+      return written(out, err, artifact, dataset, "learned");
+    }
     Evaluation evaluation = new Evaluation(dataset, "test", seed);
     Strategy fitted = StrategyCatalog.all().get(strategy).get();
     PolicyResult result = evaluation.strategy(strategy, fitted); // fits on train, replays the test split
@@ -120,25 +141,42 @@ public final class TrainCommand implements Callable<Integer> {
     List<PolicyArtifact.FrontierPoint> frontier = new ArrayList<>();
     result.points().forEach(p -> frontier.add(new PolicyArtifact.FrontierPoint(p.tradeoff(), p.quality(),
         p.costUsd())));
-    PolicyArtifact artifact = new PolicyArtifact(PolicyArtifact.FORMAT_VERSION, strategy, costWeight,
-        dataset.models(), new PolicyArtifact.DataFingerprint(data.toAbsolutePath().normalize().toString(), sha,
-            dataset.split("train").size(), dataset.split("test").size(), generated, seed),
-        frontier, FittedState.encode(fitted));
+    return written(out, err, PolicyArtifact.offline(strategy, costWeight, dataset.models(), fingerprint, frontier,
+        FittedState.encode(fitted)), dataset, "fitted");
+  }
+
+  private int written(PrintWriter out, PrintWriter err, PolicyArtifact artifact, RecordedDataset dataset,
+      String how) {
     try {
       artifact.write(this.out);
     } catch (IOException e) {
       return bad(err, "--out " + this.out + ": " + e.getMessage());
     }
-    out.printf(Locale.ROOT, "train: %s fitted on %d train queries of %s (models %s); on the %d held-out queries:%n",
-        strategy, dataset.split("train").size(), data, String.join(", ", dataset.models()),
+    out.printf(Locale.ROOT, "train: %s %s on %d train queries of %s (models %s); on the %d held-out queries:%n",
+        strategy, how, dataset.split("train").size(), data, String.join(", ", dataset.models()),
         dataset.split("test").size());
-    for (PolicyArtifact.FrontierPoint p : frontier) {
+    for (PolicyArtifact.FrontierPoint p : artifact.frontier()) {
       out.printf(Locale.ROOT, "  trade-off %-8.4g quality %.4f  mean cost %.3e USD%n", p.tradeoff(), p.quality(),
           p.meanCostUsd());
     }
     out.printf("written to %s%n", this.out);
     out.flush();
     return 0;
+  }
+
+  /** A --param value as the type of the learner's default for it (a number, or true/false), else the text. */
+  private static Object typed(String value, Object defaultValue) {
+    if (defaultValue instanceof Boolean) {
+      return value.equals("true") ? Boolean.TRUE : value.equals("false") ? Boolean.FALSE : value;
+    }
+    if (defaultValue instanceof Number) {
+      try {
+        return Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        return value;
+      }
+    }
+    return value;
   }
 
   private static int bad(PrintWriter err, String message) {
