@@ -58,7 +58,7 @@ class JournalRecoveryFailureTest {
       var probe = node.kit.createTestProbe();
       ExecutionException unknown = probe.awaitAssert(EngineHarness.WAIT, () -> {
         ExecutionException e = assertThrows(ExecutionException.class, () -> node.await(node.engine.job("unreadable")));
-        assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) e.getCause()).reason());
+        assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) e.getCause()).reason(), e.getCause().getMessage());
         return e;
       });
       assertTrue(unknown.getCause().getMessage().contains("no job unreadable"));
