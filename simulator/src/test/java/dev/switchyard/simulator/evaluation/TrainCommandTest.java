@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchyard.strategies.artifact.PolicyArtifact;
-import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.replay.OfflineReplay;
 import dev.switchyard.protocol.Budget;
+import dev.switchyard.simulator.cli.ExitCode;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.replay.OfflineReplay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ class TrainCommandTest {
     Path data = TinyData.synthetic(dir, 100, 7);
     Path out = dir.resolve("p.json");
     Run learner = run("--data", data.toString(), "--strategy", "thompson", "--out", out.toString());
-    assertEquals(TrainCommand.BAD_INPUT, learner.exitCode());
+    assertEquals(ExitCode.USAGE, learner.exitCode());
     assertTrue(learner.err().contains("--strategy thompson is an online learner"), learner.err());
     Run unknown = run("--data", data.toString(), "--strategy", "scopee", "--out", out.toString());
     assertTrue(unknown.err().contains("--strategy 'scopee' is not a strategy of the catalog"), unknown.err());
