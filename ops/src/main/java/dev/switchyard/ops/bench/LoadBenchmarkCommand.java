@@ -3,7 +3,6 @@ package dev.switchyard.ops.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import dev.switchyard.ops.SwitchyardCli;
 import dev.switchyard.ops.SwitchyardConfig;
 import dev.switchyard.simulator.cli.DataLocator;
 import dev.switchyard.simulator.cli.DataOption;

@@ -8,7 +8,6 @@ import dev.switchyard.simulator.workload.AgenticJobs;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.StrategyContext;
-import dev.switchyard.strategies.bandit.ContextFeaturizer;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
 import dev.switchyard.strategies.bandit.GreenServRouter;
