@@ -1,5 +1,7 @@
 package dev.switchyard.simulator.evaluation;
 
+import dev.switchyard.simulator.cli.ExitCode;
+import dev.switchyard.simulator.cli.SeedOption;
 import dev.switchyard.strategies.LearnerCatalog;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,7 +36,6 @@ import picocli.CommandLine.Spec;
     description = "Fits a strategy on the train split of recorded outcomes and writes a policy artifact that"
         + " `serve` loads without fitting again.")
 public final class TrainCommand implements Callable<Integer> {
-  static final int BAD_INPUT = 2;
   static final double DEFAULT_COST_WEIGHT = 0.5;
 
   @Spec
@@ -51,8 +53,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter of the strategy: cost-weight, the trade-off the artifact is served at unless the pipeline gives its own (default 0.5, as switchyard.fleet.cost-weight).")
   Map<String, String> params;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the fitting and of a generated split (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seedOption = new SeedOption();
 
   @Option(names = "--test-share", defaultValue = "0.3", description = "For a file without a train or test split: the share of each task held out (default: ${DEFAULT-VALUE}).")
   double testShare;
@@ -98,6 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(testShare > 0 && testShare < 1)) {
       return bad(err, "--test-share must be between 0 and 1 (exclusive), got " + testShare);
     }
+    long seed = seedOption.orElse(1);
     RecordedDataset dataset;
     String sha;
     try {
@@ -161,7 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     out.printf("written to %s%n", this.out);
     out.flush();
-    return 0;
+    return ExitCode.OK;
   }
 
   /** A --param value as the type of the learner's default for it (a number, or true/false), else the text. */
@@ -182,6 +185,6 @@ public final class TrainCommand implements Callable<Integer> {
   private static int bad(PrintWriter err, String message) {
     err.println("switchyard train: " + message);
     err.flush();
-    return BAD_INPUT;
+    return ExitCode.USAGE;
   }
 }

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchyard.strategies.artifact.PolicyArtifact;
-import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.replay.OfflineReplay;
 import dev.switchyard.protocol.Budget;
+import dev.switchyard.simulator.cli.ExitCode;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.replay.OfflineReplay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ class TrainCommandTest {
     Path data = TinyData.synthetic(dir, 100, 7);
     Path out = dir.resolve("p.json");
     Run learner = run("--data", data.toString(), "--strategy", "threshold-bandit", "--out", out.toString());
-    assertEquals(TrainCommand.BAD_INPUT, learner.exitCode());
+    assertEquals(ExitCode.USAGE, learner.exitCode());
     assertTrue(learner.err().contains("--strategy threshold-bandit: learner threshold-bandit starts from recorded"
         + " outcomes: give train-data; an artifact holds a learner's online parameters only"), learner.err());
     Run learnerParam = run("--data", data.toString(), "--strategy", "ucb1", "--param", "sigma=1", "--out",
