@@ -50,15 +50,19 @@ final class ClusterEngine implements Engine {
   private final JournalHealth journal;
   /** Per model id, the request fields its backends on this node cannot honour. */
   private final Map<String, Set<String>> unhonouredFields;
+  /** The transport's largest message ({@code pekko.remote.artery.advanced.maximum-frame-size}). */
+  private final long maximumFrameBytes;
 
   /**
    * @param unhonouredFields per model id, the request fields its backends cannot honour
    *     ({@link dev.switchyard.actors.backend.InferenceBackend#unhonouredFields()})
+   * @param maximumFrameBytes the transport's largest message: what an installed shadow must fit in
    */
   ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
       org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal,
-      Map<String, Set<String>> unhonouredFields) {
+      Map<String, Set<String>> unhonouredFields, long maximumFrameBytes) {
     this.unhonouredFields = Map.copyOf(unhonouredFields);
+    this.maximumFrameBytes = maximumFrameBytes;
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
@@ -281,9 +285,27 @@ final class ClusterEngine implements Engine {
       return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "pipeline " + pipeline + ": "
           + first.field() + " " + first.message(), null, first.field()));
     }
+    long bytes = artifactJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    long limit = shadowMessageLimitBytes();
+    if (bytes > limit) {
+      // the registry publishes the installed shadows to every node in one message: one that is too large for the
+      // transport would be dropped on the way, and the other nodes would never decide with the shadow
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "the artifact is " + bytes
+          + " bytes; the shadows reach every node in one message of at most " + limit + " bytes"
+          + " (pekko.remote.artery.advanced.maximum-frame-size less " + SHADOW_MESSAGE_HEADROOM_BYTES / 1024
+          + " KiB): raise that setting on every node, or serve this artifact as the pipeline's policy in the"
+          + " configuration", null, "body"));
+    }
     ShadowRegistry.Installed installed = new ShadowRegistry.Installed(pipeline, artifactJson, artifact.fingerprint(),
         services.clock().millis());
     return askRegistry(r -> new ShadowRegistry.Install(installed, r), "installing a shadow of " + pipeline);
+  }
+
+  /** Room left in a shadow publication for its envelope and the other fields. */
+  private static final long SHADOW_MESSAGE_HEADROOM_BYTES = 16 * 1024;
+
+  private long shadowMessageLimitBytes() {
+    return maximumFrameBytes - SHADOW_MESSAGE_HEADROOM_BYTES;
   }
 
   @Override

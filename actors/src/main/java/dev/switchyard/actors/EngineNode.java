@@ -149,7 +149,8 @@ public final class EngineNode {
     system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
         "switchyard-pool-keeper", Props.empty());
     return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings,
-        JournalHealth.get(system), unhonouredFields(backends));
+        JournalHealth.get(system), unhonouredFields(backends),
+        system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"));
   }
 
   /** Per model, the request fields some backend of it on this node cannot honour. */

@@ -155,6 +155,11 @@ class ShadowPromotionTest {
           .replace("\"formatVersion\" : 1", "\"formatVersion\" : 7"));
       assertEquals("body", version.param());
       assertTrue(version.getMessage().contains("format version 7"), version.getMessage());
+      // every node gets the shadows in one transport message: one over the frame size would never arrive
+      EngineRejection tooLarge = refusal(node, "bandit", prefersSmall("ucb1", List.of("small", "large")).toJson()
+          + " ".repeat(300 * 1024));
+      assertEquals("body", tooLarge.param());
+      assertTrue(tooLarge.getMessage().contains("maximum-frame-size"), tooLarge.getMessage());
       assertEquals(EngineRejection.Reason.UNKNOWN_PIPELINE, refusal(node, "nope", "{}").reason());
       assertEquals(EngineRejection.Reason.NOT_FOUND, failure(node.engine.removeShadow("bandit")).reason());
 
