@@ -152,7 +152,7 @@ public final class QueryActor {
   private static Behavior<Command> start(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
       NodeServices services, Command first) {
     if (first instanceof Submit submit && submit.durability() == Durability.EPHEMERAL) {
-      return new EphemeralQuery(ctx, timers, queryId, services).onSubmit(submit);
+      return new EphemeralQuery(ctx, timers, queryId, services).start(submit);
     }
     ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services), "durable");
     ctx.watch(durable);

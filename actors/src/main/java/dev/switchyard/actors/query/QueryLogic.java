@@ -153,11 +153,11 @@ final class QueryLogic {
   }
 
   /** The deadline or cap was hit: answer with the last response, or abstain. */
-  static Next forced(QueryRun run, String why, long now) {
+  static Finish forced(QueryRun run, String why, long now) {
     return forced(run, List.of(), why, now);
   }
 
-  private static Next forced(QueryRun run, List<EpisodeStep> decisions, String why, long now) {
+  private static Finish forced(QueryRun run, List<EpisodeStep> decisions, String why, long now) {
     Optional<Response> last = run.attempts().stream().filter(Attempt::succeeded).map(Attempt::response)
         .reduce((a, b) -> b);
     int round = run.attempts().size();

@@ -340,6 +340,13 @@ final class QuerySession {
     return new QueryActor.FeedbackOutcome(true, false, learned, false, message);
   }
 
+  /** Asks the open-queries registry to register the query; the answer (or its absence) is a RegistrationDone. */
+  void register() {
+    ctx.ask(OpenQueries.Registered.class, services.openQueries(), services.settings().callTimeout(),
+        ref -> new OpenQueries.Opened(queryId, ref),
+        (registered, error) -> new QueryActor.RegistrationDone(error == null));
+  }
+
   void selfAdvance() {
     ctx.getSelf().tell(QueryActor.Advance.INSTANCE);
   }
