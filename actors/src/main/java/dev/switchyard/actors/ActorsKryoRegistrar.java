@@ -9,6 +9,7 @@ import dev.switchyard.actors.job.JobUpdate;
 import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.Worker;
 import dev.switchyard.actors.query.OpenQueries;
@@ -52,6 +53,7 @@ public final class ActorsKryoRegistrar implements KryoRegistrar {
     kryo.register(ModelPool.TokensArrived.class, 254);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.Worker$TokenArrived"), 255);
     kryo.register(QueryActorInternals.load("dev.switchyard.actors.pool.Worker$FirstTokenOverdue"), 256);
+    kryo.register(FailureKind.class, 257);
     // Learner and policy board 270-289
     kryo.register(Learner.Learn.class, 270);
     kryo.register(Learner.Promote.class, 271);

@@ -1,5 +1,6 @@
 package dev.switchyard.actors;
 
+import dev.switchyard.actors.pool.FailureKind;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
@@ -176,8 +177,8 @@ public record EngineSettings(
      * @param retryAfterMillis the backend's retry-after, -1 if none
      * @param uniform a uniform random number in [0, 1) for the jitter
      */
-    public long waitMillis(String kind, int n, long retryAfterMillis, double uniform) {
-      if (n > maxRetries.getOrDefault(kind, 0) || retryAfterMillis > maxWait.toMillis()) {
+    public long waitMillis(FailureKind kind, int n, long retryAfterMillis, double uniform) {
+      if (n > maxRetries.getOrDefault(kind.name(), 0) || retryAfterMillis > maxWait.toMillis()) {
         return -1;
       }
       long backoff = baseWait.toMillis() << Math.min(n - 1, 20);

@@ -287,13 +287,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     String queryId = RewardSignals.queryId(result.attemptId());
     String model = pipeline.reward().model();
     if (result instanceof ModelPool.CallFailed failed) {
-      metrics.modelCall(model, null, failed.rejected(), failed.kind());
+      metrics.modelCall(model, null, failed.kind());
       signalFailed(queryId, "failed", "the call to " + model + " failed (" + failed.kind() + ": "
           + failed.message() + ")");
       return Effect().none();
     }
     Response answer = ((ModelPool.CallAnswered) result).response();
-    metrics.modelCall(model, answer, false, null);
+    metrics.modelCall(model, answer, null);
     Episode waiting = window.awaitedSignal(queryId);
     if (waiting == null) {
       countSignal("superseded"); // a feedback came first, or the call had timed out

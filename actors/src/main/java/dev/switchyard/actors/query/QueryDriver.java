@@ -1,6 +1,7 @@
 package dev.switchyard.actors.query;
 
 import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
 import dev.switchyard.actors.query.QueryActor.Command;
 import dev.switchyard.actors.query.QueryActor.Completed;
@@ -194,8 +195,8 @@ final class QueryDriver<R> {
       }
       if (session.services().settings().inFlightOnResume() == EngineSettings.InFlightOnResume.REPLAN) {
         QueryRun.Pending lost = run.pending();
-        return recordThenAdvance(run, new QueryEvent.AttemptFailed(lost.attemptNo(), lost.modelId(),
-            false, "LOST", "the call was in flight when the query's node stopped; recorded as lost and not"
+        return recordThenAdvance(run, QueryEvent.AttemptFailed.of(lost.attemptNo(), lost.modelId(),
+            FailureKind.LOST, "the call was in flight when the query's node stopped; recorded as lost and not"
                 + " sent again (switchyard.query.resume-in-flight = replan)", -1, session.now()));
       }
       session.sendCall(run, false); // the same attempt id as before; nobody watches its tokens yet

@@ -5,6 +5,7 @@ import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
 import dev.switchyard.actors.query.QueryActor.Command;
@@ -179,7 +180,7 @@ final class QuerySession {
       return new ModelAnswered(attemptNo, answered.response(), now());
     }
     ModelPool.CallFailed failed = (ModelPool.CallFailed) result;
-    return new AttemptFailed(attemptNo, run.pending().modelId(), failed.rejected(), failed.kind(), failed.message(),
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), failed.kind(), failed.message(),
         failed.retryAfterMillis(), now());
   }
 
@@ -187,7 +188,7 @@ final class QuerySession {
     if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
       return null;
     }
-    return new AttemptFailed(attemptNo, run.pending().modelId(), false, "TIMEOUT",
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.TIMEOUT,
         "no reply from the pool within " + services.settings().callTimeout(), -1, now());
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
 import dev.switchyard.actors.query.QueryEvent.ModelRouted;
@@ -83,7 +84,7 @@ class QueryLogicTest {
     QueryLogic.Record rec = assertInstanceOf(QueryLogic.Record.class,
         decide(accepted(Budget.unlimited()), state -> PlanAction.Route.to("ghost", List.of()), 1_005));
     assertEquals(List.of(new ModelRouted(1, "ghost", null, List.of(), 1_005),
-        new AttemptFailed(1, "ghost", false, QueryRun.UNKNOWN_MODEL, "no model ghost in this deployment", -1,
+        AttemptFailed.of(1, "ghost", FailureKind.UNKNOWN_MODEL, "no model ghost in this deployment", -1,
             1_005)), rec.events());
   }
 
@@ -95,7 +96,7 @@ class QueryLogicTest {
     QueryLogic.Record rec = assertInstanceOf(QueryLogic.Record.class, next);
     AttemptFailed refused = (AttemptFailed) rec.events().get(1);
     assertTrue(refused.rejected());
-    assertEquals("CIRCUIT_OPEN", refused.kind());
+    assertEquals(FailureKind.CIRCUIT_OPEN, refused.failure());
   }
 
   @Test
