@@ -103,7 +103,7 @@ public final class EngineNode {
 
     ClusterSingleton singletons = ClusterSingleton.get(system);
     ActorRef<OpenQueries.Command> openQueries = singletons.init(SingletonActor.of(
-        OpenQueries.create(sharding, settings.resumeInterval(), settings.registrySnapshotEvery()),
+        OpenQueries.create(sharding, settings),
         OpenQueries.SINGLETON_NAME));
     Map<String, ActorRef<Learner.Command>> learners = new HashMap<>();
     Map<String, PipelineDefinition> pipelines = new HashMap<>();

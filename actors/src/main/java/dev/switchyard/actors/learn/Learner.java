@@ -22,7 +22,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -154,14 +153,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
             timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics))))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        .onFailure(settings.restartBackoff().strategy());
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
       EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
       ClusterSharding sharding, EngineMetrics metrics) {
-    super(persistenceId(pipeline.name()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(persistenceId(pipeline.name()), settings.restartBackoff().strategy());
     this.ctx = ctx;
     this.timers = timers;
     this.pipeline = pipeline;

@@ -4,7 +4,6 @@ import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.journal.JournalFault;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.QueryActor.Command;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -13,7 +12,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -59,7 +57,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private DurableQuery(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
       NodeServices services) {
     super(persistenceId(queryId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        services.settings().restartBackoff().strategy());
     this.ctx = ctx;
     this.queryId = queryId;
     this.driver = new QueryDriver<>(queryId, new QuerySession(queryId, services, ctx, timers), this);

@@ -1,14 +1,17 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Journaled;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -73,19 +76,27 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   private final Duration resumeInterval;
   private final int snapshotEvery;
 
-  public static Behavior<Command> create(ClusterSharding sharding, Duration resumeInterval, int snapshotEvery) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new OpenQueries(sharding, timers, resumeInterval, snapshotEvery)));
+  public static Behavior<Command> create(ClusterSharding sharding, EngineSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new OpenQueries(sharding, timers, settings)));
   }
 
-  private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, Duration resumeInterval,
-      int snapshotEvery) {
-    super(PersistenceId.ofUniqueId("open-queries"),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+  private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, EngineSettings settings) {
+    super(PersistenceId.ofUniqueId("open-queries"), settings.restartBackoff().strategy());
     this.sharding = sharding;
     this.timers = timers;
-    this.resumeInterval = resumeInterval;
-    this.snapshotEvery = snapshotEvery;
+    this.resumeInterval = settings.resumeInterval();
+    this.snapshotEvery = settings.registrySnapshotEvery();
+  }
+
+  /**
+   * Registers an unfinished durable query, or a job, with the registry before it is accepted, so that every
+   * accepted one is resumed after a restart: {@code done} makes the asker's message of whether the registry
+   * answered within {@code switchyard.query.open-registry.ask-timeout}.
+   */
+  public static <T> void register(ActorContext<T> ctx, NodeServices services, String id, boolean job,
+      Function<Boolean, T> done) {
+    ctx.ask(Registered.class, services.openQueries(), services.settings().registryAskTimeout(),
+        ref -> job ? new JobOpened(id, ref) : new Opened(id, ref), (registered, error) -> done.apply(error == null));
   }
 
   @Override

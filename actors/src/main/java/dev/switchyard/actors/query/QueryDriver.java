@@ -148,7 +148,7 @@ final class QueryDriver<R> {
     }
     if (!done.registered()) {
       Refused refused = new Refused("UNAVAILABLE", "the open-queries registry did not answer; query " + queryId
-          + " was not accepted", 1_000);
+          + " was not accepted", session.services().settings().registryRetryAfter().toMillis());
       pendingSubmits.forEach(s -> s.replyTo().tell(refused));
       pendingSubmits.clear();
       return mode.stop();
@@ -279,7 +279,7 @@ final class QueryDriver<R> {
     }
     if (!run.accepted()) {
       return mode.reply(watch.watcher(), new Refused("UNAVAILABLE", "query " + queryId
-          + " is being accepted; watch again", 100));
+          + " is being accepted; watch again", session.services().settings().watchRetryAfter().toMillis()));
     }
     session.watch(run, watch.watcher());
     return mode.none();

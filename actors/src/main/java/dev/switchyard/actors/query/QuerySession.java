@@ -343,9 +343,7 @@ final class QuerySession {
 
   /** Asks the open-queries registry to register the query; the answer (or its absence) is a RegistrationDone. */
   void register() {
-    ctx.ask(OpenQueries.Registered.class, services.openQueries(), services.settings().callTimeout(),
-        ref -> new OpenQueries.Opened(queryId, ref),
-        (registered, error) -> new QueryActor.RegistrationDone(error == null));
+    OpenQueries.register(ctx, services, queryId, false, QueryActor.RegistrationDone::new);
   }
 
   void selfAdvance() {
