@@ -19,12 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -122,6 +124,12 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
 
   public static PersistenceId persistenceId(String jobId) {
     return PersistenceId.of("job", jobId, "|");
+  }
+
+  /** Starts this node's part of the {@code job} sharding; an idle job is passivated like a query. */
+  public static void initSharding(ActorSystem<?> system, NodeServices services, JobSettings settings) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), services,
+        settings)).withSettings(QueryActor.idlePassivation(system, services.settings().queryPassivateAfterIdle())));
   }
 
   /** @param shard the entity's shard, asked to passivate an entity created for an id that holds no job */

@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -26,6 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -154,6 +159,19 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private double ewmaLatencyMs;
   private double errorRate;
   private boolean sampled;
+
+  /**
+   * Starts this node's part of the {@code model-pool} sharding: a pool runs with the backends this node has for
+   * its model and is never passivated (it owns admission state and publishes load).
+   */
+  public static void initSharding(ActorSystem<?> system, Map<String, List<InferenceBackend>> backends,
+      Function<String, PoolSettings> settings, Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic,
+      EngineMetrics metrics) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(),
+            backends.getOrDefault(ctx.getEntityId(), List.of()), settings.apply(ctx.getEntityId()), clock, loadTopic,
+            metrics))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
 
   public static Behavior<Command> create(String modelId, List<InferenceBackend> backends, PoolSettings settings,
       Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {

@@ -8,14 +8,19 @@ import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -141,6 +146,18 @@ public final class QueryActor {
     public Status {
       steps = List.copyOf(steps);
     }
+  }
+
+  /** Starts this node's part of the {@code query} sharding; an idle entity is passivated after a while. */
+  public static void initSharding(ActorSystem<?> system, NodeServices services) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), services))
+        .withSettings(idlePassivation(system, services.settings().queryPassivateAfterIdle())));
+  }
+
+  /** Sharding settings that passivate an entity idle for {@code after}. */
+  public static ClusterShardingSettings idlePassivation(ActorSystem<?> system, Duration after) {
+    return ClusterShardingSettings.create(system).withPassivationStrategy(
+        ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults().withIdleEntityPassivation(after));
   }
 
   public static Behavior<Command> create(String queryId, NodeServices services) {
