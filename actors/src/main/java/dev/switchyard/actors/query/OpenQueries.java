@@ -18,6 +18,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -112,16 +113,12 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Opened.class, (state, c) -> state.open().contains(c.queryId())
-            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.queryId())))
-            : Effect().persist(new QueryOpened(c.queryId())).thenRun(s -> c.replyTo().tell(
-                new Registered(c.queryId()))))
+        .onCommand(Opened.class, (state, c) -> opened(state.open(), c.queryId(), new QueryOpened(c.queryId()),
+            c.replyTo()))
         .onCommand(Closed.class, (state, c) -> state.open().contains(c.queryId())
             ? Effect().persist(new QueryClosed(c.queryId())) : Effect().none())
-        .onCommand(JobOpened.class, (state, c) -> state.jobs().contains(c.jobId())
-            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.jobId())))
-            : Effect().persist(new JobRegistered(c.jobId())).thenRun(s -> c.replyTo().tell(
-                new Registered(c.jobId()))))
+        .onCommand(JobOpened.class, (state, c) -> opened(state.jobs(), c.jobId(), new JobRegistered(c.jobId()),
+            c.replyTo()))
         .onCommand(JobClosed.class, (state, c) -> state.jobs().contains(c.jobId())
             ? Effect().persist(new JobUnregistered(c.jobId())) : Effect().none())
         .onCommand(ResumeTick.class, (state, t) -> {
@@ -129,6 +126,13 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
           return Effect().none();
         })
         .build();
+  }
+
+  /** Journals {@code event} unless {@code id} is already {@code known}; then tells {@code replyTo} it is. */
+  private Effect<Event, State> opened(Set<String> known, String id, Event event,
+      ActorRef<Registered> replyTo) {
+    return (known.contains(id) ? Effect().none() : Effect().persist(event))
+        .thenRun(s -> replyTo.tell(new Registered(id)));
   }
 
   @Override
