@@ -10,7 +10,6 @@ import dev.switchyard.actors.journal.JournalFault;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
-import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.EpisodeStep;

@@ -2,7 +2,6 @@ package dev.switchyard.actors.metrics;
 
 import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.CircuitBreaker;
-import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryRun;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;

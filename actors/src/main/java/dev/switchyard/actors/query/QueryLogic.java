@@ -128,8 +128,9 @@ final class QueryLogic {
           * settings.pool().loadPublishInterval().toMillis()) {
         // its pool said, moments ago, that every worker's circuit is open: refused here, without a call
         return new Record(List.of(routed, AttemptFailed.of(routed.attemptNo(), route.modelId(),
-            FailureKind.CIRCUIT_OPEN, "every worker of " + route.modelId() + " has its circuit open (as its pool published "
-                + (now - target.timestampMillis()) + " ms ago); not called", -1, now)));
+            FailureKind.CIRCUIT_OPEN, "every worker of " + route.modelId()
+                + " has its circuit open (as its pool published " + (now - target.timestampMillis())
+                + " ms ago); not called", -1, now)));
       }
       return new CallModel(routed, route.answerAsIs());
     }

@@ -139,7 +139,8 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     }
     if (event instanceof ModelRouted e) {
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, e.decisions()), attempts,
-          outcomes, new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards, cancelReason);
+          outcomes, new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards,
+          cancelReason);
     }
     if (event instanceof ModelAnswered e) {
       String subQuery = pending == null ? null : pending.subQuery();

@@ -379,10 +379,12 @@ class ModelPoolTest {
     assertEquals(200, policy.waitMillis(FailureKind.SERVER_ERROR, 1, -1, 0));
     assertEquals(400, policy.waitMillis(FailureKind.SERVER_ERROR, 2, -1, 0), "doubles with each retry");
     assertEquals(-1, policy.waitMillis(FailureKind.SERVER_ERROR, 3, -1, 0), "two retries for server errors");
-    assertEquals(1000, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 1000, 0), "the backend's retry-after when longer");
+    assertEquals(1000, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 1000, 0),
+        "the backend's retry-after when longer");
     assertEquals(1100, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 1000, 0.5), "stretched by up to 20%");
     assertEquals(5000, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 4900, 0.99), "never past max-wait");
-    assertEquals(-1, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 6000, 0), "a retry-after beyond max-wait: not waited");
+    assertEquals(-1, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 6000, 0),
+        "a retry-after beyond max-wait: not waited");
     assertEquals(-1, policy.waitMillis(FailureKind.TIMEOUT, 1, -1, 0), "a kind not listed is not retried");
     var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new EngineSettings.RetryPolicy(Map.of("SERVER_EROR", 1), Duration.ofMillis(1), Duration.ofSeconds(1), 0, 1));
