@@ -16,11 +16,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every concrete {@link CrossNode} class compiled in protocol and actors has a Kryo id, with the registrars the
+ * Every concrete {@link CrossNode} class compiled in protocol and actors (class directories or jars) has a Kryo id, with the registrars the
  * node runs ({@code switchyard.kryo.registrars}): a message added without one would fail only when it first
  * crossed a node.
  */
@@ -55,23 +57,35 @@ class CrossNodeRegistrationTest {
     return registrars;
   }
 
-  /** The concrete CrossNode classes in the compiled classes directory that holds {@code anchor}. */
+  /** The concrete CrossNode classes compiled into the directory or jar that holds {@code anchor}. */
   private static List<Class<?>> crossNodeClasses(Class<?> anchor) throws IOException, URISyntaxException,
       ClassNotFoundException {
-    Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-    assertTrue(Files.isDirectory(root), "expected compiled classes in a directory, got " + root);
+    Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<Class<?>> found = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        String name = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
-        Class<?> c = Class.forName(name.substring(0, name.length() - ".class".length()), false,
-            anchor.getClassLoader());
-        if (CrossNode.class.isAssignableFrom(c) && !c.isInterface() && !Modifier.isAbstract(c.getModifiers())
-            && !c.isAnonymousClass() && !c.isLocalClass() && !c.isSynthetic()) {
-          found.add(c);
-        }
+    for (String name : classNames(location)) {
+      Class<?> c = Class.forName(name, false, anchor.getClassLoader());
+      if (CrossNode.class.isAssignableFrom(c) && !c.isInterface() && !Modifier.isAbstract(c.getModifiers())
+          && !c.isAnonymousClass() && !c.isLocalClass() && !c.isSynthetic()) {
+        found.add(c);
       }
     }
     return found;
+  }
+
+  /** The binary names of the classes in a classes directory (reactor test runs) or a jar (verify runs). */
+  private static List<String> classNames(Path location) throws IOException {
+    List<String> paths = new ArrayList<>();
+    if (Files.isDirectory(location)) {
+      try (Stream<Path> files = Files.walk(location)) {
+        files.map(f -> location.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"))
+            .forEach(paths::add);
+      }
+    } else {
+      try (JarFile jar = new JarFile(location.toFile())) {
+        jar.stream().map(JarEntry::getName).forEach(paths::add);
+      }
+    }
+    return paths.stream().filter(p -> p.endsWith(".class") && !p.endsWith("module-info.class"))
+        .map(p -> p.substring(0, p.length() - ".class".length()).replace('/', '.')).toList();
   }
 }
