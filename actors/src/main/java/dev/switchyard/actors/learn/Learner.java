@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -190,14 +189,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
             timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics, shadows))))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        .onFailure(settings.restartBackoff().strategy());
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
       EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
       ClusterSharding sharding, EngineMetrics metrics, ActorRef<ShadowRegistry.Command> shadows) {
-    super(persistenceId(pipeline.name()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(persistenceId(pipeline.name()), settings.restartBackoff().strategy());
     this.ctx = ctx;
     this.timers = timers;
     this.pipeline = pipeline;
@@ -327,13 +325,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     String queryId = RewardSignals.queryId(result.attemptId());
     String model = pipeline.reward().model();
     if (result instanceof ModelPool.CallFailed failed) {
-      metrics.modelCall(model, null, failed.rejected(), failed.kind());
+      metrics.modelCall(model, null, failed.kind());
       signalFailed(queryId, "failed", "the call to " + model + " failed (" + failed.kind() + ": "
           + failed.message() + ")");
       return Effect().none();
     }
     Response answer = ((ModelPool.CallAnswered) result).response();
-    metrics.modelCall(model, answer, false, null);
+    metrics.modelCall(model, answer, null);
     Episode waiting = window.awaitedSignal(queryId);
     if (waiting == null) {
       countSignal("superseded"); // a feedback came first, or the call had timed out

@@ -7,6 +7,7 @@ import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.shadow.LocalShadows;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
 import dev.switchyard.actors.query.QueryActor.Command;
@@ -187,7 +188,7 @@ final class QuerySession {
       return new ModelAnswered(attemptNo, answered.response(), now());
     }
     ModelPool.CallFailed failed = (ModelPool.CallFailed) result;
-    return new AttemptFailed(attemptNo, run.pending().modelId(), failed.rejected(), failed.kind(), failed.message(),
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), failed.kind(), failed.message(),
         failed.retryAfterMillis(), now());
   }
 
@@ -195,7 +196,7 @@ final class QuerySession {
     if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
       return null;
     }
-    return new AttemptFailed(attemptNo, run.pending().modelId(), false, "TIMEOUT",
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.TIMEOUT,
         "no reply from the pool within " + services.settings().callTimeout(), -1, now());
   }
 
@@ -348,6 +349,11 @@ final class QuerySession {
         : "reward " + rewards.get(rewards.size() - 1) + " replaces " + rewards.get(rewards.size() - 2)
             + " on the query; the learner learned the query once and does not learn it again";
     return new QueryActor.FeedbackOutcome(true, false, learned, false, message);
+  }
+
+  /** Asks the open-queries registry to register the query; the answer (or its absence) is a RegistrationDone. */
+  void register() {
+    OpenQueries.register(ctx, services, queryId, false, QueryActor.RegistrationDone::new);
   }
 
   void selfAdvance() {

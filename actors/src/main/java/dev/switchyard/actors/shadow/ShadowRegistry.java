@@ -4,14 +4,13 @@ import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Journaled;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -129,18 +128,18 @@ public final class ShadowRegistry extends EventSourcedBehavior<ShadowRegistry.Co
   private final int tallyMaxQueries;
   private final Map<String, ShadowTally> tallies = new LinkedHashMap<>();
 
+  /** @param restart how the registry restarts after a journal failure ({@code switchyard.persistence.restart-backoff}) */
   public static Behavior<Command> create(Clock clock, ActorRef<Topic.Command<ShadowsPublished>> topic,
-      int tallyMaxQueries) {
+      int tallyMaxQueries, BackoffSupervisorStrategy restart) {
     if (tallyMaxQueries < 1) {
       throw new IllegalArgumentException("switchyard.shadow.tally-max-queries must be >= 1, got " + tallyMaxQueries);
     }
-    return Behaviors.setup(ctx -> new ShadowRegistry(ctx, clock, topic, tallyMaxQueries));
+    return Behaviors.setup(ctx -> new ShadowRegistry(ctx, clock, topic, tallyMaxQueries, restart));
   }
 
   private ShadowRegistry(ActorContext<Command> ctx, Clock clock, ActorRef<Topic.Command<ShadowsPublished>> topic,
-      int tallyMaxQueries) {
-    super(PersistenceId.ofUniqueId("shadows|registry"),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      int tallyMaxQueries, BackoffSupervisorStrategy restart) {
+    super(PersistenceId.ofUniqueId("shadows|registry"), restart);
     this.ctx = ctx;
     this.clock = clock;
     this.topic = topic;
