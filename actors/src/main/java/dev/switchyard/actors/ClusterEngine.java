@@ -15,6 +15,9 @@ import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
+import dev.switchyard.actors.fleet.PolicyArtifacts;
+import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.strategies.artifact.PolicyArtifact;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,15 +50,19 @@ final class ClusterEngine implements Engine {
   private final JournalHealth journal;
   /** Per model id, the request fields its backends on this node cannot honour. */
   private final Map<String, Set<String>> unhonouredFields;
+  /** The transport's largest message ({@code pekko.remote.artery.advanced.maximum-frame-size}). */
+  private final long maximumFrameBytes;
 
   /**
    * @param unhonouredFields per model id, the request fields its backends cannot honour
    *     ({@link dev.switchyard.actors.backend.InferenceBackend#unhonouredFields()})
+   * @param maximumFrameBytes the transport's largest message: what an installed shadow must fit in
    */
   ClusterEngine(NodeServices services, List<PipelineDefinition> pipelines,
       org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal,
-      Map<String, Set<String>> unhonouredFields) {
+      Map<String, Set<String>> unhonouredFields, long maximumFrameBytes) {
     this.unhonouredFields = Map.copyOf(unhonouredFields);
+    this.maximumFrameBytes = maximumFrameBytes;
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
@@ -256,6 +263,137 @@ final class ClusterEngine implements Engine {
             throw asRejection(error, "promotion of " + pipeline, timeout);
           }
           return promoted.version();
+        });
+  }
+
+  @Override
+  public CompletionStage<ShadowRegistry.Report> installShadow(String pipeline, String artifactJson) {
+    PipelineDefinition def = pipelineNamed(pipeline);
+    if (def == null) {
+      return unknownPipeline(pipeline);
+    }
+    PolicyArtifact artifact;
+    try {
+      artifact = PolicyArtifact.parse("the artifact", artifactJson);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, e.getMessage(), null, "body"));
+    }
+    List<PolicyArtifacts.Problem> problems = PolicyArtifacts.check(artifact, "the artifact", def.strategy().name(),
+        services.modelsOf(def), def.recordedIds());
+    if (!problems.isEmpty()) {
+      PolicyArtifacts.Problem first = problems.get(0);
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "pipeline " + pipeline + ": "
+          + first.field() + " " + first.message(), null, first.field()));
+    }
+    long bytes = artifactJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    long limit = shadowMessageLimitBytes();
+    if (bytes > limit) {
+      // the registry publishes the installed shadows to every node in one message: one that is too large for the
+      // transport would be dropped on the way, and the other nodes would never decide with the shadow
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "the artifact is " + bytes
+          + " bytes; the shadows reach every node in one message of at most " + limit + " bytes"
+          + " (pekko.remote.artery.advanced.maximum-frame-size less " + SHADOW_MESSAGE_HEADROOM_BYTES / 1024
+          + " KiB): raise that setting on every node, or serve this artifact as the pipeline's policy in the"
+          + " configuration", null, "body"));
+    }
+    ShadowRegistry.Installed installed = new ShadowRegistry.Installed(pipeline, artifactJson, artifact.fingerprint(),
+        services.clock().millis());
+    return askRegistry(r -> new ShadowRegistry.Install(installed, r), "installing a shadow of " + pipeline);
+  }
+
+  /** Room left in a shadow publication for its envelope and the other fields. */
+  private static final long SHADOW_MESSAGE_HEADROOM_BYTES = 16 * 1024;
+
+  private long shadowMessageLimitBytes() {
+    return maximumFrameBytes - SHADOW_MESSAGE_HEADROOM_BYTES;
+  }
+
+  @Override
+  public CompletionStage<ShadowRegistry.Report> removeShadow(String pipeline) {
+    if (pipelineNamed(pipeline) == null) {
+      return unknownPipeline(pipeline);
+    }
+    return askRegistry(r -> new ShadowRegistry.Remove(pipeline, r), "removing the shadow of " + pipeline)
+        .thenApply(report -> {
+          if (report.shadow() == null) {
+            throw new EngineRejection(Reason.NOT_FOUND, "pipeline " + pipeline + " has no shadow installed", null);
+          }
+          return report;
+        });
+  }
+
+  @Override
+  public CompletionStage<ShadowRegistry.Report> shadow(String pipeline) {
+    if (pipelineNamed(pipeline) == null) {
+      return unknownPipeline(pipeline);
+    }
+    return askRegistry(r -> new ShadowRegistry.GetReport(pipeline, false, r), "the shadow of " + pipeline);
+  }
+
+  @Override
+  public CompletionStage<Engine.Promotion> promoteShadow(String pipeline) {
+    PipelineDefinition def = pipelineNamed(pipeline);
+    if (def == null) {
+      return unknownPipeline(pipeline);
+    }
+    return askRegistry(r -> new ShadowRegistry.GetReport(pipeline, true, r), "the shadow of " + pipeline)
+        .thenCompose(report -> {
+          if (report.shadow() == null) {
+            if (def.isLearned()) {
+              return promote(pipeline).thenApply(v -> new Engine.Promotion(pipeline, "v" + v, v, null));
+            }
+            throw new EngineRejection(Reason.CONFLICT, "pipeline " + pipeline + " has no shadow to promote: install"
+                + " one with PUT /admin/pipelines/{name}/shadow", null);
+          }
+          ShadowRegistry.Installed shadow = report.shadow();
+          if (!def.isLearned()) {
+            return recordPromotion(pipeline, shadow.fingerprint(), true, null);
+          }
+          PolicyArtifact artifact = PolicyArtifact.parse(shadow.fingerprint(), shadow.artifactJson());
+          List<String> served = PolicyArtifacts.servedModels(artifact, services.modelsOf(def), def.recordedIds());
+          var snapshot = artifact.snapshot(def.learner().get(), served, services.clock().millis());
+          Duration timeout = services.settings().promoteTimeout();
+          return org.apache.pekko.actor.typed.javadsl.AskPattern.<Learner.Command, Learner.Promoted>ask(
+                  services.learners().get(pipeline), r -> new Learner.Adopt(snapshot, shadow.fingerprint(), r),
+                  timeout, scheduler)
+              .exceptionally(error -> {
+                throw asRejection(error, "adopting " + shadow.fingerprint() + " in " + pipeline, timeout);
+              })
+              .thenCompose(adopted -> recordPromotion(pipeline, shadow.fingerprint(), false, adopted.version()));
+        });
+  }
+
+  private CompletionStage<Engine.Promotion> recordPromotion(String pipeline, String fingerprint, boolean acts,
+      Long version) {
+    return askRegistry(r -> new ShadowRegistry.Promote(pipeline, fingerprint, acts, r), "promoting " + fingerprint)
+        .thenApply(report -> {
+          if (!fingerprint.equals(report.promoted())) {
+            throw new EngineRejection(Reason.CONFLICT, "the shadow of " + pipeline + " was replaced or removed while"
+                + " " + fingerprint + " was being promoted", null);
+          }
+          return new Engine.Promotion(pipeline, fingerprint, version, report.score());
+        });
+  }
+
+  private PipelineDefinition pipelineNamed(String name) {
+    return services.pipelines().get(name);
+  }
+
+  private static <T> CompletionStage<T> unknownPipeline(String pipeline) {
+    return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE, "no pipeline " + pipeline,
+        null));
+  }
+
+  private CompletionStage<ShadowRegistry.Report> askRegistry(
+      org.apache.pekko.japi.function.Function<ActorRef<ShadowRegistry.Report>, ShadowRegistry.Command> message,
+      String what) {
+    Duration timeout = services.settings().promoteTimeout();
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(services.shadowRegistry(), message, timeout, scheduler)
+        .handle((report, error) -> {
+          if (error != null) {
+            throw asRejection(error, what, timeout);
+          }
+          return report;
         });
   }
 

@@ -5,6 +5,8 @@ import dev.switchyard.actors.job.JobSpec;
 import dev.switchyard.actors.job.JobUpdate;
 import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.journal.JournalStatus;
+import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.actors.shadow.ShadowTally;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
@@ -89,7 +91,42 @@ public interface Engine {
    * versions only decide in shadow until promoted); completes with the acting version.
    */
   default CompletionStage<Long> promote(String pipeline) {
-    return java.util.concurrent.CompletableFuture.failedFuture(
-        new UnsupportedOperationException("this engine does not support policy promotion"));
+    return unsupported("policy promotion");
   }
+
+  /**
+   * Installs a policy artifact (its JSON text) as the pipeline's shadow on every node: checked as
+   * {@code config check} checks a pipeline's {@code policy} ({@code INVALID} naming the problem in its param;
+   * {@code UNKNOWN_PIPELINE}); completes once the registry has journaled it. Replaces an installed shadow.
+   */
+  default CompletionStage<ShadowRegistry.Report> installShadow(String pipeline, String artifactJson) {
+    return unsupported("shadows");
+  }
+
+  /** Removes the pipeline's shadow; {@code NOT_FOUND} when it has none. */
+  default CompletionStage<ShadowRegistry.Report> removeShadow(String pipeline) {
+    return unsupported("shadows");
+  }
+
+  /** The pipeline's shadow (null when none), its score and its last promotion. */
+  default CompletionStage<ShadowRegistry.Report> shadow(String pipeline) {
+    return unsupported("shadows");
+  }
+
+  /**
+   * Makes the pipeline's installed shadow act on every node (journaled: it survives a restart): a fixed
+   * pipeline's planner becomes the artifact's; a learned pipeline's learner adopts the artifact's state as its next
+   * version. With no shadow installed, a learned pipeline promotes its learner's candidate ({@link #promote});
+   * another is {@code CONFLICT}.
+   */
+  default CompletionStage<Promotion> promoteShadow(String pipeline) {
+    return unsupported("shadows");
+  }
+
+  /**
+   * @param promoted what now acts: the artifact's fingerprint, or {@code v<N>} for a learner's own candidate
+   * @param version the learner's acting version after it, null for a fixed pipeline
+   * @param score the shadow's score at its promotion (null for a learner's candidate)
+   */
+  record Promotion(String pipeline, String promoted, Long version, ShadowTally.Score score) {}
 }

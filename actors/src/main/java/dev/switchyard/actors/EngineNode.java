@@ -1,54 +1,40 @@
 package dev.switchyard.actors;
 
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalProbe;
-import dev.switchyard.actors.job.JobSettings;
-import dev.switchyard.actors.learn.Learner;
-import dev.switchyard.actors.learn.LocalPolicies;
-import dev.switchyard.actors.learn.PolicyBoard;
-import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.metrics.MetricsSettings;
-import dev.switchyard.actors.pool.LoadBoard;
-import dev.switchyard.actors.pool.ModelPool;
-import dev.switchyard.actors.query.OpenQueries;
-import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.ModelCard;
-import dev.switchyard.protocol.PoolLoad;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
- * Boots the engine on one node: the journal schema (if configured), the journal probe, cluster membership (a node without seed
- * nodes joins itself), the load and policy topics with this node's boards, sharding for {@code query} and
- * {@code model-pool} entities (pools use this node's backends), {@code job} entities, the open-queries registry and one learner
- * singleton per learned pipeline. Call once per ActorSystem. The engine's meters ({@link EngineMetrics}) go to the
+ * Boots the engine on one node: checks the journal plugin and the pipelines, creates the journal schema (if
+ * configured), joins the cluster (a node without seed nodes joins itself), then starts the {@link NodeGuardian},
+ * which runs the journal probe, the load and policy topics with this node's boards, sharding for
+ * {@code model-pool} (pools use this node's backends), {@code query} and {@code job} entities, the open-queries
+ * registry and one learner singleton per learned pipeline, and waits (at most {@code switchyard.engine.boot-timeout})
+ * for the engine it hands back. Call once per ActorSystem. The engine's meters ({@link EngineMetrics}) go to the
  * registry given, one per node; without one they are recorded nowhere.
  */
 public final class EngineNode {
@@ -76,39 +62,35 @@ public final class EngineNode {
       createSchema(system);
     }
     Cluster cluster = Cluster.get(system);
-    startJournalProbe(system, cluster);
+    Behavior<?> journalProbe = journalProbe(system, cluster);
     if (system.settings().config().getBoolean("switchyard.cluster.self-join")
         && system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
 
-    ActorRef<Topic.Command<PoolLoad>> loadTopic = system.systemActorOf(
-        Topic.create(PoolLoad.class, ModelPool.LOAD_TOPIC), "switchyard-load-topic", Props.empty());
-    ActorRef<Topic.Command<PolicyPublished>> policyTopic = system.systemActorOf(
-        Topic.create(PolicyPublished.class, PolicyBoard.TOPIC), "switchyard-policy-topic", Props.empty());
-    LoadBoard loads = new LoadBoard();
-    system.systemActorOf(loads.subscriber(loadTopic), "switchyard-load-board", Props.empty());
-    LocalPolicies policies = settings.learnerLocalLearning()
-        ? new LocalPolicies(settings.learnerLocalGrace().toMillis(), settings.learnerLocalMaxPending())
-        : new LocalPolicies();
-    system.systemActorOf(PolicyBoard.create(setup.pipelines(), policies, policyTopic, settings::manualPromotion),
-        "switchyard-policy-board", Props.empty());
+    checkPipelines(setup);
+    CompletableFuture<Engine> booted = new CompletableFuture<>();
+    system.systemActorOf(NodeGuardian.create(new NodeGuardian.Boot(setup, settings, clock, metrics, journalProbe,
+        booted)), "switchyard", Props.empty());
+    Duration timeout = system.settings().config().getDuration("switchyard.engine.boot-timeout");
+    try {
+      return booted.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the engine's guardian started", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the engine's guardian did not start within " + timeout
+          + " (switchyard.engine.boot-timeout)", e);
+    }
+  }
 
-    ClusterSharding sharding = ClusterSharding.get(system);
-    Map<String, List<InferenceBackend>> backends = setup.backends();
-    sharding.init(Entity.of(ModelPool.TYPE_KEY, ctx -> ModelPool.create(ctx.getEntityId(),
-            backends.getOrDefault(ctx.getEntityId(), List.of()),
-            setup.pools().getOrDefault(ctx.getEntityId(), settings.pool()), clock, loadTopic, metrics))
-        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-
-    ClusterSingleton singletons = ClusterSingleton.get(system);
-    ActorRef<OpenQueries.Command> openQueries = singletons.init(SingletonActor.of(
-        OpenQueries.create(sharding, settings.resumeInterval(), settings.registrySnapshotEvery()),
-        OpenQueries.SINGLETON_NAME));
-    Map<String, ActorRef<Learner.Command>> learners = new HashMap<>();
-    Map<String, PipelineDefinition> pipelines = new HashMap<>();
+  /** Pipeline names are unique, and a pipeline rewarded by a model names one of the fleet. */
+  private static void checkPipelines(EngineSetup setup) {
+    Set<String> names = new HashSet<>();
     for (PipelineDefinition p : setup.pipelines()) {
-      if (pipelines.put(p.name(), p) != null) {
+      if (!names.add(p.name())) {
         throw new IllegalArgumentException("two pipelines are named " + p.name());
       }
       if (p.reward().kind().needsModel()
@@ -116,33 +98,11 @@ public final class EngineNode {
         throw new IllegalArgumentException("pipeline " + p.name() + " takes its reward from model "
             + p.reward().model() + ", which is not in the fleet");
       }
-      if (p.isLearned()) {
-        learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, clock, policyTopic,
-            sharding, metrics), Learner.singletonName(p.name()))));
-        metrics.policyVersion(p.name(), () -> policies.view(p.name()).map(LocalPolicies.View::activeVersion)
-            .orElse(0L));
-      }
     }
-
-    NodeServices services = new NodeServices(settings, clock, setup.models(), pipelines, policies, loads, sharding,
-        learners, openQueries, metrics);
-    sharding.init(Entity.of(QueryActor.TYPE_KEY, ctx -> QueryActor.create(ctx.getEntityId(), services))
-        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
-            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
-                .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
-    JobSettings jobSettings = JobSettings.from(system.settings().config());
-    sharding.init(Entity.of(JobActor.TYPE_KEY, ctx -> JobActor.create(ctx.getEntityId(), ctx.getShard(), services, jobSettings))
-        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
-            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults()
-                .withIdleEntityPassivation(settings.queryPassivateAfterIdle()))));
-    system.systemActorOf(poolKeeper(sharding, setup.models(), settings.pool().keepAliveInterval()),
-        "switchyard-pool-keeper", Props.empty());
-    return new ClusterEngine(services, setup.pipelines(), system.scheduler(), jobSettings,
-        JournalHealth.get(system), unhonouredFields(backends));
   }
 
   /** Per model, the request fields some backend of it on this node cannot honour. */
-  private static Map<String, Set<String>> unhonouredFields(Map<String, List<InferenceBackend>> backends) {
+  static Map<String, Set<String>> unhonouredFields(Map<String, List<InferenceBackend>> backends) {
     Map<String, Set<String>> fields = new HashMap<>();
     backends.forEach((model, list) -> fields.put(model, list.stream()
         .flatMap(b -> b.unhonouredFields().stream()).collect(Collectors.toUnmodifiableSet())));
@@ -150,11 +110,11 @@ public final class EngineNode {
   }
 
   /**
-   * Starts this node's {@link JournalProbe} (jdbc-journal only: it writes through that plugin's pool), which
-   * keeps {@link JournalHealth} current for {@code /ready} and for refusing durable work while the journal
-   * cannot write.
+   * This node's {@link JournalProbe} (jdbc-journal only: it writes through that plugin's pool; null for another
+   * plugin), which keeps {@link JournalHealth} current for {@code /ready} and for refusing durable work while the
+   * journal cannot write. The guardian runs it.
    */
-  private static void startJournalProbe(ActorSystem<?> system, Cluster cluster) {
+  private static Behavior<?> journalProbe(ActorSystem<?> system, Cluster cluster) {
     var config = system.settings().config();
     Duration interval = config.getDuration("switchyard.persistence.health.probe-interval");
     Duration timeout = config.getDuration("switchyard.persistence.health.probe-timeout");
@@ -166,36 +126,12 @@ public final class EngineNode {
     if (!plugin.equals("jdbc-journal")) {
       system.log().info("journal health is not probed: the journal plugin is {}, the probe writes through"
           + " jdbc-journal's database", plugin);
-      return;
+      return null;
     }
     JournalProbe.Target target = JournalProbe.throughJournalPool(system,
         config.getString("switchyard.persistence.health.probe-table"), cluster.selfMember().address().toString());
-    system.systemActorOf(JournalProbe.create(JournalHealth.get(system), target, interval, timeout,
-        system.dispatchers().lookup(DispatcherSelector.blocking())), "switchyard-journal-probe", Props.empty());
-  }
-
-  /**
-   * Wakes every model pool now and then on a timer. Pools must run even when no query calls them (they own
-   * admission state and publish load), but sharding starts an entity only on a message: after a rebalance or a
-   * node loss a pool would otherwise stay down until its next call. Wake is a no-op for a running pool. Once
-   * the node shuts down the keeper stops: a wake sent then is buffered by the closing shard region, which waits
-   * for its buffer until the phase times out (9 s of every shutdown, measured).
-   */
-  private static Behavior<ModelPool.Wake> poolKeeper(ClusterSharding sharding,
-      List<ModelCard> models, Duration interval) {
-    return Behaviors.setup(ctx -> {
-      CoordinatedShutdown shutdown = CoordinatedShutdown.get(ctx.getSystem());
-      return Behaviors.withTimers(timers -> {
-        timers.startTimerWithFixedDelay(ModelPool.Wake.INSTANCE, Duration.ZERO, interval);
-        return Behaviors.receiveMessage(tick -> {
-          if (shutdown.getShutdownReason().isPresent()) {
-            return Behaviors.stopped();
-          }
-          models.forEach(m -> sharding.entityRefFor(ModelPool.TYPE_KEY, m.id()).tell(ModelPool.Wake.INSTANCE));
-          return Behaviors.same();
-        });
-      });
-    });
+    return JournalProbe.create(JournalHealth.get(system), target, interval, timeout,
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
   private static void createSchema(ActorSystem<?> system) {

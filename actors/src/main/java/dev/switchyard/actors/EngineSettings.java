@@ -1,5 +1,8 @@
 package dev.switchyard.actors;
 
+import dev.switchyard.actors.pool.FailureKind;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +43,21 @@ public record EngineSettings(
     Duration feedbackWindow,
     int feedbackWindowMaxEpisodes,
     Duration signalAfter,
-    RewardSignalSettings rewardSignal) {
+    RewardSignalSettings rewardSignal,
+    Duration registryAskTimeout,
+    Duration registryRetryAfter,
+    Duration watchRetryAfter,
+    RestartBackoff restartBackoff) {
+
+  /**
+   * {@code switchyard.persistence.restart-backoff}: how an event-sourced entity or singleton restarts after a
+   * journal failure (it then recovers and continues; it never resumes past an unwritten event).
+   */
+  public record RestartBackoff(Duration min, Duration max, double randomFactor) {
+    public BackoffSupervisorStrategy strategy() {
+      return SupervisorStrategy.restartWithBackoff(min, max, randomFactor);
+    }
+  }
 
   /**
    * How a learner asks a judge model for the reward of a query no feedback came for ({@code reward = judge}):
@@ -176,8 +193,8 @@ public record EngineSettings(
      * @param retryAfterMillis the backend's retry-after, -1 if none
      * @param uniform a uniform random number in [0, 1) for the jitter
      */
-    public long waitMillis(String kind, int n, long retryAfterMillis, double uniform) {
-      if (n > maxRetries.getOrDefault(kind, 0) || retryAfterMillis > maxWait.toMillis()) {
+    public long waitMillis(FailureKind kind, int n, long retryAfterMillis, double uniform) {
+      if (n > maxRetries.getOrDefault(kind.name(), 0) || retryAfterMillis > maxWait.toMillis()) {
         return -1;
       }
       long backoff = baseWait.toMillis() << Math.min(n - 1, 20);
@@ -251,7 +268,13 @@ public record EngineSettings(
         s.getDuration("learner.feedback-window.signal-after"),
         new RewardSignalSettings(s.getString("learner.reward-signal.judge-prompt"),
             s.getDouble("learner.reward-signal.judge-min-score"), s.getDouble("learner.reward-signal.judge-max-score"),
-            s.getInt("learner.reward-signal.judge-max-tokens")));
+            s.getInt("learner.reward-signal.judge-max-tokens")),
+        s.getDuration("query.open-registry.ask-timeout"),
+        s.getDuration("query.open-registry.retry-after"),
+        s.getDuration("query.watch-retry-after"),
+        new RestartBackoff(s.getDuration("persistence.restart-backoff.min"),
+            s.getDuration("persistence.restart-backoff.max"),
+            s.getDouble("persistence.restart-backoff.random-factor")));
   }
 
   public boolean manualPromotion(String pipeline) {

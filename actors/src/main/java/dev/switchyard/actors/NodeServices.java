@@ -5,6 +5,8 @@ import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.pool.LoadBoard;
 import dev.switchyard.actors.query.OpenQueries;
+import dev.switchyard.actors.shadow.LocalShadows;
+import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.protocol.ModelCard;
 import java.time.Clock;
 import java.util.List;
@@ -17,16 +19,22 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * What the actors of one node share: settings, clock, the model cards and pipelines, this node's views of
  * pool load and policies (read locally, no hop), sharding, and the proxies of the learner singletons and of the
- * open-queries registry, and the node's meters. Built once by {@link EngineNode}.
+ * open-queries registry, the node's meters, this node's installed shadows and promoted artifacts (read locally) and
+ * the proxy of the shadow registry singleton. Built once by {@link EngineNode}.
  */
 public record NodeServices(EngineSettings settings, Clock clock, List<ModelCard> models,
     Map<String, PipelineDefinition> pipelines, LocalPolicies policies, LoadBoard loads, ClusterSharding sharding,
     Map<String, ActorRef<Learner.Command>> learners, ActorRef<OpenQueries.Command> openQueries,
-    EngineMetrics metrics) {
+    EngineMetrics metrics, LocalShadows shadows, ActorRef<ShadowRegistry.Command> shadowRegistry) {
   public NodeServices {
     models = List.copyOf(models);
     pipelines = Map.copyOf(pipelines);
     learners = Map.copyOf(learners);
+  }
+
+  /** The models a pipeline routes between: its own, or every model of the node when it names none. */
+  public List<String> modelsOf(PipelineDefinition pipeline) {
+    return pipeline.models().isEmpty() ? models.stream().map(ModelCard::id).toList() : pipeline.models();
   }
 
   public Set<String> modelIds() {

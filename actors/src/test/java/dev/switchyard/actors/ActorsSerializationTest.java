@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.Worker;
 import dev.switchyard.actors.job.JobActor;
@@ -115,7 +116,8 @@ class ActorsSerializationTest {
         ModelPool.Wake.INSTANCE,
         new ModelPool.WorkerFinished(0, "q1/1", response(), null, null, -1, 12),
         new ModelPool.CallAnswered("q1/1", response()),
-        new ModelPool.CallFailed("q1/1", "m", true, "POOL_FULL", "full", 200),
+        new ModelPool.CallFailed("q1/1", "m", FailureKind.POOL_FULL, "full", 200),
+        new ModelPool.WorkerFinished(0, "q1/2", null, FailureKind.STREAM_BROKEN, "reset", -1, 12),
         new Worker.Run(request.withStreamTokens(), probe.getRef().unsafeUpcast()),
         new ModelPool.TokensArrived("q1/1", 0, "Par"),
         new QueryActor.Submit(query, "p", Durability.EPHEMERAL, true, true, ref),

@@ -26,8 +26,13 @@ class JournalRecoveryFailureTest {
 
   @Test
   void callersOfAJobOrDurableQueryThatCannotRecoverAreRefusedAtOnce() throws Exception {
+    // Every entity that fails its recovery here (the shadow registry too, restarting with backoff) counts
+    // against the snapshot store's circuit breaker, which then fails fast for its reset-timeout (60 s by
+    // default) after the table is back: shortened so the recovery half of this test fits in its wait.
     Config config = EngineHarness.config("switchyard.job.ask-timeout = 30s\n"
-        + "switchyard.engine.answer-timeout = 30s\n");
+        + "switchyard.engine.answer-timeout = 30s\n"
+        + "jdbc-snapshot-store.circuit-breaker.reset-timeout = 2s\n"
+        + "jdbc-journal.circuit-breaker.reset-timeout = 2s\n");
     TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
     TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
     try (EngineHarness node = EngineHarness.start("journal-recovery", config, JobActorTest.setup(model, other))) {
@@ -58,7 +63,7 @@ class JournalRecoveryFailureTest {
       var probe = node.kit.createTestProbe();
       ExecutionException unknown = probe.awaitAssert(EngineHarness.WAIT, () -> {
         ExecutionException e = assertThrows(ExecutionException.class, () -> node.await(node.engine.job("unreadable")));
-        assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) e.getCause()).reason());
+        assertEquals(EngineRejection.Reason.NOT_FOUND, ((EngineRejection) e.getCause()).reason(), e.getCause().getMessage());
         return e;
       });
       assertTrue(unknown.getCause().getMessage().contains("no job unreadable"));

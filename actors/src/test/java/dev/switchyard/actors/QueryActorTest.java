@@ -5,7 +5,6 @@ import static dev.switchyard.actors.EngineHarness.cascade;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -238,6 +237,5 @@ class QueryActorTest {
       assertEquals(8 + 2, node.engine.load().get("small").capacity());
       return null;
     });
-    assertNull(null);
   }
 }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import dev.switchyard.actors.fleet.ConfigProblem;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.fleet.ModelSpec;
+import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,11 +50,11 @@ public final class ConfigCommand implements Runnable {
       } catch (FleetFiles.Unreadable e) {
         err.println("switchyard config check: " + e.getMessage());
         err.flush();
-        return SwitchyardCli.EXIT_USAGE;
+        return ExitCode.USAGE;
       } catch (ConfigException e) {
         err.println("switchyard config check: " + file + ": " + e.getMessage());
         err.flush();
-        return SwitchyardCli.EXIT_USAGE;
+        return ExitCode.USAGE;
       }
       FleetConfig.Checked checked = FleetFiles.check(config, loaded, FleetFiles.replay(config, loaded));
       if (!checked.ok()) {
@@ -62,7 +63,7 @@ public final class ConfigCommand implements Runnable {
         }
         err.printf("%s: %d problem(s)%n", file, checked.problems().size());
         err.flush();
-        return SwitchyardCli.EXIT_USAGE;
+        return ExitCode.USAGE;
       }
       FleetConfig fleet = checked.fleet();
       out.printf("%s: ok: %d models (%s), %d pipelines (%s)%n", file, fleet.models().size(),
@@ -72,7 +73,7 @@ public final class ConfigCommand implements Runnable {
         out.println("(no switchyard.models: `serve` would run the simulated demo fleet)");
       }
       out.flush();
-      return SwitchyardCli.EXIT_OK;
+      return ExitCode.OK;
     }
   }
 }

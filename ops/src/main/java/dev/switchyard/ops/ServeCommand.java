@@ -4,9 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
+import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
-import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.fleet.ConfigProblem;
 import dev.switchyard.actors.fleet.FleetBuilder;
 import dev.switchyard.actors.fleet.FleetConfig;
@@ -16,6 +16,10 @@ import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.simulator.backend.ReplayBackendFactory;
+import dev.switchyard.simulator.cli.DataLocator;
+import dev.switchyard.simulator.cli.DataOption;
+import dev.switchyard.simulator.cli.ExitCode;
+import dev.switchyard.simulator.cli.StateDirOption;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
@@ -31,6 +35,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,11 +63,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "HOST", description = "Interface to bind. Default: switchyard.http.host (127.0.0.1).")
   String host;
 
-  @Option(names = "--data", paramLabel = "PATH", description = "Demo fleet only: recorded outcomes (queries.jsonl or its folder). Default: switchyard.data-path, else ../shared/data/zellinger-cascade9 next to the repository.")
-  Path data;
+  @Mixin
+  DataOption data = new DataOption();
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Directory for node state (journal, snapshots). Default: switchyard.state-dir (./var).")
-  Path stateDir;
+  @Mixin
+  StateDirOption stateDir = new StateDirOption();
 
   @Option(names = "--latency-scale", paramLabel = "X", description = "Demo fleet only: multiplies recorded latencies (0 = as fast as possible, 1 = as recorded). Default: switchyard.serve.latency-scale (0).")
   Double latencyScale;
@@ -84,8 +89,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (host != null) {
       flags.put("switchyard.http.host", host);
     }
-    if (stateDir != null) {
-      flags.put("switchyard.state-dir", stateDir.toAbsolutePath().normalize().toString());
+    if (stateDir.given() != null) {
+      flags.put("switchyard.state-dir", stateDir.given().toAbsolutePath().normalize().toString());
     }
     if (latencyScale != null) {
       flags.put("switchyard.serve.latency-scale", latencyScale);
@@ -109,21 +114,21 @@ public final class ServeCommand implements Callable<Integer> {
           err.println("switchyard serve: " + file.get().path() + ": " + p.line());
         }
         err.flush();
-        return SwitchyardCli.EXIT_USAGE;
+        return ExitCode.USAGE;
       }
       if (FleetConfig.configured(config)) {
         fleet = Optional.of(checked.fleet());
       }
     }
-    if (fleet.isPresent() && (data != null || latencyScale != null)) {
-      return usage(err, (data != null ? "--data" : "--latency-scale") + " is for the simulated demo fleet; the"
+    if (fleet.isPresent() && (data.given() != null || latencyScale != null)) {
+      return usage(err, (data.given() != null ? "--data" : "--latency-scale") + " is for the simulated demo fleet; the"
           + " configured fleet's replay models have their own data and latency-scale keys");
     }
     HttpSettings http = HttpSettings.fromConfig(config);
     RecordedDataset dataset = null;
     String serving;
     if (fleet.isEmpty()) {
-      DataLocator.Located located = DataLocator.locate(data, config);
+      DataLocator.Located located = DataLocator.standard().locate(data.given(), config);
       if (located.file().isEmpty()) {
         return usage(err, located.describeMissing());
       }
@@ -186,12 +191,12 @@ public final class ServeCommand implements Callable<Integer> {
     }
     // SIGTERM runs Pekko's coordinated shutdown (JVM shutdown hook); wait for it to finish.
     system.getWhenTerminated().toCompletableFuture().get();
-    return SwitchyardCli.EXIT_OK;
+    return ExitCode.OK;
   }
 
   private static int usage(PrintWriter err, String message) {
     err.println("switchyard serve: " + message);
     err.flush();
-    return SwitchyardCli.EXIT_USAGE;
+    return ExitCode.USAGE;
   }
 }

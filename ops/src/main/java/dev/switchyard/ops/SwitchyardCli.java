@@ -1,20 +1,21 @@
 package dev.switchyard.ops;
 
 import dev.switchyard.simulator.cli.DemoCommand;
+import dev.switchyard.simulator.cli.ExitCode;
 import dev.switchyard.simulator.cli.SimulateCommand;
 import dev.switchyard.simulator.evaluation.EvaluateCommand;
 import dev.switchyard.simulator.evaluation.TrainCommand;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The {@code switchyard} command: the application's entry point.
  *
- * <p>Exit codes: 0 success; 1 the command failed while running (the message says why); 2 bad usage (unknown
- * flag or subcommand, bad value, missing input such as the data file).
+ * <p>Exit codes ({@link ExitCode}, shared by every command): 0 success; 1 the command failed while running (the
+ * message says why); 2 bad usage (unknown flag or subcommand, bad value, missing input such as the data file).
  */
 @Command(name = "switchyard", mixinStandardHelpOptions = true, version = "switchyard 0.1.0",
     description = "Routes and cascades LLM queries across a pool of models, learning which model fits which query.",
@@ -34,10 +35,6 @@ import picocli.CommandLine.Spec;
         "1:the command failed while running",
         "2:bad usage (unknown flag or subcommand, bad value, missing data)"})
 public final class SwitchyardCli implements Runnable {
-  public static final int EXIT_OK = 0;
-  public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
-
   @Spec
   CommandSpec spec;
 
@@ -68,7 +65,7 @@ public final class SwitchyardCli implements Runnable {
         err.println("(set SWITCHYARD_DEBUG=1 for the stack trace)");
       }
       err.flush();
-      return EXIT_FAILED;
+      return ExitCode.FAILED;
     });
     return cli;
   }

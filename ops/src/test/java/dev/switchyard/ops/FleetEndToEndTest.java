@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,13 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,9 +46,8 @@ class FleetEndToEndTest {
   @TempDir
   static Path dir;
 
-  private static final List<HttpServer> MOCKS = new ArrayList<>();
+  private static final MockUpstreams MOCKS = new MockUpstreams();
   /** Calls each mock received, by persona, and the {@code model} fields they were sent. */
-  private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
   private static final Set<String> REMOTE_MODELS = ConcurrentHashMap.newKeySet();
   private static ServeProcess serve;
 
@@ -91,12 +86,7 @@ class FleetEndToEndTest {
       config += "switchyard.pipelines.\"acme/trained\" { policy = \"" + policy + "\", models = [acme-small,"
           + " acme-large] }\n";
     }
-    Path file = dir.resolve("fleet.conf");
-    Files.writeString(file, config);
-    serve = ServeProcess.builder(dir.resolve("state"), null, dir.resolve("serve.log"))
-        .args("--config", file.toString())
-        .start()
-        .awaitReady(Duration.ofSeconds(120));
+    serve = ServeProcess.withConfig(dir, config);
   }
 
   @AfterAll
@@ -104,23 +94,15 @@ class FleetEndToEndTest {
     if (serve != null) {
       serve.close();
     }
-    MOCKS.forEach(m -> m.stop(0));
+    MOCKS.close();
   }
 
   /** An OpenAI-compatible mock server of one persona; returns its base URL. */
   private static String mock(String persona) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
-    CALLS.put(persona, new AtomicInteger());
-    server.createContext("/v1/chat/completions", exchange -> answer(persona, exchange));
-    server.start();
-    MOCKS.add(server);
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return MOCKS.start(persona, (exchange, request) -> answer(persona, exchange, request));
   }
 
-  private static void answer(String persona, HttpExchange exchange) throws IOException {
-    JsonNode request = JSON.readTree(exchange.getRequestBody());
-    CALLS.get(persona).incrementAndGet();
+  private static void answer(String persona, HttpExchange exchange, JsonNode request) throws IOException {
     String model = request.path("model").asText();
     REMOTE_MODELS.add(model);
     switch (persona) {
@@ -206,17 +188,17 @@ class FleetEndToEndTest {
 
   @Test
   void aFallbackChainGetsPastA500A429AndATimeout() throws Exception {
-    int broken = CALLS.get("broken").get();
-    int limited = CALLS.get("limited").get();
-    int slow = CALLS.get("slow").get();
+    int broken = MOCKS.calls("broken");
+    int limited = MOCKS.calls("limited");
+    int slow = MOCKS.calls("slow");
     HttpResponse<String> r = chat("acme/fallback", "Name a prime number.");
     assertEquals(200, r.statusCode(), r.body());
     JsonNode body = JSON.readTree(r.body());
     assertEquals("acme-small", body.at("/switchyard/answer_model").asText(), r.body());
     assertEquals("answer from acme/small-v1", body.at("/choices/0/message/content").asText());
-    assertTrue(CALLS.get("broken").get() > broken, "the chain tried the model answering 500 first");
-    assertTrue(CALLS.get("limited").get() > limited, "then the model answering 429");
-    assertTrue(CALLS.get("slow").get() > slow, "then the slow one");
+    assertTrue(MOCKS.calls("broken") > broken, "the chain tried the model answering 500 first");
+    assertTrue(MOCKS.calls("limited") > limited, "then the model answering 429");
+    assertTrue(MOCKS.calls("slow") > slow, "then the slow one");
     assertEquals(4, body.at("/switchyard/rounds").asInt(), r.body());
   }
 

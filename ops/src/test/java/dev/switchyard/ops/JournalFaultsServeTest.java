@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.simulator.cli.ExitCode;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -156,7 +157,7 @@ class JournalFaultsServeTest {
     }
 
     try (ServeProcess s = serve(stateDir, "corrupted")) {
-      assertEquals(SwitchyardCli.EXIT_USAGE, s.awaitExit(EXITS_SOON), s.output());
+      assertEquals(ExitCode.USAGE, s.awaitExit(EXITS_SOON), s.output());
       String line = theOneLine(s);
       assertTrue(line.contains(file.toString() + " is corrupted"), line);
       assertTrue(line.contains("restore the file from a backup, or move it aside"), line);
@@ -168,7 +169,7 @@ class JournalFaultsServeTest {
     Path stateDir = dir.resolve("state");
     try (ServeProcess first = serve(stateDir, "first").awaitReady(START);
         ServeProcess second = serve(stateDir, "second")) {
-      assertEquals(SwitchyardCli.EXIT_USAGE, second.awaitExit(EXITS_SOON), second.output());
+      assertEquals(ExitCode.USAGE, second.awaitExit(EXITS_SOON), second.output());
       String line = theOneLine(second);
       assertTrue(line.contains(stateDir.resolve("journal.mv.db") + " is locked by another process"), line);
       assertTrue(line.contains("stop the other process"), line);
@@ -186,7 +187,7 @@ class JournalFaultsServeTest {
 
       for (Path stateDir : List.of(withJournal, fs.path().resolve("empty"), fs.path().resolve("missing"))) {
         try (ServeProcess s = serve(stateDir, "ro-" + stateDir.getFileName())) {
-          assertEquals(SwitchyardCli.EXIT_USAGE, s.awaitExit(EXITS_SOON), s.output());
+          assertEquals(ExitCode.USAGE, s.awaitExit(EXITS_SOON), s.output());
           String line = theOneLine(s);
           assertTrue(line.contains(stateDir.toString()), line);
           assertTrue(line.contains("is read-only"), line);

@@ -40,6 +40,16 @@ final class ServeProcess implements AutoCloseable {
     return new Builder(stateDir, data, log);
   }
 
+  /** {@code serve --config} of {@code config} (written to {@code dir/fleet.conf}), state and log in {@code dir}, ready. */
+  static ServeProcess withConfig(Path dir, String config) throws Exception {
+    Path file = dir.resolve("fleet.conf");
+    java.nio.file.Files.writeString(file, config);
+    return builder(dir.resolve("state"), null, dir.resolve("serve.log"))
+        .args("--config", file.toString())
+        .start()
+        .awaitReady(Duration.ofSeconds(120));
+  }
+
   String base() {
     return "http://127.0.0.1:" + port;
   }

@@ -7,28 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,8 +44,7 @@ class StreamingEndToEndTest {
   @TempDir
   static Path dir;
 
-  private static final List<HttpServer> MOCKS = new ArrayList<>();
-  private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+  private static final MockUpstreams MOCKS = new MockUpstreams();
   /** Counted down by the test once it holds the live model's first piece; the mock sends the rest only then. */
   private static final CountDownLatch FIRST_PIECE_SEEN = new CountDownLatch(1);
   /** Set when the live mock gave up waiting for the test and sent the rest anyway. */
@@ -74,12 +67,7 @@ class StreamingEndToEndTest {
           "broken-midway" { strategy = fallback, models = [breaking-model, quick-model] }
         }
         """.formatted(mock("live"), mock("quick"), mock("stalling"), mock("dropping"), mock("breaking"));
-    Path file = dir.resolve("fleet.conf");
-    Files.writeString(file, config);
-    serve = ServeProcess.builder(dir.resolve("state"), null, dir.resolve("serve.log"))
-        .args("--config", file.toString())
-        .start()
-        .awaitReady(Duration.ofSeconds(120));
+    serve = ServeProcess.withConfig(dir, config);
   }
 
   @AfterAll
@@ -87,30 +75,15 @@ class StreamingEndToEndTest {
     if (serve != null) {
       serve.close();
     }
-    MOCKS.forEach(m -> m.stop(0));
+    MOCKS.close();
   }
 
   private static String mock(String persona) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
-    CALLS.put(persona, new AtomicInteger());
-    server.createContext("/v1/chat/completions", exchange -> {
-      try {
-        answer(persona, exchange);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        exchange.close();
-      }
-    });
-    server.start();
-    MOCKS.add(server);
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return MOCKS.start(persona, (exchange, request) -> answer(persona, exchange, request));
   }
 
-  private static void answer(String persona, HttpExchange exchange) throws IOException, InterruptedException {
-    JsonNode request = JSON.readTree(exchange.getRequestBody());
-    CALLS.get(persona).incrementAndGet();
+  private static void answer(String persona, HttpExchange exchange, JsonNode request)
+      throws IOException, InterruptedException {
     assertTrue(request.path("stream").asBoolean(), persona + " was called without stream: " + request);
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
     exchange.sendResponseHeaders(200, 0);
@@ -261,22 +234,22 @@ class StreamingEndToEndTest {
     String text = events.stream().map(StreamingEndToEndTest::contentOf).reduce("", String::concat);
 
     assertEquals("fine", text, "nothing of the stalled model reached the client");
-    assertTrue(CALLS.get("stalling").get() >= 1);
+    assertTrue(MOCKS.calls("stalling") >= 1);
     assertTrue(events.stream().noneMatch(e -> e.has("error")), events.toString());
   }
 
   @Test
   void aStreamThatBreaksBeforeItsFirstTokenIsRetriedThenPassedOver() throws Exception {
-    int before = CALLS.get("dropping").get();
+    int before = MOCKS.calls("dropping");
     List<JsonNode> events = all(streamChat("past-a-drop", Map.of()));
 
     assertEquals("fine", events.stream().map(StreamingEndToEndTest::contentOf).reduce("", String::concat));
-    assertEquals(2, CALLS.get("dropping").get() - before, "a server error is retried once (max-retries)");
+    assertEquals(2, MOCKS.calls("dropping") - before, "a server error is retried once (max-retries)");
   }
 
   @Test
   void aStreamThatBreaksAfterItsFirstPieceEndsWithAnErrorEventAndNoOtherModelAnswers() throws Exception {
-    int quickBefore = CALLS.get("quick").get();
+    int quickBefore = MOCKS.calls("quick");
     List<JsonNode> events = all(streamChat("broken-midway", Map.of()));
 
     assertEquals("The answer is", events.stream().map(StreamingEndToEndTest::contentOf).reduce("", String::concat));
@@ -285,7 +258,7 @@ class StreamingEndToEndTest {
     assertEquals("upstream_failed", error.at("/error/code").asText(), error.toString());
     assertTrue(error.at("/error/message").asText().contains("STREAM_BROKEN"), error.toString());
     assertTrue(events.get(events.size() - 1).path("done").asBoolean(), "ends with [DONE]");
-    assertEquals(quickBefore, CALLS.get("quick").get(), "the chain's next model was not called");
-    assertEquals(1, CALLS.get("breaking").get(), "a broken stream is not retried");
+    assertEquals(quickBefore, MOCKS.calls("quick"), "the chain's next model was not called");
+    assertEquals(1, MOCKS.calls("breaking"), "a broken stream is not retried");
   }
 }

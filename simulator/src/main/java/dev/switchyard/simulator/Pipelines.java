@@ -97,7 +97,7 @@ public final class Pipelines {
     double costWeight = nonNegative(c, key, "cost-weight");
     Map<String, Object> params = new LinkedHashMap<>(c.root().unwrapped());
     params.remove("cost-weight");
-    RewardModel reward = new RewardModel(costWeight, costScale(context), 0, energyScale(context));
+    RewardModel reward = LearnerCatalog.reward(costWeight, context.cards(), context.train(), 0, 0);
     List<String> models = context.cards().stream().map(ModelCard::id).toList();
     Supplier<OnlineLearner> supplier;
     try {
@@ -109,22 +109,6 @@ public final class Pipelines {
     OnlineLearner probe = supplier.get();
     return PipelineDefinition.learned(name, String.format(Locale.ROOT, "%s (%s), online, reward = score - %.2f * "
         + "cost / %.3g USD", probe.info().name(), probe.info().citation(), costWeight, reward.costScale()), supplier);
-  }
-
-  static double costScale(Context context) {
-    double s = context.cards().stream().mapToDouble(m -> context.train().meanCost(m.id())).max().orElse(1.0);
-    return s > 0 ? s : 1.0;
-  }
-
-  /** Mean energy per query of the most energy-hungry model on train (GreenServ's energy unit). */
-  static double energyScale(Context context) {
-    double max = 0;
-    for (ModelCard card : context.cards()) {
-      double tokens = context.train().queries().stream().mapToDouble(q -> q.outcome(card.id()).inTokens()
-          + q.outcome(card.id()).outTokens()).average().orElse(0);
-      max = Math.max(max, card.joulesPerToken() * tokens);
-    }
-    return max > 0 ? max : 1.0;
   }
 
   /** The ensemble's agreement cascade (the evaluation's flagship), fitted on train, at the configured cost weight. */

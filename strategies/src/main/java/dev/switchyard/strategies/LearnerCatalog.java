@@ -1,5 +1,6 @@
 package dev.switchyard.strategies;
 
+import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
 import dev.switchyard.strategies.bandit.GreenServRouter;
@@ -179,6 +180,28 @@ public final class LearnerCatalog {
       // fitted once; every instance (learner singleton, each node's restored copy) starts from it
       return () -> r1.learner(c.reward().costWeight(), cold, rate);
     });
+  }
+
+  /**
+   * The reward a learner routing between {@code cards} learns: {@code score - costWeight * cost / cost scale},
+   * the cost scale being the dearest model's mean cost on {@code train}, or, starting cold ({@code train} null),
+   * the dearest model's price for a reference call of {@code refInputTokens}/{@code refOutputTokens}; the energy
+   * scale likewise (GreenServ's energy unit). What a pipeline's {@code train-data} and {@code switchyard train}
+   * give a learner.
+   */
+  public static RewardModel reward(double costWeight, List<ModelCard> cards, RecordedDataset train,
+      int refInputTokens, int refOutputTokens) {
+    double scale = train != null
+        ? cards.stream().mapToDouble(c -> train.meanCost(c.id())).max().orElse(0)
+        : cards.stream().mapToDouble(c -> c.priceUsd(refInputTokens, refOutputTokens)).max().orElse(0);
+    double energy = 0;
+    for (ModelCard card : cards) {
+      double tokens = train == null ? refInputTokens + refOutputTokens
+          : train.queries().stream().mapToDouble(q -> q.outcome(card.id()).inTokens()
+              + q.outcome(card.id()).outTokens()).average().orElse(0);
+      energy = Math.max(energy, card.joulesPerToken() * tokens);
+    }
+    return new RewardModel(costWeight, scale > 0 ? scale : 1.0, 0, energy > 0 ? energy : 1.0);
   }
 
   /** Every learner by name, sorted. */

@@ -36,6 +36,6 @@ public final class BackendException extends RuntimeException {
 
   /** Whether the failure says something about the backend's health (and so feeds the circuit breaker). */
   public boolean countsAgainstBackend() {
-    return kind == Kind.SERVER_ERROR || kind == Kind.TIMEOUT || kind == Kind.TRUNCATED || kind == Kind.STREAM_BROKEN;
+    return dev.switchyard.actors.pool.FailureKind.of(kind).countsAgainstBackend();
   }
 }

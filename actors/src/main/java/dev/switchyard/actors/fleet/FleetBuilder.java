@@ -91,7 +91,7 @@ public final class FleetBuilder {
       p.models().forEach(m -> recordedIds.put(m, FleetConfig.recordedId(specs.get(m))));
       try {
         pipelines.add(pipeline(p, trainOf.get(p.name()), p.models().stream().map(cardById::get).toList(),
-            p.policy() == null ? null : fleet.policies().get(p.policy()), recordedIds));
+            p.policy() == null ? null : fleet.policies().get(p.policy()), recordedIds).withRecordedIds(recordedIds));
       } catch (IllegalArgumentException e) {
         // a value the strategy itself refuses (e.g. a trade-off outside its range)
         throw new IllegalArgumentException(FleetConfig.PIPELINES + "." + ModelSpec.quoted(p.name()) + ": "
@@ -158,8 +158,9 @@ public final class FleetBuilder {
         if (artifact != null) {
           // fitted by `switchyard train` on the recording's ids: the planner routes the fleet through recorded-as
           Strategy strategy = artifact.restore();
-          yield PipelineDefinition.fixed(p.name(), String.format(Locale.ROOT, "%s%s (%s), from %s, cost weight"
-                  + " %.2f", what, p.strategy(), strategy.info().citation(), p.policy().getFileName(), p.costWeight()),
+          yield PipelineDefinition.fixed(p.name(), String.format(Locale.ROOT, "%s%s (%s), from %s (%s), cost weight"
+                  + " %.2f", what, p.strategy(), strategy.info().citation(), p.policy().getFileName(),
+                  artifact.fingerprint(), p.costWeight()),
               strategy.info(), new RenamedPlanner(strategy.planner(p.costWeight()), recordedIds))
               .restrictedTo(p.models());
         }
@@ -170,8 +171,23 @@ public final class FleetBuilder {
             strategy.info(), strategy.planner(p.costWeight())).restrictedTo(p.models());
       }
       case LEARNER -> {
-        double costScale = costScale(cards, train);
-        RewardModel reward = new RewardModel(p.costWeight(), costScale, 0, energyScale(cards, train));
+        if (artifact != null) {
+          // trained by `switchyard train`: built cold with the artifact's parameters and reward scales, started
+          // from its state (the learner journals that start; a journal that already holds one keeps its own)
+          List<String> served = PolicyArtifacts.servedModels(artifact, p.models(), recordedIds);
+          Supplier<OnlineLearner> learner = artifact.learner(served, p.costWeight(), p.params(),
+              artifact.data().splitSeed());
+          PipelineDefinition.Start start = new PipelineDefinition.Start(artifact.snapshot(learner.get(), served, 0),
+              artifact.fingerprint() + " (" + p.policy().getFileName() + ")");
+          yield PipelineDefinition.learned(p.name(), String.format(Locale.ROOT, "%s%s, started from %s (%d episodes"
+              + " learned by `switchyard train`), online, reward = score - %.2f * cost / %.3g USD", what,
+              p.strategy(), start.source(), start.snapshot().episodes(), p.costWeight(),
+              artifact.learnerState().costScale()), learner).restrictedTo(p.models())
+              .withReward(p.reward()).startingFrom(start);
+        }
+        RewardModel reward = LearnerCatalog.reward(p.costWeight(), cards, train, referenceInputTokens(),
+            referenceOutputTokens());
+        double costScale = reward.costScale();
         LearnerCatalog.Context context = new LearnerCatalog.Context(p.models(), reward, train, seed);
         Supplier<OnlineLearner> learner = LearnerCatalog.all().get(p.strategy()).build(p.params(), context);
         yield PipelineDefinition.learned(p.name(), String.format(Locale.ROOT, "%s%s, %s, online, reward = score -"
@@ -180,25 +196,6 @@ public final class FleetBuilder {
             .withReward(p.reward());
       }
     };
-  }
-
-  private double costScale(List<ModelCard> cards, RecordedDataset train) {
-    double scale = train != null
-        ? cards.stream().mapToDouble(c -> train.meanCost(c.id())).max().orElse(0)
-        : cards.stream().mapToDouble(c -> c.priceUsd(referenceInputTokens(), referenceOutputTokens())).max()
-            .orElse(0);
-    return scale > 0 ? scale : 1.0;
-  }
-
-  private double energyScale(List<ModelCard> cards, RecordedDataset train) {
-    double max = 0;
-    for (ModelCard card : cards) {
-      double tokens = train == null ? referenceInputTokens() + referenceOutputTokens()
-          : train.queries().stream().mapToDouble(q -> q.outcome(card.id()).inTokens()
-              + q.outcome(card.id()).outTokens()).average().orElse(0);
-      max = Math.max(max, card.joulesPerToken() * tokens);
-    }
-    return max > 0 ? max : 1.0;
   }
 
   private int referenceInputTokens() {

@@ -157,10 +157,6 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
       // with a policy, the strategy is the artifact's (an unreadable artifact is problem enough)
       String strategy = policy != null && !p.hasPath("strategy") ? (artifact != null ? artifact.strategy() : "")
           : ConfigValues.string(p, "strategy", path, problems);
-      if (artifact != null && !strategy.equals(artifact.strategy())) {
-        problems.add(new ConfigProblem(path + ".strategy", "is " + strategy + ", but " + policy + " was trained for"
-            + " strategy " + artifact.strategy()));
-      }
       PipelineSpec.Kind kind = null;
       if (strategy.equals(FallbackChain.NAME)) {
         kind = PipelineSpec.Kind.FALLBACK;
@@ -240,17 +236,12 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
         problems.add(new ConfigProblem(path + ".train-data", "learner " + strategy + " starts from recorded"
             + " outcomes: give train-data"));
       }
-      if (artifact != null && kind == PipelineSpec.Kind.LEARNER) {
-        problems.add(new ConfigProblem(path + ".policy", "artifacts hold offline strategies; learner " + strategy
-            + " starts cold or from train-data"));
-      }
       if (artifact != null) {
-        java.util.Set<String> recorded = new java.util.TreeSet<>();
-        chosen.stream().filter(fleet::containsKey).forEach(m -> recorded.add(recordedId(fleet.get(m))));
-        if (!recorded.equals(new java.util.TreeSet<>(artifact.models()))) {
-          problems.add(new ConfigProblem(path + ".models", policy + " was trained for models "
-              + new java.util.TreeSet<>(artifact.models()) + " of " + artifact.data().file() + "; the pipeline's"
-              + " models are recorded as " + recorded + " (set each model's recorded-as)"));
+        Map<String, String> recordedIds = new LinkedHashMap<>();
+        chosen.stream().filter(fleet::containsKey).forEach(m -> recordedIds.put(m, recordedId(fleet.get(m))));
+        for (PolicyArtifacts.Problem problem : PolicyArtifacts.check(artifact, policy.toString(), strategy,
+            chosen.stream().filter(fleet::containsKey).toList(), recordedIds)) {
+          problems.add(new ConfigProblem(path + "." + problem.field(), problem.message()));
         }
       }
       RewardSignal reward = rewardSignal(p, path, kind, strategy, fleet, problems);
@@ -324,7 +315,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     return new RewardSignal(reward, model, judgePrompt);
   }
 
-  /** The artifact at {@code file}, read, checked and its fitted state decoded once; null with a problem if not. */
+  /** The artifact at {@code file}, read and its header checked once; null with a problem if not. */
   private static PolicyArtifact artifact(String path, Path file, Map<Path, PolicyArtifact> policies,
       List<ConfigProblem> problems) {
     PolicyArtifact known = policies.get(file);
@@ -333,19 +324,10 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     }
     try {
       PolicyArtifact a = PolicyArtifact.read(file);
-      if (!StrategyCatalog.all().containsKey(a.strategy())) {
-        problems.add(new ConfigProblem(path + ".policy", file + " holds strategy '" + a.strategy() + "', which this"
-            + " build does not know"));
-        return null;
-      }
-      a.restore();
       policies.put(file, a);
       return a;
     } catch (IllegalArgumentException e) {
       problems.add(new ConfigProblem(path + ".policy", e.getMessage()));
-    } catch (RuntimeException e) {
-      problems.add(new ConfigProblem(path + ".policy", file + ": its fitted state cannot be read by this build ("
-          + e.getClass().getSimpleName() + "): run `switchyard train` again"));
     }
     return null;
   }

@@ -10,23 +10,22 @@ import dev.switchyard.actors.journal.JournalFault;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
-import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.QueryResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -126,6 +125,12 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     return PersistenceId.of("job", jobId, "|");
   }
 
+  /** Starts this node's part of the {@code job} sharding; an idle job is passivated like a query. */
+  public static void initSharding(ActorSystem<?> system, NodeServices services, JobSettings settings) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), services,
+        settings)).withSettings(QueryActor.idlePassivation(system, services.settings().queryPassivateAfterIdle())));
+  }
+
   /** @param shard the entity's shard, asked to passivate an entity created for an id that holds no job */
   public static Behavior<Command> create(String jobId, ActorRef<ClusterSharding.ShardCommand> shard,
       NodeServices services, JobSettings settings) {
@@ -136,7 +141,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   private JobActor(String jobId, ActorRef<ClusterSharding.ShardCommand> shard, NodeServices services,
       JobSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     super(persistenceId(jobId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        services.settings().restartBackoff().strategy());
     this.jobId = jobId;
     this.shard = shard;
     this.services = services;
@@ -221,8 +226,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     pendingSubmits.add(submit);
     if (pendingSubmits.size() == 1) {
       // Registered first, so that every accepted job is known to the registry that resumes it after a restart.
-      ctx.ask(OpenQueries.Registered.class, services.openQueries(), settings.askTimeout(),
-          ref -> new OpenQueries.JobOpened(jobId, ref), (ok, error) -> new RegistrationDone(error == null));
+      OpenQueries.register(ctx, services, jobId, true, RegistrationDone::new);
     }
     return Effect().none();
   }
@@ -243,7 +247,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     }
     if (!done.registered()) {
       Refused refused = new Refused("the open-queries registry did not answer; job " + jobId + " was not accepted",
-          1_000);
+          services.settings().registryRetryAfter().toMillis());
       submits.forEach(s -> s.replyTo().tell(refused));
       return passivate();
     }
@@ -290,7 +294,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
       return end(end.get());
     }
     int index = state.steps().size();
-    StepStarted started = new StepStarted(index, JobSpec.stepQueryId(jobId, index), remaining(state, now), now);
+    StepStarted started = new StepStarted(index, JobSpec.stepQueryId(jobId, index), state.remainingBudget(now),
+        now);
     return Effect().persist(started).thenRun(after -> {
       live.clear();
       liveQueryId = started.queryId();
@@ -304,7 +309,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     if (state.cancelRequested()) {
       return Optional.of(new JobEnded(JobStatus.CANCELLED, "cancelled", "cancelled by the client", now));
     }
-    Optional<String> exhausted = exhausted(state, now);
+    Optional<String> exhausted = state.budgetExhausted(now);
     if (!state.steps().isEmpty()) {
       JobState.Step last = state.steps().get(state.steps().size() - 1);
       if (last.result().abstained()) {
@@ -319,28 +324,6 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     }
     return exhausted.map(why -> new JobEnded(JobStatus.FAILED, "budget_exhausted", why + " before step "
         + state.steps().size() + " of " + state.spec().steps().size(), now));
-  }
-
-  private static Optional<String> exhausted(JobState state, long now) {
-    Budget b = state.spec().budget();
-    if (b.costExhausted(state.spentUsd())) {
-      return Optional.of("cost budget of " + b.maxCostUsd() + " USD spent (" + state.spentUsd() + " USD)");
-    }
-    if (b.roundsExhausted(state.roundsUsed())) {
-      return Optional.of("budget of " + b.maxRounds() + " model calls used");
-    }
-    if (b.deadlineMillis() > 0 && now - state.acceptedAtMillis() >= b.deadlineMillis()) {
-      return Optional.of("deadline of " + b.deadlineMillis() + " ms passed");
-    }
-    return Optional.empty();
-  }
-
-  /** What is left of the job's budget, for the next step (0 = unlimited, as in {@link Budget}). */
-  private static Budget remaining(JobState state, long now) {
-    Budget b = state.spec().budget();
-    return new Budget(b.maxCostUsd() > 0 ? b.maxCostUsd() - state.spentUsd() : 0,
-        b.maxRounds() > 0 ? b.maxRounds() - state.roundsUsed() : 0,
-        b.deadlineMillis() > 0 ? b.deadlineMillis() - (now - state.acceptedAtMillis()) : 0);
   }
 
   private void submitStep(JobState state, JobState.Step step) {

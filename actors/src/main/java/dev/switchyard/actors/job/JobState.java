@@ -67,6 +67,29 @@ record JobState(JobSpec spec, long acceptedAtMillis, List<Step> steps, boolean c
     return steps.stream().filter(Step::finished).mapToInt(s -> s.result().rounds()).sum();
   }
 
+  /** Which part of the job's budget is spent at {@code now}, if any: the job then starts no further step. */
+  Optional<String> budgetExhausted(long now) {
+    Budget b = spec.budget();
+    if (b.costExhausted(spentUsd())) {
+      return Optional.of("cost budget of " + b.maxCostUsd() + " USD spent (" + spentUsd() + " USD)");
+    }
+    if (b.roundsExhausted(roundsUsed())) {
+      return Optional.of("budget of " + b.maxRounds() + " model calls used");
+    }
+    if (b.deadlineMillis() > 0 && now - acceptedAtMillis >= b.deadlineMillis()) {
+      return Optional.of("deadline of " + b.deadlineMillis() + " ms passed");
+    }
+    return Optional.empty();
+  }
+
+  /** What is left of the job's budget at {@code now}, for the next step (0 = unlimited, as in {@link Budget}). */
+  Budget remainingBudget(long now) {
+    Budget b = spec.budget();
+    return new Budget(b.maxCostUsd() > 0 ? b.maxCostUsd() - spentUsd() : 0,
+        b.maxRounds() > 0 ? b.maxRounds() - roundsUsed() : 0,
+        b.deadlineMillis() > 0 ? b.deadlineMillis() - (now - acceptedAtMillis) : 0);
+  }
+
   /** The answer of the latest step that answered: the job's answer so far. */
   Optional<QueryResult> bestAnswer() {
     for (int i = steps.size() - 1; i >= 0; i--) {

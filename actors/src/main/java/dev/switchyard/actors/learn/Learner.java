@@ -5,6 +5,7 @@ import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
@@ -22,7 +23,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -55,6 +55,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Promotion: under {@code auto} the newest version acts at once. Under {@code manual} the newest version is a
  * candidate that decides only in shadow (its choices are recorded in episodes) until {@link Promote}.
+ *
+ * <p>Starting from an artifact ({@code policy = FILE} of a learned pipeline, {@link PipelineDefinition#start}): a
+ * learner whose journal is empty journals {@link PolicyAdopted} with the artifact's state as its first event and
+ * learns on from it. A journal that already holds events wins: it is replayed as it is (from the state it started
+ * from, or adopted last), and the configured artifact is not loaded, which the node logs as a warning naming both.
+ * {@link Adopt} (the admin API's promotion of an installed artifact) journals the same event: the adopted state
+ * acts at once, as the next version, and survives a restart.
  */
 public final class Learner extends EventSourcedBehavior<Learner.Command, Learner.Event, Learner.State> {
   public interface Command extends CrossNode {}
@@ -72,6 +79,15 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   public record Promote(ActorRef<Promoted> replyTo) implements Command {}
 
   public record Promoted(String pipeline, long version) implements CrossNode {}
+
+  /**
+   * Make {@code snapshot} (a policy artifact's state, as a snapshot of this pipeline's learner) the acting and
+   * newest parameters, journaled; replies with the new acting version.
+   */
+  public record Adopt(PolicySnapshot snapshot, String source, ActorRef<Promoted> replyTo) implements Command {}
+
+  /** To itself: journal the configured start (an artifact's state) into an empty journal. */
+  public enum StartDue implements Command { INSTANCE }
 
   /** Reply with what the learner would publish now. */
   public record GetPolicy(ActorRef<PolicyPublished> replyTo) implements Command {}
@@ -101,13 +117,23 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   public record CandidatePromoted(long version, long atMillis) implements Event {}
 
+  /** The learner's parameters became {@code snapshot} (an artifact's state), as the next version, acting. */
+  public record PolicyAdopted(PolicySnapshot snapshot, String source, long atMillis) implements Event {}
+
   /**
    * @param latest the newest parameters; {@code promoted} the acting ones (the same object under auto promotion)
+   * @param source the artifact the parameters were last adopted from (null: built as configured, cold or from
+   *     train-data)
    */
-  public record State(long version, PolicySnapshot latest, PolicySnapshot promoted) implements Journaled {
+  public record State(long version, PolicySnapshot latest, PolicySnapshot promoted, String source)
+      implements Journaled {
     public State {
       Objects.requireNonNull(latest, "latest");
       Objects.requireNonNull(promoted, "promoted");
+    }
+
+    public State(long version, PolicySnapshot latest, PolicySnapshot promoted) {
+      this(version, latest, promoted, null);
     }
   }
 
@@ -116,6 +142,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final EngineSettings settings;
   private final Clock clock;
   private final ActorRef<Topic.Command<PolicyPublished>> topic;
+  private final ActorRef<ShadowRegistry.Command> shadows;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   /** Scored episodes received but not yet written to the journal. */
@@ -130,7 +157,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final List<String> unpublishedIds = new ArrayList<>();
   /** The live learner; kept in step with the state by {@link #sync}. */
   private OnlineLearner learner;
-  private long learnerVersion = -1;
+  /** The snapshot the live learner is at (by identity): when the state's differs, {@link #sync} restores it. */
+  private PolicySnapshot learnerAt;
   private int unpublished;
 
   public static String singletonName(String pipeline) {
@@ -147,21 +175,27 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
    */
   public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
       ActorRef<Topic.Command<PolicyPublished>> topic, ClusterSharding sharding, EngineMetrics metrics) {
+    return create(pipeline, settings, clock, topic, sharding, metrics, null);
+  }
+
+  /** @param shadows the shadow registry, told of episodes scored here (late feedback, the configured signal) */
+  public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
+      ActorRef<Topic.Command<PolicyPublished>> topic, ClusterSharding sharding, EngineMetrics metrics,
+      ActorRef<ShadowRegistry.Command> shadows) {
     if (!pipeline.isLearned()) {
       throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
     }
     // A failure outside persistence (e.g. the journal plugin missing at start) would otherwise stop the
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
-            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics))))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics, shadows))))
+        .onFailure(settings.restartBackoff().strategy());
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
       EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
-      ClusterSharding sharding, EngineMetrics metrics) {
-    super(persistenceId(pipeline.name()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      ClusterSharding sharding, EngineMetrics metrics, ActorRef<ShadowRegistry.Command> shadows) {
+    super(persistenceId(pipeline.name()), settings.restartBackoff().strategy());
     this.ctx = ctx;
     this.timers = timers;
     this.pipeline = pipeline;
@@ -169,6 +203,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.settings = settings;
     this.clock = clock;
     this.topic = topic;
+    this.shadows = shadows;
     this.learner = pipeline.learner().get();
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
     this.signals = new RewardSignals(pipeline.reward(), settings.rewardSignal());
@@ -209,6 +244,9 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
           return Effect().none();
         })
         .onCommand(Promote.class, this::onPromote)
+        .onCommand(Adopt.class, (state, adopt) -> adopt(adopt.snapshot(), adopt.source(), adopt.replyTo()))
+        .onCommand(StartDue.class, (state, due) -> adopt(pipeline.start().snapshot(), pipeline.start().source(),
+            null))
         .onCommand(GetPolicy.class, (state, get) -> {
           get.replyTo().tell(publication(state));
           return Effect().none();
@@ -233,7 +271,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     FeedbackWindow.Outcome outcome = window.feedback(f.queryId(), f.reward(), f.replace(), clock.millis());
     QueryActor.FeedbackOutcome reply;
     if (outcome instanceof FeedbackWindow.Learn learn) {
-      buffer(learn.scored());
+      learnScored(learn.scored());
       reply = new QueryActor.FeedbackOutcome(true, false, true, false, "reward passed to the learner of "
           + pipeline.name() + " (the query had ended; it was in the pipeline's feedback window)");
     } else if (outcome instanceof FeedbackWindow.AlreadyRewarded already) {
@@ -262,7 +300,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
       RewardSignals.Due due = signals.due(e);
       if (due instanceof RewardSignals.Reward reward) {
         window.awaitingSignal(e, now);
-        buffer(window.signalled(e.queryId(), reward.reward(), now));
+        learnScored(window.signalled(e.queryId(), reward.reward(), now));
         countSignal("learned");
       } else if (due instanceof RewardSignals.Ask ask) {
         window.awaitingSignal(e, now);
@@ -287,13 +325,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     String queryId = RewardSignals.queryId(result.attemptId());
     String model = pipeline.reward().model();
     if (result instanceof ModelPool.CallFailed failed) {
-      metrics.modelCall(model, null, failed.rejected(), failed.kind());
+      metrics.modelCall(model, null, failed.kind());
       signalFailed(queryId, "failed", "the call to " + model + " failed (" + failed.kind() + ": "
           + failed.message() + ")");
       return Effect().none();
     }
     Response answer = ((ModelPool.CallAnswered) result).response();
-    metrics.modelCall(model, answer, false, null);
+    metrics.modelCall(model, answer, null);
     Episode waiting = window.awaitedSignal(queryId);
     if (waiting == null) {
       countSignal("superseded"); // a feedback came first, or the call had timed out
@@ -305,8 +343,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
           + "', which is not a score on the judge's scale");
       return Effect().none();
     }
-    Episode scored = window.signalled(queryId, reward.getAsDouble(), clock.millis());
-    buffer(scored);
+    learnScored(window.signalled(queryId, reward.getAsDouble(), clock.millis()));
     countSignal("learned");
     return Effect().none();
   }
@@ -333,6 +370,15 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private static String abbreviated(String text) {
     String t = text == null ? "" : text.strip();
     return t.length() <= 80 ? t : t.substring(0, 80) + "...";
+  }
+
+  /**
+   * An episode scored here after its query ended (a late feedback, the pipeline's reward signal): the shadow
+   * registry scores the shadow's decision with it, and it is learned.
+   */
+  private void learnScored(Episode scored) {
+    ShadowRegistry.observe(shadows, scored);
+    buffer(scored);
   }
 
   /** Learns {@code scored} with the next journal write. */
@@ -377,11 +423,30 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     });
   }
 
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> adopt(PolicySnapshot snapshot,
+      String source, ActorRef<Promoted> replyTo) {
+    return Effect().persist(new PolicyAdopted(snapshot, source, clock.millis())).thenRun(next -> {
+      ctx.getLog().info("learner of {} adopted {} as v{} ({} episodes learned before)", pipeline.name(), source,
+          next.version(), snapshot.episodes());
+      publish(next);
+      if (replyTo != null) {
+        replyTo.tell(new Promoted(pipeline.name(), next.version()));
+      }
+    });
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(EpisodeLearned.class, this::applyLearned)
-        .onEvent(CandidatePromoted.class, (state, e) -> new State(state.version(), state.latest(), state.latest()))
+        .onEvent(CandidatePromoted.class, (state, e) -> new State(state.version(), state.latest(), state.latest(),
+            state.source()))
+        .onEvent(PolicyAdopted.class, (state, e) -> {
+          PolicySnapshot s = e.snapshot();
+          PolicySnapshot adopted = new PolicySnapshot(s.policy(), state.version() + 1, s.episodes(), s.parameters(),
+              e.atMillis());
+          return new State(adopted.version(), adopted, adopted, e.source());
+        })
         .build();
   }
 
@@ -394,20 +459,20 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     }
     long version = state.version() + 1;
     PolicySnapshot latest = learner.snapshot(version, event.atMillis());
-    learnerVersion = version;
-    return new State(version, latest, manual ? state.promoted() : latest);
+    learnerAt = latest;
+    return new State(version, latest, manual ? state.promoted() : latest, state.source());
   }
 
-  /** Brings the live learner to the state's version (after recovery from a snapshot, or a restart). */
+  /** Brings the live learner to the state's parameters (after recovery from a snapshot, a restart, an adoption). */
   private void sync(State state) {
-    if (learnerVersion == state.version()) {
+    if (learnerAt == state.latest()) {
       return;
     }
     learner = pipeline.learner().get();
     if (state.version() > 0) {
       learner.restore(state.latest());
     }
-    learnerVersion = state.version();
+    learnerAt = state.latest();
   }
 
   @Override
@@ -415,6 +480,21 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           sync(state);
+          PipelineDefinition.Start start = pipeline.start();
+          if (start != null && lastSequenceNumber(ctx) == 0) {
+            ctx.getSelf().tell(StartDue.INSTANCE); // journaled before any episode: they are buffered after it
+            return;
+          }
+          if (start != null && !start.source().equals(state.source())) {
+            ctx.getLog().warn("pipeline {}: its learner's journal already holds {} events (state v{}, {}); they win:"
+                + " the configured policy {} is NOT loaded. To start from it, move this pipeline's journal"
+                + " (persistence id {}) aside", pipeline.name(), lastSequenceNumber(ctx), state.version(),
+                state.source() == null ? "built as configured before" : "adopted from " + state.source(),
+                start.source(), persistenceId(pipeline.name()).id());
+          } else if (start == null && state.source() != null) {
+            ctx.getLog().warn("pipeline {}: its learner serves v{} adopted from {} (journaled), not the state the"
+                + " configuration builds", pipeline.name(), state.version(), state.source());
+          }
           publish(state);
         })
         .build();

@@ -38,7 +38,7 @@ public final class PolicyBoard {
         if (!manual.test(name)) {
           policies.enableLocalLearning(name);
         }
-        policies.put(name, new LocalPolicies.View(0, def.learner().get(), 0, null));
+        policies.put(name, new LocalPolicies.View(0, def.startingLearner(), 0, null));
       });
       topic.tell(Topic.subscribe(ctx.getSelf()));
       return Behaviors.receiveMessage(published -> {

@@ -1,8 +1,7 @@
 package dev.switchyard.actors.metrics;
 
-import dev.switchyard.actors.backend.BackendException;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.CircuitBreaker;
-import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryRun;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
@@ -36,7 +35,7 @@ import java.util.stream.Stream;
  * view of the published snapshots. Only the routing decision is timed here, around the planner.
  *
  * <p>Tags are bounded: a model id outside the deployment is {@value #UNKNOWN}, a failure kind outside the known
- * ones (backend kinds, pool refusal kinds, {@code UNKNOWN_MODEL}) is {@value #OTHER_KIND}; no query id is ever a
+ * ones (a {@link FailureKind}) is {@value #OTHER_KIND}; no query id is ever a
  * tag. Every method is thread-safe and non-blocking: actors call it on their own thread, and a scrape reads
  * gauges from fields, never by asking an actor.
  */
@@ -53,9 +52,7 @@ public final class EngineMetrics {
   public static final int CIRCUIT_HALF_OPEN = 1;
   public static final int CIRCUIT_OPEN = 2;
 
-  private static final Set<String> KNOWN_KINDS = Stream.concat(
-      Stream.of(BackendException.Kind.values()).map(Enum::name),
-      Stream.concat(ModelPool.REFUSAL_KINDS.stream(), Stream.of(QueryRun.UNKNOWN_MODEL)))
+  private static final Set<String> KNOWN_KINDS = Stream.of(FailureKind.values()).map(Enum::name)
       .collect(Collectors.toUnmodifiableSet());
 
   private final MeterRegistry registry;
@@ -141,13 +138,13 @@ public final class EngineMetrics {
   /**
    * A model call made outside a query (a learner's reward-signal call to its judge or agreement model), counted
    * with the model's calls, tokens, cost and latency like a query's: {@code response} when answered, else the
-   * failure {@code kind}, {@code rejected} when the pool refused it.
+   * failure {@code kind} (a refusal counts as rejected).
    */
-  public void modelCall(String modelId, Response response, boolean rejected, String kind) {
+  public void modelCall(String modelId, Response response, FailureKind kind) {
     if (response != null) {
       answered(response);
     } else {
-      failed(model(modelId), rejected ? "rejected" : "failed", kind);
+      failed(model(modelId), kind.isRefusal() ? "rejected" : "failed", kind.name());
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.switchyard.actors.pool;
 
 import dev.switchyard.actors.EngineSettings.PoolSettings;
-import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.metrics.EngineMetrics;
@@ -18,8 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -28,6 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -50,8 +53,6 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "model-pool");
   public static final String LOAD_TOPIC = "switchyard-pool-load";
 
-  /** The kinds of {@link CallFailed} with which a pool refuses a call without running it. */
-  public static final Set<String> REFUSAL_KINDS = Set.of("POOL_FULL", "QUEUE_WAIT", "CIRCUIT_OPEN", "NO_BACKEND");
 
   public interface Command extends CrossNode {}
 
@@ -88,7 +89,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   record RetryDue(String attemptId, int failedWorker) implements Command {}
 
   /** A worker's report of a finished call (internal to the pool and its children). */
-  public record WorkerFinished(int worker, String attemptId, Response response, String failureKind, String message,
+  public record WorkerFinished(int worker, String attemptId, Response response, FailureKind failureKind, String message,
       long retryAfterMillis, double latencyMs) implements Command {}
 
   /** The outcome of a {@link Call}. */
@@ -110,13 +111,16 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public record TokensArrived(String attemptId, int seq, String text) implements CallResult {}
 
   /**
-   * @param rejected true when the pool refused the call without running it (full, or every circuit open)
-   * @param kind {@code POOL_FULL}, {@code QUEUE_WAIT} (it could not start within its deadline or
-   *     {@code max-queue-wait}), {@code CIRCUIT_OPEN}, {@code NO_BACKEND} or a {@link BackendException.Kind}
+   * @param kind a refusal ({@link FailureKind#isRefusal()}: the pool did not run the call) or a backend failure
    * @param retryAfterMillis when to try again, -1 if unknown
    */
-  public record CallFailed(String attemptId, String modelId, boolean rejected, String kind, String message,
-      long retryAfterMillis) implements CallResult {}
+  public record CallFailed(String attemptId, String modelId, FailureKind kind, String message,
+      long retryAfterMillis) implements CallResult {
+    /** The pool refused the call without running it (full, could not start it in time, or every circuit open). */
+    public boolean rejected() {
+      return kind.isRefusal();
+    }
+  }
 
   /** A queued call and the time by which it must have started (epoch millis of the pool's clock). */
   private record Queued(Call call, long startBy) {}
@@ -155,6 +159,19 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   private double ewmaLatencyMs;
   private double errorRate;
   private boolean sampled;
+
+  /**
+   * Starts this node's part of the {@code model-pool} sharding: a pool runs with the backends this node has for
+   * its model and is never passivated (it owns admission state and publishes load).
+   */
+  public static void initSharding(ActorSystem<?> system, Map<String, List<InferenceBackend>> backends,
+      Function<String, PoolSettings> settings, Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic,
+      EngineMetrics metrics) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(),
+            backends.getOrDefault(ctx.getEntityId(), List.of()), settings.apply(ctx.getEntityId()), clock, loadTopic,
+            metrics))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
 
   public static Behavior<Command> create(String modelId, List<InferenceBackend> backends, PoolSettings settings,
       Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {
@@ -221,7 +238,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return this;
     }
     if (slots.isEmpty()) {
-      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, true, "NO_BACKEND",
+      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.NO_BACKEND,
           "model " + modelId + " has no backend on the node hosting its pool", -1));
       return this;
     }
@@ -233,12 +250,12 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
     if (slots.stream().allMatch(s -> s.breaker.state(now) == CircuitBreaker.State.OPEN)) {
       long wait = slots.stream().mapToLong(s -> s.breaker.millisUntilProbe(now)).min().orElse(0);
-      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, true, "CIRCUIT_OPEN",
+      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.CIRCUIT_OPEN,
           "every worker of " + modelId + " has its circuit open", Math.max(wait, minRetryAfter())));
       return this;
     }
     if (queue.size() >= settings.maxQueue()) {
-      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, true, "POOL_FULL",
+      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.POOL_FULL,
           "pool " + modelId + " is full (" + inFlight() + " in flight, " + queue.size() + " queued)",
           retryAfterWhenFull()));
       return this;
@@ -290,7 +307,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
   private CallFailed queueWaitRefusal(Call call, long expected, long allowed) {
-    return new CallFailed(call.request().attemptId(), modelId, true, "QUEUE_WAIT", "pool " + modelId
+    return new CallFailed(call.request().attemptId(), modelId, FailureKind.QUEUE_WAIT, "pool " + modelId
         + " cannot start the call within " + allowed + " ms (about " + expected + " ms of queue ahead: "
         + queue.size() + " queued, " + inFlight() + " in flight)",
         Math.max(minRetryAfter(), expected - allowed));
@@ -344,8 +361,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       queue.removeIf(q -> q.startBy() <= now);
       late.forEach(q -> retrying.remove(q.call().request().attemptId()));
       long expected = expectedWaitMillis();
-      late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId, true,
-          "QUEUE_WAIT", "the call waited in pool " + modelId + "'s queue longer than it may ("
+      late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId,
+          FailureKind.QUEUE_WAIT, "the call waited in pool " + modelId + "'s queue longer than it may ("
               + inFlight() + " in flight, " + queue.size() + " still queued); refused rather than started late",
           Math.max(minRetryAfter(), expected - allowedWaitMillis(q.call())))));
     }
@@ -367,7 +384,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     slot.inFlight--;
     long now = clock.millis();
     boolean failed = done.response() == null;
-    boolean unhealthy = failed && countsAgainstBackend(done.failureKind());
+    boolean unhealthy = failed && done.failureKind().countsAgainstBackend();
     if (!failed) {
       slot.breaker.onSuccess(now);
     } else if (unhealthy) {
@@ -378,7 +395,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
     Retrying tracked = retrying.remove(done.attemptId());
-    boolean retriable = failed && !BackendException.Kind.STREAM_BROKEN.name().equals(done.failureKind());
+    boolean retriable = failed && done.failureKind().retriable();
     if (retriable && replyTo != null && tracked != null) {
       int n = tracked.retries() + 1;
       long wait = settings.retry().waitMillis(done.failureKind(), n, done.retryAfterMillis(), jitter.nextDouble());
@@ -394,7 +411,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
     if (replyTo != null) {
       replyTo.tell(failed
-          ? new CallFailed(done.attemptId(), modelId, false, done.failureKind(), done.message(),
+          ? new CallFailed(done.attemptId(), modelId, done.failureKind(), done.message(),
               done.retryAfterMillis())
           : new CallAnswered(done.attemptId(), done.response()));
     }
@@ -412,7 +429,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       // nowhere to retry: the caller hears of the failure and re-routes
       retrying.remove(due.attemptId());
       WorkerFinished last = r.lastFailure();
-      r.call().replyTo().tell(new CallFailed(due.attemptId(), modelId, false, last.failureKind(), last.message(),
+      r.call().replyTo().tell(new CallFailed(due.attemptId(), modelId, last.failureKind(), last.message(),
           last.retryAfterMillis()));
       return this;
     }
@@ -430,13 +447,6 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     return "retry:" + attemptId;
   }
 
-  private static boolean countsAgainstBackend(String kind) {
-    try {
-      return new BackendException(BackendException.Kind.valueOf(kind), "").countsAgainstBackend();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      return true;
-    }
-  }
 
   private void sample(double latencyMs, boolean error) {
     double a = settings.ewmaAlpha();

@@ -45,7 +45,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    */
   public record Run(BackendRequest request, ActorRef<ModelPool.CallResult> tokensTo) implements Command {}
 
-  record BackendFinished(String attemptId, long tryNo, Response response, String failureKind, String message,
+  record BackendFinished(String attemptId, long tryNo, Response response, FailureKind failureKind, String message,
       long retryAfterMillis) implements Command {}
 
   record TimedOut(String attemptId, long tryNo) implements Command {}
@@ -153,7 +153,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Call call = running.get(overdue.attemptId());
     if (call != null && call.tryNo() == overdue.tryNo() && call.tokensSent() == 0) {
       call.cancel().run();
-      report(call, null, BackendException.Kind.TIMEOUT.name(),
+      report(call, null, FailureKind.TIMEOUT,
           "no first token from the backend within " + settings.firstTokenTimeout(), -1);
     }
     return this;
@@ -167,9 +167,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         ? error.getCause() : error;
     if (cause instanceof BackendException be) {
       long retry = be.retryAfter() == null ? -1 : saturatedMillis(be.retryAfter());
-      return new BackendFinished(attemptId, tryNo, null, be.kind().name(), be.getMessage(), retry);
+      return new BackendFinished(attemptId, tryNo, null, FailureKind.of(be.kind()), be.getMessage(), retry);
     }
-    return new BackendFinished(attemptId, tryNo, null, BackendException.Kind.SERVER_ERROR.name(),
+    return new BackendFinished(attemptId, tryNo, null, FailureKind.SERVER_ERROR,
         cause.getClass().getSimpleName() + ": " + cause.getMessage(), -1);
   }
 
@@ -186,7 +186,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Call call = running.get(timeout.attemptId());
     if (call != null && call.tryNo() == timeout.tryNo()) {
       call.cancel().run();
-      report(call, null, BackendException.Kind.TIMEOUT.name(),
+      report(call, null, FailureKind.TIMEOUT,
           "no answer from the backend within " + settings.backendTimeout(), -1);
     }
     return this;
@@ -196,7 +196,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    * Tells the pool how the call ended. A failure after part of the answer went to the caller is
    * {@code STREAM_BROKEN}, whatever the backend said: not to be retried or answered by another model.
    */
-  private void report(Call call, Response response, String kind, String message, long retryAfterMillis) {
+  private void report(Call call, Response response, FailureKind kind, String message, long retryAfterMillis) {
     String attemptId = call.request().attemptId();
     running.remove(attemptId);
     timers.cancel(timerKey(attemptId));
@@ -204,7 +204,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (response == null && call.tokensSent() > 0) {
       message = "the answer broke off after " + call.tokensSent() + " streamed pieces (" + kind + ": " + message
           + ")";
-      kind = BackendException.Kind.STREAM_BROKEN.name();
+      kind = FailureKind.STREAM_BROKEN;
       retryAfterMillis = -1;
     }
     double latency = clock.millis() - call.startedAt();

@@ -1,20 +1,24 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.EngineSettings;
+import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Journaled;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -73,19 +77,27 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   private final Duration resumeInterval;
   private final int snapshotEvery;
 
-  public static Behavior<Command> create(ClusterSharding sharding, Duration resumeInterval, int snapshotEvery) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new OpenQueries(sharding, timers, resumeInterval, snapshotEvery)));
+  public static Behavior<Command> create(ClusterSharding sharding, EngineSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new OpenQueries(sharding, timers, settings)));
   }
 
-  private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, Duration resumeInterval,
-      int snapshotEvery) {
-    super(PersistenceId.ofUniqueId("open-queries"),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+  private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, EngineSettings settings) {
+    super(PersistenceId.ofUniqueId("open-queries"), settings.restartBackoff().strategy());
     this.sharding = sharding;
     this.timers = timers;
-    this.resumeInterval = resumeInterval;
-    this.snapshotEvery = snapshotEvery;
+    this.resumeInterval = settings.resumeInterval();
+    this.snapshotEvery = settings.registrySnapshotEvery();
+  }
+
+  /**
+   * Registers an unfinished durable query, or a job, with the registry before it is accepted, so that every
+   * accepted one is resumed after a restart: {@code done} makes the asker's message of whether the registry
+   * answered within {@code switchyard.query.open-registry.ask-timeout}.
+   */
+  public static <T> void register(ActorContext<T> ctx, NodeServices services, String id, boolean job,
+      Function<Boolean, T> done) {
+    ctx.ask(Registered.class, services.openQueries(), services.settings().registryAskTimeout(),
+        ref -> job ? new JobOpened(id, ref) : new Opened(id, ref), (registered, error) -> done.apply(error == null));
   }
 
   @Override
@@ -101,16 +113,12 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Opened.class, (state, c) -> state.open().contains(c.queryId())
-            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.queryId())))
-            : Effect().persist(new QueryOpened(c.queryId())).thenRun(s -> c.replyTo().tell(
-                new Registered(c.queryId()))))
+        .onCommand(Opened.class, (state, c) -> opened(state.open(), c.queryId(), new QueryOpened(c.queryId()),
+            c.replyTo()))
         .onCommand(Closed.class, (state, c) -> state.open().contains(c.queryId())
             ? Effect().persist(new QueryClosed(c.queryId())) : Effect().none())
-        .onCommand(JobOpened.class, (state, c) -> state.jobs().contains(c.jobId())
-            ? Effect().none().thenRun(s -> c.replyTo().tell(new Registered(c.jobId())))
-            : Effect().persist(new JobRegistered(c.jobId())).thenRun(s -> c.replyTo().tell(
-                new Registered(c.jobId()))))
+        .onCommand(JobOpened.class, (state, c) -> opened(state.jobs(), c.jobId(), new JobRegistered(c.jobId()),
+            c.replyTo()))
         .onCommand(JobClosed.class, (state, c) -> state.jobs().contains(c.jobId())
             ? Effect().persist(new JobUnregistered(c.jobId())) : Effect().none())
         .onCommand(ResumeTick.class, (state, t) -> {
@@ -118,6 +126,13 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
           return Effect().none();
         })
         .build();
+  }
+
+  /** Journals {@code event} unless {@code id} is already {@code known}; then tells {@code replyTo} it is. */
+  private Effect<Event, State> opened(Set<String> known, String id, Event event,
+      ActorRef<Registered> replyTo) {
+    return (known.contains(id) ? Effect().none() : Effect().persist(event))
+        .thenRun(s -> replyTo.tell(new Registered(id)));
   }
 
   @Override

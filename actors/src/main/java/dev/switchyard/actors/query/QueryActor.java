@@ -8,14 +8,19 @@ import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -143,6 +148,18 @@ public final class QueryActor {
     }
   }
 
+  /** Starts this node's part of the {@code query} sharding; an idle entity is passivated after a while. */
+  public static void initSharding(ActorSystem<?> system, NodeServices services) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), services))
+        .withSettings(idlePassivation(system, services.settings().queryPassivateAfterIdle())));
+  }
+
+  /** Sharding settings that passivate an entity idle for {@code after}. */
+  public static ClusterShardingSettings idlePassivation(ActorSystem<?> system, Duration after) {
+    return ClusterShardingSettings.create(system).withPassivationStrategy(
+        ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults().withIdleEntityPassivation(after));
+  }
+
   public static Behavior<Command> create(String queryId, NodeServices services) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.receive(Command.class)
         .onMessage(Command.class, first -> start(ctx, timers, queryId, services, first))
@@ -152,7 +169,7 @@ public final class QueryActor {
   private static Behavior<Command> start(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
       NodeServices services, Command first) {
     if (first instanceof Submit submit && submit.durability() == Durability.EPHEMERAL) {
-      return new EphemeralQuery(ctx, timers, queryId, services).onSubmit(submit);
+      return new EphemeralQuery(ctx, timers, queryId, services).start(submit);
     }
     ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services), "durable");
     ctx.watch(durable);

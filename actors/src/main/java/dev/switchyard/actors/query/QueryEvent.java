@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.protocol.Journaled;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Query;
@@ -45,10 +46,11 @@ public sealed interface QueryEvent extends Journaled {
   }
 
   /**
-   * Call {@code attemptNo} did not answer: refused by its pool ({@code rejected}) or failed.
+   * Call {@code attemptNo} did not answer: refused by its pool ({@code rejected}) or failed. Journaled with the
+   * kind's name (the v1 form); build it with {@link #of} and read the kind with {@link #failure()}.
    *
-   * @param kind {@code POOL_FULL}, {@code CIRCUIT_OPEN}, {@code NO_BACKEND}, {@code UNKNOWN_MODEL},
-   *     {@code TIMEOUT} or a backend failure kind
+   * @param rejected whether {@code kind} is a refusal (journaled as recorded)
+   * @param kind the name of a {@link FailureKind}
    * @param retryAfterMillis the pool's or backend's retry-after, -1 if none
    */
   record AttemptFailed(int attemptNo, String modelId, boolean rejected, String kind, String message,
@@ -57,6 +59,17 @@ public sealed interface QueryEvent extends Journaled {
       Objects.requireNonNull(modelId, "modelId");
       Objects.requireNonNull(kind, "kind");
       message = message == null ? "" : message;
+    }
+
+    static AttemptFailed of(int attemptNo, String modelId, FailureKind kind, String message, long retryAfterMillis,
+        long atMillis) {
+      return new AttemptFailed(attemptNo, modelId, kind.isRefusal(), kind.name(), message, retryAfterMillis,
+          atMillis);
+    }
+
+    /** The kind of the failure (a name this version does not know reads as {@code SERVER_ERROR}). */
+    public FailureKind failure() {
+      return FailureKind.fromWire(kind);
     }
   }
 

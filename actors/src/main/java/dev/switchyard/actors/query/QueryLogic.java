@@ -2,8 +2,8 @@ package dev.switchyard.actors.query;
 
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.EngineSettings.RejectionPolicy;
-import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.ModelRouted;
 import dev.switchyard.actors.query.QueryEvent.QueryAbstained;
@@ -55,20 +55,29 @@ final class QueryLogic {
   /** Journal the final event. */
   record Finish(QueryEvent event) implements Next {}
 
-  /** The planners a query uses: the acting one and, under shadow evaluation, a candidate. */
-  record Planners(Planner active, long candidateVersion, Planner candidate) {
+  /**
+   * The planners a query uses: the acting one and, under shadow evaluation, a candidate, whose decisions are
+   * recorded as {@code shadow:<candidateLabel>:...} ({@code v<N>} for a learner's candidate version, the
+   * artifact's fingerprint for an installed shadow).
+   */
+  record Planners(Planner active, String candidateLabel, Planner candidate) {
     static Planners fixed(Planner planner) {
-      return new Planners(planner, 0, null);
+      return new Planners(planner, null, null);
     }
 
     static Planners of(LocalPolicies.View view) {
-      return new Planners(view.active().planner(), view.candidateVersion(),
+      return new Planners(view.active().planner(), "v" + view.candidateVersion(),
           view.candidate() == null ? null : view.candidate().planner());
     }
 
     /** The same planners with another acting one (e.g. the acting one timed). */
     Planners withActive(Planner acting) {
-      return new Planners(acting, candidateVersion, candidate);
+      return new Planners(acting, candidateLabel, candidate);
+    }
+
+    /** The same acting planner with {@code shadow} as the candidate (an installed shadow replaces a learner's). */
+    Planners withShadow(String label, Planner shadow) {
+      return new Planners(active, label, shadow);
     }
   }
 
@@ -77,8 +86,6 @@ final class QueryLogic {
    * without a call; older news could be wrong (the circuit half-opens after its cooldown), so the call is made.
    */
   static final int CIRCUIT_NEWS_MULTIPLE = 3;
-
-  private static final String STREAM_BROKEN = BackendException.Kind.STREAM_BROKEN.name();
 
   static Next decide(QueryRun run, Planners planners, List<ModelCard> models, Set<String> modelIds,
       Map<String, PoolLoad> load, long now, EngineSettings settings, boolean retryDue) {
@@ -122,16 +129,17 @@ final class QueryLogic {
       }
       ModelRouted routed = new ModelRouted(run.nextAttemptNo(), route.modelId(), route.subQuery(), decisions, now);
       if (!modelIds.contains(route.modelId())) {
-        return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), false,
-            QueryRun.UNKNOWN_MODEL, "no model " + route.modelId() + " in this deployment", -1, now)));
+        return new Record(List.of(routed, AttemptFailed.of(routed.attemptNo(), route.modelId(),
+            FailureKind.UNKNOWN_MODEL, "no model " + route.modelId() + " in this deployment", -1, now)));
       }
       PoolLoad target = state.loadOf(route.modelId());
       if (target.circuitOpen() && now - target.timestampMillis() <= CIRCUIT_NEWS_MULTIPLE
           * settings.pool().loadPublishInterval().toMillis()) {
         // its pool said, moments ago, that every worker's circuit is open: refused here, without a call
-        return new Record(List.of(routed, new AttemptFailed(routed.attemptNo(), route.modelId(), true,
-            "CIRCUIT_OPEN", "every worker of " + route.modelId() + " has its circuit open (as its pool published "
-                + (now - target.timestampMillis()) + " ms ago); not called", -1, now)));
+        return new Record(List.of(routed, AttemptFailed.of(routed.attemptNo(), route.modelId(),
+            FailureKind.CIRCUIT_OPEN, "every worker of " + route.modelId()
+                + " has its circuit open (as its pool published " + (now - target.timestampMillis())
+                + " ms ago); not called", -1, now)));
       }
       return new CallModel(routed, route.answerAsIs());
     }
@@ -144,20 +152,16 @@ final class QueryLogic {
 
   /** The last attempt, if it failed after part of its answer was streamed to the client. */
   private static Optional<Attempt> brokenStream(QueryRun run) {
-    if (run.attempts().isEmpty()) {
-      return Optional.empty();
-    }
-    Attempt last = run.attempts().get(run.attempts().size() - 1);
-    return !last.succeeded() && last.failure().startsWith(QueryRun.failureDecision(false, STREAM_BROKEN, ""))
-        ? Optional.of(last) : Optional.empty();
+    return run.lastOutcome().filter(o -> o.failure() == FailureKind.STREAM_BROKEN)
+        .map(o -> run.attempts().get(run.attempts().size() - 1));
   }
 
   /** The deadline or cap was hit: answer with the last response, or abstain. */
-  static Next forced(QueryRun run, String why, long now) {
+  static Finish forced(QueryRun run, String why, long now) {
     return forced(run, List.of(), why, now);
   }
 
-  private static Next forced(QueryRun run, List<EpisodeStep> decisions, String why, long now) {
+  private static Finish forced(QueryRun run, List<EpisodeStep> decisions, String why, long now) {
     Optional<Response> last = run.attempts().stream().filter(Attempt::succeeded).map(Attempt::response)
         .reduce((a, b) -> b);
     int round = run.attempts().size();
@@ -172,17 +176,15 @@ final class QueryLogic {
   /** Under the retry policy: after a refusal, call the same model again once its retry-after has passed. */
   private static Next rejectionRetry(QueryRun run, EngineSettings settings, boolean retryDue, long elapsed,
       long deadline) {
-    if (settings.rejectionPolicy() != RejectionPolicy.RETRY || run.attempts().isEmpty()) {
+    if (settings.rejectionPolicy() != RejectionPolicy.RETRY || run.lastOutcome().isEmpty()
+        || !run.lastOutcome().get().refused()) {
       return null;
     }
     Attempt last = run.attempts().get(run.attempts().size() - 1);
-    if (last.succeeded() || !last.failure().startsWith("rejected")) {
-      return null;
-    }
     int consecutive = 0;
-    for (int i = run.attempts().size() - 1; i >= 0; i--) {
-      Attempt a = run.attempts().get(i);
-      if (a.succeeded() || !a.failure().startsWith("rejected") || !a.modelId().equals(last.modelId())) {
+    for (int i = run.outcomes().size() - 1; i >= 0; i--) {
+      QueryRun.Outcome o = run.outcomes().get(i);
+      if (!o.refused() || !o.modelId().equals(last.modelId())) {
         break;
       }
       consecutive++;
@@ -209,7 +211,7 @@ final class QueryLogic {
     if (planners.candidate() == null) {
       return Optional.empty();
     }
-    String prefix = "shadow:v" + planners.candidateVersion() + ":";
+    String prefix = "shadow:" + planners.candidateLabel() + ":";
     try {
       PlanAction action = planners.candidate().next(state);
       if (action instanceof PlanAction.Route r) {

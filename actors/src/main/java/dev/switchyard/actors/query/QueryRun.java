@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.FeedbackReceived;
 import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
@@ -17,6 +18,7 @@ import dev.switchyard.protocol.Stage;
 import dev.switchyard.strategies.plan.Attempt;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The state of one query, built only by applying {@link QueryEvent}s, so a durable query recovers exactly
@@ -30,18 +32,34 @@ import java.util.List;
  *     any) is still recorded, then the query ends with its best answer so far
  */
 public record QueryRun(Query query, String pipeline, long policyVersion, long acceptedAtMillis,
-    List<EpisodeStep> steps, List<Attempt> attempts, Pending pending, long lastRetryAfterMillis,
-    QueryResult result, List<Double> rewards, String cancelReason) {
+    List<EpisodeStep> steps, List<Attempt> attempts, List<Outcome> outcomes, Pending pending,
+    long lastRetryAfterMillis, QueryResult result, List<Double> rewards, String cancelReason) {
 
   /** A routed call awaiting its answer. */
   public record Pending(int attemptNo, String modelId, String subQuery) {}
 
-  private static final QueryRun NONE = new QueryRun(null, null, 0, 0, List.of(), List.of(), null, -1, null,
-      List.of(), null);
+  /**
+   * How an attempt ended, one per {@link #attempts()} entry (the planner reads those as text): answered
+   * ({@code failure} null) or failed with {@code failure}, {@code refused} when its pool did not run it.
+   */
+  public record Outcome(String modelId, FailureKind failure, boolean refused) {
+    static Outcome answered(String modelId) {
+      return new Outcome(modelId, null, false);
+    }
+
+    /** The model was called (it answered or failed; a refusal reached no model). */
+    public boolean called() {
+      return !refused;
+    }
+  }
+
+  private static final QueryRun NONE = new QueryRun(null, null, 0, 0, List.of(), List.of(), List.of(), null, -1,
+      null, List.of(), null);
 
   public QueryRun {
     steps = List.copyOf(steps);
     attempts = List.copyOf(attempts);
+    outcomes = List.copyOf(outcomes);
     rewards = List.copyOf(rewards);
   }
 
@@ -79,8 +97,10 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     return queryId + "/" + attemptNo;
   }
 
-  /** The failure kind of a call routed to a model the deployment does not have (no call is made). */
-  public static final String UNKNOWN_MODEL = "UNKNOWN_MODEL";
+  /** How the last attempt ended, empty before the first. */
+  public Optional<Outcome> lastOutcome() {
+    return outcomes.isEmpty() ? Optional.empty() : Optional.of(outcomes.get(outcomes.size() - 1));
+  }
 
   private static final String REJECTED_PREFIX = "rejected: ";
   private static final String ERROR_PREFIX = "error: ";
@@ -111,22 +131,24 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
       if (accepted()) {
         return this;
       }
-      return new QueryRun(e.query(), e.pipeline(), e.policyVersion(), e.atMillis(), List.of(), List.of(), null, -1,
-          null, List.of(), null);
+      return new QueryRun(e.query(), e.pipeline(), e.policyVersion(), e.atMillis(), List.of(), List.of(), List.of(),
+          null, -1, null, List.of(), null);
     }
     if (!accepted()) {
       throw new IllegalStateException(event.getClass().getSimpleName() + " before QueryAccepted");
     }
     if (event instanceof ModelRouted e) {
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, e.decisions()), attempts,
-          new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards, cancelReason);
+          outcomes, new Pending(e.attemptNo(), e.modelId(), e.subQuery()), lastRetryAfterMillis, result, rewards,
+          cancelReason);
     }
     if (event instanceof ModelAnswered e) {
       String subQuery = pending == null ? null : pending.subQuery();
       Attempt attempt = new Attempt(e.response().modelId(), subQuery, e.response(), null);
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis,
           plus(steps, List.of(EpisodeStep.generated(e.attemptNo(), e.response()))), plus(attempts, List.of(attempt)),
-          null, -1, result, rewards, cancelReason);
+          plus(outcomes, List.of(Outcome.answered(e.response().modelId()))), null, -1, result, rewards,
+          cancelReason);
     }
     if (event instanceof AttemptFailed e) {
       String subQuery = pending == null ? null : pending.subQuery();
@@ -134,7 +156,8 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
       EpisodeStep step = EpisodeStep.decision(e.attemptNo(), e.rejected() ? Stage.REJECTED : Stage.FAILED,
           e.modelId(), failure, e.retryAfterMillis() >= 0 ? e.retryAfterMillis() : Double.NaN);
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, List.of(step)),
-          plus(attempts, List.of(new Attempt(e.modelId(), subQuery, null, failure))), null, e.retryAfterMillis(),
+          plus(attempts, List.of(new Attempt(e.modelId(), subQuery, null, failure))),
+          plus(outcomes, List.of(new Outcome(e.modelId(), e.failure(), e.rejected()))), null, e.retryAfterMillis(),
           result, rewards, cancelReason);
     }
     if (event instanceof QueryAnswered e) {
@@ -160,14 +183,14 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
       return finish(all, null, null, e.reason(), e.atMillis());
     }
     if (event instanceof FeedbackReceived e) {
-      return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, pending,
+      return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, outcomes, pending,
           lastRetryAfterMillis, result, plus(rewards, List.of(e.reward())), cancelReason);
     }
     if (event instanceof QueryCancelled e) {
       if (finished() || cancelled()) {
         return this;
       }
-      return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, pending,
+      return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, steps, attempts, outcomes, pending,
           lastRetryAfterMillis, result, rewards, e.reason());
     }
     throw new IllegalArgumentException("unknown query event " + event);
@@ -176,8 +199,7 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
   private QueryRun finish(List<EpisodeStep> allSteps, String answer, String answerModel, String abstainReason,
       long finishedAt) {
     List<Response> responses = attempts.stream().filter(Attempt::succeeded).map(Attempt::response).toList();
-    List<String> called = attempts.stream().filter(a -> a.failure() == null || !a.failure().startsWith("rejected"))
-        .map(Attempt::modelId).toList();
+    List<String> called = outcomes.stream().filter(Outcome::called).map(Outcome::modelId).toList();
     double cost = responses.stream().mapToDouble(Response::costUsd).sum();
     int in = responses.stream().mapToInt(Response::inputTokens).sum();
     int out = responses.stream().mapToInt(Response::outputTokens).sum();
@@ -196,7 +218,7 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
         cost, latency, score, policyVersion, acceptedAtMillis, finishedAt);
     QueryResult done = new QueryResult(query.id(), pipeline, answer, answerModel, called, attempts.size(), cost,
         latency, in, out, abstainReason, episode);
-    return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, allSteps, attempts, null,
+    return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, allSteps, attempts, outcomes, null,
         lastRetryAfterMillis, done, rewards, cancelReason);
   }
 

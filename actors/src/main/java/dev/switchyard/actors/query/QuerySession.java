@@ -4,7 +4,10 @@ import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.shadow.LocalShadows;
+import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor.CallTimedOut;
 import dev.switchyard.actors.query.QueryActor.Command;
@@ -81,10 +84,16 @@ final class QuerySession {
       return new QueryLogic.Finish(new QueryEvent.QueryAbstained("pipeline " + run.pipeline()
           + " is not served on this node", List.of(), now()));
     }
+    LocalShadows shadows = services.shadows();
     QueryLogic.Planners planners = def.isLearned()
         ? services.policies().view(def.name()).map(QueryLogic.Planners::of)
             .orElse(QueryLogic.Planners.fixed(def.learner().get().planner()))
-        : QueryLogic.Planners.fixed(def.fixedPlanner());
+        : QueryLogic.Planners.fixed(shadows.acting(def.name()).map(LocalShadows.Entry::planner)
+            .orElse(def.fixedPlanner()));
+    var shadow = shadows.shadow(def.name());
+    if (shadow.isPresent()) {
+      planners = planners.withShadow(shadow.get().label(), shadow.get().planner());
+    }
     planners = planners.withActive(services.metrics().timed(def.name(), planners.active()));
     List<ModelCard> models = def.models().isEmpty() ? services.models()
         : services.models().stream().filter(m -> def.models().contains(m.id())).toList();
@@ -179,7 +188,7 @@ final class QuerySession {
       return new ModelAnswered(attemptNo, answered.response(), now());
     }
     ModelPool.CallFailed failed = (ModelPool.CallFailed) result;
-    return new AttemptFailed(attemptNo, run.pending().modelId(), failed.rejected(), failed.kind(), failed.message(),
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), failed.kind(), failed.message(),
         failed.retryAfterMillis(), now());
   }
 
@@ -187,7 +196,7 @@ final class QuerySession {
     if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
       return null;
     }
-    return new AttemptFailed(attemptNo, run.pending().modelId(), false, "TIMEOUT",
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.TIMEOUT,
         "no reply from the pool within " + services.settings().callTimeout(), -1, now());
   }
 
@@ -227,13 +236,14 @@ final class QuerySession {
 
   /**
    * Adds a submitter; a streaming one first gets the steps recorded so far, and one taking {@code tokens} gets
-   * those of calls sent from now on.
+   * the tokens of calls sent from now on. One that joins while a call is in flight gets none: it would see only
+   * the end of that call's answer, so it gets the answer whole with the result.
    */
   void join(QueryRun run, ActorRef<Reply> replyTo, boolean stream, boolean tokens) {
     if (stream) {
       replay(run, replyTo);
       watchers.add(replyTo);
-      if (tokens) {
+      if (tokens && run.pending() == null) {
         tokenWatchers.add(replyTo);
       }
     } else {
@@ -298,6 +308,7 @@ final class QuerySession {
   }
 
   void learn(QueryRun run, Episode episode) {
+    ShadowRegistry.observe(services.shadowRegistry(), episode);
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {
       services.policies().learnLocally(run.pipeline(), episode, now());
@@ -338,6 +349,11 @@ final class QuerySession {
         : "reward " + rewards.get(rewards.size() - 1) + " replaces " + rewards.get(rewards.size() - 2)
             + " on the query; the learner learned the query once and does not learn it again";
     return new QueryActor.FeedbackOutcome(true, false, learned, false, message);
+  }
+
+  /** Asks the open-queries registry to register the query; the answer (or its absence) is a RegistrationDone. */
+  void register() {
+    OpenQueries.register(ctx, services, queryId, false, QueryActor.RegistrationDone::new);
   }
 
   void selfAdvance() {

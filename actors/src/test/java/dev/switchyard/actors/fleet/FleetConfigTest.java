@@ -161,10 +161,28 @@ class FleetConfigTest {
     strategy.fit(dev.switchyard.strategies.data.RecordedDataset.load(data).split("train"),
         dev.switchyard.strategies.StrategyContext.seeded(1));
     Path file = dir.resolve("policy-v" + formatVersion + ".json");
-    new dev.switchyard.strategies.artifact.PolicyArtifact(formatVersion, "scope", 0.3, List.of("gpt-4o", "tiny"),
+    new dev.switchyard.strategies.artifact.PolicyArtifact(formatVersion, "scope", 0.3, Map.of(),
+        List.of("gpt-4o", "tiny"),
         new dev.switchyard.strategies.artifact.PolicyArtifact.DataFingerprint(data.toString(), "0", 2, 0, false, 1),
-        List.of(), dev.switchyard.strategies.artifact.FittedState.encode(strategy)).write(file);
+        List.of(), dev.switchyard.strategies.artifact.FittedState.encode(strategy), null).write(file);
     return file;
+  }
+
+  @Test
+  void aLearnerArtifactServesALearnerPipelineOfItsStrategyAndModels() throws IOException {
+    new dev.switchyard.strategies.artifact.PolicyArtifact(1, "ucb1", 0.2, Map.of("exploration", 0.1),
+        List.of("gpt-4o", "tiny"),
+        new dev.switchyard.strategies.artifact.PolicyArtifact.DataFingerprint("q.jsonl", "0", 2, 0, false, 1),
+        List.of(), null, new dev.switchyard.strategies.artifact.PolicyArtifact.LearnerState(0.01, 1, 2,
+            Map.of("pulls", new double[] {1, 1}, "reward_sums", new double[] {1, 0}))).write(dir.resolve("ucb1.json"));
+    String fleet = FLEET + "switchyard.models.tiny { backend = local, address = c,"
+        + " price { input-per-mtok = 0.01, output-per-mtok = 0.01 } }\n";
+    FleetConfig.Checked ok = check(fleet + "switchyard.pipelines.p { policy = ucb1.json, models = [tiny, big] }");
+    assertEquals(List.of(), ok.problems());
+    assertEquals(PipelineSpec.Kind.LEARNER, ok.fleet().pipelines().get(0).kind());
+    assertEquals(List.of("switchyard.pipelines.p.strategy: is thompson, but " + dir.resolve("ucb1.json")
+            + " was trained for strategy ucb1"),
+        problems(fleet + "switchyard.pipelines.p { strategy = thompson, policy = ucb1.json, models = [big, tiny] }"));
   }
 
   @Test

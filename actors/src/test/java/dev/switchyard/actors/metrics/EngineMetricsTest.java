@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.pool.CircuitBreaker;
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryEvent;
 import dev.switchyard.actors.query.QueryRun;
 import dev.switchyard.protocol.Episode;
@@ -123,14 +124,14 @@ class EngineMetricsTest {
     QueryRun run = QueryRun.none()
         .apply(new QueryEvent.QueryAccepted(Query.ofText("q3", "?"), "switchyard/cascade", 0, 0))
         .apply(new QueryEvent.ModelRouted(1, "gpt-99", null, List.of(), 0))
-        .apply(new QueryEvent.AttemptFailed(1, "gpt-99", false, QueryRun.UNKNOWN_MODEL, "no model gpt-99", -1, 0))
+        .apply(new QueryEvent.AttemptFailed(1, "gpt-99", false, "UNKNOWN_MODEL", "no model gpt-99", -1, 0))
         .apply(new QueryEvent.ModelRouted(2, "small", null, List.of(), 0))
         .apply(new QueryEvent.AttemptFailed(2, "small", false, "SOMETHING_NEW: with a colon", "details", -1, 0))
         .apply(new QueryEvent.QueryAbstained("nothing answered", List.of(), 5));
     metrics.queryFinished(run.result().episode());
 
     assertEquals(1, counter("switchyard.model.errors", "model", EngineMetrics.UNKNOWN, "kind",
-        QueryRun.UNKNOWN_MODEL));
+        FailureKind.UNKNOWN_MODEL.name()));
     assertEquals(1, counter("switchyard.model.errors", "model", "small", "kind", EngineMetrics.OTHER_KIND));
     assertEquals(2, registry.get("switchyard.model.errors").counters().size());
   }

@@ -141,7 +141,7 @@ class ModelPoolTest {
 
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class,
         outcome(probe, Duration.ofSeconds(10)));
-    assertEquals("CLIENT_ERROR", failed.kind());
+    assertEquals(FailureKind.CLIENT_ERROR, failed.kind());
     assertTrue(failed.message().contains("cannot honour tools"), failed.message());
     assertEquals(null, replayLike.calls.get("tools/1"), "the backend was never called");
 
@@ -227,7 +227,7 @@ class ModelPoolTest {
     for (ModelPool.CallResult r : refused) {
       ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, r);
       assertTrue(failed.rejected());
-      assertEquals("POOL_FULL", failed.kind());
+      assertEquals(FailureKind.POOL_FULL, failed.kind());
       assertTrue(failed.retryAfterMillis() >= 200, "retry-after " + failed.retryAfterMillis());
     }
     assertEquals(1, stuck.calls.size(), "one in flight, two queued, seven refused");
@@ -252,12 +252,12 @@ class ModelPoolTest {
       pool.tell(new ModelPool.Call(request("cb/" + i), probe.getRef()));
       ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
       assertFalse(failed.rejected());
-      assertEquals("SERVER_ERROR", failed.kind());
+      assertEquals(FailureKind.SERVER_ERROR, failed.kind());
     }
     pool.tell(new ModelPool.Call(request("cb/open"), probe.getRef()));
     ModelPool.CallFailed open = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
     assertTrue(open.rejected());
-    assertEquals("CIRCUIT_OPEN", open.kind());
+    assertEquals(FailureKind.CIRCUIT_OPEN, open.kind());
     assertTrue(open.retryAfterMillis() > 0 && open.retryAfterMillis() <= 800, "" + open.retryAfterMillis());
     assertEquals(0, flaky.calls.getOrDefault("cb/open", new AtomicInteger()).get());
     TestProbe<PoolLoad> load = kit.createTestProbe();
@@ -333,7 +333,7 @@ class ModelPoolTest {
         Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     pool2.tell(new ModelPool.Call(request("rl/2"), probe.getRef()));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(3)));
-    assertEquals("RATE_LIMITED", failed.kind());
+    assertEquals(FailureKind.RATE_LIMITED, failed.kind());
     assertEquals(30_000, failed.retryAfterMillis(), "a retry-after beyond max-wait is passed back, not waited");
     assertEquals(1, always.calls.get("rl/2").get());
   }
@@ -358,7 +358,7 @@ class ModelPoolTest {
         Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     single.tell(new ModelPool.Call(request("replica/2"), probe.getRef()));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, outcome(probe, Duration.ofSeconds(5)));
-    assertEquals("SERVER_ERROR", failed.kind());
+    assertEquals(FailureKind.SERVER_ERROR, failed.kind());
     assertEquals(2, alone.calls.get("replica/2").get(), "tried, then retried once");
 
     // a client error is not worth another try
@@ -367,7 +367,7 @@ class ModelPoolTest {
     ActorRef<ModelPool.Command> third = kit.spawn(ModelPool.create("m", List.of(refusing, healthy), settings(2, 10,
         5, Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics));
     third.tell(new ModelPool.Call(request("replica/3"), probe.getRef()));
-    assertEquals("CLIENT_ERROR", assertInstanceOf(ModelPool.CallFailed.class,
+    assertEquals(FailureKind.CLIENT_ERROR, assertInstanceOf(ModelPool.CallFailed.class,
         outcome(probe, Duration.ofSeconds(5))).kind());
     assertEquals(null, healthy.calls.get("replica/3"), "not retried anywhere");
   }
@@ -376,14 +376,16 @@ class ModelPoolTest {
   void aRetryWaitsLongerEachTimeHonoursRetryAfterAndNeverPastMaxWait() {
     var policy = new EngineSettings.RetryPolicy(Map.of("RATE_LIMITED", 3, "SERVER_ERROR", 2), Duration.ofMillis(200),
         Duration.ofSeconds(5), 0.2, 1);
-    assertEquals(200, policy.waitMillis("SERVER_ERROR", 1, -1, 0));
-    assertEquals(400, policy.waitMillis("SERVER_ERROR", 2, -1, 0), "doubles with each retry");
-    assertEquals(-1, policy.waitMillis("SERVER_ERROR", 3, -1, 0), "two retries for server errors");
-    assertEquals(1000, policy.waitMillis("RATE_LIMITED", 1, 1000, 0), "the backend's retry-after when longer");
-    assertEquals(1100, policy.waitMillis("RATE_LIMITED", 1, 1000, 0.5), "stretched by up to 20%");
-    assertEquals(5000, policy.waitMillis("RATE_LIMITED", 1, 4900, 0.99), "never past max-wait");
-    assertEquals(-1, policy.waitMillis("RATE_LIMITED", 1, 6000, 0), "a retry-after beyond max-wait: not waited");
-    assertEquals(-1, policy.waitMillis("TIMEOUT", 1, -1, 0), "a kind not listed is not retried");
+    assertEquals(200, policy.waitMillis(FailureKind.SERVER_ERROR, 1, -1, 0));
+    assertEquals(400, policy.waitMillis(FailureKind.SERVER_ERROR, 2, -1, 0), "doubles with each retry");
+    assertEquals(-1, policy.waitMillis(FailureKind.SERVER_ERROR, 3, -1, 0), "two retries for server errors");
+    assertEquals(1000, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 1000, 0),
+        "the backend's retry-after when longer");
+    assertEquals(1100, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 1000, 0.5), "stretched by up to 20%");
+    assertEquals(5000, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 4900, 0.99), "never past max-wait");
+    assertEquals(-1, policy.waitMillis(FailureKind.RATE_LIMITED, 1, 6000, 0),
+        "a retry-after beyond max-wait: not waited");
+    assertEquals(-1, policy.waitMillis(FailureKind.TIMEOUT, 1, -1, 0), "a kind not listed is not retried");
     var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new EngineSettings.RetryPolicy(Map.of("SERVER_EROR", 1), Duration.ofMillis(1), Duration.ofSeconds(1), 0, 1));
     assertTrue(e.getMessage().contains("switchyard.pool.retry.max-retries.SERVER_EROR"), e.getMessage());
@@ -454,7 +456,7 @@ class ModelPoolTest {
         probe.receiveMessage(Duration.ofSeconds(5)));
     assertEquals("drain/hurried", refused.attemptId());
     assertTrue(refused.rejected());
-    assertEquals("QUEUE_WAIT", refused.kind());
+    assertEquals(FailureKind.QUEUE_WAIT, refused.kind());
     assertEquals(500, refused.retryAfterMillis(), "2000 ms of queue ahead, 1500 ms allowed: retry in 500 ms");
     pool.tell(new ModelPool.Call(request("drain/no-deadline"), probe.getRef()));
     assertEquals(new ModelPool.CallAdmitted("drain/no-deadline"), probe.receiveMessage(),
@@ -463,7 +465,7 @@ class ModelPoolTest {
     ModelPool.CallFailed overMax = assertInstanceOf(ModelPool.CallFailed.class,
         probe.receiveMessage(Duration.ofSeconds(5)));
     assertEquals("drain/late", overMax.attemptId());
-    assertEquals("QUEUE_WAIT", overMax.kind());
+    assertEquals(FailureKind.QUEUE_WAIT, overMax.kind());
     assertEquals(500, overMax.retryAfterMillis(), "3000 ms of queue ahead, 2500 ms allowed");
     assertEquals(java.util.Set.of("drain/warm", "drain/running"), backend.calls.keySet(),
         "queued and refused calls have not reached the backend");
@@ -487,7 +489,7 @@ class ModelPoolTest {
         probe.receiveMessage(Duration.ofSeconds(5)));
     assertEquals("expire/queued", refused.attemptId());
     assertTrue(refused.rejected());
-    assertEquals("QUEUE_WAIT", refused.kind());
+    assertEquals(FailureKind.QUEUE_WAIT, refused.kind());
 
     held(request("expire/running")).complete(ok());
     assertEquals("expire/running", assertInstanceOf(ModelPool.CallAnswered.class,

@@ -113,7 +113,7 @@ class StreamedCallTest {
     pool(silent, Duration.ofMillis(300)).tell(new ModelPool.Call(streamed("s2/1"), probe.getRef()));
 
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, ModelPoolTest.outcome(probe, WAIT));
-    assertEquals("TIMEOUT", failed.kind());
+    assertEquals(FailureKind.TIMEOUT, failed.kind());
     assertTrue(failed.message().contains("no first token"), failed.message());
     assertEquals(1, silent.cancels.get(), "the backend call was cancelled");
   }
@@ -149,7 +149,7 @@ class StreamedCallTest {
 
     assertInstanceOf(ModelPool.TokensArrived.class, ModelPoolTest.outcome(probe, WAIT));
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, ModelPoolTest.outcome(probe, WAIT));
-    assertEquals("STREAM_BROKEN", failed.kind());
+    assertEquals(FailureKind.STREAM_BROKEN, failed.kind());
     assertTrue(failed.message().contains("stream ended before [DONE]"), failed.message());
     probe.expectNoMessage(Duration.ofMillis(500));
     assertEquals(1, breaking.calls.get(), "SERVER_ERROR is retried once, but not once the stream had begun");

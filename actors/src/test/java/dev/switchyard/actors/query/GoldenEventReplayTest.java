@@ -224,6 +224,27 @@ class GoldenEventReplayTest {
   }
 
   @Test
+  void v1FailedAttemptsReadAsTheirFailureKindsAndReplay() throws Exception {
+    List<Object> events = fixture("golden-failed");
+    QueryEvent.AttemptFailed refused = (QueryEvent.AttemptFailed) events.get(2);
+    assertEquals(dev.switchyard.actors.pool.FailureKind.POOL_FULL, refused.failure());
+    assertTrue(refused.rejected());
+    assertEquals(dev.switchyard.actors.pool.FailureKind.TIMEOUT,
+        ((QueryEvent.AttemptFailed) events.get(4)).failure());
+    journal("golden-failed", events);
+
+    QueryResult r = status("golden-failed").result();
+    assertEquals("4", r.answer());
+    assertEquals(List.of("large", "large"), r.modelsCalled(), "the refused call reached no model");
+    assertEquals(3, r.rounds());
+    assertEquals(List.of(Stage.PRE_ROUTE, Stage.REJECTED, Stage.ESCALATE, Stage.FAILED, Stage.ESCALATE,
+        Stage.GENERATE, Stage.ANSWER), r.episode().steps().stream().map(s -> s.stage()).toList());
+    assertEquals("rejected: POOL_FULL: pool small is full (8 in flight, 2 queued)",
+        r.episode().steps().get(1).decision());
+    assertEquals("error: TIMEOUT: no reply from the pool within 60 seconds", r.episode().steps().get(3).decision());
+  }
+
+  @Test
   void anInterruptedV1QueryContinuesAtItsLastRecordedStep() throws Exception {
     journal("golden-interrupted", fixture("golden-interrupted"));
     QueryResult r = engine.answer(query("golden-interrupted"), "cascade", Durability.DURABLE)

@@ -3,6 +3,7 @@ package dev.switchyard.ops.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchyard.simulator.cli.LatencyHistogram;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -281,20 +282,14 @@ public final class LoadBenchmark {
   }
 
   private static void distribution(ObjectNode into, List<Double> values) {
-    Collections.sort(values);
     if (!values.isEmpty()) {
-      into.put("p50", round(percentile(values, 0.50), 2));
-      into.put("p90", round(percentile(values, 0.90), 2));
-      into.put("p99", round(percentile(values, 0.99), 2));
-      into.put("max", round(values.get(values.size() - 1), 2));
-      into.put("mean", round(values.stream().mapToDouble(d -> d).average().orElse(0), 2));
+      LatencyHistogram h = LatencyHistogram.of(values);
+      into.put("p50", round(h.percentileMs(50), 2));
+      into.put("p90", round(h.percentileMs(90), 2));
+      into.put("p99", round(h.percentileMs(99), 2));
+      into.put("max", round(h.maxMs(), 2));
+      into.put("mean", round(h.meanMs(), 2));
     }
-  }
-
-  /** Nearest-rank percentile of sorted values. */
-  static double percentile(List<Double> sorted, double q) {
-    int rank = (int) Math.ceil(q * sorted.size());
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
   }
 
   private static double round(double v, int digits) {

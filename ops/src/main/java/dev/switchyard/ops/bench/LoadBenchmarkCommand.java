@@ -3,9 +3,10 @@ package dev.switchyard.ops.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import dev.switchyard.ops.DataLocator;
-import dev.switchyard.ops.SwitchyardCli;
 import dev.switchyard.ops.SwitchyardConfig;
+import dev.switchyard.simulator.cli.DataLocator;
+import dev.switchyard.simulator.cli.DataOption;
+import dev.switchyard.simulator.cli.ExitCode;
 import dev.switchyard.strategies.data.DataFormatException;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,8 +68,8 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
           + " (POST /v1/jobs, 202 once journaled). Default: ${DEFAULT-VALUE}.")
   String kind;
 
-  @Option(names = "--data", paramLabel = "PATH", description = "Take prompts from the test split of this recorded data (default: the shared data set if found, else built-in prompts).")
-  Path data;
+  @Mixin
+  DataOption data = new DataOption();
 
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-load.json",
       description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
@@ -95,7 +97,7 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | DataFormatException e) {
       err.println("switchyard bench load: " + e.getMessage());
       err.flush();
-      return SwitchyardCli.EXIT_USAGE;
+      return ExitCode.USAGE;
     }
     stdout.printf("bench load: %d requests (%s), %d clients, at most %s, against %s (%s%s)%n", settings.requests(),
         kind, settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
@@ -118,15 +120,15 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
     if (report.get("ok").asInt() == 0) {
       err.println("switchyard bench load: no request succeeded; is 'switchyard serve' running at " + url + "?");
       err.flush();
-      return SwitchyardCli.EXIT_FAILED;
+      return ExitCode.FAILED;
     }
-    return SwitchyardCli.EXIT_OK;
+    return ExitCode.OK;
   }
 
   private List<String> prompts(Config config, PrintWriter stdout) {
-    DataLocator.Located located = DataLocator.locate(data, config);
+    DataLocator.Located located = DataLocator.standard().locate(data.given(), config);
     if (located.file().isEmpty()) {
-      if (data != null) {
+      if (data.given() != null) {
         throw new IllegalArgumentException(located.describeMissing());
       }
       stdout.println("bench load: no recorded data found, using " + BUILT_IN_PROMPTS.size() + " built-in prompts");

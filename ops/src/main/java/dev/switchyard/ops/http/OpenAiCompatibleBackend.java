@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -141,6 +142,7 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     long started = nanoTime.getAsLong();
     CompletableFuture<Response> result = new CompletableFuture<>();
     AtomicReference<UniqueKillSwitch> running = new AtomicReference<>();
+    AtomicBoolean cancelled = new AtomicBoolean();
     send(request).thenCompose(response -> {
       if (!isEventStream(response)) {
         return whole(response, started).thenApply(answer -> {
@@ -157,6 +159,9 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
           .toMat(Sink.foreach(line -> answer.onLine(line.utf8String())), Keep.both())
           .run(materializer);
       running.set(killable.first());
+      if (cancelled.get()) {
+        killable.first().abort(new TimeoutException("the call was timed out by its worker")); // before its headers came
+      }
       return killable.second().thenApply(done -> answer.finish((nanoTime.getAsLong() - started) / 1_000_000.0));
     }).whenComplete((response, failure) -> {
       if (failure == null) {
@@ -166,6 +171,7 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
       }
     });
     Runnable cancel = () -> {
+      cancelled.set(true);
       UniqueKillSwitch kill = running.get();
       if (kill != null) {
         kill.abort(new TimeoutException("the call was timed out by its worker"));

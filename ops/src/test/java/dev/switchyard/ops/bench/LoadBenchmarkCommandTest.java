@@ -143,12 +143,4 @@ class LoadBenchmarkCommandTest {
         "--out", dir.resolve("b.json").toString()));
     assertTrue(err2.toString().contains("--stream applies to chat completions"), err2.toString());
   }
-
-  @Test
-  void percentileIsNearestRank() {
-    List<Double> sorted = List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
-    assertEquals(5.0, LoadBenchmark.percentile(sorted, 0.5));
-    assertEquals(9.0, LoadBenchmark.percentile(sorted, 0.9));
-    assertEquals(10.0, LoadBenchmark.percentile(sorted, 0.99));
-  }
 }

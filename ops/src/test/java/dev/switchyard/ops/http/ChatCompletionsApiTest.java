@@ -309,6 +309,37 @@ class ChatCompletionsApiTest {
     assertEquals("data: [DONE]", frames.get(frames.size() - 1));
   }
 
+  private static List<String> contents(List<String> frames) throws Exception {
+    List<String> pieces = new ArrayList<>();
+    for (String f : frames) {
+      JsonNode content = f.equals("data: [DONE]") ? null : JSON.readTree(f.substring(6)).at("/choices/0/delta/content");
+      if (content != null && content.isTextual() && !content.asText().isEmpty()) {
+        pieces.add(content.asText());
+      }
+    }
+    return pieces;
+  }
+
+  @Test
+  void aModelsPiecesGoOutAsTheyArriveAndTheResultAddsOnlyWhatTheStreamMissed() throws Exception {
+    List<String> frames = frames(post("/v1/chat/completions", chat("test/live-tokens", true)).body());
+
+    // stream-chunk-chars = 10 cuts only the part that did not stream
+    assertEquals(List.of("Par", "is is", " the capit", "al"), contents(frames));
+    assertEquals("data: [DONE]", frames.get(frames.size() - 1));
+  }
+
+  @Test
+  void aStreamThatBrokeAfterItsFirstPieceEndsWithAnUpstreamFailedErrorEventThenDone() throws Exception {
+    List<String> frames = frames(post("/v1/chat/completions", chat("test/broken-tokens", true)).body());
+
+    assertEquals(List.of("The"), contents(frames));
+    JsonNode error = JSON.readTree(frames.get(frames.size() - 2).substring(6)).get("error");
+    assertEquals("upstream_failed", error.get("code").asText());
+    assertTrue(error.get("message").asText().contains("STREAM_BROKEN"), error.toString());
+    assertEquals("data: [DONE]", frames.get(frames.size() - 1));
+  }
+
   @Test
   void streamingAbstentionSendsRefusalDelta() throws Exception {
     HttpResponse<String> r = post("/v1/chat/completions", chat("test/abstain", true));

@@ -53,7 +53,9 @@ public final class FakeEngine implements Engine {
         PipelineDefinition.fixed("test/crash", "fails unexpectedly", cascade, s -> null),
         PipelineDefinition.fixed("test/mid-stream-failure", "fails after one step", cascade, s -> null),
         PipelineDefinition.fixed("test/slow-stream", "pauses 1.5 s between a step and the result", cascade,
-            s -> null));
+            s -> null),
+        PipelineDefinition.fixed("test/live-tokens", "streams a model's pieces, then the result", cascade, s -> null),
+        PipelineDefinition.fixed("test/broken-tokens", "a piece, then the stream breaks", cascade, s -> null));
   }
 
   static QueryResult result(Query q, String pipeline) {
@@ -132,6 +134,19 @@ public final class FakeEngine implements Engine {
             .concat(Source.single(1).initialDelay(Duration.ofMillis(300)).map(i -> {
               throw new EngineRejection(EngineRejection.Reason.UNAVAILABLE, "pool lost", null);
             }));
+      }
+      case "test/live-tokens" -> {
+        // the model's pieces as it generates them; the result holds the whole answer, whose end the stream missed
+        QueryResult r = new QueryResult(query.id(), pipeline, "Paris is the capital", "small-1b", List.of("small-1b"),
+            1, 0.00001, 40, 10, 4, null, null);
+        return Source.from(List.of(new QueryProgress.TokensArrived(query.id(), 1, "small-1b", "Par"),
+            new QueryProgress.TokensArrived(query.id(), 1, "small-1b", "is is"), new QueryProgress.Finished(r)));
+      }
+      case "test/broken-tokens" -> {
+        QueryResult r = new QueryResult(query.id(), pipeline, null, null, List.of("small-1b"), 1, 0.00001, 40, 10, 1,
+            "error: STREAM_BROKEN: the answer broke off after 1 streamed pieces", null);
+        return Source.from(List.of(new QueryProgress.TokensArrived(query.id(), 1, "small-1b", "The"),
+            new QueryProgress.Finished(r)));
       }
       default -> {
         return Source.failed(failure(pipeline));

@@ -7,10 +7,6 @@ import java.io.UncheckedIOException;
 
 /** Argument checks and error messages shared by the simulator's commands. */
 final class CliSupport {
-  /** The command failed while running. */
-  static final int EXIT_FAILED = 1;
-  /** Bad usage or input: a flag value, a missing or malformed data file (the switchyard CLI's convention). */
-  static final int EXIT_USAGE = 2;
   static final PrintStream NULL_STREAM = new PrintStream(OutputStream.nullOutputStream());
 
   private CliSupport() {}
@@ -32,13 +28,13 @@ final class CliSupport {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("switchyard " + command + ": interrupted");
-      return 130;
+      return ExitCode.INTERRUPTED;
     } catch (IllegalArgumentException | dev.switchyard.strategies.data.DataFormatException e) {
       err.println("switchyard " + command + ": error: " + message(e));
-      return EXIT_USAGE;
+      return ExitCode.USAGE;
     } catch (RuntimeException e) {
       err.println("switchyard " + command + ": error: " + message(e));
-      return EXIT_FAILED;
+      return ExitCode.FAILED;
     }
   }
 

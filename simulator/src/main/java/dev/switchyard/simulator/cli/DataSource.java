@@ -3,13 +3,13 @@ package dev.switchyard.simulator.cli;
 import com.typesafe.config.Config;
 import dev.switchyard.simulator.SyntheticFleet;
 import dev.switchyard.strategies.data.RecordedDataset;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 
 /**
- * Where a command's recorded outcomes come from. A path the user named must exist (else a clear error); when
- * the default path holds no file, the seeded {@link SyntheticFleet} stands in and {@link Resolved#notice} says
- * where it looked, so the commands work on a fresh machine.
+ * Where a simulation's recorded outcomes come from. A path the user named must exist (else a clear error); when
+ * the {@link DataLocator} finds no file in its default places, the seeded {@link SyntheticFleet} stands in and
+ * {@link Resolved#notice} says where it looked, so the commands work on a fresh machine.
  */
 final class DataSource {
   /** The data and how to describe it; {@code notice} is null unless the synthetic fleet stands in. */
@@ -17,30 +17,23 @@ final class DataSource {
 
   private DataSource() {}
 
-  /**
-   * @param explicit the {@code --data} value, null when not given
-   * @param defaultPath the configured default, relative to {@code workingDir}
-   */
-  static Resolved resolve(Path explicit, String defaultPath, Path workingDir, Config synthetic, long seed) {
-    if (explicit != null) {
-      Path p = workingDir.resolve(explicit).normalize();
-      if (!Files.isRegularFile(p)) {
-        throw new IllegalArgumentException("--data: no such file: " + p.toAbsolutePath());
-      }
+  /** @param explicit the {@code --data} value, null when not given */
+  static Resolved resolve(Path explicit, DataLocator locator, Config config, Config synthetic, long seed) {
+    DataLocator.Located located = locator.locate(explicit, config);
+    if (located.file().isPresent()) {
+      Path p = located.file().get();
       RecordedDataset data = RecordedDataset.load(p);
-      return new Resolved(data, p.toAbsolutePath() + " (" + data.size() + " queries, " + data.models().size()
-          + " models)", false, null);
+      return new Resolved(data, p + " (" + data.size() + " queries, " + data.models().size() + " models)", false,
+          null);
     }
-    Path p = workingDir.resolve(defaultPath).normalize();
-    if (Files.isRegularFile(p)) {
-      RecordedDataset data = RecordedDataset.load(p);
-      return new Resolved(data, p.toAbsolutePath() + " (" + data.size() + " queries, " + data.models().size()
-          + " models)", false, null);
+    if (explicit != null) {
+      throw new IllegalArgumentException(located.describeMissing());
     }
     Resolved fallback = synthetic(synthetic, seed);
-    return new Resolved(fallback.data(), fallback.description(), true, "no recorded data found at "
-        + p.toAbsolutePath() + " (give one with --data PATH); running on the seeded synthetic fleet instead ("
-        + fallback.description() + ")");
+    String tried = located.tried().stream().map(Path::toString).collect(Collectors.joining(", "));
+    return new Resolved(fallback.data(), fallback.description(), true, "no recorded data found at " + tried
+        + " (give one with --data PATH); running on the seeded synthetic fleet instead (" + fallback.description()
+        + ")");
   }
 
   /** The seeded synthetic fleet, asked for. */

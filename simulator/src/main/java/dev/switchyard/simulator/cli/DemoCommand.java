@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,11 +32,8 @@ import picocli.CommandLine.Option;
     description = "Replays recorded queries through two pipelines on a one-node engine and prints quality, cost "
         + "and latency tables.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--data", paramLabel = "PATH",
-      description = "Recorded outcomes (queries.jsonl). Default: config "
-          + "switchyard.simulator.demo.data, relative to the working directory; if absent the seeded synthetic "
-          + "fleet is used.")
-  Path data;
+  @Mixin
+  DataOption data = new DataOption();
 
   @Option(names = "--pipelines", paramLabel = "NAME", split = ",", description = "Pipelines to replay, in order "
       + "(comma-separated), e.g. switchyard/bandit,switchyard/pilot. Default: switchyard.simulator.demo.pipelines "
@@ -54,13 +52,11 @@ public final class DemoCommand implements Callable<Integer> {
       + "switchyard.simulator.demo.concurrency (16).")
   Integer concurrency;
 
-  @Option(names = "--seed", description = "Seed of the sample, the latency noise and the synthetic fleet. "
-      + "Default: switchyard.simulator.demo.seed (42).")
-  Long seed;
+  @Mixin
+  SeedOption seed = new SeedOption();
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the embedded H2 journal lives. "
-      + "Default: switchyard.simulator.demo.state-dir (./var).")
-  Path stateDir;
+  @Mixin
+  StateDirOption stateDir = new StateDirOption();
 
   @Option(names = "--replicas", paramLabel = "N", description = "Simulated GPU replicas per model. Default: "
       + "switchyard.simulator.fleet.replicas-per-model (2).")
@@ -76,13 +72,21 @@ public final class DemoCommand implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private final Path workingDir;
+  private final DataLocator locator;
   private final Config config;
 
   public DemoCommand() {
-    this(new LocalEngine(), System.out, System.err, Path.of(""), null);
+    this(new LocalEngine(), System.out, System.err, Path.of(""), DataLocator.standard(), null);
   }
 
+  /** For tests: recorded data is looked for from {@code workingDir} only. */
   DemoCommand(EngineLauncher launcher, PrintStream out, PrintStream err, Path workingDir, Config config) {
+    this(launcher, out, err, workingDir, new DataLocator(workingDir, List.of()), config);
+  }
+
+  private DemoCommand(EngineLauncher launcher, PrintStream out, PrintStream err, Path workingDir,
+      DataLocator locator, Config config) {
+    this.locator = locator;
     this.launcher = launcher;
     this.out = out;
     this.err = err;
@@ -105,16 +109,16 @@ public final class DemoCommand implements Callable<Integer> {
         1);
     int replicaCount = CliSupport.atLeast("--replicas",
         replicas != null ? replicas : cfg.getInt("switchyard.simulator.fleet.replicas-per-model"), 1);
-    long s = seed != null ? seed : demo.getLong("seed");
-    Path state = workingDir.resolve(stateDir != null ? stateDir : Path.of(demo.getString("state-dir")));
+    long s = seed.orElse(demo.getLong("seed"));
+    Path state = workingDir.resolve(stateDir.given() != null ? stateDir.given()
+        : Path.of(demo.getString("state-dir")));
     Duration timeout = demo.getDuration("answer-timeout");
     List<String> pipelines = pipelineNames != null && !pipelineNames.isEmpty() ? List.copyOf(pipelineNames)
         : demo.getStringList("pipelines");
 
     DataSource.Resolved source = synthetic
         ? DataSource.synthetic(cfg.getConfig("switchyard.simulator.synthetic"), s)
-        : DataSource.resolve(data, demo.getString("data"), workingDir,
-            cfg.getConfig("switchyard.simulator.synthetic"), s);
+        : DataSource.resolve(data.given(), locator, cfg, cfg.getConfig("switchyard.simulator.synthetic"), s);
     if (source.notice() != null) {
       err.println(source.notice());
     }
@@ -151,7 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("quality = mean recorded score of the answers; latency = simulated end-to-end (sum of calls)");
       out.print(ReportTable.render(results, ReportTable.baselines(fleet.train().models(), queries),
           fleet.train().models()));
-      return 0;
+      return ExitCode.OK;
     }
   }
 

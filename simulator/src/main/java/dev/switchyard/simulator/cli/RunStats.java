@@ -3,8 +3,6 @@ package dev.switchyard.simulator.cli;
 import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.protocol.Response;
 import dev.switchyard.strategies.data.RecordedQuery;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,7 @@ final class RunStats {
   private int answered;
   private double scoreSum;
   private double costSum;
-  private final List<Double> latencies = new ArrayList<>();
+  private final LatencyHistogram latencies = new LatencyHistogram();
   private final Map<String, Integer> callsPerModel = new LinkedHashMap<>();
   private final Map<String, Integer> failures = new TreeMap<>();
 
@@ -43,7 +41,7 @@ final class RunStats {
       failures.merge("abstained", 1, Integer::sum);
     }
     costSum += result.costUsd();
-    latencies.add(latencyMs);
+    latencies.record(latencyMs);
     result.modelsCalled().forEach(m -> callsPerModel.merge(m, 1, Integer::sum));
   }
 
@@ -53,7 +51,7 @@ final class RunStats {
     answered++;
     scoreSum += score;
     costSum += cost;
-    latencies.add(latencyMs);
+    latencies.record(latencyMs);
     callsPerModel.merge(model, 1, Integer::sum);
   }
 
@@ -83,7 +81,7 @@ final class RunStats {
   }
 
   synchronized double percentile(double p) {
-    return RunStats.percentile(latencies, p);
+    return latencies.percentileMs(p);
   }
 
   synchronized double callsPerQuery() {
@@ -102,17 +100,6 @@ final class RunStats {
   synchronized int failureCount() {
     return failures.entrySet().stream().filter(e -> !e.getKey().equals("abstained"))
         .mapToInt(Map.Entry::getValue).sum();
-  }
-
-  /** Nearest-rank percentile ({@code p} in [0, 100]); NaN for no values. */
-  static double percentile(List<Double> values, double p) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(sorted);
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,9 +39,8 @@ import picocli.CommandLine.Option;
 public final class SimulateCommand implements Callable<Integer> {
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
-  @Option(names = "--data", paramLabel = "PATH", description = "Recorded outcomes (queries.jsonl). Default: "
-      + "switchyard.simulator.demo.data; if absent the seeded synthetic fleet is used.")
-  Path data;
+  @Mixin
+  DataOption data = new DataOption();
 
   @Option(names = "--workload", description = "poisson, bursty or diurnal. Default: switchyard.simulator.simulate.workload.")
   String workload;
@@ -75,11 +75,11 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--max-in-flight", paramLabel = "N", description = "Outstanding queries beyond which the client sheds arrivals.")
   Integer maxInFlight;
 
-  @Option(names = "--seed", description = "Seed of arrivals, queries, latency noise and faults.")
-  Long seed;
+  @Mixin
+  SeedOption seed = new SeedOption();
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the embedded H2 journal lives.")
-  Path stateDir;
+  @Mixin
+  StateDirOption stateDir = new StateDirOption();
 
   @Option(names = "--out", paramLabel = "FILE", description = "Also write the report as JSON to this file.")
   Path out;
@@ -91,13 +91,21 @@ public final class SimulateCommand implements Callable<Integer> {
   private final PrintStream stdout;
   private final PrintStream err;
   private final Path workingDir;
+  private final DataLocator locator;
   private final Config config;
 
   public SimulateCommand() {
-    this(new LocalEngine(), System.out, System.err, Path.of(""), null);
+    this(new LocalEngine(), System.out, System.err, Path.of(""), DataLocator.standard(), null);
   }
 
+  /** For tests: recorded data is looked for from {@code workingDir} only. */
   SimulateCommand(EngineLauncher launcher, PrintStream stdout, PrintStream err, Path workingDir, Config config) {
+    this(launcher, stdout, err, workingDir, new DataLocator(workingDir, List.of()), config);
+  }
+
+  private SimulateCommand(EngineLauncher launcher, PrintStream stdout, PrintStream err, Path workingDir,
+      DataLocator locator, Config config) {
+    this.locator = locator;
     this.launcher = launcher;
     this.stdout = stdout;
     this.err = err;
@@ -126,8 +134,9 @@ public final class SimulateCommand implements Callable<Integer> {
     double sloMs = slo != null ? seconds("--slo", slo) * 1000 : sim.getDuration("slo").toMillis();
     int shedAbove = CliSupport.atLeast("--max-in-flight",
         maxInFlight != null ? maxInFlight : sim.getInt("max-in-flight"), 1);
-    long s = seed != null ? seed : sim.getLong("seed");
-    Path state = workingDir.resolve(stateDir != null ? stateDir : Path.of(sim.getString("state-dir")));
+    long s = seed.orElse(sim.getLong("seed"));
+    Path state = workingDir.resolve(stateDir.given() != null ? stateDir.given()
+        : Path.of(sim.getString("state-dir")));
     Duration timeout = sim.getDuration("answer-timeout");
     ArrivalProcess process;
     try {
@@ -149,8 +158,7 @@ public final class SimulateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--chaos-schedule: " + e.getMessage(), e);
     }
-    DataSource.Resolved source = DataSource.resolve(data,
-        cfg.getString("switchyard.simulator.demo.data"), workingDir,
+    DataSource.Resolved source = DataSource.resolve(data.given(), locator, cfg,
         cfg.getConfig("switchyard.simulator.synthetic"), s);
     if (source.notice() != null) {
       err.println(source.notice());
@@ -196,7 +204,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         stdout.println("report written to " + file.toAbsolutePath());
       }
-      return 0;
+      return ExitCode.OK;
     }
   }
 

@@ -57,8 +57,8 @@ record SimulationReport(
     int withinSlo = 0;
     double scoreSum = 0;
     double cost = 0;
-    List<Double> latencies = new ArrayList<>();
-    List<Double> modelLatencies = new ArrayList<>();
+    LatencyHistogram latencies = new LatencyHistogram();
+    LatencyHistogram modelLatencies = new LatencyHistogram();
     Map<String, Integer> calls = new LinkedHashMap<>();
     replicas.keySet().forEach(m -> calls.put(m, 0));
     int buckets = (int) Math.ceil(Math.max(durationSeconds, 1e-9));
@@ -72,8 +72,8 @@ record SimulationReport(
         perSecond[bucket][2]++;
         continue;
       }
-      latencies.add(f.latencyMs());
-      modelLatencies.add(RunStats.simulatedLatencyMs(f.result()));
+      latencies.record(f.latencyMs());
+      modelLatencies.record(RunStats.simulatedLatencyMs(f.result()));
       cost += f.result().costUsd();
       f.result().modelsCalled().forEach(m -> calls.merge(m, 1, Integer::sum));
       if (f.result().abstained()) {
@@ -88,14 +88,14 @@ record SimulationReport(
       }
     }
     Map<String, Double> lat = new LinkedHashMap<>();
-    lat.put("p50", RunStats.percentile(latencies, 50));
-    lat.put("p90", RunStats.percentile(latencies, 90));
-    lat.put("p99", RunStats.percentile(latencies, 99));
-    lat.put("max", RunStats.percentile(latencies, 100));
+    lat.put("p50", latencies.percentileMs(50));
+    lat.put("p90", latencies.percentileMs(90));
+    lat.put("p99", latencies.percentileMs(99));
+    lat.put("max", latencies.maxMs());
     Map<String, Double> modelLat = new LinkedHashMap<>();
-    modelLat.put("p50", RunStats.percentile(modelLatencies, 50));
-    modelLat.put("p90", RunStats.percentile(modelLatencies, 90));
-    modelLat.put("p99", RunStats.percentile(modelLatencies, 99));
+    modelLat.put("p50", modelLatencies.percentileMs(50));
+    modelLat.put("p90", modelLatencies.percentileMs(90));
+    modelLat.put("p99", modelLatencies.percentileMs(99));
     Map<String, Map<String, Long>> outcomes = new TreeMap<>();
     replicas.forEach((m, list) -> {
       Map<String, Long> merged = new TreeMap<>();

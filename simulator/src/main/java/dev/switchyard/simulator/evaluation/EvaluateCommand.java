@@ -1,5 +1,10 @@
 package dev.switchyard.simulator.evaluation;
 
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.simulator.cli.DataLocator;
+import dev.switchyard.simulator.cli.DataOption;
+import dev.switchyard.simulator.cli.ExitCode;
+import dev.switchyard.simulator.cli.SeedOption;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.data.DataFormatException;
@@ -14,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,17 +34,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Trains strategies on the train split and reports quality-cost frontiers on the test split.")
 public final class EvaluateCommand implements Callable<Integer> {
-  public static final String DEFAULT_DATA = "../shared/data/zellinger-cascade9/queries.jsonl";
-  static final int BAD_INPUT = 2;
-  /** Some strategy threw; the report holds the others. */
-  static final int STRATEGY_FAILED = 1;
-
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--data", paramLabel = "PATH", defaultValue = DEFAULT_DATA,
-      description = "Recorded outcomes file (queries.jsonl format). Default: ${DEFAULT-VALUE}")
-  Path data;
+  @Mixin
+  DataOption dataOption = new DataOption();
 
   @Option(names = "--strategy", paramLabel = "NAME", defaultValue = "all",
       description = "A strategy name, a comma-separated list, or 'all' (default).")
@@ -50,8 +50,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--test-share", defaultValue = "0.3", description = "For a file without a train split: the share of each task's queries in the test split of the seeded stratified split made instead (default: ${DEFAULT-VALUE}).")
   double testShare;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed given to every strategy (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seedOption = new SeedOption();
 
   @Option(names = "--out", paramLabel = "DIR", description = "Write summary.csv, frontiers.csv and report.html here.")
   Path out;
@@ -85,7 +85,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           err.println("error: --strategy '" + n + "' is not a known strategy; known: all, "
               + String.join(", ", catalog.keySet()));
           err.flush();
-          return BAD_INPUT;
+          return ExitCode.USAGE;
         }
         chosen.put(n, catalog.get(n));
       }
@@ -93,7 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (!(testShare > 0 && testShare < 1)) {
       err.println("error: --test-share must be between 0 and 1 (exclusive), got " + testShare);
       err.flush();
-      return BAD_INPUT;
+      return ExitCode.USAGE;
     }
     Metrics.BudgetRule rule;
     try {
@@ -101,8 +101,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println("error: --budget-rule '" + budgetRule + "' is not one of: hull, step");
       err.flush();
-      return BAD_INPUT;
+      return ExitCode.USAGE;
     }
+    long seed = seedOption.orElse(1);
+    DataLocator.Located located = DataLocator.standard().locate(dataOption.given(), ConfigFactory.load());
+    if (located.file().isEmpty()) {
+      err.println("error: " + located.describeMissing());
+      err.flush();
+      return ExitCode.USAGE;
+    }
+    Path data = located.file().get();
     RecordedDataset dataset;
     Evaluation evaluation;
     try {
@@ -110,7 +118,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     } catch (DataFormatException e) {
       err.println("error: --data " + data + ": " + e.getMessage());
       err.flush();
-      return BAD_INPUT;
+      return ExitCode.USAGE;
     }
     if (!dataset.hasSplit("train")) {
       dataset = dataset.withStratifiedSplit(seed, testShare);
@@ -123,7 +131,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       err.println("error: --split '" + split + "': strategies train on split 'train' and report on '" + split
           + "', but " + data + " has splits " + splits);
       err.flush();
-      return BAD_INPUT;
+      return ExitCode.USAGE;
     }
     evaluation = new Evaluation(dataset, split, seed, rule);
     List<String> failed = new java.util.ArrayList<>();
@@ -144,7 +152,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       } catch (IOException e) {
         err.println("error: --out " + out + ": cannot write reports: " + e.getMessage());
         err.flush();
-        return BAD_INPUT;
+        return ExitCode.USAGE;
       }
     }
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -153,6 +161,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         evaluation.evaluated().size(), split, seconds, out == null ? "" : "; reports in " + out));
     err.flush();
     outWriter.flush();
-    return failed.isEmpty() ? 0 : STRATEGY_FAILED;
+    // some strategy threw: the report holds the others
+    return failed.isEmpty() ? ExitCode.OK : ExitCode.FAILED;
   }
 }

@@ -2,6 +2,9 @@ package dev.switchyard.simulator.learning;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.simulator.cli.DataLocator;
+import dev.switchyard.simulator.cli.ExitCode;
+import dev.switchyard.simulator.cli.SeedOption;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,8 +27,8 @@ public final class LearningBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "recorded outcomes file (queries.jsonl) or its directory")
   Path data;
 
-  @Option(names = "--seed", defaultValue = "7", description = "seed of stream order, exploration and training")
-  long seed;
+  @Mixin
+  SeedOption seedOption = new SeedOption();
 
   @Option(names = "--out", defaultValue = "target/learning-bench", description = "directory for the results file")
   Path out;
@@ -39,11 +43,16 @@ public final class LearningBenchmarkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Path file = Files.isDirectory(data) ? data.resolve("queries.jsonl") : data;
+    long seed = seedOption.orElse(7);
     if (!only.matches("all|online|multi-round|multi-step")) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--only must be online, multi-round, multi-step or all, got '" + only + "'");
     }
+    DataLocator.Located located = DataLocator.standard().locate(data, ConfigFactory.load());
+    if (located.file().isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), located.describeMissing());
+    }
+    Path file = located.file().get();
     RecordedDataset all = RecordedDataset.load(file);
     Config config = ConfigFactory.defaultOverrides()
         .withFallback(ConfigFactory.parseResources("switchyard-learning.conf")).resolve()
@@ -53,19 +62,19 @@ public final class LearningBenchmarkCommand implements Callable<Integer> {
     report.append("# Learning benchmarks\n\ndata: ").append(file).append(" (").append(all.size())
         .append(" queries), seed ").append(seed).append("\n\n");
     if (only.equals("all") || only.equals("online")) {
-      report.append(bench.online());
+      report.append(LearningReport.online(bench.online()));
     }
     if (only.equals("all") || only.equals("multi-round")) {
-      report.append(bench.multiRound());
+      report.append(LearningReport.multiRound(bench.multiRound()));
     }
     if (only.equals("all") || only.equals("multi-step")) {
-      report.append(bench.multiStep());
+      report.append(LearningReport.multiStep(bench.multiStep()));
     }
     Files.createDirectories(out);
     Path result = out.resolve("learning-results.md");
     Files.writeString(result, report.toString(), StandardCharsets.UTF_8);
     System.out.println(report);
     System.out.println("written to " + result.toAbsolutePath());
-    return 0;
+    return ExitCode.OK;
   }
 }

@@ -3,11 +3,11 @@ package dev.switchyard.simulator.learning;
 import com.typesafe.config.Config;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ModelCard;
+import dev.switchyard.simulator.learning.LearningResults.Point;
 import dev.switchyard.simulator.workload.AgenticJobs;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.StrategyContext;
-import dev.switchyard.strategies.bandit.ContextFeaturizer;
 import dev.switchyard.strategies.bandit.DuelingFgtsRouter;
 import dev.switchyard.strategies.bandit.EscalationThresholdBandit;
 import dev.switchyard.strategies.bandit.GreenServRouter;
@@ -35,12 +35,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
 
-/** The three learning benchmarks; each returns a markdown section. */
+/**
+ * The three learning benchmarks on recorded outcomes: online learning (stationary, drift, a model joining),
+ * multi-round planning against single-stage strategies, and multi-step job allocation. Each returns its
+ * {@link LearningResults}; {@link LearningReport} renders them. Every draw is seeded, so a run replays.
+ */
 final class LearningBenchmarks {
   private final RecordedDataset train;
   private final RecordedDataset test;
@@ -66,14 +69,6 @@ final class LearningBenchmarks {
     }
     this.energyScale = maxEnergy > 0 ? maxEnergy : 1.0;
     this.reward = RewardModel.costOnly(config.getDouble("cost-weight"), costScale);
-  }
-
-  private static String f(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
-  }
-
-  private static String e(double v) {
-    return String.format(Locale.ROOT, "%.3e", v);
   }
 
   // ---------------------------------------------------------------- online
@@ -152,30 +147,22 @@ final class LearningBenchmarks {
     return run;
   }
 
-  String online() {
+  LearningResults.Online online() {
     List<RecordedQuery> stream = test.shuffled(seed);
     int n = stream.size();
     int changeAt = (int) Math.round(config.getDouble("change-at") * n);
     int window = config.getInt("adaptation-window");
-    StringBuilder sb = new StringBuilder();
-    sb.append("## Online learning (test split streamed in seeded order, every learner starts cold)\n\n");
     String best = bestFixed(stream);
     double bestSum = fixedReward(stream, best);
-    sb.append("Reward r = score - ").append(reward.costWeight()).append(" * cost / ").append(e(costScale))
-        .append(" USD. ").append(n).append(" queries. Best fixed model in hindsight: ").append(best)
-        .append(" (total reward ").append(f(bestSum)).append("). Regret = best fixed total - learner total.\n\n");
-    sb.append("| learner | cumulative reward | regret | regret/query | last-25% quality | last-25% cost USD |"
-        + " calls/query |\n|---|---:|---:|---:|---:|---:|---:|\n");
     Map<String, Supplier<OnlineLearner>> learners = learners();
+    List<LearningResults.LearnerRun> runs = new ArrayList<>();
     for (var entry : learners.entrySet()) {
       Run r = stream(entry.getValue().get(), stream, t -> cards);
       double total = sum(r.rewards, 0, n);
       int tail = n - n / 4;
       double calls = r.calls.stream().mapToInt(List::size).sum() / (double) n;
-      sb.append("| ").append(entry.getKey()).append(" | ").append(f(total)).append(" | ")
-          .append(f(bestSum - total)).append(" | ").append(f((bestSum - total) / n)).append(" | ")
-          .append(f(sum(r.scores, tail, n) / (n - tail))).append(" | ").append(e(sum(r.costs, tail, n) / (n - tail)))
-          .append(" | ").append(f(calls)).append(" |\n");
+      runs.add(new LearningResults.LearnerRun(entry.getKey(), total, bestSum - total, (bestSum - total) / n,
+          sum(r.scores, tail, n) / (n - tail), sum(r.costs, tail, n) / (n - tail), calls));
     }
 
     // Drift: the best fixed model degrades after changeAt.
@@ -185,16 +172,8 @@ final class LearningBenchmarks {
       drifted.add(t < changeAt ? stream.get(t) : flip(stream.get(t), best, p));
     }
     String bestAfter = bestFixed(drifted.subList(changeAt, n));
-    sb.append("\n### Drift: ").append(best).append("'s correct answers are flipped to wrong with probability ")
-        .append(p).append(" after query ").append(changeAt).append("\n\n");
-    sb.append("Adaptation time = the number of queries after the change until, for the first time, at most 10% of"
-        + " the last ").append(window).append(" decisions (all taken after the change) called ")
-        .append(best).append("; 'n/a' if the learner used it for under 10% of the ").append(window)
-        .append(" decisions before the change; 'never' if not reached by the end. Best fixed model after the"
-            + " change: ").append(bestAfter).append(".\n\n");
-    sb.append("| learner | share of decisions calling ").append(best).append(" before | adaptation (queries) | post-change reward/query"
-        + " | best fixed post-change reward/query |\n|---|---:|---:|---:|---:|\n");
     double bestPost = fixedReward(drifted.subList(changeAt, n), bestAfter) / (n - changeAt);
+    List<LearningResults.DriftRun> drift = new ArrayList<>();
     for (var entry : learners.entrySet()) {
       Run r = stream(entry.getValue().get(), drifted, t -> cards);
       double before = share(r.calls, changeAt - window, changeAt, best);
@@ -210,20 +189,13 @@ final class LearningBenchmarks {
           }
         }
       }
-      sb.append("| ").append(entry.getKey()).append(" | ").append(f(before)).append(" | ").append(adapt)
-          .append(" | ").append(f(sum(r.rewards, changeAt, n) / (n - changeAt))).append(" | ").append(f(bestPost))
-          .append(" |\n");
+      drift.add(new LearningResults.DriftRun(entry.getKey(), before, adapt,
+          sum(r.rewards, changeAt, n) / (n - changeAt)));
     }
 
     // A new model joins: the best fixed model is absent before changeAt.
     List<ModelCard> without = cards.stream().filter(c -> !c.id().equals(best)).toList();
-    sb.append("\n### A new model joins: ").append(best).append(" is deployed only from query ").append(changeAt)
-        .append("\n\n");
-    sb.append("Adaptation time = the number of queries after the join until, for the first time, at least 50% of"
-        + " the last ").append(window).append(" decisions called ").append(best)
-        .append(" (the best fixed model over the stream); 'never' if not reached.\n\n");
-    sb.append("| learner | adaptation (queries) | share to new model in last 25% | post-join reward/query |\n"
-        + "|---|---:|---:|---:|\n");
+    List<LearningResults.JoinRun> join = new ArrayList<>();
     for (var entry : learners.entrySet()) {
       Run r = stream(entry.getValue().get(), stream, t -> t < changeAt ? without : cards);
       String adapt = "never";
@@ -233,12 +205,11 @@ final class LearningBenchmarks {
           break;
         }
       }
-      sb.append("| ").append(entry.getKey()).append(" | ").append(adapt).append(" | ")
-          .append(f(share(r.calls, n - n / 4, n, best))).append(" | ")
-          .append(f(sum(r.rewards, changeAt, n) / (n - changeAt))).append(" |\n");
+      join.add(new LearningResults.JoinRun(entry.getKey(), adapt, share(r.calls, n - n / 4, n, best),
+          sum(r.rewards, changeAt, n) / (n - changeAt)));
     }
-    sb.append('\n');
-    return sb.toString();
+    return new LearningResults.Online(reward.costWeight(), costScale, n, best, bestSum, runs, p, changeAt, window,
+        bestAfter, bestPost, drift, join);
   }
 
   /** Share of decisions in [from, to) that called m (for single-call learners: that answered with m). */
@@ -273,8 +244,6 @@ final class LearningBenchmarks {
 
   // ---------------------------------------------------------------- multi-round
 
-  private record Point(double tradeoff, double quality, double cost, double calls) {}
-
   private List<Point> frontier(Strategy s) {
     List<Point> pts = new ArrayList<>();
     for (double t : s.tradeoffs()) {
@@ -299,11 +268,10 @@ final class LearningBenchmarks {
 
   /** Best quality among points costing at most the budget, NaN if none. */
   private static double qualityAt(List<Point> pts, double budget) {
-    return pts.stream().filter(p -> p.cost <= budget).mapToDouble(Point::quality).max().orElse(Double.NaN);
+    return pts.stream().filter(p -> p.cost() <= budget).mapToDouble(Point::quality).max().orElse(Double.NaN);
   }
 
-  String multiRound() {
-    StringBuilder sb = new StringBuilder("## Multi-round: Router-R1 planner vs single-stage strategies (test split)\n\n");
+  LearningResults.MultiRound multiRound() {
     StrategyContext ctx = StrategyContext.seeded(seed);
     Map<String, List<Point>> frontiers = new LinkedHashMap<>();
     RouterR1 r1 = new RouterR1();
@@ -330,54 +298,27 @@ final class LearningBenchmarks {
     }
     String bestModel = train.bestSingleModel();
     double bestCost = test.meanCost(bestModel);
-    sb.append("Best single model (train): ").append(bestModel).append(", test quality ")
-        .append(f(test.meanScore(bestModel))).append(" at ").append(e(bestCost))
-        .append(" USD/query. Quality at a budget = the best test quality among a strategy's swept points whose"
-            + " mean cost is within the budget.\n\n");
-    double[] budgets = {0.05, 0.1, 0.2, 0.5, 1.0};
-    sb.append("| strategy |");
-    for (double b : budgets) {
-      sb.append(" q@").append((int) (b * 100)).append("% |");
-    }
-    sb.append("\n|---|");
-    for (double ignored : budgets) {
-      sb.append("---:|");
-    }
-    sb.append('\n');
-    for (var e : frontiers.entrySet()) {
-      sb.append("| ").append(e.getKey()).append(" |");
-      for (double b : budgets) {
-        sb.append(' ').append(f(qualityAt(e.getValue(), b * bestCost))).append(" |");
-      }
-      sb.append('\n');
-    }
-    sb.append("\nRouter-R1 points (lambda, quality, cost USD/query, calls/query):\n\n");
-    for (Point p : frontiers.get("router-r1")) {
-      sb.append("- ").append(p.tradeoff).append(": ").append(f(p.quality)).append(", ").append(e(p.cost))
-          .append(", ").append(f(p.calls)).append('\n');
-    }
-    sb.append('\n');
-    return sb.toString();
+    List<Double> budgets = List.of(0.05, 0.1, 0.2, 0.5, 1.0);
+    Map<String, List<Double>> qualityAtBudget = new LinkedHashMap<>();
+    frontiers.forEach((name, points) -> qualityAtBudget.put(name,
+        budgets.stream().map(b -> qualityAt(points, b * bestCost)).toList()));
+    return new LearningResults.MultiRound(bestModel, test.meanScore(bestModel), bestCost, budgets, frontiers,
+        qualityAtBudget);
   }
 
   // ---------------------------------------------------------------- multi-step
 
-  String multiStep() {
-    StringBuilder sb = new StringBuilder("## Multi-step jobs: R2-Reasoner allocator vs fixed choices (test split)\n\n");
+  LearningResults.MultiStep multiStep() {
     List<MultiStepJob> jobs = AgenticJobs.build(test, config.getInt("jobs"), config.getInt("job-min-steps"),
         config.getInt("job-max-steps"), seed);
     R2Reasoner r2 = new R2Reasoner();
     r2.fit(train, StrategyContext.seeded(seed));
     String cheapest = train.models().stream().min(Comparator.comparingDouble(train::meanCost)).orElseThrow();
     String strongest = train.bestSingleModel();
-    sb.append(jobs.size()).append(" jobs of ").append(config.getInt("job-min-steps")).append("-")
-        .append(config.getInt("job-max-steps")).append(" recorded test queries each (seeded); a job succeeds when"
-            + " every step's recorded answer is correct. Cheapest fixed = ").append(cheapest)
-        .append(", strongest fixed = ").append(strongest).append(" (by training mean).\n\n");
-    sb.append("| allocation | success rate | mean cost USD/job |\n|---|---:|---:|\n");
+    List<LearningResults.Allocation> allocations = new ArrayList<>();
     for (String m : List.of(cheapest, strongest)) {
       double[] sc = runJobs(jobs, (job, step) -> m);
-      sb.append("| fixed ").append(m).append(" | ").append(f(sc[0])).append(" | ").append(e(sc[1])).append(" |\n");
+      allocations.add(new LearningResults.Allocation("fixed " + m, sc[0], sc[1]));
     }
     for (double lambda : r2.tradeoffs()) {
       Map<String, List<String>> alloc = new LinkedHashMap<>();
@@ -385,11 +326,10 @@ final class LearningBenchmarks {
         alloc.put(job.id(), r2.allocate(job.steps(), cards, lambda));
       }
       double[] sc = runJobs(jobs, (job, step) -> alloc.get(job.id()).get(step));
-      sb.append("| r2 lambda=").append(lambda).append(" | ").append(f(sc[0])).append(" | ").append(e(sc[1]))
-          .append(" |\n");
+      allocations.add(new LearningResults.Allocation("r2 lambda=" + lambda, sc[0], sc[1]));
     }
-    sb.append('\n');
-    return sb.toString();
+    return new LearningResults.MultiStep(jobs.size(), config.getInt("job-min-steps"), config.getInt("job-max-steps"),
+        cheapest, strongest, allocations);
   }
 
   private double[] runJobs(List<MultiStepJob> jobs, java.util.function.BiFunction<MultiStepJob, Integer, String> pick) {

@@ -78,7 +78,8 @@ class DemoCommandTest {
   void aMissingDataFileIsAnErrorNamingTheFlagWithoutAStackTrace() {
     int code = run("--data", "nowhere/queries.jsonl", "--no-progress");
     assertEquals(2, code);
-    assertTrue(err().contains("--data: no such file: " + workingDir.resolve("nowhere/queries.jsonl")), err());
+    assertTrue(err().contains("recorded data not found; looked at:\n  " + workingDir.resolve("nowhere/queries.jsonl")),
+        err());
     assertFalse(err().contains("\tat "), err());
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class EvaluateCommandTest {
   void missingDataFileIsReportedWithTheFlagAndThePath() {
     Path missing = dir.resolve("nope.jsonl");
     Run r = run("--data", missing.toString(), "--strategy", "confidence-cascade");
-    assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());
+    assertEquals(ExitCode.USAGE, r.exitCode());
     assertTrue(r.err().contains("--data"), r.err());
     assertTrue(r.err().contains("nope.jsonl"), r.err());
     assertTrue(r.err().contains("not found"), r.err());
@@ -43,7 +44,7 @@ class EvaluateCommandTest {
   @Test
   void unknownStrategyIsNamedWithTheKnownOnes() throws Exception {
     Run r = run("--data", TinyData.twoModels(dir).toString(), "--strategy", "no-such-router");
-    assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());
+    assertEquals(ExitCode.USAGE, r.exitCode());
     assertTrue(r.err().contains("--strategy 'no-such-router' is not a known strategy"), r.err());
     assertTrue(r.err().contains("confidence-cascade"), r.err());
   }
@@ -55,7 +56,7 @@ class EvaluateCommandTest {
     lines.set(2, "{\"id\": \"broken\", ");
     Files.write(file, lines);
     Run r = run("--data", file.toString(), "--strategy", "confidence-cascade");
-    assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());
+    assertEquals(ExitCode.USAGE, r.exitCode());
     assertTrue(r.err().contains("two.jsonl:3: not valid JSON"), r.err());
     assertFalse(r.err().contains("\tat "), r.err());
   }
@@ -63,7 +64,7 @@ class EvaluateCommandTest {
   @Test
   void unknownSplitIsNamed() throws Exception {
     Run r = run("--data", TinyData.twoModels(dir).toString(), "--strategy", "confidence-cascade", "--split", "dev");
-    assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());
+    assertEquals(ExitCode.USAGE, r.exitCode());
     assertTrue(r.err().contains("--split 'dev'"), r.err());
     assertTrue(r.err().contains("[test, train]"), r.err());
   }
@@ -79,14 +80,14 @@ class EvaluateCommandTest {
     assertTrue(r.out().contains("note: " + testOnly + " has no train split: strategies train and report on a"
         + " seeded split, stratified by task (seed 3, 30% of each task's queries in test)"), r.out());
     Run bad = run("--data", testOnly.toString(), "--strategy", "confidence-cascade", "--test-share", "1.5");
-    assertEquals(EvaluateCommand.BAD_INPUT, bad.exitCode());
+    assertEquals(ExitCode.USAGE, bad.exitCode());
     assertTrue(bad.err().contains("--test-share"), bad.err());
   }
 
   @Test
   void unknownBudgetRuleIsNamed() throws Exception {
     Run r = run("--data", TinyData.twoModels(dir).toString(), "--budget-rule", "spline");
-    assertEquals(EvaluateCommand.BAD_INPUT, r.exitCode());
+    assertEquals(ExitCode.USAGE, r.exitCode());
     assertTrue(r.err().contains("--budget-rule 'spline'"), r.err());
   }
 

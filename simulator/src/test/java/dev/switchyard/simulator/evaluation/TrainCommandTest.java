@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchyard.strategies.artifact.PolicyArtifact;
-import dev.switchyard.strategies.data.RecordedDataset;
-import dev.switchyard.strategies.replay.OfflineReplay;
 import dev.switchyard.protocol.Budget;
+import dev.switchyard.simulator.cli.ExitCode;
 import dev.switchyard.strategies.Strategy;
 import dev.switchyard.strategies.StrategyCatalog;
 import dev.switchyard.strategies.StrategyContext;
+import dev.switchyard.strategies.artifact.PolicyArtifact;
 import dev.switchyard.strategies.data.ModelCatalog;
+import dev.switchyard.strategies.data.RecordedDataset;
+import dev.switchyard.strategies.replay.OfflineReplay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -72,6 +73,39 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A learner is built as a pipeline's train-data builds it and learns the train split; its artifact holds the
+   * same header as an offline one and its parameters, which restore into a learner that decides as the trained
+   * one did.
+   */
+  @Test
+  void aLearnerLearnsTheTrainSplitAndItsArtifactHoldsItsState() throws Exception {
+    Path data = TinyData.synthetic(dir, 300, 7);
+    Path out = dir.resolve("ucb1.json");
+    Run r = run("--data", data.toString(), "--strategy", "ucb1", "--models", "small,large", "--param",
+        "cost-weight=0.1", "--param", "exploration=0.3", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("ucb1 learned on 120 train queries"), r.out());
+    PolicyArtifact a = PolicyArtifact.read(out);
+    assertEquals("ucb1", a.strategy());
+    assertEquals(0.1, a.costWeight());
+    assertEquals(java.util.Map.of("exploration", 0.3), a.params());
+    assertEquals(List.of("small", "large"), a.models());
+    assertEquals(PolicyArtifact.sha256(data), a.data().sha256());
+    assertEquals(1, a.frontier().size());
+    assertEquals(0.1, a.frontier().get(0).tradeoff());
+    assertTrue(a.isLearner());
+    assertEquals(120, a.learnerState().episodes(), "one learned episode per train query");
+    double[] pulls = a.learnerState().parameters().get("pulls");
+    assertEquals(120, pulls[0] + pulls[1], 1e-9);
+    assertTrue(a.learnerState().costScale() > 0);
+
+    var learner = a.learner(List.of("small", "large"), a.costWeight(), java.util.Map.of(), 1).get();
+    var snapshot = a.snapshot(learner, List.of("small", "large"), 0);
+    assertEquals(120, snapshot.episodes());
+    assertEquals(120, learner.episodesLearned(), "restored: it goes on from the trained state");
+  }
+
   @Test
   void aFileWithoutATrainSplitIsSplitAndTheArtifactAndOutputSaySo() throws Exception {
     Path all = TinyData.synthetic(dir, 200, 7);
@@ -89,9 +123,14 @@ class TrainCommandTest {
   void badInputIsOneLineNamingTheFlag() throws Exception {
     Path data = TinyData.synthetic(dir, 100, 7);
     Path out = dir.resolve("p.json");
-    Run learner = run("--data", data.toString(), "--strategy", "thompson", "--out", out.toString());
-    assertEquals(TrainCommand.BAD_INPUT, learner.exitCode());
-    assertTrue(learner.err().contains("--strategy thompson is an online learner"), learner.err());
+    Run learner = run("--data", data.toString(), "--strategy", "threshold-bandit", "--out", out.toString());
+    assertEquals(ExitCode.USAGE, learner.exitCode());
+    assertTrue(learner.err().contains("--strategy threshold-bandit: learner threshold-bandit starts from recorded"
+        + " outcomes: give train-data; an artifact holds a learner's online parameters only"), learner.err());
+    Run learnerParam = run("--data", data.toString(), "--strategy", "ucb1", "--param", "sigma=1", "--out",
+        out.toString());
+    assertTrue(learnerParam.err().contains("--param sigma: strategy ucb1 has no such parameter; its parameters:"
+        + " cost-weight, exploration"), learnerParam.err());
     Run unknown = run("--data", data.toString(), "--strategy", "scopee", "--out", out.toString());
     assertTrue(unknown.err().contains("--strategy 'scopee' is not a strategy of the catalog"), unknown.err());
     Run param = run("--data", data.toString(), "--strategy", "scope", "--param", "l2=3", "--out", out.toString());

@@ -1,0 +1,169 @@
+package dev.switchyard.ops.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.actors.shadow.ShadowTally;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * The admin routes of a pipeline's policy lifecycle (see docs/HTTP-API.md, "Admin: shadows and promotion"):
+ * {@code PUT /admin/pipelines/{name}/shadow} (body: a policy artifact of {@code switchyard train}) installs it as
+ * the pipeline's shadow on every node, {@code GET} shows it and its score, {@code DELETE} removes it, and
+ * {@code POST /admin/pipelines/{name}/promote} makes it act. A pipeline name holds slashes ({@code team/routed}):
+ * sent as they are or encoded ({@code team%2Frouted}), the last segment is the action.
+ */
+final class AdminRoutes extends AllDirectives {
+  /** Reads a request body within the API's size limit and read timeout. */
+  @FunctionalInterface
+  interface BodyReader {
+    CompletionStage<byte[]> read(RequestEntity entity, Materializer mat);
+  }
+
+  private final Engine engine;
+  private final OpenAiJson json;
+  private final BodyReader body;
+  private final Function<Throwable, HttpResponse> errors;
+
+  /** @param errors the API's mapping of any other failure to its error response */
+  AdminRoutes(Engine engine, OpenAiJson json, BodyReader body, Function<Throwable, HttpResponse> errors) {
+    this.engine = engine;
+    this.json = json;
+    this.body = body;
+    this.errors = errors;
+  }
+
+  Route route() {
+    return pathPrefix(PathMatchers.segment("admin").slash("pipelines"), () -> path(PathMatchers.remaining(), rest -> {
+      int slash = rest.lastIndexOf('/');
+      String action = slash < 0 ? "" : rest.substring(slash + 1);
+      String name = slash < 0 ? "" : URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8);
+      if (name.isEmpty() || !(action.equals("shadow") || action.equals("promote"))) {
+        return complete(errorResponse(new ApiError(404, "invalid_request_error", "no such admin route; the admin API"
+            + " serves PUT, GET and DELETE /admin/pipelines/{name}/shadow and POST /admin/pipelines/{name}/promote",
+            null, "not_found", null)));
+      }
+      if (action.equals("promote")) {
+        return post(() -> answer(engine.promoteShadow(name).thenApply(this::promotion)));
+      }
+      return concat(
+          put(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answer(body.read(entity, mat)
+              .thenCompose(bytes -> engine.installShadow(name, new String(bytes, StandardCharsets.UTF_8)))
+              .thenApply(this::report))))),
+          get(() -> answer(engine.shadow(name).thenApply(this::report))),
+          delete(() -> answer(engine.removeShadow(name).thenApply(r -> {
+            ObjectNode out = json.mapper().createObjectNode();
+            out.put("pipeline", r.pipeline());
+            out.set("removed", installed(r.shadow()));
+            out.set("score", score(r.score()));
+            return out;
+          }))));
+    }));
+  }
+
+  private Route answer(CompletionStage<ObjectNode> result) {
+    return completeWithFuture(result.thenApply(node -> HttpResponse.create().withStatus(200)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json.bytes(node))))
+        .exceptionally(this::errorResponse));
+  }
+
+  /** The admin API's own reading of engine refusals; anything else as the rest of the API maps it. */
+  private HttpResponse errorResponse(Throwable failure) {
+    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (t instanceof EngineRejection r) {
+      String message = ApiError.excerptLong(r.getMessage());
+      ApiError mapped = switch (r.reason()) {
+        case UNKNOWN_PIPELINE -> new ApiError(404, "invalid_request_error", message, null, "pipeline_not_found", null);
+        case INVALID -> new ApiError(400, "invalid_request_error", message, r.param(), "invalid_artifact", null);
+        case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "shadow_not_found", null);
+        case CONFLICT -> new ApiError(409, "invalid_request_error", message, null, "no_shadow", null);
+        default -> null;
+      };
+      if (mapped != null) {
+        return errors.apply(mapped);
+      }
+    }
+    return errors.apply(t);
+  }
+
+  private ObjectNode report(ShadowRegistry.Report r) {
+    ObjectNode out = json.mapper().createObjectNode();
+    out.put("pipeline", r.pipeline());
+    out.set("shadow", installed(r.shadow()));
+    out.set("score", score(r.score()));
+    if (r.promoted() == null) {
+      out.putNull("promoted");
+    } else {
+      ObjectNode p = out.putObject("promoted");
+      p.put("fingerprint", r.promoted());
+      p.put("promoted_at", Instant.ofEpochMilli(r.promotedAtMillis()).toString());
+    }
+    return out;
+  }
+
+  private ObjectNode promotion(Engine.Promotion p) {
+    ObjectNode out = json.mapper().createObjectNode();
+    out.put("pipeline", p.pipeline());
+    out.put("promoted", p.promoted());
+    if (p.version() == null) {
+      out.putNull("version");
+    } else {
+      out.put("version", p.version());
+    }
+    out.set("score", score(p.score()));
+    return out;
+  }
+
+  private ObjectNode installed(ShadowRegistry.Installed i) {
+    if (i == null) {
+      return null;
+    }
+    ObjectNode out = json.mapper().createObjectNode();
+    out.put("fingerprint", i.fingerprint());
+    out.put("installed_at", Instant.ofEpochMilli(i.atMillis()).toString());
+    return out;
+  }
+
+  private ObjectNode score(ShadowTally.Score s) {
+    if (s == null) {
+      return null;
+    }
+    ObjectNode out = json.mapper().createObjectNode();
+    out.put("queries", s.queries());
+    out.put("decisions", s.decisions());
+    out.put("agreed_decisions", s.agreedDecisions());
+    out.put("agreed_queries", s.agreedQueries());
+    if (s.decisions() == 0) {
+      out.putNull("agreement");
+    } else {
+      out.put("agreement", (double) s.agreedDecisions() / s.decisions());
+    }
+    ObjectNode rewarded = out.putObject("rewarded");
+    for (var bucket : List.of(new Object[] {"agreed", s.rewardedAgreed(), s.meanRewardAgreed()},
+        new Object[] {"disagreed", s.rewardedDisagreed(), s.meanRewardDisagreed()})) {
+      ObjectNode b = rewarded.putObject((String) bucket[0]);
+      b.put("queries", (Long) bucket[1]);
+      if (bucket[2] == null) {
+        b.putNull("acting_mean_reward");
+      } else {
+        b.put("acting_mean_reward", (Double) bucket[2]);
+      }
+    }
+    return out;
+  }
+}
