@@ -35,7 +35,7 @@ class JournalRecoveryFailureTest {
         + "jdbc-journal.circuit-breaker.reset-timeout = 2s\n");
     TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
     TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    try (EngineHarness node = EngineHarness.start("journal-recovery", config, JobActorTest.setup(model, other))) {
+    try (EngineHarness node = EngineHarness.start("journal-recovery", config, EngineHarness.cascadeSetup(model, other))) {
       // Recovery reads the snapshot table first: without it (renamed away in the journal's own H2 database)
       // every entity that starts fails its recovery, as with a damaged file.
       String url = node.kit.system().settings().config().getString("pekko-persistence-jdbc.shared-databases.slick.db.url");

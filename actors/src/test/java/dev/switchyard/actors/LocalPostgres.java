@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * and deleted on {@link #close()}. Uses the server binaries of Debian's {@code postgresql} package (which
  * {@code .ci/run} installs); as root, the server runs as the {@code postgres} user, since PostgreSQL refuses root.
  */
-final class LocalPostgres implements AutoCloseable {
-  static final String DATABASE = "switchyard";
-  static final String USER = "switchyard";
+public final class LocalPostgres implements AutoCloseable {
+  public static final String DATABASE = "switchyard";
+  public static final String USER = "switchyard";
 
   private final Path bin;
   private final Path dir;
@@ -37,7 +37,7 @@ final class LocalPostgres implements AutoCloseable {
   }
 
   /** Starts a server whose postgresql.conf has {@code settings} (e.g. a server-wide default to override). */
-  static LocalPostgres start(Map<String, String> settings) throws Exception {
+  public static LocalPostgres start(Map<String, String> settings) throws Exception {
     Path bin = serverBinaries();
     Path dir = Files.createTempDirectory("switchyard-pg-");
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -64,7 +64,7 @@ final class LocalPostgres implements AutoCloseable {
   }
 
   /** The JDBC URL of {@link #DATABASE}. */
-  String url() {
+  public String url() {
     return url(DATABASE);
   }
 
@@ -116,7 +116,7 @@ final class LocalPostgres implements AutoCloseable {
   }
 
   /** Opens a connection as {@link #USER} (for checks from the test's side). */
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return DriverManager.getConnection(url(), USER, "");
   }
 }

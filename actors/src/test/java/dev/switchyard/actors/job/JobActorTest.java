@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.job;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.job.JobActor;
-import dev.switchyard.actors.job.JobSpec;
-import dev.switchyard.actors.job.JobStatus;
-import dev.switchyard.actors.job.JobUpdate;
-import dev.switchyard.actors.job.JobView;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.Response;
@@ -60,16 +60,9 @@ class JobActorTest {
       TestBackend.response("second", "second:" + r.queryText(), 0.95, 0.01, 1.0)));
   static EngineHarness node;
 
-  static EngineSetup setup(TestBackend a, TestBackend b) {
-    Map<String, List<InferenceBackend>> backends = Map.of("first", List.of(a), "second", List.of(b));
-    return new EngineSetup(List.of(card("first", 1), card("second", 10)), backends,
-        List.of(PipelineDefinition.fixed("cascade", "", EngineHarness.TEST_INFO,
-            cascade(List.of("first", "second"), 0.9))));
-  }
-
   @BeforeAll
   static void start() {
-    node = EngineHarness.start("job-test", EngineHarness.config(""), setup(first, second));
+    node = EngineHarness.start("job-test", EngineHarness.config(""), EngineHarness.cascadeSetup(first, second));
   }
 
   @AfterAll
@@ -266,7 +259,7 @@ class JobActorTest {
   @Test
   void anInterruptedJobResumesAfterRestartWithoutRepeatingAFinishedCall() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "job-resume-" + UUID.randomUUID()));
-    Config config = DurableQueryResumeTest.fileConfig(dir);
+    Config config = EngineHarness.fileConfig(dir);
     TestBackend a1 = TestBackend.answering("first", "a", 0.95, 0.001, 1.0);
     TestBackend b1 = new TestBackend("second", r -> new CompletableFuture<>()); // never answers
     // Step 0 answers on "first"; step 1 goes to "second" through a planner that only routes there when asked.

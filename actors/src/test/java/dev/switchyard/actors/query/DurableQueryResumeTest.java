@@ -1,13 +1,13 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.query;
 
-import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Query;
@@ -16,7 +16,6 @@ import dev.switchyard.protocol.Stage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -28,22 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class DurableQueryResumeTest {
 
-  static Config fileConfig(Path dir) {
-    String url = "jdbc:h2:file:" + dir.resolve("journal").toAbsolutePath();
-    return EngineHarness.config("switchyard.query.open-registry.resume-interval = 1s\n"
-        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"" + url + "\"\n");
-  }
-
-  static EngineSetup setup(TestBackend first, TestBackend second) {
-    Map<String, List<InferenceBackend>> backends = Map.of("first", List.of(first), "second", List.of(second));
-    return new EngineSetup(List.of(card("first", 1), card("second", 10)), backends,
-        List.of(PipelineDefinition.fixed("cascade", "", EngineHarness.TEST_INFO,
-            cascade(List.of("first", "second"), 0.9))));
-  }
-
   static String status(EngineHarness node, String id) {
     try {
-      return ((ClusterEngine) node.engine).status(id, java.time.Duration.ofSeconds(3)).toCompletableFuture()
+      return node.status(id, java.time.Duration.ofSeconds(3)).toCompletableFuture()
           .get().toString();
     } catch (Exception e) {
       return "unavailable: " + e;
@@ -53,12 +39,12 @@ class DurableQueryResumeTest {
   @Test
   void anInterruptedDurableQueryResumesAfterRestartWithoutRepeatingAFinishedCall() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "durable-resume-" + UUID.randomUUID()));
-    Config config = fileConfig(dir);
+    Config config = EngineHarness.fileConfig(dir);
     Query job = query("job-1", Budget.unlimited());
 
     TestBackend first1 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
     TestBackend second1 = new TestBackend("second", r -> new CompletableFuture<>()); // blocks: never answers
-    EngineHarness one = EngineHarness.start("durable-one", config, setup(first1, second1));
+    EngineHarness one = EngineHarness.start("durable-one", config, EngineHarness.cascadeSetup(first1, second1));
     one.engine.answer(job, "cascade", Durability.DURABLE);
     TestProbe<Object> probe = one.kit.createTestProbe();
     probe.awaitAssert(java.time.Duration.ofSeconds(60), () -> {
@@ -70,7 +56,7 @@ class DurableQueryResumeTest {
 
     TestBackend first2 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
     TestBackend second2 = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    EngineHarness two = EngineHarness.start("durable-two", config, setup(first2, second2));
+    EngineHarness two = EngineHarness.start("durable-two", config, EngineHarness.cascadeSetup(first2, second2));
     try {
       TestProbe<Object> probe2 = two.kit.createTestProbe();
       // Nobody asks: the open-queries registry resumes the job by itself.
@@ -113,12 +99,12 @@ class DurableQueryResumeTest {
   void withReplanTheInterruptedCallIsRecordedAsLostAndNotSentAgain() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "durable-replan-" + UUID.randomUUID()));
     Config config = com.typesafe.config.ConfigFactory.parseString("switchyard.query.resume-in-flight = replan")
-        .withFallback(fileConfig(dir));
+        .withFallback(EngineHarness.fileConfig(dir));
     Query job = query("job-2", Budget.unlimited());
 
     TestBackend first1 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
     TestBackend second1 = new TestBackend("second", r -> new CompletableFuture<>()); // blocks: never answers
-    EngineHarness one = EngineHarness.start("replan-one", config, setup(first1, second1));
+    EngineHarness one = EngineHarness.start("replan-one", config, EngineHarness.cascadeSetup(first1, second1));
     one.engine.answer(job, "cascade", Durability.DURABLE);
     TestProbe<Object> probe = one.kit.createTestProbe();
     probe.awaitAssert(java.time.Duration.ofSeconds(60), () -> {
@@ -129,7 +115,7 @@ class DurableQueryResumeTest {
 
     TestBackend first2 = TestBackend.answering("first", "maybe 4", 0.3, 0.001, 0.0);
     TestBackend second2 = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    EngineHarness two = EngineHarness.start("replan-two", config, setup(first2, second2));
+    EngineHarness two = EngineHarness.start("replan-two", config, EngineHarness.cascadeSetup(first2, second2));
     try {
       QueryResult result = two.await(two.engine.answer(job, "cascade", Durability.DURABLE));
       assertEquals(0, second2.called("job-2/2"), "the lost call was not sent again");

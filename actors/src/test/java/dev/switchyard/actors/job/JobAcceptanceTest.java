@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import dev.switchyard.actors.job.JobActor;
-import dev.switchyard.actors.job.JobSpec;
-import dev.switchyard.actors.job.JobStatus;
-import dev.switchyard.actors.job.JobView;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ChatMessage;
 import java.util.List;
@@ -35,7 +34,7 @@ class JobAcceptanceTest {
             + "switchyard.job.ask-timeout = 30s\n"));
     TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
     TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    try (EngineHarness node = EngineHarness.start("job-acceptance", config, JobActorTest.setup(model, other))) {
+    try (EngineHarness node = EngineHarness.start("job-acceptance", config, EngineHarness.cascadeSetup(model, other))) {
       PersistenceTestKit journal = PersistenceTestKit.create(node.kit.system());
       journal.failNextNPersisted(JobActor.persistenceId("broken").id(), 1_000);
       JobSpec spec = new JobSpec("broken", "cascade", List.of(List.of(ChatMessage.user("sure?"))), null,

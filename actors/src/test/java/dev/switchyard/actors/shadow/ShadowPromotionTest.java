@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.shadow;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
@@ -9,10 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
-import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.EpisodeStep;
@@ -64,7 +69,7 @@ class ShadowPromotionTest {
 
   static PolicyPublished policy(EngineHarness node) throws Exception {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    ((ClusterEngine) node.engine).learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
+    node.learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 

@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.learn;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -37,7 +42,7 @@ class LateFeedbackTest {
     EngineHarness node = EngineHarness.start("late-feedback",
         EngineHarness.config("switchyard.query.passivate-after-idle = 1s\n"), setup);
     try {
-      ClusterEngine engine = (ClusterEngine) node.engine;
+      Engine engine = node.engine;
       node.await(engine.answer(query("late-1", Budget.unlimited()), "bandit", Durability.EPHEMERAL));
       assertEquals(0, policy(node).active().version(), "no score, nothing learned yet");
       // idle for more than passivate-after-idle (any message to the entity would count as activity)
@@ -62,7 +67,7 @@ class LateFeedbackTest {
       assertEquals(EngineRejection.Reason.NOT_FOUND, unknown.reason(), unknown.getMessage());
       assertTrue(unknown.getMessage().contains("feedback window"), unknown.getMessage());
       // the query's entity was gone all along: every reward above went through the learner's window
-      assertFalse(node.await(engine.status("late-1", Duration.ofSeconds(10))).known(), "the entity had ended");
+      assertFalse(node.await(node.status("late-1", Duration.ofSeconds(10))).known(), "the entity had ended");
     } finally {
       node.close();
     }
@@ -70,7 +75,7 @@ class LateFeedbackTest {
 
   private static PolicyPublished policy(EngineHarness node) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    ((ClusterEngine) node.engine).learner("bandit").tell(new dev.switchyard.actors.learn.Learner.GetPolicy(
+    node.learner("bandit").tell(new dev.switchyard.actors.learn.Learner.GetPolicy(
         probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }

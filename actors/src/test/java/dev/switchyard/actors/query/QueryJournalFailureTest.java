@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.query;
 
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.QueryResult;
@@ -31,7 +34,7 @@ class QueryJournalFailureTest {
             + "switchyard.engine.answer-timeout = 20s\n"));
     TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
     TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    try (EngineHarness node = EngineHarness.start("query-journal", config, JobActorTest.setup(model, other))) {
+    try (EngineHarness node = EngineHarness.start("query-journal", config, EngineHarness.cascadeSetup(model, other))) {
       PersistenceTestKit journal = PersistenceTestKit.create(node.kit.system());
       journal.failNextNPersisted("query|unrecorded", 1_000);
 

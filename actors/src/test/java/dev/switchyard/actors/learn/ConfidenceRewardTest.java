@@ -1,13 +1,14 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.learn;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.learn.Learner;
-import dev.switchyard.actors.learn.PolicyPublished;
-import dev.switchyard.actors.learn.RewardSignal;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -58,7 +59,7 @@ class ConfidenceRewardTest {
 
   private static PolicyPublished policy(EngineHarness node) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    ((ClusterEngine) node.engine).learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
+    node.learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 }

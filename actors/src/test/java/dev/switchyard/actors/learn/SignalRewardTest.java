@@ -1,14 +1,16 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.learn;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineNode;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.learn.Learner;
-import dev.switchyard.actors.learn.PolicyPublished;
-import dev.switchyard.actors.learn.RewardSignal;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PolicySnapshot;
@@ -185,7 +187,7 @@ class SignalRewardTest {
 
   private static PolicyPublished policy(String pipeline) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    ((ClusterEngine) node.engine).learner(pipeline).tell(new Learner.GetPolicy(probe.getRef()));
+    node.learner(pipeline).tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 }

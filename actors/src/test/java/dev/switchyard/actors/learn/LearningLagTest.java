@@ -1,10 +1,15 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.learn;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
@@ -70,13 +75,13 @@ class LearningLagTest {
     try (EngineHarness node = EngineHarness.start("lag",
         // a snapshot write pauses the learner once per snapshot-every episodes; measured here: the episode writes
         EngineHarness.config("switchyard.learner.snapshot-every = 100000"), setup())) {
-      ClusterEngine engine = (ClusterEngine) node.engine;
+      Engine engine = node.engine;
       // Start-up (singleton and topic discovery) is not what this test measures: learn one episode first.
       int warmup = 0;
       TestProbe<Object> probe = node.kit.createTestProbe();
       node.await(engine.answer(query("warm-" + warmup++, Budget.unlimited()), "ucb", Durability.EPHEMERAL));
       probe.awaitAssert(EngineHarness.WAIT, () -> {
-        assertTrue(engine.policy("ucb").orElseThrow().activeVersion() >= 1, "the board has a learned version");
+        assertTrue(node.policy("ucb").orElseThrow().activeVersion() >= 1, "the board has a learned version");
         return null;
       });
       long finished = warmup;

@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.learn;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.query;
@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.learn.Learner;
-import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -45,7 +48,7 @@ class LearnerTest {
 
   static PolicyPublished policy(EngineHarness node) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    ((ClusterEngine) node.engine).learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
+    node.learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 
@@ -53,7 +56,7 @@ class LearnerTest {
     TestProbe<Object> probe = node.kit.createTestProbe();
     probe.awaitAssert(EngineHarness.WAIT, () -> {
       assertEquals(version, policy(node).active().version());
-      assertEquals(version, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().activeVersion(),
+      assertEquals(version, node.policy("bandit").orElseThrow().activeVersion(),
           "the node's board has the version");
       return null;
     });
@@ -107,7 +110,7 @@ class LearnerTest {
         assertEquals(0, p.active().version());
         assertNotNull(p.candidate());
         assertEquals(3, p.candidate().version());
-        assertEquals(3, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().candidateVersion());
+        assertEquals(3, node.policy("bandit").orElseThrow().candidateVersion());
         return null;
       });
       QueryResult shadowed = node.await(node.engine.answer(query("shadow-seen", Budget.unlimited()), "bandit",
@@ -119,7 +122,7 @@ class LearnerTest {
       long promoted = node.await(node.engine.promote("bandit"));
       assertTrue(promoted >= 3);
       probe.awaitAssert(EngineHarness.WAIT, () -> {
-        assertEquals(promoted, ((ClusterEngine) node.engine).policy("bandit").orElseThrow().activeVersion());
+        assertEquals(promoted, node.policy("bandit").orElseThrow().activeVersion());
         return null;
       });
       QueryResult after = node.await(node.engine.answer(query("shadow-after", Budget.unlimited()), "bandit",

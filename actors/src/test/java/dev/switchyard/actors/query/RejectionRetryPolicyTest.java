@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.query;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
@@ -6,6 +6,10 @@ import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.actors.pool.ModelPool;

@@ -1,4 +1,4 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.pool;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineRejection;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;

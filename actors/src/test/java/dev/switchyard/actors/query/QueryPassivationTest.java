@@ -1,10 +1,14 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.query;
 
 import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.EngineSetup;
+import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
