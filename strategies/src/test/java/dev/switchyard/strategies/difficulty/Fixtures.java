@@ -22,15 +22,15 @@ import java.util.Map;
  *       its own wrong letter), so a vote of the three tinies is always right.</li>
  * </ul>
  */
-final class Fixtures {
-  static final List<String> MODELS = List.of("tiny-a", "tiny-b", "tiny-c", "large");
-  static final String[] NAMES = {"Tolstoy", "Austen", "Dickens", "Orwell", "Woolf", "Joyce", "Kafka", "Camus",
+public final class Fixtures {
+  public static final List<String> MODELS = List.of("tiny-a", "tiny-b", "tiny-c", "large");
+  public static final String[] NAMES = {"Tolstoy", "Austen", "Dickens", "Orwell", "Woolf", "Joyce", "Kafka", "Camus",
       "Hugo", "Twain"};
-  static final String[] TOPICS = {"rivers", "planets", "metals", "birds", "rocks", "stars"};
+  public static final String[] TOPICS = {"rivers", "planets", "metals", "birds", "rocks", "stars"};
 
   private Fixtures() {}
 
-  static RecordedDataset train() {
+  public static RecordedDataset train() {
     List<RecordedQuery> queries = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       queries.add(query("math-" + i, "math", mathPrompt(i), new double[] {0, 0, 0, 1},
@@ -50,19 +50,19 @@ final class Fixtures {
     return new RecordedDataset("fixture", MODELS, queries, true);
   }
 
-  static String mathPrompt(int i) {
+  public static String mathPrompt(int i) {
     return "Compute " + (17 + i) + " plus " + (3 * i + 5) + " times " + (i % 4 + 2) + " and give the number";
   }
 
-  static String triviaPrompt(int i) {
+  public static String triviaPrompt(int i) {
     return "Who wrote the famous novel volume " + i + " attributed to " + NAMES[i % NAMES.length] + " in the old library";
   }
 
-  static String votePrompt(int i) {
+  public static String votePrompt(int i) {
     return "Choose the right letter for item " + i + " about " + TOPICS[i % TOPICS.length] + " choices A B C D";
   }
 
-  static RecordedQuery query(String id, String task, String prompt, double[] scores, String[] answers) {
+  public static RecordedQuery query(String id, String task, String prompt, double[] scores, String[] answers) {
     Map<String, RecordedOutcome> outcomes = new LinkedHashMap<>();
     for (int m = 0; m < MODELS.size(); m++) {
       double cost = MODELS.get(m).equals("large") ? 1e-3 : MODELS.get(m).equals("tiny-a") ? 0.8e-5 : 1e-5;
@@ -71,15 +71,15 @@ final class Fixtures {
     return new RecordedQuery(id, task, "train", prompt, outcomes);
   }
 
-  static List<ModelCard> cards() {
+  public static List<ModelCard> cards() {
     return ModelCatalog.fromRecorded(train());
   }
 
-  static Query ask(String id, String text, String task) {
+  public static Query ask(String id, String text, String task) {
     return new Query(id, List.of(ChatMessage.user(text)), task, Budget.unlimited());
   }
 
-  static RecordedQuery recorded(RecordedDataset data, String id) {
+  public static RecordedQuery recorded(RecordedDataset data, String id) {
     return data.queries().stream().filter(q -> q.id().equals(id)).findFirst().orElseThrow();
   }
 }

@@ -120,15 +120,6 @@ class StrongWeakRoutersTest {
     assertEquals("large", route(r.planner(20 / 52.0), Fixtures.mathPrompt(42), "trivia"));
   }
 
-  @Test
-  void routeLlmSwRanksStrongAboveWeakOnMathButNotOnTrivia() {
-    RouteLlmSwRouter r = new RouteLlmSwRouter();
-    r.fit(Fixtures.train(), StrategyContext.seeded(1));
-    double math = r.score(Fixtures.ask("q", Fixtures.mathPrompt(5), "math"));
-    double trivia = r.score(Fixtures.ask("q", Fixtures.triviaPrompt(5), "trivia"));
-    assertTrue(math > trivia, "P(strong wins) math=" + math + " trivia=" + trivia);
-  }
-
   static String route(dev.switchyard.strategies.plan.Planner planner, String text, String task) {
     PlanAction a = planner.next(PlanState.start(Fixtures.ask("probe", text, task), Fixtures.cards()));
     return ((PlanAction.Route) a).modelId();

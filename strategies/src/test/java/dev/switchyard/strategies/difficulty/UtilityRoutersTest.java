@@ -82,29 +82,6 @@ class UtilityRoutersTest {
   }
 
   @Test
-  void p2lLeaderboardPutsLargeFirstOnMathAndTiesOnTrivia() {
-    P2lRouter r = new P2lRouter();
-    r.fit(Fixtures.train(), StrategyContext.seeded(1));
-    double[] math = r.coefficients(Fixtures.mathPrompt(54), "math");
-    double[] trivia = r.coefficients(Fixtures.triviaPrompt(54), "trivia");
-    assertTrue(math[3] - math[0] > 1.0, "math gap " + (math[3] - math[0]));
-    assertTrue(Math.abs(trivia[3] - trivia[0]) < math[3] - math[0], "trivia gap " + (trivia[3] - trivia[0]));
-    assertTrue(r.globalCoefficients()[3] > r.globalCoefficients()[0]);
-  }
-
-  @Test
-  void eagleGlobalRatingRanksLargeFirstAndLocalRatingWidensTheGapOnMath() {
-    EagleRouter r = new EagleRouter();
-    r.fit(Fixtures.train(), StrategyContext.seeded(1));
-    double[] global = r.globalRatings();
-    assertTrue(global[3] > global[0] && global[3] > global[1] && global[3] > global[2]);
-    double[] math = r.ratings(Fixtures.mathPrompt(55), "math");
-    double[] trivia = r.ratings(Fixtures.triviaPrompt(55), "trivia");
-    assertTrue(math[3] - math[0] > trivia[3] - trivia[0], "math gap " + (math[3] - math[0]) + " trivia gap "
-        + (trivia[3] - trivia[0]));
-  }
-
-  @Test
   void zooterTargetIsTheSoftmaxOfNormalisedRewards() {
     // rewards {1, 0}: z = {+1, -1}; at tau = 0.5, t_0 = e^2 / (e^2 + e^-2)
     double[] t = ZooterRouter.targetDistribution(new double[] {1, 0}, 0.5);

@@ -14,18 +14,18 @@ import java.util.Random;
  * high confidence, and mostly wrong on hard ones with a low confidence; "big" (cost 1e-4) is right 95% of the
  * time. The best policy asks small first and escalates when it is unsure.
  */
-final class Synthetic {
+public final class Synthetic {
   private Synthetic() {}
 
-  static final String EASY = "What is 2 + 2?";
-  static final String HARD = "Prove that the sequence of prime gaps is unbounded, showing every lemma you use in detail.";
+  public static final String EASY = "What is 2 + 2?";
+  public static final String HARD = "Prove that the sequence of prime gaps is unbounded, showing every lemma you use in detail.";
 
-  static RecordedDataset world(int n, String split, long seed) {
+  public static RecordedDataset world(int n, String split, long seed) {
     return world(n, split, seed, true);
   }
 
   /** With {@code confidenceTells} false, every answer's recorded confidence is the same (no signal at all). */
-  static RecordedDataset world(int n, String split, long seed, boolean confidenceTells) {
+  public static RecordedDataset world(int n, String split, long seed, boolean confidenceTells) {
     Random rnd = new Random(seed);
     List<RecordedQuery> qs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
