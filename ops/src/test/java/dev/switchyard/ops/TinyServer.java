@@ -25,8 +25,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * What {@code switchyard serve} runs, over the simulated fleet of {@link TinyDataset}: a one-node engine with its
  * journal under {@code dir}, behind the real HTTP API on a free port, and an HTTP client to call it.
  */
-final class TinyServer implements AutoCloseable {
-  final String base;
+public final class TinyServer implements AutoCloseable {
+  public final String base;
   private final ActorSystem<Void> system;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -36,12 +36,12 @@ final class TinyServer implements AutoCloseable {
   }
 
   /** @param latencyScale multiplies the recorded latencies (50 ms for "small", 400 ms for "big") */
-  static TinyServer start(Path dir, double latencyScale) throws Exception {
+  public static TinyServer start(Path dir, double latencyScale) throws Exception {
     return start(dir, latencyScale, Map.of());
   }
 
   /** @param settings HOCON settings over the defaults, as a config file would give them */
-  static TinyServer start(Path dir, double latencyScale, Map<String, Object> settings) throws Exception {
+  public static TinyServer start(Path dir, double latencyScale, Map<String, Object> settings) throws Exception {
     Path data = TinyDataset.write(dir);
     Map<String, Object> flags = new java.util.HashMap<>(settings);
     flags.put("switchyard.http.port", 0);
@@ -57,7 +57,7 @@ final class TinyServer implements AutoCloseable {
     return new TinyServer(system, "http://127.0.0.1:" + binding.localAddress().getPort());
   }
 
-  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return client.send(request.timeout(Duration.ofSeconds(60)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }

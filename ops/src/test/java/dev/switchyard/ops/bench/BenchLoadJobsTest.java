@@ -1,9 +1,12 @@
-package dev.switchyard.ops;
+package dev.switchyard.ops.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.ops.SwitchyardCli;
+import dev.switchyard.ops.TinyDataset;
+import dev.switchyard.ops.TinyServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
