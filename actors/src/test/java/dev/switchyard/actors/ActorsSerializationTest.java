@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.backend.BackendRequest;
+import dev.switchyard.actors.job.JobActor;
+import dev.switchyard.actors.job.JobEvent;
+import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobStatus;
+import dev.switchyard.actors.job.JobUpdate;
+import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.Worker;
-import dev.switchyard.actors.job.JobActor;
-import dev.switchyard.actors.job.JobEvent;
-import dev.switchyard.actors.job.JobUpdate;
-import dev.switchyard.actors.job.JobView;
-import dev.switchyard.actors.job.JobSpec;
-import dev.switchyard.actors.job.JobStatus;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.actors.query.QueryEvent;
@@ -36,37 +36,33 @@ import dev.switchyard.protocol.serialization.KryoSerializer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every actor message round-trips through Kryo (its registered serializer), every journal event and snapshot
  * through Pekko's Jackson serializer.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class ActorsSerializationTest {
-  static ActorTestKit kit;
-  static Serialization serialization;
-
-  @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create("serialization-test", ConfigFactory.parseString(
-        "pekko.remote.artery.canonical.port = 0\npekko.cluster.jmx.multi-mbeans-in-same-jvm = on")
-        .withFallback(NodeConfig.load()));
-    serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder().withName("serialization-test").withCustomConfig(
+      ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0\npekko.cluster.jmx.multi-mbeans-in-same-jvm = on")
+          .withFallback(NodeConfig.load())).build();
+  final Serialization serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
 
   static Response response() {
     return new Response("m", "4", 3, 5, 12.5, 0.002, 0.4, 0.9, 1.0, "note");
@@ -77,7 +73,7 @@ class ActorsSerializationTest {
         EpisodeStep.decision(1, Stage.VERIFY, "m", "confidence", Double.NaN)), "m", "4", 0.002, 12, 1.0, 3, 10, 22);
   }
 
-  static Object roundTrip(Object message, String expectedSerializer) {
+  Object roundTrip(Object message, String expectedSerializer) {
     Serializer serializer = serialization.findSerializerFor(message);
     assertEquals(expectedSerializer, serializer.getClass().getSimpleName(), "serializer of " + message);
     byte[] bytes = serialization.serialize(message).get();

@@ -7,9 +7,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The deployment files of the cluster-config module resolve on top of the engine's defaults. */
+@ExtendWith(LogCapturingExtension.class)
 class ClusterConfigFilesTest {
   static final Path DIR = Path.of("..", "cluster-config", "src", "main", "resources");
 

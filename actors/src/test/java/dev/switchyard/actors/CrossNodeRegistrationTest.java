@@ -19,13 +19,16 @@ import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every concrete {@link CrossNode} class compiled in protocol and actors (class directories or jars) has a Kryo id, with the registrars the
  * node runs ({@code switchyard.kryo.registrars}): a message added without one would fail only when it first
  * crossed a node.
  */
+@ExtendWith(LogCapturingExtension.class)
 class CrossNodeRegistrationTest {
 
   @Test

@@ -15,13 +15,16 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An entity that cannot read its journal (its recovery fails, and it restarts with backoff while the commands
  * sent to it wait in its stash): its callers are refused at once with JOURNAL_UNAVAILABLE saying so, instead of
  * waiting out their timeouts, and once the journal reads again the same ids work.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalRecoveryFailureTest {
 
   @Test

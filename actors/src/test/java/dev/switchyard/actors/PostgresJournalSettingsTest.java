@@ -7,7 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcBackend$;
 
@@ -17,6 +19,7 @@ import slick.jdbc.JdbcBackend$;
  * the database server too. Shown against a real server whose own default is {@code off}, through the same
  * Slick database factory pekko-persistence-jdbc opens the journal with.
  */
+@ExtendWith(LogCapturingExtension.class)
 class PostgresJournalSettingsTest {
   @Test
   void journalConnectionsCommitSynchronouslyEvenWhenTheServerDefaultIsOff() throws Exception {

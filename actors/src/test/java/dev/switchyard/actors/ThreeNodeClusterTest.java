@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -37,11 +38,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three ActorSystems in one JVM (Artery tcp on random ports, one shared journal): query and pool entities spread
  * over the nodes, and the learner singleton moves when its node leaves without losing anything it learned.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ThreeNodeClusterTest {
   static final List<String> MODELS = List.of("m0", "m1", "m2", "m3", "m4", "m5");
 

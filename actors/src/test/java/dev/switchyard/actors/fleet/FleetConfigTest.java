@@ -15,13 +15,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code switchyard config check} and {@code serve} report for each kind of mistake in a fleet
  * configuration: one line per problem, with its key path, and the nearest known name for a typo.
  */
+@ExtendWith(LogCapturingExtension.class)
 class FleetConfigTest {
   /** A backend kind with one key of its own; the engine's checks are under test, not a backend's. */
   static final class Local implements BackendFactory {

@@ -14,16 +14,19 @@ import dev.switchyard.protocol.ChatMessage;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A job is reported accepted only after its acceptance is journaled: a failing journal write is refused at once
  * (JOURNAL_UNAVAILABLE), not at the ask timeout, and the same job can be submitted again once the journal writes.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JobAcceptanceTest {
 
   @Test

@@ -30,17 +30,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Jobs on a one-node engine: steps run in order as durable queries, budgets span steps, cancel stops before the
  * next call, submits are idempotent by id, events are numbered and replayable, and a job interrupted by an
  * ActorSystem shutdown resumes on the same H2 file without repeating a finished call.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JobActorTest {
   /** Prompts in the order "first" saw them. */
   static final List<String> firstPrompts = new CopyOnWriteArrayList<>();

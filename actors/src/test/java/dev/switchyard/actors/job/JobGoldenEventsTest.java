@@ -1,29 +1,32 @@
 package dev.switchyard.actors.job;
 
-import dev.switchyard.actors.NodeConfig;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.query.QueryEvent;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * Checked-in v1 job events (src/test/resources/events/v1/golden-job.jsonl, Jackson JSON as the journal stores
  * them) still deserialize and fold into the state they recorded, and their event numbering is stable. Changing a
  * job event class means a migration, never editing the fixture.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JobGoldenEventsTest {
 
   static List<Object> fixture() throws Exception {

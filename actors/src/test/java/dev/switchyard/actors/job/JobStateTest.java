@@ -10,9 +10,12 @@ import dev.switchyard.protocol.ChatMessage;
 import dev.switchyard.protocol.QueryResult;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The job's budget as its steps spend it: what is left for the next step, and when nothing is. */
+@ExtendWith(LogCapturingExtension.class)
 class JobStateTest {
   private static final List<List<ChatMessage>> THREE_STEPS = List.of(List.of(ChatMessage.user("a")),
       List.of(ChatMessage.user("b")), List.of(ChatMessage.user("c")));

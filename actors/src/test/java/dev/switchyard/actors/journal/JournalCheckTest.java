@@ -14,7 +14,9 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.Random;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * passes after every row was read; random bytes over a journal's store headers, or over the pages that hold its
  * catalog, are reported as corrupted with the file named.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalCheckTest {
   @TempDir
   Path dir;

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What an operator is told about a JDBC failure: its kind from the whole cause chain, on one line. */
+@ExtendWith(LogCapturingExtension.class)
 class JournalFaultTest {
 
   @Test

@@ -13,14 +13,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The journal's health as the engine reads it: down at once on a failed write, up only after a probe that
  * started after the last failure, and callers waiting on the journal refused the moment it goes down (or, for
  * one entity, the moment its recovery fails) instead of at their timeout.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalHealthTest {
   private JournalHealth health;
   private final AtomicInteger probesAsked = new AtomicInteger();

@@ -16,14 +16,17 @@ import dev.switchyard.strategies.bandit.Ucb1Bandit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A learned pipeline with {@code reward = confidence} learns, where no feedback comes within
  * {@code signal-after}, from its answer's confidence; a query that got its feedback in time is learned from the
  * feedback only, once.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ConfidenceRewardTest {
   @Test
   void withoutFeedbackTheAnswersConfidenceIsTheRewardAndFeedbackInTimeWins() throws Exception {

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.switchyard.protocol.Episode;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The feedback window: a late reward scores a kept episode once, within the window and the bound only. */
+@ExtendWith(LogCapturingExtension.class)
 class FeedbackWindowTest {
   private static Episode unscored(String id) {
     return new Episode(id, "p", "t", "question", List.of(), "m", "a", 0.01, 10, null, 0, 0, 0);

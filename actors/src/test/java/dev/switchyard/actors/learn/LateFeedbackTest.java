@@ -22,14 +22,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Feedback for an ephemeral query is taken long after its entity ended (passivated here after one idle second):
  * the learner of the query's pipeline kept the unscored episode in its feedback window, learns the late reward
  * once, refuses a second one (409 unless replacing), and a query it never saw is not found.
  */
+@ExtendWith(LogCapturingExtension.class)
 class LateFeedbackTest {
   @Test
   void aRewardAfterTheQueryEntityEndedIsLearnedOnce() throws Exception {

@@ -26,10 +26,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The learner singleton: learns from episodes and feedback, publishes to the board, survives a restart. */
+@ExtendWith(LogCapturingExtension.class)
 class LearnerTest {
   static EngineSetup setup() {
     Map<String, List<InferenceBackend>> backends = Map.of(

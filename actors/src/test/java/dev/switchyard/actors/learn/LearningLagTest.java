@@ -21,14 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * On the engine an online learner's decisions follow what the learner singleton learned within a bounded number
  * of episodes, however fast queries finish: the learner writes the episodes that arrive during a journal write
  * together, so it is never more than a few writes behind. Counts decisions and versions, never time.
  */
+@ExtendWith(LogCapturingExtension.class)
 class LearningLagTest {
   static final List<String> ARMS = List.of("a", "b", "c", "d");
   static final int WAVE = 8;

@@ -9,9 +9,12 @@ import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Response;
 import java.util.List;
 import java.util.OptionalDouble;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What each reward signal reads from a finished episode, and what it asks the reward model. */
+@ExtendWith(LogCapturingExtension.class)
 class RewardSignalsTest {
   private static final EngineSettings.RewardSignalSettings SETTINGS =
       new EngineSettings.RewardSignalSettings("Q: {query}\nA: {answer}\nScore 1-10:", 1, 10, 16);

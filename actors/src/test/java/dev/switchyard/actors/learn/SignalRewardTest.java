@@ -26,10 +26,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A learned pipeline with {@code reward = judge} or {@code reward = agreement} learns a query no feedback came
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * <p>Each pipeline is a one-armed UCB1 with cost weight 0 over {@code small}, so its {@code reward_sums} is the
  * sum of the rewards it learned and {@code pulls} how many queries it learned.
  */
+@ExtendWith(LogCapturingExtension.class)
 class SignalRewardTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   /** The judges' requests, by attempt id. */

@@ -21,9 +21,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What each engine meter says after a scripted episode, pool load or decision. */
+@ExtendWith(LogCapturingExtension.class)
 class EngineMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final EngineMetrics metrics = new EngineMetrics(registry, MetricsSettings.from(NodeConfig.load()),

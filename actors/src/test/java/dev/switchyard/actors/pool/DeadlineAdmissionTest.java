@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A query's call carries what is left of its deadline to the pool: with one slot busy on a model measured at
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * call it would sit in the queue and end "deadline exceeded" instead. A query with time to spare is queued and
  * answered.
  */
+@ExtendWith(LogCapturingExtension.class)
 class DeadlineAdmissionTest {
   @Test
   void aCallThatCannotStartWithinItsQuerysDeadlineIsRefusedAtOnce() throws Exception {

@@ -31,35 +31,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A model pool spawned directly (no sharding), every message through Kryo. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class ModelPoolTest {
-  static ActorTestKit kit;
-  static ActorRef<Topic.Command<PoolLoad>> topic;
+  /** Every message through its serializer, as between nodes. */
+  static final Config CONFIG = ConfigFactory.parseString("pekko.actor.serialize-messages = on\n"
+      + "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
+      + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n").withFallback(NodeConfig.load());
   /** Records nothing: the tests that read gauges make their own. */
   static final EngineMetrics metrics = new EngineMetrics(EngineMetrics.noRegistry(),
       MetricsSettings.from(NodeConfig.load()), List.of("m"));
 
-  @BeforeAll
-  static void start() {
-    Config config = ConfigFactory.parseString("pekko.actor.serialize-messages = on\n"
-        + "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
-        + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n").withFallback(NodeConfig.load());
-    kit = ActorTestKit.create("pool-test", config);
-    topic = kit.spawn(Topic.create(PoolLoad.class, "pool-test-load"));
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
-  }
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder().withName("pool-test").withCustomConfig(CONFIG).build();
+  final ActorRef<Topic.Command<PoolLoad>> topic = kit.spawn(Topic.create(PoolLoad.class, "pool-test-load"));
 
   /** Counts concurrent calls; the answer comes from {@code answer}. */
   static class CountingBackend implements InferenceBackend {

@@ -8,6 +8,7 @@ import dev.switchyard.actors.backend.BackendException;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
 import dev.switchyard.protocol.ChatMessage;
+import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,11 +18,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A call that takes its tokens as they arrive: each piece goes to the caller as the backend produces it, before
@@ -30,18 +37,15 @@ import org.junit.jupiter.api.Test;
  * after it is {@code STREAM_BROKEN} and never retried. The pool runs on a test kit set up as
  * {@link ModelPoolTest}'s, every message through Kryo.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class StreamedCallTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @BeforeAll
-  static void start() {
-    ModelPoolTest.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    ModelPoolTest.stop();
-  }
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder().withName("streamed-call").withCustomConfig(ModelPoolTest.CONFIG)
+      .build();
+  final ActorRef<Topic.Command<PoolLoad>> topic = kit.spawn(Topic.create(PoolLoad.class, "streamed-call-load"));
 
   /** A backend whose every stream is scripted by {@code script(request, tokens)}; counts calls and cancels. */
   static final class ScriptedStreams implements InferenceBackend {
@@ -77,11 +81,11 @@ class StreamedCallTest {
     return new Response("m", text, 3, 2, 5, 0.0, 0, null, null, null);
   }
 
-  private static ActorRef<ModelPool.Command> pool(InferenceBackend backend, Duration firstToken) {
+  private ActorRef<ModelPool.Command> pool(InferenceBackend backend, Duration firstToken) {
     var settings = ModelPoolTest.settings(1, 10, 5, Duration.ofSeconds(1));
     settings = settings.withLimits(1, 10, Duration.ofSeconds(20), firstToken);
-    return ModelPoolTest.kit.spawn(ModelPool.create("m", List.of(backend), settings, Clock.systemUTC(),
-        ModelPoolTest.topic, ModelPoolTest.metrics));
+    return kit.spawn(ModelPool.create("m", List.of(backend), settings, Clock.systemUTC(),
+        topic, ModelPoolTest.metrics));
   }
 
   @Test
@@ -93,7 +97,7 @@ class StreamedCallTest {
       produced.incrementAndGet();
       return held.thenApply(r -> r);
     });
-    TestProbe<ModelPool.CallResult> probe = ModelPoolTest.kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool(backend, Duration.ofSeconds(5)).tell(new ModelPool.Call(streamed("s1/1"), probe.getRef()));
 
     // the answer is still held by the backend: only the first piece can have come
@@ -109,7 +113,7 @@ class StreamedCallTest {
   @Test
   void aStreamWithoutAFirstTokenInTimeTimesOutAndIsCancelledBeforeAnythingReachedTheCaller() {
     ScriptedStreams silent = new ScriptedStreams((n, tokens) -> new CompletableFuture<>());
-    TestProbe<ModelPool.CallResult> probe = ModelPoolTest.kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool(silent, Duration.ofMillis(300)).tell(new ModelPool.Call(streamed("s2/1"), probe.getRef()));
 
     ModelPool.CallFailed failed = assertInstanceOf(ModelPool.CallFailed.class, ModelPoolTest.outcome(probe, WAIT));
@@ -128,7 +132,7 @@ class StreamedCallTest {
       tokens.accept("ok");
       return CompletableFuture.completedFuture(answer("ok"));
     });
-    TestProbe<ModelPool.CallResult> probe = ModelPoolTest.kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool(flaky, Duration.ofSeconds(5)).tell(new ModelPool.Call(streamed("s3/1"), probe.getRef()));
 
     assertEquals(new ModelPool.TokensArrived("s3/1", 0, "ok"), ModelPoolTest.outcome(probe, WAIT));
@@ -144,7 +148,7 @@ class StreamedCallTest {
         throw new BackendException(BackendException.Kind.SERVER_ERROR, "stream ended before [DONE]");
       }, CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS));
     });
-    TestProbe<ModelPool.CallResult> probe = ModelPoolTest.kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool(breaking, Duration.ofSeconds(5)).tell(new ModelPool.Call(streamed("s4/1"), probe.getRef()));
 
     assertInstanceOf(ModelPool.TokensArrived.class, ModelPoolTest.outcome(probe, WAIT));

@@ -18,13 +18,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A durable query interrupted by an ActorSystem shutdown resumes in a new ActorSystem on the same H2 file at its
  * last recorded step: the finished call is not repeated, the interrupted one is re-issued with its attempt id.
  */
+@ExtendWith(LogCapturingExtension.class)
 class DurableQueryResumeTest {
 
   static String status(EngineHarness node, String id) {

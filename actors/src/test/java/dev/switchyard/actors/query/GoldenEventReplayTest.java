@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
 import dev.switchyard.actors.EngineSetup;
@@ -20,12 +21,11 @@ import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.protocol.Response;
 import dev.switchyard.protocol.Stage;
-import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.Dimensions;
+import dev.switchyard.strategies.StrategyInfo;
 import dev.switchyard.strategies.plan.Decision;
 import dev.switchyard.strategies.plan.PlanAction;
 import dev.switchyard.strategies.plan.Planner;
-import com.typesafe.config.ConfigFactory;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +40,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -53,9 +57,10 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Checked-in v1 journal events (src/test/resources/events/v1, Jackson JSON as the journal stores it) are written
@@ -63,18 +68,21 @@ import org.junit.jupiter.api.Test;
  * interrupted one continues at its last recorded step. Changing an event class means a migration, never editing
  * these fixtures.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class GoldenEventReplayTest {
-  static ActorTestKit kit;
-  static Engine engine;
   static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
+  @JUnit5TestKit
+  final ActorTestKit kit = new JUnit5TestKitBuilder().withName("golden").withCustomConfig(ConfigFactory.parseString(
+      "pekko.actor.serialize-messages = on\npekko.remote.artery.canonical.port = 0\n"
+          + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\npekko.loglevel = WARNING\n"
+          + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
+          + ";DB_CLOSE_DELAY=-1\"").withFallback(NodeConfig.load())).build();
+  Engine engine;
+
   @BeforeAll
-  static void start() {
-    kit = ActorTestKit.create("golden", ConfigFactory.parseString(
-        "pekko.actor.serialize-messages = on\npekko.remote.artery.canonical.port = 0\n"
-            + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\npekko.loglevel = WARNING\n"
-            + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
-            + ";DB_CLOSE_DELAY=-1\"").withFallback(NodeConfig.load()));
+  void start() {
     Map<String, List<InferenceBackend>> backends = Map.of(
         "small", List.of(backend("small", "four?", 0.3, 0.001, 0.0)),
         "large", List.of(backend("large", "4", 0.95, 0.01, 1.0)));
@@ -88,11 +96,6 @@ class GoldenEventReplayTest {
       assertEquals(MemberStatus.up(), Cluster.get(kit.system()).selfMember().status());
       return null;
     });
-  }
-
-  @AfterAll
-  static void stop() {
-    kit.shutdownTestKit();
   }
 
   static InferenceBackend backend(String id, String text, double confidence, double cost, double score) {
@@ -149,7 +152,7 @@ class GoldenEventReplayTest {
     };
   }
 
-  static List<Object> fixture(String name) throws Exception {
+  List<Object> fixture(String name) throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     var serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
     List<Object> events = new ArrayList<>();
@@ -167,7 +170,7 @@ class GoldenEventReplayTest {
     return events;
   }
 
-  static void journal(String queryId, List<Object> events) throws Exception {
+  void journal(String queryId, List<Object> events) throws Exception {
     ActorRef<WriteAll> w = kit.spawn(writer(PersistenceId.of("query", queryId, "|")));
     TestProbe<Done> done = kit.createTestProbe();
     w.tell(new WriteAll(events, done.getRef()));
@@ -175,7 +178,7 @@ class GoldenEventReplayTest {
     kit.stop(w);
   }
 
-  static QueryActor.Status status(String queryId) {
+  QueryActor.Status status(String queryId) {
     TestProbe<QueryActor.Status> probe = kit.createTestProbe();
     ClusterSharding.get(kit.system()).entityRefFor(QueryActor.TYPE_KEY, queryId)
         .tell(new QueryActor.GetStatus(probe.getRef()));

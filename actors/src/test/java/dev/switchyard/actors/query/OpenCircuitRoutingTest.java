@@ -20,14 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Routing skips a model whose circuit is open before calling it: once its pool has published that every worker's
  * circuit is open, a query routed there records the refusal at once, without a call, and goes on to the next
  * model of its plan.
  */
+@ExtendWith(LogCapturingExtension.class)
 class OpenCircuitRoutingTest {
   @Test
   void aModelWithItsCircuitOpenIsNotCalledAndThePlanGoesOn() throws Exception {

@@ -28,14 +28,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The query driver on a one-node cluster: cascades, budgets, rejections, streaming, idempotency. */
+@ExtendWith(LogCapturingExtension.class)
 class QueryActorTest {
   static TestBackend small = TestBackend.answering("small", "four?", 0.3, 0.001, 0.0);
   static TestBackend mid = TestBackend.answering("mid", "4 maybe", 0.5, 0.001, 0.0);

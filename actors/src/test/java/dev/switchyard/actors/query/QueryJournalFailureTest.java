@@ -14,16 +14,19 @@ import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.QueryResult;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A durable query whose journal cannot be written: its caller is refused at once (JOURNAL_UNAVAILABLE, ask again)
  * instead
  * of waiting out the answer timeout, nothing runs unrecorded, and once the journal is back the same id succeeds.
  */
+@ExtendWith(LogCapturingExtension.class)
 class QueryJournalFailureTest {
 
   @Test

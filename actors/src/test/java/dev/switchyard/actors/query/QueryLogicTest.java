@@ -24,12 +24,15 @@ import dev.switchyard.strategies.plan.Planner;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What one step of the query driver decides from a recorded run: the planner's choice, unless the run is waiting,
  * finished, cancelled, out of deadline or rounds, broke a stream, or (under the retry policy) was refused.
  */
+@ExtendWith(LogCapturingExtension.class)
 class QueryLogicTest {
   private static final EngineSettings REROUTE = settings("reroute");
   private static final EngineSettings RETRY = settings("retry");

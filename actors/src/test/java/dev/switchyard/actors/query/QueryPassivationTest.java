@@ -15,9 +15,11 @@ import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.QueryResult;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Idle passivation counts only messages that reach an entity through its shard; a pool's reply and the query's
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * still not be passivated (an ephemeral one would be lost, a durable one stalled until the registry resumes it),
  * nor one whose registration waits on a journal slower than that (its caller would never hear back).
  */
+@ExtendWith(LogCapturingExtension.class)
 class QueryPassivationTest {
   static TestBackend first = TestBackend.delayed("first", 1_500, "4 maybe", 0.5);
   static TestBackend second = TestBackend.delayed("second", 1_500, "4", 0.95);

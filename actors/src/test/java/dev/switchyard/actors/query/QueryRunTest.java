@@ -21,9 +21,12 @@ import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.protocol.Response;
 import dev.switchyard.protocol.Stage;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What each {@link QueryEvent} does to a {@link QueryRun}: the state both query drivers share. */
+@ExtendWith(LogCapturingExtension.class)
 class QueryRunTest {
   private static final Query QUERY = Query.ofText("q-1", "what is 2+2?");
 

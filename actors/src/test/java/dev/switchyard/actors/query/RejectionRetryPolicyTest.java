@@ -22,11 +22,14 @@ import dev.switchyard.protocol.Stage;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Under {@code rejection.policy = retry} a refused call waits the retry-after and tries the same model again. */
+@ExtendWith(LogCapturingExtension.class)
 class RejectionRetryPolicyTest {
   @Test
   void aRefusedCallIsRetriedOnTheSameModelUpToMaxRetriesThenRerouted() throws Exception {

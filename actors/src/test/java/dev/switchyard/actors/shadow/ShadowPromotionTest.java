@@ -32,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An artifact installed as a pipeline's shadow while serving: it decides every query in shadow (recorded in the
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * adopted by the pipeline's learner, journaled, so a restart keeps serving it; a bad artifact is refused naming the
  * problem. And a learned pipeline started from an artifact journals that start, so its journal wins on restart.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ShadowPromotionTest {
   /** small answers wrong (score 0), large right (score 1): a cold UCB1 learns to send everything to large. */
   static EngineSetup setup(PipelineDefinition.Start start) {
