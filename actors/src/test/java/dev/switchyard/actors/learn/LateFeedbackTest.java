@@ -78,8 +78,7 @@ class LateFeedbackTest {
 
   private static PolicyPublished policy(EngineHarness node) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
-    node.learner("bandit").tell(new dev.switchyard.actors.learn.Learner.GetPolicy(
-        probe.getRef()));
+    node.learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));
     return probe.receiveMessage(Duration.ofSeconds(30));
   }
 

@@ -1,6 +1,7 @@
 package dev.switchyard.simulator.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,8 +49,10 @@ class LatencyModelTest {
     }
     // lognormal(sigma .25) has sd ~0.25 of the mean; the mean of 20k draws is within 1% (4.5 standard errors)
     assertEquals(300, sum / n, 3.0);
-    assertEquals(noisy.timing(CALL, 1, 300, new SplittableRandom(9)).totalMs(),
-        noisy.timing(CALL, 1, 300, new SplittableRandom(9)).totalMs());
+    double seeded = noisy.timing(CALL, 1, 300, new SplittableRandom(9)).totalMs();
+    assertEquals(seeded, noisy.timing(CALL, 1, 300, new SplittableRandom(9)).totalMs(), "the same seed, the same draw");
+    // and there is noise to seed: a model that ignored its random source would pass the two checks above
+    assertNotEquals(seeded, noisy.timing(CALL, 1, 300, new SplittableRandom(10)).totalMs());
   }
 
   @Test
