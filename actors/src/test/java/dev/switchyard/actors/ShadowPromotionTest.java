@@ -152,7 +152,7 @@ class ShadowPromotionTest {
       assertEquals("models", refusal(node, "bandit", prefersSmall("ucb1", List.of("small", "huge")).toJson())
           .param());
       EngineRejection version = refusal(node, "bandit", prefersSmall("ucb1", List.of("small", "large")).toJson()
-          .replace("\"formatVersion\" : 1", "\"formatVersion\" : 7"));
+          .replace("\"formatVersion\" : " + PolicyArtifact.FORMAT_VERSION, "\"formatVersion\" : 7"));
       assertEquals("body", version.param());
       assertTrue(version.getMessage().contains("format version 7"), version.getMessage());
       // every node gets the shadows in one transport message: one over the frame size would never arrive

@@ -215,16 +215,19 @@ class AdminShadowEndToEndTest {
     assertEquals("strategy", e.get("param").asText());
     assertTrue(e.get("message").asText().contains("trained for strategy ucb1"), e.toString());
 
-    String future = Files.readString(quality).replaceFirst("\"formatVersion\" : 1", "\"formatVersion\" : 2");
+    int next = PolicyArtifact.FORMAT_VERSION + 1;
+    String future = Files.readString(quality).replaceFirst("\"formatVersion\" : " + PolicyArtifact.FORMAT_VERSION,
+        "\"formatVersion\" : " + next);
     JsonNode version = JSON.readTree(send("PUT", ROUTED + "/shadow", future).body()).get("error");
-    assertTrue(version.get("message").asText().contains("format version 2"), version.toString());
+    assertTrue(version.get("message").asText().contains("format version " + next), version.toString());
 
     String otherModels = Files.readString(quality).replace("\"" + SMALL + "\"", "\"llama3.1-70b\"");
     HttpResponse<String> models = send("PUT", ROUTED + "/shadow", otherModels);
     assertEquals(400, models.statusCode(), models.body());
     assertEquals("models", JSON.readTree(models.body()).at("/error/param").asText());
 
-    HttpResponse<String> junk = send("PUT", ROUTED + "/shadow", "{\"formatVersion\": 1}");
+    HttpResponse<String> junk = send("PUT", ROUTED + "/shadow",
+        "{\"formatVersion\": " + PolicyArtifact.FORMAT_VERSION + "}");
     assertEquals(400, junk.statusCode(), junk.body());
     assertEquals("acme/routed", ok(send("GET", "/admin/pipelines/acme/routed/shadow", null)).get("pipeline")
         .asText(), "a pipeline name's slashes may be sent as they are");

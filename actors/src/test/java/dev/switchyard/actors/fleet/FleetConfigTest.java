@@ -170,7 +170,8 @@ class FleetConfigTest {
 
   @Test
   void aLearnerArtifactServesALearnerPipelineOfItsStrategyAndModels() throws IOException {
-    new dev.switchyard.strategies.artifact.PolicyArtifact(1, "ucb1", 0.2, Map.of("exploration", 0.1),
+    new dev.switchyard.strategies.artifact.PolicyArtifact(
+        dev.switchyard.strategies.artifact.PolicyArtifact.FORMAT_VERSION, "ucb1", 0.2, Map.of("exploration", 0.1),
         List.of("gpt-4o", "tiny"),
         new dev.switchyard.strategies.artifact.PolicyArtifact.DataFingerprint("q.jsonl", "0", 2, 0, false, 1),
         List.of(), null, new dev.switchyard.strategies.artifact.PolicyArtifact.LearnerState(0.01, 1, 2,
@@ -187,31 +188,33 @@ class FleetConfigTest {
 
   @Test
   void aPolicyArtifactIsCheckedForItsFormatItsStrategyAndItsModels() throws IOException {
-    artifact(dev.switchyard.strategies.artifact.PolicyArtifact.FORMAT_VERSION);
+    int current = dev.switchyard.strategies.artifact.PolicyArtifact.FORMAT_VERSION;
+    String policy = "policy-v" + current + ".json";
+    artifact(current);
     String fleet = FLEET + "switchyard.models.tiny { backend = local, address = c,"
         + " price { input-per-mtok = 0.01, output-per-mtok = 0.01 } }\n";
-    FleetConfig.Checked ok = check(fleet + "switchyard.pipelines.p { policy = policy-v1.json, models = [big, tiny] }");
+    FleetConfig.Checked ok = check(fleet + "switchyard.pipelines.p { policy = " + policy + ", models = [big, tiny] }");
     assertEquals(List.of(), ok.problems());
     PipelineSpec p = ok.fleet().pipelines().get(0);
     assertEquals("scope", p.strategy(), "the artifact's strategy");
     assertEquals(0.3, p.costWeight(), "the artifact's cost weight, unless params give one");
-    assertEquals(dir.resolve("policy-v1.json"), p.policy());
+    assertEquals(dir.resolve(policy), p.policy());
 
-    assertEquals(List.of("switchyard.pipelines.p.models: " + dir.resolve("policy-v1.json") + " was trained for models"
+    assertEquals(List.of("switchyard.pipelines.p.models: " + dir.resolve(policy) + " was trained for models"
             + " [gpt-4o, tiny] of " + dir.resolve("q.jsonl") + "; the pipeline's models are recorded as [gpt-4o, small]"
             + " (set each model's recorded-as)"),
-        problems(fleet + "switchyard.pipelines.p { policy = policy-v1.json, models = [big, small] }"));
-    assertEquals(List.of("switchyard.pipelines.p.strategy: is automix, but " + dir.resolve("policy-v1.json")
+        problems(fleet + "switchyard.pipelines.p { policy = " + policy + ", models = [big, small] }"));
+    assertEquals(List.of("switchyard.pipelines.p.strategy: is automix, but " + dir.resolve(policy)
             + " was trained for strategy scope"),
-        problems(fleet + "switchyard.pipelines.p { strategy = automix, policy = policy-v1.json, models = [big, tiny] }"));
+        problems(fleet + "switchyard.pipelines.p { strategy = automix, policy = " + policy + ", models = [big, tiny] }"));
     assertEquals(List.of("switchyard.pipelines.p: give policy (fitted by `switchyard train`) or train-data (fitted at"
             + " start), not both"),
-        problems(fleet + "switchyard.pipelines.p { policy = policy-v1.json, train-data = q.jsonl, models = [big, tiny] }"));
+        problems(fleet + "switchyard.pipelines.p { policy = " + policy + ", train-data = q.jsonl, models = [big, tiny] }"));
     artifact(99);
     assertEquals(List.of("switchyard.pipelines.p.policy: " + dir.resolve("policy-v99.json") + " has artifact format"
-            + " version 99; this build reads version 1: run `switchyard train` again with this build"),
+            + " version 99; this build reads version " + current + ": run `switchyard train` again with this build"),
         problems(fleet + "switchyard.pipelines.p { policy = policy-v99.json, models = [big, tiny] }"));
-    Files.writeString(dir.resolve("junk.json"), "{\"formatVersion\": 1, \"strategy\": \"scope\"}");
+    Files.writeString(dir.resolve("junk.json"), "{\"formatVersion\": " + current + ", \"strategy\": \"scope\"}");
     List<String> junk = problems(fleet + "switchyard.pipelines.p { policy = junk.json, models = [big, tiny] }");
     assertEquals(1, junk.size(), junk.toString());
     assertTrue(junk.get(0).startsWith("switchyard.pipelines.p.policy: "), junk.get(0));
