@@ -17,13 +17,13 @@ import org.apache.pekko.persistence.typed.RecoveryFailed;
  * </ul>
  *
  * <p>Not thread-safe: the entity's actor calls it, from its own signal handlers only. The entity instance, and so
- * this, outlives the entity's internal restarts: once a recovery has failed, a later restart counts as following
- * that failure.
+ * this, outlives the entity's internal restarts: a failed recovery is remembered only until the restart that
+ * follows it, so a write that fails after a later recovery succeeded is reported as a failed write.
  */
 public final class JournalFailures {
   private final JournalHealth health;
   private final String entity;
-  /** Why recovery failed, set by the RecoveryFailed signal before the restart that follows it. */
+  /** Why recovery failed, set by the RecoveryFailed signal and cleared by the restart that follows it. */
   private String recoveryFailure;
 
   public JournalFailures(JournalHealth health, EntityTypeKey<?> type, String entityId) {
@@ -45,6 +45,7 @@ public final class JournalFailures {
    */
   public boolean restarting() {
     if (recoveryFailure != null) {
+      recoveryFailure = null;
       return false;
     }
     health.writeFailed(entity, null);

@@ -85,6 +85,15 @@ class JournalFailuresTest {
   }
 
   @Test
+  void aWriteThatFailsAfterTheEntityRecoveredIsReportedAsAFailedWrite() {
+    failures.recoveryFailed(diskFull());
+    assertFalse(failures.restarting(), "the restart that follows the failed recovery");
+
+    assertTrue(failures.restarting(), "a later restart, after a recovery that succeeded, follows a failed write");
+    assertFalse(health.writable());
+  }
+
+  @Test
   void refusedCallersAreToldTheJournalsRetryAfter() {
     assertEquals(2_000, failures.retryAfterMillis());
   }
