@@ -25,6 +25,7 @@ public record EngineSettings(
     Duration callTimeout,
     Duration callAdmissionTimeout,
     Duration queryPassivateAfterIdle,
+    Duration queryPassivateFinishedEphemeralAfter,
     RejectionPolicy rejectionPolicy,
     int rejectionMaxRetries,
     Duration rejectionMaxWait,
@@ -206,6 +207,10 @@ public record EngineSettings(
   public EngineSettings {
     positive("switchyard.query.max-rounds", maxRounds);
     positive("switchyard.query.max-deadline (ms)", queryMaxDeadline.toMillis());
+    if (queryPassivateFinishedEphemeralAfter.isNegative()) {
+      throw new IllegalArgumentException("switchyard.query.passivate-finished-ephemeral-after must be >= 0, got "
+          + queryPassivateFinishedEphemeralAfter);
+    }
     positive("switchyard.engine.stream-buffer", streamBuffer);
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
@@ -248,6 +253,7 @@ public record EngineSettings(
         s.getDuration("query.call-timeout"),
         s.getDuration("query.admission-timeout"),
         s.getDuration("query.passivate-after-idle"),
+        s.getDuration("query.passivate-finished-ephemeral-after"),
         rejection,
         s.getInt("query.rejection.max-retries"),
         s.getDuration("query.rejection.max-wait"),

@@ -1,6 +1,7 @@
 package dev.switchyard.ops;
 
 import dev.switchyard.ops.bench.LoadBenchmarkCommand;
+import dev.switchyard.ops.bench.RateBenchmarkCommand;
 import dev.switchyard.simulator.learning.LearningBenchmarkCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,9 +10,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code switchyard bench}: the benchmarks anyone can rerun. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks: 'learning' (online learning on recorded outcomes) and 'load' (HTTP load against a"
-        + " running 'serve' on this machine).",
-    subcommands = {LearningBenchmarkCommand.class, LoadBenchmarkCommand.class})
+    description = "Benchmarks: 'learning' (online learning on recorded outcomes), 'load' (closed-loop HTTP load against a"
+        + " running 'serve' on this machine) and 'rate' (open-loop load at fixed offered rates).",
+    subcommands = {LearningBenchmarkCommand.class, LoadBenchmarkCommand.class, RateBenchmarkCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -19,6 +20,6 @@ public final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: choose 'learning' or 'load' (or --help)");
+        "missing benchmark: choose 'learning', 'load' or 'rate' (or --help)");
   }
 }

@@ -6,13 +6,12 @@ import dev.switchyard.actors.job.JobEvent.JobAccepted;
 import dev.switchyard.actors.job.JobEvent.JobEnded;
 import dev.switchyard.actors.job.JobEvent.StepFinished;
 import dev.switchyard.actors.job.JobEvent.StepStarted;
-import dev.switchyard.actors.journal.JournalFault;
+import dev.switchyard.actors.journal.JournalFailures;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Durability;
-import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.QueryResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,14 +111,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   private final List<Submit> pendingSubmits = new ArrayList<>();
   /** Submits whose acceptance is being written: told once it is (or refused if the write fails). */
   private final List<Submit> acceptingSubmits = new ArrayList<>();
-  private final JournalHealth journal;
-  /** Why recovery failed, set by the RecoveryFailed signal before the restart that follows it. */
-  private String recoveryFailure;
-  private final List<ActorRef<JobUpdate>> watchers = new ArrayList<>();
-  /** Episode steps of the running step recorded so far, as its query streams them (rebuilt after a restart). */
-  private final List<EpisodeStep> live = new ArrayList<>();
-  private String liveQueryId;
-  private long notified;
+  private final JournalFailures journal;
+  private final JobWatchers watchers;
 
   public static PersistenceId persistenceId(String jobId) {
     return PersistenceId.of("job", jobId, "|");
@@ -149,7 +142,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     this.ctx = ctx;
     this.timers = timers;
     this.stepReplies = ctx.messageAdapter(QueryActor.Reply.class, StepReply::new);
-    this.journal = JournalHealth.get(ctx.getSystem());
+    this.journal = new JournalFailures(JournalHealth.get(ctx.getSystem()), TYPE_KEY, jobId);
+    this.watchers = new JobWatchers(jobId);
   }
 
   @Override
@@ -170,32 +164,21 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
             ctx.getSelf().tell(Resume.INSTANCE);
           }
         })
-        .onSignal(RecoveryFailed.class, (state, failed) -> onRecoveryFailed(failed))
+        .onSignal(RecoveryFailed.class, (state, failed) -> journal.recoveryFailed(failed))
         .onSignal(PreRestart.class, (state, restart) -> onJournalFailure())
         .build();
   }
 
   /**
-   * The job cannot read its journal: it restarts with backoff and tries again, while the commands sent to it
-   * wait in its stash; the engine refuses their callers at once instead (through {@link JournalHealth}).
-   */
-  private void onRecoveryFailed(RecoveryFailed failed) {
-    recoveryFailure = JournalFault.of(failed.getFailure()).summary();
-    journal.recoveryFailed(JournalHealth.entity(TYPE_KEY, jobId), recoveryFailure);
-  }
-
-  /**
-   * A restart follows a journal failure only: a failed recovery (handled above) or a failed write. A failed
-   * write marks the journal down at once (the engine refuses every caller waiting on a journal write) and
-   * refuses the submits that were waiting for this job's acceptance: it is not journaled, so not accepted.
+   * After a failed write (not a failed recovery: its callers are refused through {@link JournalHealth}), the
+   * submits that were waiting for this job's acceptance are refused: it is not journaled, so not accepted.
    */
   private void onJournalFailure() {
-    if (recoveryFailure != null) {
+    if (!journal.restarting()) {
       return;
     }
-    journal.writeFailed(JournalHealth.entity(TYPE_KEY, jobId), null);
     Refused refused = new Refused("job " + jobId + " could not be journaled and was not accepted; submit it again"
-        + " with the same Idempotency-Key", journal.retryAfter().toMillis(), true);
+        + " with the same Idempotency-Key", journal.retryAfterMillis(), true);
     pendingSubmits.forEach(s -> s.replyTo().tell(refused));
     acceptingSubmits.forEach(s -> s.replyTo().tell(refused));
     pendingSubmits.clear();
@@ -257,7 +240,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
       for (int i = 0; i < submits.size(); i++) {
         submits.get(i).replyTo().tell(answer(after, submits.get(i), i == 0));
       }
-      notifyWatchers(after);
+      watchers.publish(after);
       ctx.getSelf().tell(Advance.INSTANCE);
     });
   }
@@ -297,9 +280,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     StepStarted started = new StepStarted(index, JobSpec.stepQueryId(jobId, index), state.remainingBudget(now),
         now);
     return Effect().persist(started).thenRun(after -> {
-      live.clear();
-      liveQueryId = started.queryId();
-      notifyWatchers(after);
+      watchers.stepStarted(started.queryId());
+      watchers.publish(after);
       submitStep(after, after.runningStep().orElseThrow());
     });
   }
@@ -327,10 +309,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   }
 
   private void submitStep(JobState state, JobState.Step step) {
-    if (!step.queryId().equals(liveQueryId)) {
-      live.clear();
-      liveQueryId = step.queryId();
-    }
+    watchers.following(step.queryId());
     var query = services.sharding().entityRefFor(QueryActor.TYPE_KEY, step.queryId());
     query.tell(new QueryActor.Submit(state.spec().stepQuery(step.index(), step.budget()), state.spec().pipeline(),
         Durability.DURABLE, true, stepReplies));
@@ -346,9 +325,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     }
     JobState.Step step = running.get();
     if (reply.reply() instanceof QueryActor.StepMade made) {
-      if (made.queryId().equals(step.queryId()) && made.seq() == live.size()) {
-        live.add(made.step());
-        notifyWatchers(state);
+      if (made.queryId().equals(step.queryId())) {
+        watchers.stepMade(state, made.seq(), made.step());
       }
       return Effect().none();
     }
@@ -358,8 +336,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
         return Effect().none();
       }
       return Effect().persist(new StepFinished(step.index(), result, now())).thenRun(after -> {
-        live.clear();
-        notifyWatchers(after);
+        watchers.stepFinished(after);
         ctx.getSelf().tell(Advance.INSTANCE);
       });
     }
@@ -373,8 +350,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
   private Effect<JobEvent, JobState> end(JobEnded ended) {
     return Effect().persist(ended).thenRun(after -> {
       timers.cancel(RETRY_TIMER);
-      notifyWatchers(after);
-      watchers.clear();
+      watchers.ended(after);
       services.openQueries().tell(new OpenQueries.JobClosed(jobId));
     });
   }
@@ -417,19 +393,7 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
       watch.replyTo().tell(JobUpdate.notFound(jobId));
       return pendingSubmits.isEmpty() ? passivate() : Effect().none();
     }
-    notifyWatchers(state); // existing watchers first, so the newcomer's replay and the live events do not overlap
-    List<JobUpdate> all = state.updates(live);
-    for (JobUpdate u : all) {
-      if (u.seq() > watch.afterSeq()) {
-        watch.replyTo().tell(u);
-      }
-    }
-    if (state.running()) {
-      watchers.add(watch.replyTo());
-    } else if (all.isEmpty() || all.get(all.size() - 1).seq() <= watch.afterSeq()) {
-      // Ended, and the watcher (a reconnect with Last-Event-ID) already had the terminal event: end its stream now.
-      watch.replyTo().tell(JobUpdate.endOfStream(jobId, all.isEmpty() ? 0 : all.get(all.size() - 1).seq()));
-    }
+    watchers.watch(state, watch.afterSeq(), watch.replyTo());
     return Effect().none();
   }
 
@@ -442,17 +406,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     return Effect().none();
   }
 
-  private void notifyWatchers(JobState state) {
-    List<JobUpdate> all = state.updates(live);
-    for (int i = (int) notified; i < all.size(); i++) {
-      JobUpdate u = all.get(i);
-      watchers.forEach(w -> w.tell(u));
-    }
-    notified = all.size();
-  }
-
   private JobView view(JobState state) {
-    return JobView.of(state, live);
+    return watchers.view(state);
   }
 
   private long now() {

@@ -2,7 +2,6 @@ package dev.switchyard.actors.metrics;
 
 import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.CircuitBreaker;
-import dev.switchyard.actors.query.QueryRun;
 import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.PoolLoad;
@@ -23,8 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The engine's meters on one node, in the node's {@link MeterRegistry} (created where the node boots and passed
@@ -51,9 +48,6 @@ public final class EngineMetrics {
   public static final int CIRCUIT_CLOSED = 0;
   public static final int CIRCUIT_HALF_OPEN = 1;
   public static final int CIRCUIT_OPEN = 2;
-
-  private static final Set<String> KNOWN_KINDS = Stream.of(FailureKind.values()).map(Enum::name)
-      .collect(Collectors.toUnmodifiableSet());
 
   private final MeterRegistry registry;
   private final MetricsSettings settings;
@@ -125,14 +119,15 @@ public final class EngineMetrics {
   }
 
   private void attemptFailed(EpisodeStep step, String outcome) {
-    failed(step.modelId() == null ? UNKNOWN : model(step.modelId()), outcome, QueryRun.failureKind(step));
+    failed(step.modelId() == null ? UNKNOWN : model(step.modelId()), outcome,
+        FailureKind.of(step).map(Enum::name).orElse(OTHER_KIND));
   }
 
   private void failed(String model, String outcome, String kind) {
     calls(model, outcome).increment();
     Counter.builder("switchyard.model.errors").description("Model calls that failed (a backend kind) or that a "
-        + "pool refused (a refusal kind)").tags("model", model, "kind", KNOWN_KINDS.contains(kind) ? kind
-        : OTHER_KIND).register(registry).increment();
+        + "pool refused (a refusal kind)").tags("model", model, "kind", kind).register(registry)
+        .increment();
   }
 
   /**

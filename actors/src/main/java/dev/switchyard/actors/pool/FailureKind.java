@@ -1,12 +1,16 @@
 package dev.switchyard.actors.pool;
 
 import dev.switchyard.actors.backend.BackendException;
+import dev.switchyard.protocol.EpisodeStep;
+import dev.switchyard.protocol.Stage;
+import java.util.Optional;
 
 /**
  * Why a model call gave no answer, from the worker that ran it to the query that planned it: a backend failure
  * (the {@link BackendException.Kind}s), a refusal by the pool that never ran it, or what the query itself
  * recorded. The name is the wire and journal form ({@code QueryEvent.AttemptFailed#kind}), so a value is never
- * renamed.
+ * renamed; an episode keeps it only in the decision text of the attempt's step ({@link #decision}), which
+ * {@link #of(EpisodeStep)} alone reads back.
  */
 public enum FailureKind {
   /** The backend asked to slow down (HTTP 429), usually with a retry-after. */
@@ -34,6 +38,10 @@ public enum FailureKind {
 
   private enum Group { BACKEND, REFUSAL, QUERY }
 
+  // The decision text is part of recorded episodes (a job journals its steps' results): never changed.
+  private static final String REFUSED_PREFIX = "rejected: ";
+  private static final String FAILED_PREFIX = "error: ";
+
   private final Group group;
 
   FailureKind(Group group) {
@@ -56,6 +64,37 @@ public enum FailureKind {
     } catch (IllegalArgumentException | NullPointerException e) {
       return SERVER_ERROR;
     }
+  }
+
+  /**
+   * The decision text of a failed or refused attempt, e.g. {@code "rejected: POOL_FULL: pool m is full"}: what the
+   * episode's REJECTED or FAILED step and the planner's {@code Attempt#failure()} say.
+   *
+   * @param kind the name the journal holds, which may be one this version does not know
+   */
+  public static String decision(boolean refused, String kind, String message) {
+    return (refused ? REFUSED_PREFIX : FAILED_PREFIX) + kind + (message.isEmpty() ? "" : ": " + message);
+  }
+
+  /**
+   * The kind a REJECTED or FAILED episode step names in its {@link #decision}; empty for any other step, and for
+   * a name this version does not know (unlike {@link #fromWire}, which must recover a query whatever it reads).
+   */
+  public static Optional<FailureKind> of(EpisodeStep step) {
+    if (step.stage() != Stage.REJECTED && step.stage() != Stage.FAILED) {
+      return Optional.empty();
+    }
+    String decision = step.decision();
+    String rest = decision.startsWith(REFUSED_PREFIX) ? decision.substring(REFUSED_PREFIX.length())
+        : decision.startsWith(FAILED_PREFIX) ? decision.substring(FAILED_PREFIX.length()) : "";
+    int end = rest.indexOf(':');
+    String name = end < 0 ? rest : rest.substring(0, end);
+    for (FailureKind k : values()) {
+      if (k.name().equals(name)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
   }
 
   /** A pool refused the call without running it (the query may wait its retry-after and call again). */

@@ -1,7 +1,7 @@
 package dev.switchyard.actors.query;
 
 import dev.switchyard.actors.NodeServices;
-import dev.switchyard.actors.journal.JournalFault;
+import dev.switchyard.actors.journal.JournalFailures;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.query.QueryActor.Command;
 import java.util.List;
@@ -39,12 +39,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command, QueryEvent, QueryRun>
     implements QueryDriver.Recording<ReplyEffect<QueryEvent, QueryRun>> {
-  private final String queryId;
   private final QueryDriver<ReplyEffect<QueryEvent, QueryRun>> driver;
   private final ActorContext<Command> ctx;
-  private final JournalHealth journal;
-  /** Why recovery failed, set by the RecoveryFailed signal before the restart that follows it. */
-  private String recoveryFailure;
+  private final JournalFailures journal;
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
@@ -59,9 +56,8 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
     super(persistenceId(queryId),
         services.settings().restartBackoff().strategy());
     this.ctx = ctx;
-    this.queryId = queryId;
     this.driver = new QueryDriver<>(queryId, new QuerySession(queryId, services, ctx, timers), this);
-    this.journal = JournalHealth.get(ctx.getSystem());
+    this.journal = new JournalFailures(JournalHealth.get(ctx.getSystem()), QueryActor.TYPE_KEY, queryId);
   }
 
   @Override
@@ -83,29 +79,23 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
             ctx.getSelf().tell(QueryActor.Resume.INSTANCE);
           }
         })
-        .onSignal(RecoveryFailed.class, (run, failed) -> onRecoveryFailed(failed))
-        .onSignal(PreRestart.class, (run, restart) -> {
-          if (recoveryFailure == null) {
-            // Restarts follow journal failures only: a failed write marks the journal down at once.
-            journal.writeFailed(JournalHealth.entity(QueryActor.TYPE_KEY, queryId), null);
-          }
-          refuseEveryoneWaiting(run, "JOURNAL_UNAVAILABLE");
-        })
+        .onSignal(RecoveryFailed.class, (run, failed) -> journal.recoveryFailed(failed))
+        .onSignal(PreRestart.class, (run, restart) -> onJournalFailure(run))
         .onSignal(PostStop.class, (run, stop) -> refuseEveryoneWaiting(run, "UNAVAILABLE"))
         .build();
   }
 
   /**
-   * The query cannot read its journal: it restarts with backoff and tries again, while commands sent to it wait in
-   * its stash; the engine refuses their callers at once instead (through {@link JournalHealth}).
+   * After a failed write or a failed recovery alike, the submitters and waiters the driver holds are refused: a
+   * query's progress is journaled, so whatever they wait for is not coming before the journal is back.
    */
-  private void onRecoveryFailed(RecoveryFailed failed) {
-    recoveryFailure = JournalFault.of(failed.getFailure()).summary();
-    journal.recoveryFailed(JournalHealth.entity(QueryActor.TYPE_KEY, queryId), recoveryFailure);
+  private void onJournalFailure(QueryRun run) {
+    journal.restarting();
+    refuseEveryoneWaiting(run, "JOURNAL_UNAVAILABLE");
   }
 
   private void refuseEveryoneWaiting(QueryRun run, String reason) {
-    driver.refuseEveryoneWaiting(run, reason, journal.retryAfter().toMillis());
+    driver.refuseEveryoneWaiting(run, reason, journal.retryAfterMillis());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.switchyard.actors.query;
 import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.query.QueryActor.Command;
 import dev.switchyard.actors.query.QueryActor.Submit;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -14,20 +15,29 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The in-memory query driver: runs {@link QueryDriver}'s table, applying each event to the run in memory instead
- * of journaling it. Fast, and lost with its node. Kept after the end (until passivated) so repeats and feedback
- * find the result.
+ * of journaling it. Fast, and lost with its node. Kept for a short while after the end
+ * ({@code switchyard.query.passivate-finished-ephemeral-after}) so a repeat or a prompt feedback finds the result,
+ * then passivated: an entity per query kept for minutes would fill the heap at high rates.
  */
 final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDriver.Recording<Behavior<Command>> {
   private final QueryDriver<Behavior<Command>> driver;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final Duration keepFinished;
   private QueryRun run = QueryRun.none();
 
-  EphemeralQuery(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId, NodeServices services) {
+  EphemeralQuery(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
+      ActorRef<ClusterSharding.ShardCommand> shard, NodeServices services) {
     super(ctx);
     this.driver = new QueryDriver<>(queryId, new QuerySession(queryId, services, ctx, timers), this);
+    this.timers = timers;
+    this.shard = shard;
+    this.keepFinished = services.settings().queryPassivateFinishedEphemeralAfter();
   }
 
   /** Takes the submit that created the entity. */
@@ -37,7 +47,8 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
 
   @Override
   public Receive<Command> createReceive() {
-    ReceiveBuilder<Command> builder = newReceiveBuilder();
+    ReceiveBuilder<Command> builder = newReceiveBuilder()
+        .onMessage(QueryActor.PassivateFinished.class, due -> onPassivateFinished());
     driver.table(new QueryDriver.Table<>() {
       @Override
       public <M extends Command> QueryDriver.Table<Behavior<Command>> on(Class<M> type,
@@ -56,8 +67,17 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
 
   @Override
   public Behavior<Command> record(List<QueryEvent> events, Consumer<QueryRun> after) {
+    boolean wasFinished = run.finished();
     events.forEach(e -> run = run.apply(e));
     after.accept(run);
+    if (run.finished() && !wasFinished) {
+      timers.startSingleTimer(QueryActor.PassivateFinished.INSTANCE, keepFinished);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPassivateFinished() {
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     return this;
   }
 

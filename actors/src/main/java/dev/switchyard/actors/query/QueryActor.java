@@ -101,6 +101,12 @@ public final class QueryActor {
    */
   enum KeepAlive implements Command { INSTANCE }
 
+  /**
+   * Timer of a finished ephemeral query: time to ask its shard to passivate it
+   * ({@code switchyard.query.passivate-finished-ephemeral-after}).
+   */
+  enum PassivateFinished implements Command { INSTANCE }
+
   /** What submitters and watchers receive. */
   public sealed interface Reply extends CrossNode {}
 
@@ -150,7 +156,7 @@ public final class QueryActor {
 
   /** Starts this node's part of the {@code query} sharding; an idle entity is passivated after a while. */
   public static void initSharding(ActorSystem<?> system, NodeServices services) {
-    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), services))
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), services))
         .withSettings(idlePassivation(system, services.settings().queryPassivateAfterIdle())));
   }
 
@@ -160,16 +166,18 @@ public final class QueryActor {
         ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults().withIdleEntityPassivation(after));
   }
 
-  public static Behavior<Command> create(String queryId, NodeServices services) {
+  /** @param shard the entity's shard, asked to passivate a finished ephemeral query */
+  public static Behavior<Command> create(String queryId, ActorRef<ClusterSharding.ShardCommand> shard,
+      NodeServices services) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.receive(Command.class)
-        .onMessage(Command.class, first -> start(ctx, timers, queryId, services, first))
+        .onMessage(Command.class, first -> start(ctx, timers, queryId, shard, services, first))
         .build()));
   }
 
   private static Behavior<Command> start(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
-      NodeServices services, Command first) {
+      ActorRef<ClusterSharding.ShardCommand> shard, NodeServices services, Command first) {
     if (first instanceof Submit submit && submit.durability() == Durability.EPHEMERAL) {
-      return new EphemeralQuery(ctx, timers, queryId, services).start(submit);
+      return new EphemeralQuery(ctx, timers, queryId, shard, services).start(submit);
     }
     ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services), "durable");
     ctx.watch(durable);

@@ -31,6 +31,7 @@ public final class QueryKryo {
     kryo.register(QueryActor.KeepAlive.class, 228);
     kryo.register(QueryActor.CallUnadmitted.class, 229);
     kryo.register(QueryActor.TokensStreamed.class, 230);
+    kryo.register(QueryActor.PassivateFinished.class, 231);
 
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);

@@ -102,30 +102,6 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     return outcomes.isEmpty() ? Optional.empty() : Optional.of(outcomes.get(outcomes.size() - 1));
   }
 
-  private static final String REJECTED_PREFIX = "rejected: ";
-  private static final String ERROR_PREFIX = "error: ";
-
-  /**
-   * The decision text of a failed or refused attempt, e.g. {@code "rejected: POOL_FULL: pool m is full"}: what the
-   * episode's REJECTED or FAILED step and the planner's {@link Attempt#failure()} say. {@link #failureKind} reads
-   * the kind back.
-   */
-  static String failureDecision(boolean rejected, String kind, String message) {
-    return (rejected ? REJECTED_PREFIX : ERROR_PREFIX) + kind + (message.isEmpty() ? "" : ": " + message);
-  }
-
-  /** The kind of a REJECTED or FAILED episode step (e.g. {@code QUEUE_WAIT}, {@code TIMEOUT}), "" for any other. */
-  public static String failureKind(EpisodeStep step) {
-    if (step.stage() != Stage.REJECTED && step.stage() != Stage.FAILED) {
-      return "";
-    }
-    String decision = step.decision();
-    String rest = decision.startsWith(REJECTED_PREFIX) ? decision.substring(REJECTED_PREFIX.length())
-        : decision.startsWith(ERROR_PREFIX) ? decision.substring(ERROR_PREFIX.length()) : "";
-    int end = rest.indexOf(':');
-    return end < 0 ? rest : rest.substring(0, end);
-  }
-
   public QueryRun apply(QueryEvent event) {
     if (event instanceof QueryAccepted e) {
       if (accepted()) {
@@ -152,7 +128,7 @@ public record QueryRun(Query query, String pipeline, long policyVersion, long ac
     }
     if (event instanceof AttemptFailed e) {
       String subQuery = pending == null ? null : pending.subQuery();
-      String failure = failureDecision(e.rejected(), e.kind(), e.message());
+      String failure = FailureKind.decision(e.rejected(), e.kind(), e.message());
       EpisodeStep step = EpisodeStep.decision(e.attemptNo(), e.rejected() ? Stage.REJECTED : Stage.FAILED,
           e.modelId(), failure, e.retryAfterMillis() >= 0 ? e.retryAfterMillis() : Double.NaN);
       return new QueryRun(query, pipeline, policyVersion, acceptedAtMillis, plus(steps, List.of(step)),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.query.QueryEvent.AttemptFailed;
 import dev.switchyard.actors.query.QueryEvent.FeedbackReceived;
 import dev.switchyard.actors.query.QueryEvent.ModelAnswered;
@@ -21,6 +22,7 @@ import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.protocol.Response;
 import dev.switchyard.protocol.Stage;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,7 +93,7 @@ class QueryRunTest {
     EpisodeStep step = run.steps().get(0);
     assertEquals(Stage.REJECTED, step.stage());
     assertEquals(500.0, step.signal());
-    assertEquals("POOL_FULL", QueryRun.failureKind(step));
+    assertEquals(Optional.of(FailureKind.POOL_FULL), FailureKind.of(step));
     assertEquals(500, run.lastRetryAfterMillis());
   }
 
@@ -103,7 +105,7 @@ class QueryRunTest {
     assertEquals(Stage.FAILED, step.stage());
     assertEquals("error: TIMEOUT", step.decision());
     assertTrue(Double.isNaN(step.signal()));
-    assertEquals("TIMEOUT", QueryRun.failureKind(step));
+    assertEquals(Optional.of(FailureKind.TIMEOUT), FailureKind.of(step));
   }
 
   @Test

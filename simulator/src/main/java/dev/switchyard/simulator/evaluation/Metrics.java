@@ -133,18 +133,7 @@ public final class Metrics {
       return paretoFront(points).stream().filter(p -> p.quality() >= target - EPS)
           .mapToDouble(FrontierPoint::costUsd).min();
     }
-    double[][] hull = envelope(points, FrontierPoint::costUsd);
-    for (int i = 0; i < hull.length; i++) {
-      if (hull[i][1] >= target - EPS) {
-        if (i == 0) {
-          return OptionalDouble.of(hull[0][0]);
-        }
-        double[] a = hull[i - 1];
-        double[] b = hull[i];
-        return OptionalDouble.of(a[0] + (b[0] - a[0]) * (target - a[1]) / (b[1] - a[1]));
-      }
-    }
-    return OptionalDouble.empty();
+    return firstReaching(envelope(points, FrontierPoint::costUsd), target);
   }
 
   /** Normalised area under the quality-cost curve between the cheapest and the best single model. */
@@ -176,7 +165,11 @@ public final class Metrics {
   public static OptionalDouble callsToReach(List<FrontierPoint> points, double pgr, double weakQuality,
       double strongQuality) {
     double target = weakQuality + pgr * (strongQuality - weakQuality);
-    double[][] hull = envelope(points, FrontierPoint::strongShare);
+    return firstReaching(envelope(points, FrontierPoint::strongShare), target);
+  }
+
+  /** The smallest x at which the piecewise-linear {@code hull} reaches {@code target}; empty if it never does. */
+  private static OptionalDouble firstReaching(double[][] hull, double target) {
     for (int i = 0; i < hull.length; i++) {
       if (hull[i][1] >= target - EPS) {
         if (i == 0) {

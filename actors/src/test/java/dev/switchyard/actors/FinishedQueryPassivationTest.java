@@ -1,0 +1,49 @@
+package dev.switchyard.actors;
+
+import static dev.switchyard.actors.EngineHarness.query;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.protocol.Budget;
+import dev.switchyard.protocol.Durability;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A finished ephemeral query leaves memory {@code passivate-finished-ephemeral-after} its end, not after the
+ * minutes of {@code passivate-after-idle}: at thousands of queries a second those minutes of finished entities
+ * would fill the heap. A durable query's status stays readable by its id.
+ */
+class FinishedQueryPassivationTest {
+
+  @Test
+  void aFinishedEphemeralQueryIsPassivatedSoonAfterItsEndAndADurableOneIsNot() throws Exception {
+    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
+    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    try (EngineHarness node = EngineHarness.start("finished-passivation", EngineHarness.config("""
+        switchyard.query.passivate-after-idle = 10m
+        switchyard.query.passivate-finished-ephemeral-after = 300ms
+        """), JobActorTest.setup(model, other))) {
+      assertEquals("4", node.await(node.engine.answer(query("brief", Budget.unlimited()), "cascade",
+          Durability.EPHEMERAL)).answer());
+      assertEquals("4", node.await(node.engine.answer(query("kept", Budget.unlimited()), "cascade",
+          Durability.DURABLE)).answer());
+
+      // Once passivated, the id is asked of a new entity that knows no such query.
+      node.kit.createTestProbe().awaitAssert(EngineHarness.WAIT, () -> {
+        QueryActor.Status s = status(node, "brief");
+        assertFalse(s.known(), "the finished ephemeral query is no longer in memory: " + s);
+        return s;
+      });
+      QueryActor.Status durable = status(node, "kept");
+      assertTrue(durable.known() && durable.finished(), "the durable query is still its entity: " + durable);
+      assertEquals("4", durable.result().answer());
+    }
+  }
+
+  private static QueryActor.Status status(EngineHarness node, String id) throws Exception {
+    return node.await(((ClusterEngine) node.engine).status(id, Duration.ofSeconds(10)));
+  }
+}
