@@ -16,16 +16,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What an entity's journal failures tell {@link JournalHealth}: a failed recovery refuses that entity's callers
  * with the fault, a restart after a failed write marks the journal down, a restart after a failed recovery does
  * not.
  */
+@ExtendWith(LogCapturingExtension.class)
 class JournalFailuresTest {
   private static final EntityTypeKey<String> JOB = EntityTypeKey.create(String.class, "job");
 

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.switchyard.protocol.EpisodeStep;
 import dev.switchyard.protocol.Stage;
 import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The failure kind an episode step names in its decision text, the one place that text is read. */
+@ExtendWith(LogCapturingExtension.class)
 class FailureKindTest {
   private static EpisodeStep step(Stage stage, String decision) {
     return EpisodeStep.decision(1, stage, "small", decision, Double.NaN);

@@ -1,21 +1,25 @@
-package dev.switchyard.actors;
+package dev.switchyard.actors.query;
 
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchyard.actors.query.QueryActor;
+import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.TestBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
 import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A finished ephemeral query leaves memory {@code passivate-finished-ephemeral-after} its end, not after the
  * minutes of {@code passivate-after-idle}: at thousands of queries a second those minutes of finished entities
  * would fill the heap. A durable query's status stays readable by its id.
  */
+@ExtendWith(LogCapturingExtension.class)
 class FinishedQueryPassivationTest {
 
   @Test
@@ -25,7 +29,7 @@ class FinishedQueryPassivationTest {
     try (EngineHarness node = EngineHarness.start("finished-passivation", EngineHarness.config("""
         switchyard.query.passivate-after-idle = 10m
         switchyard.query.passivate-finished-ephemeral-after = 300ms
-        """), JobActorTest.setup(model, other))) {
+        """), EngineHarness.cascadeSetup(model, other))) {
       assertEquals("4", node.await(node.engine.answer(query("brief", Budget.unlimited()), "cascade",
           Durability.EPHEMERAL)).answer());
       assertEquals("4", node.await(node.engine.answer(query("kept", Budget.unlimited()), "cascade",
@@ -44,6 +48,6 @@ class FinishedQueryPassivationTest {
   }
 
   private static QueryActor.Status status(EngineHarness node, String id) throws Exception {
-    return node.await(((ClusterEngine) node.engine).status(id, Duration.ofSeconds(10)));
+    return node.await(node.status(id, Duration.ofSeconds(10)));
   }
 }
