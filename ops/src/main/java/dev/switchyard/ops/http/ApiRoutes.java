@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -66,7 +67,11 @@ public final class ApiRoutes extends AllDirectives {
 
   public Route route() {
     Route api = concat(groups.get(0), groups.subList(1, groups.size()).toArray(Route[]::new));
-    return handleExceptions(errors.exceptionHandler(), () -> handleRejections(errors.rejectionHandler(), () -> api));
+    // Built once here: a directive's inner route is evaluated for every request, so handlers built inside it
+    // would be rebuilt for each one.
+    Route rejectionsHandled = handleRejections(errors.rejectionHandler(), () -> api);
+    ExceptionHandler exceptions = errors.exceptionHandler();
+    return handleExceptions(exceptions, () -> rejectionsHandled);
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -47,6 +48,10 @@ final class RouteSupport extends AllDirectives {
     if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
       entity.discardBytes(mat);
       return CompletableFuture.failedFuture(errors.tooLarge());
+    }
+    if (entity instanceof HttpEntity.Strict strict) {
+      // The whole body came with the headers (as a small request's does): no stream to run, no time to wait.
+      return CompletableFuture.completedFuture(strict.getData().toArray());
     }
     return entity.withoutSizeLimit().getDataBytes()
         .limitWeighted(settings.maxBodyBytes(), bytes -> (long) bytes.size())
