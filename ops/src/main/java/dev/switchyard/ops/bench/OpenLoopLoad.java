@@ -87,6 +87,11 @@ public final class OpenLoopLoad {
 
   /** Runs every rate in turn (each with its own warm-up) and reports them in one JSON object. */
   public static ObjectNode run(Settings settings, List<Double> rates) {
+    for (double rate : rates) {
+      if (!(rate > 0 && rate <= 100_000)) {
+        throw new IllegalArgumentException("--rates: a rate must be in (0, 100000] requests/s, got " + rate);
+      }
+    }
     OpenLoopLoad load = new OpenLoopLoad(settings);
     try {
       ObjectNode out = JSON.createObjectNode();
@@ -97,9 +102,6 @@ public final class OpenLoopLoad {
       out.put("streamed", settings.streamed());
       var runs = out.putArray("rates");
       for (double rate : rates) {
-        if (!(rate > 0 && rate <= 100_000)) {
-          throw new IllegalArgumentException("a rate must be in (0, 100000] requests/s, got " + rate);
-        }
         runs.add(load.runAt(rate));
       }
       return out;
