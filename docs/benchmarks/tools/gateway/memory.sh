@@ -3,6 +3,9 @@
 # the launcher's default heap in front of the nginx mock:
 #   footprint  heap after a full GC before and after FOOTPRINT_REQUESTS ephemeral queries whose finished entities
 #              are kept: the heap an idle query entity holds
+#   inflight   a model that takes about five seconds (nginx at 50 bytes/s) offered more requests than
+#              INFLIGHT_CONNECTIONS connections can carry: how many calls the node holds at once (its pool in-flight
+#              gauge), and its resident memory while it does
 #   soak       SOAK_RATE req/s open loop for SOAK_DURATION, resident memory (VmRSS) and heap after a full GC every
 #              SAMPLE_EVERY seconds, and the growth over the last half of the run (least-squares slope)
 # Run from the repository root: bash docs/benchmarks/tools/gateway/memory.sh [OUT_DIR]
@@ -14,6 +17,7 @@ FOOTPRINT_REQUESTS=${FOOTPRINT_REQUESTS:-20000}
 SOAK_RATE=${SOAK_RATE:-2000}
 SOAK_DURATION=${SOAK_DURATION:-600}
 SAMPLE_EVERY=${SAMPLE_EVERY:-30}
+INFLIGHT_CONNECTIONS=${INFLIGHT_CONNECTIONS:-1000}
 MODEL=${MODEL:-bench/bandit}
 MOCK_PORT=18811 SERVE_PORT=18810
 TOOLS=$ROOT/docs/benchmarks/tools/gateway
@@ -77,6 +81,30 @@ r = {"heap_after_gc_mb_before": before, "heap_after_gc_mb_after": after, "idle_e
      "bytes_per_idle_query_entity": round((after - before) * 1024 * 1024 / n)}
 json.dump(r, open(out, "w"), indent=2)
 print("footprint:", r)
+EOF
+stop_serve
+
+# In flight: HTTP/1.1 carries one request per connection, so the connections are the ceiling; one client (all of
+# this machine is one address) may hold switchyard.http.max-connections-per-client (256) of them, the node
+# pekko.http.server.max-connections (1024). The per-client bound is lifted here to see the node's.
+start_serve "-Dswitchyard.http.max-connections-per-client=1024"
+"$SW" bench rate --url "$URL" --model slow --rates $((INFLIGHT_CONNECTIONS / 4)) --warmup 0s --duration 20s \
+  --connections "$INFLIGHT_CONNECTIONS" --out "$OUT/inflight-load.json" > "$RUN/inflight-load.log" 2>&1 &
+LOAD=$!
+max_inflight=0 rss_at_max=0
+while kill -0 "$LOAD" 2>/dev/null; do
+  sleep 1
+  n=$(curl -s "http://127.0.0.1:$SERVE_PORT/metrics" | awk '/^switchyard_pool_in_flight\{model="slow"\}/ { printf "%d", $2 }')
+  if [ -n "$n" ] && [ "$n" -gt "$max_inflight" ]; then max_inflight=$n; rss_at_max=$(rss_mb); fi
+done
+wait "$LOAD" || true
+python3 - "$max_inflight" "$rss_at_max" "$INFLIGHT_CONNECTIONS" "$OUT/inflight-load.json" "$OUT/inflight.json" <<'EOF'
+import json, sys
+load = json.load(open(sys.argv[4]))["rates"][0]
+r = {"connections": int(sys.argv[3]), "max_calls_in_flight": int(sys.argv[1]), "rss_mb_at_max": float(sys.argv[2]),
+     "ok": load["ok"], "errors": load["errors"], "error_kinds": load["error_kinds"], "latency_ms": load["latency_ms"]}
+json.dump(r, open(sys.argv[5], "w"), indent=2)
+print("inflight:", r)
 EOF
 stop_serve
 
