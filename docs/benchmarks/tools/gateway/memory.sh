@@ -6,7 +6,7 @@
 #   inflight   a model that takes about five seconds (nginx at 50 bytes/s) offered more requests than
 #              INFLIGHT_CONNECTIONS connections can carry: how many calls the node holds at once (its pool in-flight
 #              gauge), and its resident memory while it does
-#   soak       SOAK_RATE req/s open loop for SOAK_DURATION, resident memory (VmRSS) and heap after a full GC every
+#   soak       SOAK_RATE req/s open loop for SOAK_DURATION (after 30 s of uncounted warm-up), resident memory (VmRSS) and heap after a full GC every
 #              SAMPLE_EVERY seconds, and the growth over the last half of the run (least-squares slope)
 # Run from the repository root: bash docs/benchmarks/tools/gateway/memory.sh [OUT_DIR]
 set -euo pipefail
@@ -110,7 +110,7 @@ stop_serve
 
 # Soak, with the defaults.
 start_serve
-"$SW" bench rate --url "$URL" --model "$MODEL" --rates "$SOAK_RATE" --warmup 0s --duration "${SOAK_DURATION}s" \
+"$SW" bench rate --url "$URL" --model "$MODEL" --rates "$SOAK_RATE" --warmup 30s --duration "${SOAK_DURATION}s" \
   --out "$OUT/soak-load.json" > "$RUN/soak-load.log" 2>&1 &
 LOAD=$!
 echo "t_s,rss_mb,heap_after_gc_mb" > "$OUT/soak.csv"
