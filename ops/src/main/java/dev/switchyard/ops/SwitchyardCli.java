@@ -45,6 +45,15 @@ public final class SwitchyardCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    String level = System.getenv(LogLevel.VARIABLE);
+    var badLevel = LogLevel.problem(level);
+    if (badLevel.isPresent()) {
+      System.err.println("switchyard: " + badLevel.get());
+      System.exit(dev.switchyard.simulator.cli.ExitCode.USAGE);
+    }
+    if (level != null && System.getProperty("pekko.loglevel") == null) {
+      System.setProperty("pekko.loglevel", LogLevel.pekko(level)); // over reference.conf's ${?SWITCHYARD_LOG_LEVEL}
+    }
     System.exit(execute(args));
   }
 
