@@ -1,5 +1,10 @@
 package dev.switchyard.actors;
 
+import static dev.switchyard.actors.EngineRefusals.asRejection;
+import static dev.switchyard.actors.EngineRefusals.overloaded;
+import static dev.switchyard.actors.EngineRefusals.rejection;
+import static dev.switchyard.actors.EngineRefusals.unwrap;
+
 import dev.switchyard.actors.EngineRejection.Reason;
 import dev.switchyard.actors.job.JobActor;
 import dev.switchyard.actors.job.JobSettings;
@@ -15,16 +20,13 @@ import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
-import dev.switchyard.actors.fleet.PolicyArtifacts;
 import dev.switchyard.actors.shadow.ShadowRegistry;
-import dev.switchyard.strategies.artifact.PolicyArtifact;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
@@ -40,18 +42,19 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * configuration (the query's own deadline plus a grace when it has one) and maps every failure to an
  * {@link EngineRejection}. Work that waits on a journal write (durable queries, job submits and cancels) is
  * refused at once ({@code JOURNAL_UNAVAILABLE}) while {@link JournalHealth} says the journal cannot write, and
- * a caller still waiting when it goes down (or when the entity cannot read its journal) is refused then.
+ * a caller still waiting when it goes down (or when the entity cannot read its journal) is refused then. Queries
+ * and feedback are asked here; jobs go through {@link JobOperations}, shadows through {@link ShadowOperations},
+ * and all three refuse in the terms of {@link EngineRefusals}.
  */
 final class ClusterEngine implements Engine {
   private final NodeServices services;
   private final List<PipelineDefinition> pipelines;
   private final org.apache.pekko.actor.typed.Scheduler scheduler;
-  private final JobSettings jobSettings;
   private final JournalHealth journal;
   /** Per model id, the request fields its backends on this node cannot honour. */
   private final Map<String, Set<String>> unhonouredFields;
-  /** The transport's largest message ({@code pekko.remote.artery.advanced.maximum-frame-size}). */
-  private final long maximumFrameBytes;
+  private final ShadowOperations shadows;
+  private final JobOperations jobs;
 
   /**
    * @param unhonouredFields per model id, the request fields its backends cannot honour
@@ -62,12 +65,12 @@ final class ClusterEngine implements Engine {
       org.apache.pekko.actor.typed.Scheduler scheduler, JobSettings jobSettings, JournalHealth journal,
       Map<String, Set<String>> unhonouredFields, long maximumFrameBytes) {
     this.unhonouredFields = Map.copyOf(unhonouredFields);
-    this.maximumFrameBytes = maximumFrameBytes;
     this.services = services;
     this.pipelines = List.copyOf(pipelines);
     this.scheduler = scheduler;
-    this.jobSettings = jobSettings;
     this.journal = journal;
+    this.shadows = new ShadowOperations(services, scheduler, maximumFrameBytes, this::promote);
+    this.jobs = new JobOperations(services, jobSettings, journal);
   }
 
   @Override
@@ -155,38 +158,6 @@ final class ClusterEngine implements Engine {
             "query " + query.id() + " did not finish within " + timeout, null));
   }
 
-  /**
-   * A query that abstained because every call it tried was refused by a full or broken pool is the engine being
-   * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave. One whose
-   * every call was refused or failed, some failed, is UPSTREAM_FAILED (what a gateway answers 502).
-   */
-  private static Optional<EngineRejection> overloaded(QueryResult result) {
-    if (!result.abstained() || result.rounds() == 0) {
-      return Optional.empty();
-    }
-    List<dev.switchyard.protocol.EpisodeStep> outcomes = result.episode().steps().stream()
-        .filter(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE
-            || s.stage() == dev.switchyard.protocol.Stage.REJECTED || s.stage() == dev.switchyard.protocol.Stage.FAILED)
-        .toList();
-    if (outcomes.isEmpty() || outcomes.stream().anyMatch(s -> s.stage() == dev.switchyard.protocol.Stage.GENERATE)) {
-      return Optional.empty();
-    }
-    if (!outcomes.stream().allMatch(s -> s.stage() == dev.switchyard.protocol.Stage.REJECTED)) {
-      // no model answered and at least one call failed (server error, timeout): as a gateway, a bad gateway
-      String failures = outcomes.stream().map(s -> s.modelId() + ": " + s.decision()).distinct()
-          .collect(java.util.stream.Collectors.joining("; "));
-      return Optional.of(new EngineRejection(Reason.UPSTREAM_FAILED, "no model answered query " + result.queryId()
-          + ": " + failures, null));
-    }
-    long retryAfter = (long) outcomes.stream().mapToDouble(s -> Double.isNaN(s.signal()) ? 0 : s.signal()).max()
-        .orElse(0);
-    // name each refusal (e.g. "rejected: QUEUE_WAIT: pool m cannot start the call within 1000 ms ...")
-    String refusals = outcomes.stream().map(dev.switchyard.protocol.EpisodeStep::decision).distinct()
-        .collect(java.util.stream.Collectors.joining("; "));
-    return Optional.of(new EngineRejection(Reason.OVERLOADED, "every model tried for query " + result.queryId()
-        + " refused the call: " + refusals, Duration.ofMillis(Math.max(retryAfter, 1))));
-  }
-
   private static QueryProgress progress(QueryActor.Reply reply) {
     if (reply instanceof QueryActor.StepMade step) {
       return new QueryProgress.StepRecorded(step.queryId(), step.step());
@@ -268,238 +239,42 @@ final class ClusterEngine implements Engine {
 
   @Override
   public CompletionStage<ShadowRegistry.Report> installShadow(String pipeline, String artifactJson) {
-    PipelineDefinition def = pipelineNamed(pipeline);
-    if (def == null) {
-      return unknownPipeline(pipeline);
-    }
-    PolicyArtifact artifact;
-    try {
-      artifact = PolicyArtifact.parse("the artifact", artifactJson);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, e.getMessage(), null, "body"));
-    }
-    List<PolicyArtifacts.Problem> problems = PolicyArtifacts.check(artifact, "the artifact", def.strategy().name(),
-        services.modelsOf(def), def.recordedIds());
-    if (!problems.isEmpty()) {
-      PolicyArtifacts.Problem first = problems.get(0);
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "pipeline " + pipeline + ": "
-          + first.field() + " " + first.message(), null, first.field()));
-    }
-    long bytes = artifactJson.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-    long limit = shadowMessageLimitBytes();
-    if (bytes > limit) {
-      // the registry publishes the installed shadows to every node in one message: one that is too large for the
-      // transport would be dropped on the way, and the other nodes would never decide with the shadow
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "the artifact is " + bytes
-          + " bytes; the shadows reach every node in one message of at most " + limit + " bytes"
-          + " (pekko.remote.artery.advanced.maximum-frame-size less " + SHADOW_MESSAGE_HEADROOM_BYTES / 1024
-          + " KiB): raise that setting on every node, or serve this artifact as the pipeline's policy in the"
-          + " configuration", null, "body"));
-    }
-    ShadowRegistry.Installed installed = new ShadowRegistry.Installed(pipeline, artifactJson, artifact.fingerprint(),
-        services.clock().millis());
-    return askRegistry(r -> new ShadowRegistry.Install(installed, r), "installing a shadow of " + pipeline);
-  }
-
-  /** Room left in a shadow publication for its envelope and the other fields. */
-  private static final long SHADOW_MESSAGE_HEADROOM_BYTES = 16 * 1024;
-
-  private long shadowMessageLimitBytes() {
-    return maximumFrameBytes - SHADOW_MESSAGE_HEADROOM_BYTES;
+    return shadows.install(pipeline, artifactJson);
   }
 
   @Override
   public CompletionStage<ShadowRegistry.Report> removeShadow(String pipeline) {
-    if (pipelineNamed(pipeline) == null) {
-      return unknownPipeline(pipeline);
-    }
-    return askRegistry(r -> new ShadowRegistry.Remove(pipeline, r), "removing the shadow of " + pipeline)
-        .thenApply(report -> {
-          if (report.shadow() == null) {
-            throw new EngineRejection(Reason.NOT_FOUND, "pipeline " + pipeline + " has no shadow installed", null);
-          }
-          return report;
-        });
+    return shadows.remove(pipeline);
   }
 
   @Override
   public CompletionStage<ShadowRegistry.Report> shadow(String pipeline) {
-    if (pipelineNamed(pipeline) == null) {
-      return unknownPipeline(pipeline);
-    }
-    return askRegistry(r -> new ShadowRegistry.GetReport(pipeline, false, r), "the shadow of " + pipeline);
+    return shadows.report(pipeline);
   }
 
   @Override
   public CompletionStage<Engine.Promotion> promoteShadow(String pipeline) {
-    PipelineDefinition def = pipelineNamed(pipeline);
-    if (def == null) {
-      return unknownPipeline(pipeline);
-    }
-    return askRegistry(r -> new ShadowRegistry.GetReport(pipeline, true, r), "the shadow of " + pipeline)
-        .thenCompose(report -> {
-          if (report.shadow() == null) {
-            if (def.isLearned()) {
-              return promote(pipeline).thenApply(v -> new Engine.Promotion(pipeline, "v" + v, v, null));
-            }
-            throw new EngineRejection(Reason.CONFLICT, "pipeline " + pipeline + " has no shadow to promote: install"
-                + " one with PUT /admin/pipelines/{name}/shadow", null);
-          }
-          ShadowRegistry.Installed shadow = report.shadow();
-          if (!def.isLearned()) {
-            return recordPromotion(pipeline, shadow.fingerprint(), true, null);
-          }
-          PolicyArtifact artifact = PolicyArtifact.parse(shadow.fingerprint(), shadow.artifactJson());
-          List<String> served = PolicyArtifacts.servedModels(artifact, services.modelsOf(def), def.recordedIds());
-          var snapshot = artifact.snapshot(def.learner().get(), served, services.clock().millis());
-          Duration timeout = services.settings().promoteTimeout();
-          return org.apache.pekko.actor.typed.javadsl.AskPattern.<Learner.Command, Learner.Promoted>ask(
-                  services.learners().get(pipeline), r -> new Learner.Adopt(snapshot, shadow.fingerprint(), r),
-                  timeout, scheduler)
-              .exceptionally(error -> {
-                throw asRejection(error, "adopting " + shadow.fingerprint() + " in " + pipeline, timeout);
-              })
-              .thenCompose(adopted -> recordPromotion(pipeline, shadow.fingerprint(), false, adopted.version()));
-        });
-  }
-
-  private CompletionStage<Engine.Promotion> recordPromotion(String pipeline, String fingerprint, boolean acts,
-      Long version) {
-    return askRegistry(r -> new ShadowRegistry.Promote(pipeline, fingerprint, acts, r), "promoting " + fingerprint)
-        .thenApply(report -> {
-          if (!fingerprint.equals(report.promoted())) {
-            throw new EngineRejection(Reason.CONFLICT, "the shadow of " + pipeline + " was replaced or removed while"
-                + " " + fingerprint + " was being promoted", null);
-          }
-          return new Engine.Promotion(pipeline, fingerprint, version, report.score());
-        });
-  }
-
-  private PipelineDefinition pipelineNamed(String name) {
-    return services.pipelines().get(name);
-  }
-
-  private static <T> CompletionStage<T> unknownPipeline(String pipeline) {
-    return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE, "no pipeline " + pipeline,
-        null));
-  }
-
-  private CompletionStage<ShadowRegistry.Report> askRegistry(
-      org.apache.pekko.japi.function.Function<ActorRef<ShadowRegistry.Report>, ShadowRegistry.Command> message,
-      String what) {
-    Duration timeout = services.settings().promoteTimeout();
-    return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(services.shadowRegistry(), message, timeout, scheduler)
-        .handle((report, error) -> {
-          if (error != null) {
-            throw asRejection(error, what, timeout);
-          }
-          return report;
-        });
+    return shadows.promote(pipeline);
   }
 
   @Override
   public CompletionStage<JobActor.Accepted> submitJob(JobSpec spec) {
-    if (spec == null) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "a job spec is required", null));
-    }
-    if (!services.pipelines().containsKey(spec.pipeline())) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE, "no pipeline named "
-          + spec.pipeline() + "; known: " + services.pipelines().keySet(), null));
-    }
-    int maxId = services.settings().maxQueryIdLength() - JobSpec.stepQueryId("", jobSettings.maxSteps()).length();
-    if (spec.id().length() > maxId) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "job id must be at most " + maxId
-          + " characters, got " + spec.id().length(), null));
-    }
-    if (spec.steps().size() > jobSettings.maxSteps()) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.INVALID, "a job may have at most "
-          + jobSettings.maxSteps() + " steps, got " + spec.steps().size(), null));
-    }
-    String what = "job " + spec.id() + " was not accepted; submit it again with the same Idempotency-Key";
-    if (!journal.writable()) {
-      return CompletableFuture.failedFuture(journal.unavailable(what));
-    }
-    Duration timeout = jobSettings.askTimeout();
-    return journal.guard(JournalHealth.entity(JobActor.TYPE_KEY, spec.id()), true, what, jobEntity(spec.id())
-        .<JobActor.SubmitReply>ask(replyTo -> new JobActor.Submit(spec, replyTo), timeout))
-        .handle((reply, error) -> {
-          if (unwrap(error) instanceof EngineRejection rejection) {
-            throw rejection;
-          }
-          if (error != null) {
-            // Not known to be journaled: never report it accepted. A retry with the same id is safe.
-            throw new EngineRejection(Reason.UNAVAILABLE, "job " + spec.id() + " was not confirmed accepted within "
-                + timeout + "; submit again with the same idempotency key", Duration.ofSeconds(1));
-          }
-          if (reply instanceof JobActor.Accepted accepted) {
-            return accepted;
-          }
-          if (reply instanceof JobActor.Conflict conflict) {
-            throw new EngineRejection(Reason.CONFLICT, conflict.message(), null);
-          }
-          JobActor.Refused refused = (JobActor.Refused) reply;
-          throw new EngineRejection(refused.journalFailure() ? Reason.JOURNAL_UNAVAILABLE : Reason.UNAVAILABLE,
-              refused.message(),
-              Duration.ofMillis(Math.max(1, refused.retryAfterMillis())));
-        });
+    return jobs.submit(spec);
   }
 
   @Override
   public CompletionStage<JobView> job(String jobId) {
-    return askJob(jobId, JobActor.Get::new, "status of job " + jobId, false);
+    return jobs.status(jobId);
   }
 
   @Override
   public CompletionStage<JobView> cancelJob(String jobId) {
-    return askJob(jobId, JobActor.Cancel::new, "cancel of job " + jobId, true);
-  }
-
-  /**
-   * @param writes whether the command waits on a journal write: then refused at once while the journal cannot
-   *     write (a read is refused only when the job cannot read its journal)
-   */
-  private CompletionStage<JobView> askJob(String jobId,
-      java.util.function.Function<ActorRef<JobView>, JobActor.Command> command, String what, boolean writes) {
-    if (jobId == null || jobId.isBlank() || jobId.length() > services.settings().maxQueryIdLength()) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
-    }
-    String notDone = what + " was not done";
-    if (writes && !journal.writable()) {
-      return CompletableFuture.failedFuture(journal.unavailable(notDone));
-    }
-    Duration timeout = jobSettings.askTimeout();
-    return journal.guard(JournalHealth.entity(JobActor.TYPE_KEY, jobId), writes, notDone,
-        jobEntity(jobId).<JobView>ask(command::apply, timeout)).handle((view, error) -> {
-      if (error != null) {
-        throw asRejection(error, what, timeout);
-      }
-      if (!view.known()) {
-        throw new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null);
-      }
-      return view;
-    });
+    return jobs.cancel(jobId);
   }
 
   @Override
   public Source<JobUpdate, NotUsed> jobEvents(String jobId, long afterSeq) {
-    if (jobId == null || jobId.isBlank() || jobId.length() > services.settings().maxQueryIdLength()) {
-      return Source.failed(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null));
-    }
-    Source<JobUpdate, ActorRef<JobUpdate>> source = ActorSource.actorRef(
-        JobUpdate::endOfStream,
-        update -> update.type().equals("not_found")
-            ? Optional.of(new EngineRejection(Reason.NOT_FOUND, "no job " + jobId, null)) : Optional.empty(),
-        services.settings().streamBuffer(), OverflowStrategy.fail());
-    return source
-        .mapMaterializedValue(ref -> {
-          jobEntity(jobId).tell(new JobActor.Watch(Math.max(0, afterSeq), ref));
-          return NotUsed.getInstance();
-        })
-        .takeWhile(update -> !update.terminal(), true);
-  }
-
-  private EntityRef<JobActor.Command> jobEntity(String jobId) {
-    return services.sharding().entityRefFor(JobActor.TYPE_KEY, jobId);
+    return jobs.events(jobId, afterSeq);
   }
 
   /** The learner singleton of a learned pipeline (proxy), null for fixed pipelines. */
@@ -573,31 +348,5 @@ final class ClusterEngine implements Engine {
     long deadline = query.budget().deadlineMillis();
     return deadline > 0 ? Duration.ofMillis(deadline).plus(services.settings().deadlineGrace())
         : services.settings().answerTimeout();
-  }
-
-  private static EngineRejection rejection(QueryActor.Refused refused) {
-    Reason reason;
-    try {
-      reason = Reason.valueOf(refused.reason());
-    } catch (IllegalArgumentException e) {
-      reason = Reason.UNAVAILABLE;
-    }
-    return new EngineRejection(reason, refused.message(),
-        refused.retryAfterMillis() >= 0 ? Duration.ofMillis(refused.retryAfterMillis()) : null);
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-  }
-
-  private static RuntimeException asRejection(Throwable error, String what, Duration timeout) {
-    Throwable cause = unwrap(error);
-    if (cause instanceof EngineRejection rejection) {
-      return rejection;
-    }
-    if (cause instanceof TimeoutException) {
-      return new EngineRejection(Reason.TIMEOUT, what + " did not finish within " + timeout, null);
-    }
-    return new EngineRejection(Reason.UNAVAILABLE, what + " failed: " + cause, Duration.ofSeconds(1));
   }
 }

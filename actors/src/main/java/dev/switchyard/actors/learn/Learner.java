@@ -2,6 +2,7 @@ package dev.switchyard.actors.learn;
 
 import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.query.QueryActor;
@@ -11,7 +12,6 @@ import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.Journaled;
 import dev.switchyard.protocol.PolicySnapshot;
-import dev.switchyard.protocol.Response;
 import dev.switchyard.strategies.learn.OnlineLearner;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -51,7 +50,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * turn: the learner keeps up with any query rate and the journal holds the same events as before. An episode is
  * buffered in memory for at most one write; a crash in that window loses it (episodes are delivered at most
  * once anyway). Publication cadence: after {@code switchyard.learner.publish-every} learned episodes or
- * {@code publish-interval} after the first unpublished one, whichever comes first.
+ * {@code publish-interval} after the first unpublished one, whichever comes first ({@link Publications}). Episodes
+ * no feedback came for are learned from the pipeline's reward signal ({@link SignalCalls}).
  *
  * <p>Promotion: under {@code auto} the newest version acts at once. Under {@code manual} the newest version is a
  * candidate that decides only in shadow (its choices are recorded in episodes) until {@link Promote}.
@@ -149,17 +149,14 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final List<Episode> buffered = new ArrayList<>();
   private boolean writeScheduled;
   private final FeedbackWindow window;
-  private final RewardSignals signals;
+  private final SignalCalls signalCalls;
   private final ClusterSharding sharding;
-  private final EngineMetrics metrics;
   private final ActorRef<ModelPool.CallResult> signalReplies;
-  /** Query ids of the episodes written since the last publication (nodes drop them from their local ones). */
-  private final List<String> unpublishedIds = new ArrayList<>();
+  private final Publications publications;
   /** The live learner; kept in step with the state by {@link #sync}. */
   private OnlineLearner learner;
   /** The snapshot the live learner is at (by identity): when the state's differs, {@link #sync} restores it. */
   private PolicySnapshot learnerAt;
-  private int unpublished;
 
   public static String singletonName(String pipeline) {
     return "learner-" + URLEncoder.encode(pipeline, StandardCharsets.UTF_8);
@@ -205,11 +202,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.topic = topic;
     this.shadows = shadows;
     this.learner = pipeline.learner().get();
+    this.publications = new Publications(pipeline.name(), settings.learnerPublishEvery());
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
-    this.signals = new RewardSignals(pipeline.reward(), settings.rewardSignal());
     this.sharding = sharding;
-    this.metrics = metrics;
     this.signalReplies = ctx.messageAdapter(ModelPool.CallResult.class, SignalReply::new);
+    this.signalCalls = new SignalCalls(pipeline.name(), pipeline.reward(), window,
+        new RewardSignals(pipeline.reward(), settings.rewardSignal()), metrics, ctx.getLog(), settings.signalAfter(),
+        settings.callTimeout(), this::callRewardModel, timers::cancel, this::learnScored);
     if (pipeline.reward().fromSignal() && window.enabled()) {
       Duration every = settings.signalAfter().dividedBy(4);
       timers.startTimerWithFixedDelay(SignalDue.INSTANCE,
@@ -238,7 +237,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
         .onCommand(SignalTimedOut.class, (state, timedOut) -> onSignalTimedOut(timedOut))
         .onCommand(WriteDue.class, (state, due) -> onWriteDue())
         .onCommand(PublishDue.class, (state, due) -> {
-          if (unpublished > 0) {
+          if (publications.pending()) {
             publish(state);
           }
           return Effect().none();
@@ -248,7 +247,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
         .onCommand(StartDue.class, (state, due) -> adopt(pipeline.start().snapshot(), pipeline.start().source(),
             null))
         .onCommand(GetPolicy.class, (state, get) -> {
-          get.replyTo().tell(publication(state));
+          get.replyTo().tell(publications.of(state));
           return Effect().none();
         })
         .build();
@@ -288,88 +287,26 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     return Effect().none();
   }
 
-  /**
-   * Episodes no feedback came for within {@code signal-after} are learned with the pipeline's signal as the
-   * reward ({@link RewardSignals}): at once from what the episode holds (its confidence, its other models'
-   * answers), or once the reward model's pool answers the call made for it. Nothing here waits for the call; a
-   * feedback that comes meanwhile wins, and a query is learned once.
-   */
+  /** Episodes no feedback came for within {@code signal-after}: see {@link SignalCalls}. */
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalDue() {
-    long now = clock.millis();
-    for (Episode e : window.takeUnrewarded(now, settings.signalAfter().toMillis())) {
-      RewardSignals.Due due = signals.due(e);
-      if (due instanceof RewardSignals.Reward reward) {
-        window.awaitingSignal(e, now);
-        learnScored(window.signalled(e.queryId(), reward.reward(), now));
-        countSignal("learned");
-      } else if (due instanceof RewardSignals.Ask ask) {
-        window.awaitingSignal(e, now);
-        timers.startSingleTimer(ask.request().attemptId(), new SignalTimedOut(ask.request().attemptId()),
-            settings.callTimeout());
-        sharding.entityRefFor(ModelPool.TYPE_KEY, ask.request().modelId())
-            .tell(new ModelPool.Call(ask.request(), signalReplies));
-      } else {
-        window.noSignal(e, now);
-        countSignal("no_signal");
-      }
-    }
+    signalCalls.due(clock.millis());
     return Effect().none();
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalReply(SignalReply reply) {
-    ModelPool.CallResult result = reply.result();
-    if (result instanceof ModelPool.CallAdmitted) {
-      return Effect().none(); // its answer follows
-    }
-    timers.cancel(result.attemptId());
-    String queryId = RewardSignals.queryId(result.attemptId());
-    String model = pipeline.reward().model();
-    if (result instanceof ModelPool.CallFailed failed) {
-      metrics.modelCall(model, null, failed.kind());
-      signalFailed(queryId, "failed", "the call to " + model + " failed (" + failed.kind() + ": "
-          + failed.message() + ")");
-      return Effect().none();
-    }
-    Response answer = ((ModelPool.CallAnswered) result).response();
-    metrics.modelCall(model, answer, null);
-    Episode waiting = window.awaitedSignal(queryId);
-    if (waiting == null) {
-      countSignal("superseded"); // a feedback came first, or the call had timed out
-      return Effect().none();
-    }
-    OptionalDouble reward = signals.fromAnswer(waiting, answer);
-    if (reward.isEmpty()) {
-      signalFailed(queryId, "unparsable", model + " replied '" + abbreviated(answer.text())
-          + "', which is not a score on the judge's scale");
-      return Effect().none();
-    }
-    learnScored(window.signalled(queryId, reward.getAsDouble(), clock.millis()));
-    countSignal("learned");
+    signalCalls.reply(reply.result(), clock.millis());
     return Effect().none();
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSignalTimedOut(SignalTimedOut timedOut) {
-    signalFailed(RewardSignals.queryId(timedOut.attemptId()), "failed", "no answer from "
-        + pipeline.reward().model() + " within " + settings.callTimeout());
+    signalCalls.timedOut(timedOut.attemptId(), clock.millis());
     return Effect().none();
   }
 
-  /** The signal of {@code queryId} will not come: not learned (unless a feedback comes), counted, logged. */
-  private void signalFailed(String queryId, String outcome, String why) {
-    if (window.signalFailed(queryId, clock.millis())) {
-      countSignal(outcome);
-      ctx.getLog().warn("{}: query {} is not learned from reward = {}: {}", pipeline.name(), queryId,
-          pipeline.reward().kind().configName(), why);
-    }
-  }
-
-  private void countSignal(String outcome) {
-    metrics.rewardSignal(pipeline.name(), pipeline.reward().kind().configName(), outcome);
-  }
-
-  private static String abbreviated(String text) {
-    String t = text == null ? "" : text.strip();
-    return t.length() <= 80 ? t : t.substring(0, 80) + "...";
+  /** Asks the reward model's pool for a signal; no answer within {@code call-timeout} is {@link SignalTimedOut}. */
+  private void callRewardModel(BackendRequest request) {
+    timers.startSingleTimer(request.attemptId(), new SignalTimedOut(request.attemptId()), settings.callTimeout());
+    sharding.entityRefFor(ModelPool.TYPE_KEY, request.modelId()).tell(new ModelPool.Call(request, signalReplies));
   }
 
   /**
@@ -400,11 +337,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     buffered.forEach(e -> events.add(new EpisodeLearned(e, now)));
     List<String> ids = buffered.stream().map(Episode::queryId).toList();
     buffered.clear();
-    int written = events.size();
     return Effect().persist(events).thenRun(next -> {
-      unpublished += written;
-      unpublishedIds.addAll(ids);
-      if (unpublished >= settings.learnerPublishEvery()) {
+      if (publications.written(ids)) {
         publish(next);
       } else if (!timers.isTimerActive(PUBLISH_TIMER)) {
         timers.startSingleTimer(PUBLISH_TIMER, PublishDue.INSTANCE, settings.learnerPublishInterval());
@@ -501,14 +435,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   }
 
   private void publish(State state) {
-    unpublished = 0;
     timers.cancel(PUBLISH_TIMER);
-    topic.tell(Topic.publish(publication(state)));
-    unpublishedIds.clear();
-  }
-
-  private PolicyPublished publication(State state) {
-    PolicySnapshot candidate = state.latest().version() == state.promoted().version() ? null : state.latest();
-    return new PolicyPublished(pipeline.name(), state.promoted(), candidate, unpublishedIds);
+    topic.tell(Topic.publish(publications.take(state)));
   }
 }

@@ -9,14 +9,11 @@ import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Response;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -47,12 +44,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * another worker first) while its deadline allows, before its caller hears of the failure. Every finished call updates
  * the worker's circuit breaker and the pool's latency and error averages; the pool publishes its
  * {@link PoolLoad} to every node on a timer, and gives the same load and its workers' circuit states to the
- * {@link EngineMetrics} of the node hosting it.
+ * {@link EngineMetrics} of the node hosting it. The bookkeeping is in plain classes: the queue and its wait rules
+ * in {@link AdmissionQueue}, the workers and their circuits in {@link WorkerSlots}, the averages in
+ * {@link ServiceTimes}; this actor decides admission, dispatch and retries.
  */
 public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "model-pool");
   public static final String LOAD_TOPIC = "switchyard-pool-load";
-
 
   public interface Command extends CrossNode {}
 
@@ -122,9 +120,6 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
   }
 
-  /** A queued call and the time by which it must have started (epoch millis of the pool's clock). */
-  private record Queued(Call call, long startBy) {}
-
   /**
    * A call between a failure and its retry: the call, when it first arrived, the retries made so far, and the
    * last failure (what its caller hears if the retry cannot be made).
@@ -133,32 +128,19 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   private static final String QUEUE_WAIT_TIMER = "queue-wait";
 
-  private static final class Slot {
-    final ActorRef<Worker.Command> worker;
-    final CircuitBreaker breaker;
-    int inFlight;
-
-    Slot(ActorRef<Worker.Command> worker, CircuitBreaker breaker) {
-      this.worker = worker;
-      this.breaker = breaker;
-    }
-  }
-
   private final String modelId;
   private final PoolSettings settings;
   private final Clock clock;
   private final ActorRef<Topic.Command<PoolLoad>> loadTopic;
   private final EngineMetrics metrics;
-  private final List<Slot> slots = new ArrayList<>();
+  private final WorkerSlots<ActorRef<Worker.Command>> slots;
   private final TimerScheduler<Command> timers;
-  private final Deque<Queued> queue = new ArrayDeque<>();
+  private final AdmissionQueue queue;
   private final Map<String, ActorRef<CallResult>> waiting = new HashMap<>();
   /** Calls dispatched or waiting for a retry, with when they arrived: what a retry needs. */
   private final Map<String, Retrying> retrying = new HashMap<>();
   private final java.util.SplittableRandom jitter;
-  private double ewmaLatencyMs;
-  private double errorRate;
-  private boolean sampled;
+  private final ServiceTimes service;
 
   /**
    * Starts this node's part of the {@code model-pool} sharding: a pool runs with the backends this node has for
@@ -190,11 +172,14 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     this.metrics = metrics;
     this.timers = timers;
     this.jitter = new java.util.SplittableRandom(settings.retry().seed() * 31 + modelId.hashCode());
+    this.queue = new AdmissionQueue(settings.maxQueueWait());
+    this.service = new ServiceTimes(settings.ewmaAlpha());
+    this.slots = new WorkerSlots<>(settings.maxConcurrencyPerWorker());
     for (int i = 0; i < backends.size(); i++) {
       ActorRef<Worker.Command> worker = ctx.spawn(
           Worker.create(i, backends.get(i), ctx.getSelf(), settings, clock), "worker-" + i);
-      slots.add(new Slot(worker, new CircuitBreaker(settings.breakerFailureThreshold(),
-          settings.breakerWindow().toMillis(), settings.breakerCooldown().toMillis())));
+      slots.add(worker, new CircuitBreaker(settings.breakerFailureThreshold(),
+          settings.breakerWindow().toMillis(), settings.breakerCooldown().toMillis()));
     }
     timers.startTimerWithFixedDelay(PublishTick.INSTANCE, settings.loadPublishInterval());
     publish();
@@ -222,7 +207,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   private Behavior<Command> onCall(Call call) {
     String attemptId = call.request().attemptId();
-    if (waiting.containsKey(attemptId) || requeued(call)) {
+    if (waiting.containsKey(attemptId) || queue.replace(call)) {
       // a resend of an admitted call (its admission was lost, or a resumed query asks again): run it once,
       // answer whoever asked last
       waiting.computeIfPresent(attemptId, (id, previous) -> call.replyTo());
@@ -248,8 +233,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       call.replyTo().tell(new CallAdmitted(attemptId));
       return this;
     }
-    if (slots.stream().allMatch(s -> s.breaker.state(now) == CircuitBreaker.State.OPEN)) {
-      long wait = slots.stream().mapToLong(s -> s.breaker.millisUntilProbe(now)).min().orElse(0);
+    if (slots.allOpen(now)) {
+      long wait = slots.millisUntilProbe(now);
       call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.CIRCUIT_OPEN,
           "every worker of " + modelId + " has its circuit open", Math.max(wait, minRetryAfter())));
       return this;
@@ -260,34 +245,16 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
           retryAfterWhenFull()));
       return this;
     }
-    long allowed = allowedWaitMillis(call);
+    long allowed = queue.allowedWaitMillis(call);
     long expected = expectedWaitMillis();
     if (expected > allowed) {
       call.replyTo().tell(queueWaitRefusal(call, expected, allowed));
       return this;
     }
-    queue.addLast(new Queued(call, now + startWithinMillis(call, expected, allowed)));
+    queue.add(call, now + AdmissionQueue.startWithinMillis(call, expected, allowed));
     scheduleQueueWaitCheck(now);
     call.replyTo().tell(new CallAdmitted(attemptId));
     return this;
-  }
-
-  /** The longest a call may wait for a worker: {@code max-queue-wait}, or less when its deadline is nearer. */
-  private long allowedWaitMillis(Call call) {
-    long max = settings.maxQueueWait().toMillis();
-    return call.maxWaitMillis() > 0 ? Math.min(max, call.maxWaitMillis()) : max;
-  }
-
-  /**
-   * How long a queued call may wait before it is refused after all: its allowed wait, stretched to twice the
-   * estimate it was admitted with (an estimate near the limit is often a little short: calls finish with jitter),
-   * but never past its query's deadline, after which the call would be wasted. The net for estimates that were
-   * wrong (none yet, or a backend that slowed down), not for jitter: a queued call waits at most twice
-   * {@code max-queue-wait}.
-   */
-  private static long startWithinMillis(Call call, long expected, long allowed) {
-    long within = Math.max(allowed, 2 * expected);
-    return call.maxWaitMillis() > 0 ? Math.min(within, call.maxWaitMillis()) : within;
   }
 
   /**
@@ -296,13 +263,11 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
    * (nothing to estimate from; such a call is still refused once its start-by time passes).
    */
   private long expectedWaitMillis() {
-    if (!sampled) {
+    if (!service.sampled()) {
       return 0;
     }
     long now = clock.millis();
-    long admitting = slots.stream().filter(s -> s.breaker.state(now) != CircuitBreaker.State.OPEN).count();
-    long parallel = Math.max(1, admitting * settings.maxConcurrencyPerWorker());
-    return Math.round(ewmaLatencyMs * (queue.size() + 1) / parallel);
+    return service.expectedWaitMillis(queue.size(), slots.admitting(now) * settings.maxConcurrencyPerWorker());
   }
 
   /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
@@ -313,65 +278,44 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
         Math.max(minRetryAfter(), expected - allowed));
   }
 
-  /** Replaces a queued call of the same attempt id by {@code call} (its latest reply address); false if none. */
-  private boolean requeued(Call call) {
-    String attemptId = call.request().attemptId();
-    if (queue.stream().noneMatch(q -> q.call().request().attemptId().equals(attemptId))) {
-      return false;
-    }
-    List<Queued> kept = new ArrayList<>(queue);
-    queue.clear();
-    kept.forEach(q -> queue.addLast(q.call().request().attemptId().equals(attemptId)
-        ? new Queued(call, q.startBy()) : q));
-    return true;
-  }
-
   private boolean dispatch(Call call, long now) {
     return dispatch(call, now, -1);
   }
 
   /** Starts {@code call} on the least busy free worker whose circuit admits it, worker {@code avoid} last. */
   private boolean dispatch(Call call, long now, int avoid) {
-    List<Slot> free = slots.stream().filter(s -> s.inFlight < settings.maxConcurrencyPerWorker())
-        .sorted(Comparator.comparing((Slot s) -> slots.indexOf(s) == avoid).thenComparingInt(s -> s.inFlight))
-        .toList();
-    for (Slot slot : free) {
-      if (slot.breaker.tryAcquire(now)) {
-        slot.inFlight++;
-        String attemptId = call.request().attemptId();
-        Retrying before = retrying.get(attemptId);
-        retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
-            before == null ? 0 : before.retries(), null));
-        waiting.put(call.request().attemptId(), call.replyTo());
-        slot.worker.tell(new Worker.Run(call.request(), call.replyTo()));
-        return true;
-      }
+    Optional<ActorRef<Worker.Command>> worker = slots.acquire(now, avoid);
+    if (worker.isEmpty()) {
+      return false;
     }
-    return false;
+    String attemptId = call.request().attemptId();
+    Retrying before = retrying.get(attemptId);
+    retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
+        before == null ? 0 : before.retries(), null));
+    waiting.put(call.request().attemptId(), call.replyTo());
+    worker.get().tell(new Worker.Run(call.request(), call.replyTo()));
+    return true;
   }
 
   /** Starts queued calls on free workers, then refuses the queued calls whose start-by time has passed. */
   private void drainQueue() {
     long now = clock.millis();
-    while (!queue.isEmpty() && dispatch(queue.peekFirst().call(), now)) {
-      queue.removeFirst();
-    }
-    if (queue.stream().anyMatch(q -> q.startBy() <= now)) {
-      List<Queued> late = queue.stream().filter(q -> q.startBy() <= now).toList();
-      queue.removeIf(q -> q.startBy() <= now);
-      late.forEach(q -> retrying.remove(q.call().request().attemptId()));
+    queue.startWhile(call -> dispatch(call, now));
+    List<Call> late = queue.takeLate(now);
+    if (!late.isEmpty()) {
+      late.forEach(call -> retrying.remove(call.request().attemptId()));
       long expected = expectedWaitMillis();
-      late.forEach(q -> q.call().replyTo().tell(new CallFailed(q.call().request().attemptId(), modelId,
+      late.forEach(call -> call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId,
           FailureKind.QUEUE_WAIT, "the call waited in pool " + modelId + "'s queue longer than it may ("
               + inFlight() + " in flight, " + queue.size() + " still queued); refused rather than started late",
-          Math.max(minRetryAfter(), expected - allowedWaitMillis(q.call())))));
+          Math.max(minRetryAfter(), expected - queue.allowedWaitMillis(call)))));
     }
     scheduleQueueWaitCheck(now);
   }
 
   /** Wakes the pool when the earliest queued call must have started. */
   private void scheduleQueueWaitCheck(long now) {
-    long earliest = queue.stream().mapToLong(Queued::startBy).min().orElse(Long.MAX_VALUE);
+    long earliest = queue.earliestStartBy().orElse(Long.MAX_VALUE);
     if (earliest == Long.MAX_VALUE) {
       timers.cancel(QUEUE_WAIT_TIMER);
     } else {
@@ -380,19 +324,11 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   }
 
   private Behavior<Command> onWorkerFinished(WorkerFinished done) {
-    Slot slot = slots.get(done.worker());
-    slot.inFlight--;
     long now = clock.millis();
     boolean failed = done.response() == null;
     boolean unhealthy = failed && done.failureKind().countsAgainstBackend();
-    if (!failed) {
-      slot.breaker.onSuccess(now);
-    } else if (unhealthy) {
-      slot.breaker.onFailure(now);
-    } else {
-      slot.breaker.onNeutral(now);
-    }
-    sample(done.latencyMs(), unhealthy);
+    slots.finished(done.worker(), now, failed, unhealthy);
+    service.sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
     Retrying tracked = retrying.remove(done.attemptId());
     boolean retriable = failed && done.failureKind().retriable();
@@ -425,7 +361,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return this;
     }
     long now = clock.millis();
-    if (slots.stream().allMatch(slot -> slot.breaker.state(now) == CircuitBreaker.State.OPEN)) {
+    if (slots.allOpen(now)) {
       // nowhere to retry: the caller hears of the failure and re-routes
       retrying.remove(due.attemptId());
       WorkerFinished last = r.lastFailure();
@@ -438,26 +374,13 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return this;
     }
     // no worker free (or its circuit open): first in line, within what is left of its allowed wait
-    queue.addFirst(new Queued(r.call(), now + allowedWaitMillis(r.call())));
+    queue.addFirst(r.call(), now + queue.allowedWaitMillis(r.call()));
     scheduleQueueWaitCheck(now);
     return this;
   }
 
   private static String retryTimer(String attemptId) {
     return "retry:" + attemptId;
-  }
-
-
-  private void sample(double latencyMs, boolean error) {
-    double a = settings.ewmaAlpha();
-    if (!sampled) {
-      ewmaLatencyMs = latencyMs;
-      errorRate = error ? 1 : 0;
-      sampled = true;
-    } else {
-      ewmaLatencyMs = a * latencyMs + (1 - a) * ewmaLatencyMs;
-      errorRate = a * (error ? 1 : 0) + (1 - a) * errorRate;
-    }
   }
 
   private Behavior<Command> onGetLoad(GetLoad get) {
@@ -475,19 +398,19 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     PoolLoad load = load();
     loadTopic.tell(Topic.publish(load));
     long now = load.timestampMillis();
-    metrics.poolLoad(load, slots.stream().map(s -> s.breaker.state(now)).toList());
+    metrics.poolLoad(load, slots.states(now));
   }
 
   private PoolLoad load() {
     long now = clock.millis();
-    boolean allOpen = !slots.isEmpty()
-        && slots.stream().allMatch(s -> s.breaker.state(now) == CircuitBreaker.State.OPEN);
+    boolean allOpen = !slots.isEmpty() && slots.allOpen(now);
     int capacity = slots.size() * settings.maxConcurrencyPerWorker() + settings.maxQueue();
-    return new PoolLoad(modelId, queue.size(), inFlight(), capacity, ewmaLatencyMs, errorRate, allOpen, now);
+    return new PoolLoad(modelId, queue.size(), inFlight(), capacity, service.latencyMs(), service.errorRate(), allOpen,
+        now);
   }
 
   private int inFlight() {
-    return slots.stream().mapToInt(s -> s.inFlight).sum();
+    return slots.inFlight();
   }
 
   private long minRetryAfter() {

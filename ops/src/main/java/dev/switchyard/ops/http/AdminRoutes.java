@@ -2,16 +2,13 @@ package dev.switchyard.ops.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.actors.Engine;
-import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.shadow.ShadowTally;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -38,10 +35,10 @@ final class AdminRoutes extends AllDirectives {
   private final Engine engine;
   private final OpenAiJson json;
   private final BodyReader body;
-  private final Function<Throwable, HttpResponse> errors;
+  private final ErrorMapping errors;
 
-  /** @param errors the API's mapping of any other failure to its error response */
-  AdminRoutes(Engine engine, OpenAiJson json, BodyReader body, Function<Throwable, HttpResponse> errors) {
+  /** @param errors the API's error mapping; the admin routes answer failures with its admin codes */
+  AdminRoutes(Engine engine, OpenAiJson json, BodyReader body, ErrorMapping errors) {
     this.engine = engine;
     this.json = json;
     this.body = body;
@@ -54,9 +51,7 @@ final class AdminRoutes extends AllDirectives {
       String action = slash < 0 ? "" : rest.substring(slash + 1);
       String name = slash < 0 ? "" : URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8);
       if (name.isEmpty() || !(action.equals("shadow") || action.equals("promote"))) {
-        return complete(errorResponse(new ApiError(404, "invalid_request_error", "no such admin route; the admin API"
-            + " serves PUT, GET and DELETE /admin/pipelines/{name}/shadow and POST /admin/pipelines/{name}/promote",
-            null, "not_found", null)));
+        return complete(errors.response(errors.noSuchAdminRoute()));
       }
       if (action.equals("promote")) {
         return post(() -> answer(engine.promoteShadow(name).thenApply(this::promotion)));
@@ -79,26 +74,7 @@ final class AdminRoutes extends AllDirectives {
   private Route answer(CompletionStage<ObjectNode> result) {
     return completeWithFuture(result.thenApply(node -> HttpResponse.create().withStatus(200)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json.bytes(node))))
-        .exceptionally(this::errorResponse));
-  }
-
-  /** The admin API's own reading of engine refusals; anything else as the rest of the API maps it. */
-  private HttpResponse errorResponse(Throwable failure) {
-    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (t instanceof EngineRejection r) {
-      String message = ApiError.excerptLong(r.getMessage());
-      ApiError mapped = switch (r.reason()) {
-        case UNKNOWN_PIPELINE -> new ApiError(404, "invalid_request_error", message, null, "pipeline_not_found", null);
-        case INVALID -> new ApiError(400, "invalid_request_error", message, r.param(), "invalid_artifact", null);
-        case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "shadow_not_found", null);
-        case CONFLICT -> new ApiError(409, "invalid_request_error", message, null, "no_shadow", null);
-        default -> null;
-      };
-      if (mapped != null) {
-        return errors.apply(mapped);
-      }
-    }
-    return errors.apply(t);
+        .exceptionally(errors::adminResponse));
   }
 
   private ObjectNode report(ShadowRegistry.Report r) {

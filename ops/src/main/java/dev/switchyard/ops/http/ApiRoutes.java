@@ -62,7 +62,7 @@ public final class ApiRoutes extends AllDirectives {
         new FeedbackRoutes(engine, requestMapper, replies, errors, support).route(),
         new JobsRoutes(engine, settings, ids, requestMapper, replies, errors, support).route(),
         new ServiceRoutes(engine, ready, metrics, startedAtSeconds, replies, errors, support).route(),
-        new AdminRoutes(engine, replies.json(), support::readBody, errors::response).route());
+        new AdminRoutes(engine, replies.json(), support::readBody, errors).route());
   }
 
   public Route route() {

@@ -97,6 +97,36 @@ final class ErrorMapping extends AllDirectives {
     };
   }
 
+  /**
+   * The admin API's error response ({@link AdminRoutes}): it names its pipeline in the path, not in a request
+   * field, and its refusals are about the pipeline's shadow, so four refusals read in its own codes; anything else
+   * is answered as by {@link #response}.
+   */
+  HttpResponse adminResponse(Throwable failure) {
+    Throwable t = unwrap(failure);
+    ApiError admin = t instanceof EngineRejection r ? fromAdminRejection(r) : null;
+    return response(admin != null ? admin : t);
+  }
+
+  /** The admin API's code for a refusal, null where it answers as the rest of the API. */
+  private static ApiError fromAdminRejection(EngineRejection r) {
+    String message = ApiError.excerptLong(r.getMessage());
+    return switch (r.reason()) {
+      case UNKNOWN_PIPELINE -> new ApiError(404, "invalid_request_error", message, null, "pipeline_not_found", null);
+      // the param names what in the artifact cannot serve the pipeline (body, strategy, models, policy)
+      case INVALID -> new ApiError(400, "invalid_request_error", message, r.param(), "invalid_artifact", null);
+      case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "shadow_not_found", null);
+      case CONFLICT -> new ApiError(409, "invalid_request_error", message, null, "no_shadow", null);
+      default -> null;
+    };
+  }
+
+  /** A path under {@code /admin/pipelines/} that is not one of the admin API's routes. */
+  ApiError noSuchAdminRoute() {
+    return new ApiError(404, "invalid_request_error", "no such admin route; the admin API serves PUT, GET and"
+        + " DELETE /admin/pipelines/{name}/shadow and POST /admin/pipelines/{name}/promote", null, "not_found", null);
+  }
+
   ApiError tooLarge() {
     return new ApiError(413, "invalid_request_error",
         "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes", null, "request_too_large", null);
