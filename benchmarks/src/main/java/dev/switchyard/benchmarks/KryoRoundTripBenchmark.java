@@ -59,6 +59,16 @@ public class KryoRoundTripBenchmark {
   @Setup(Level.Trial)
   public void start() {
     system = nodeSystem("kryo-benchmark");
+    try {
+      bindMessages();
+    } catch (RuntimeException e) {
+      // a running actor system would keep the failed fork alive until JMH gives up on it
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private void bindMessages() {
     List<String> registrars = system.settings().config().getStringList("switchyard.kryo.registrars");
     if (!registrars.contains(ActorsKryoRegistrar.class.getName())) {
       throw new IllegalStateException("switchyard.kryo.registrars is " + registrars + ", without "
