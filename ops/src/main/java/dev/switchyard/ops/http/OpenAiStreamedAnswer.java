@@ -27,7 +27,7 @@ final class OpenAiStreamedAnswer {
   private final Consumer<String> tokens;
   private final StringBuilder text = new StringBuilder();
   private final Map<Integer, ObjectNode> toolCalls = new TreeMap<>();
-  private final OpenAiCompatibleBackend.LogprobMean logprobs = new OpenAiCompatibleBackend.LogprobMean();
+  private final LogprobMean logprobs = new LogprobMean();
   private JsonNode usage = MissingNode.getInstance();
   private String finishReason;
   private boolean done;
