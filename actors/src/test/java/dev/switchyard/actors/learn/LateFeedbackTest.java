@@ -43,7 +43,10 @@ class LateFeedbackTest {
         List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
             () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
     EngineHarness node = EngineHarness.start("late-feedback",
-        EngineHarness.config("switchyard.query.passivate-after-idle = 1s\n"), setup);
+        // Each late feedback starts an entity that reads the (empty) journal before the learners are asked: on a
+        // two-core machine under a full build that took over the 10 s default once, so the wait is 30 s here.
+        EngineHarness.config("switchyard.query.passivate-after-idle = 1s\n"
+            + "switchyard.engine.feedback-timeout = 30s\n"), setup);
     try {
       Engine engine = node.engine;
       node.await(engine.answer(query("late-1", Budget.unlimited()), "bandit", Durability.EPHEMERAL));
