@@ -1,6 +1,5 @@
 package dev.switchyard.ops.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.switchyard.ops.SwitchyardConfig;
@@ -12,7 +11,6 @@ import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -103,11 +101,7 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
         kind, settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
     stdout.flush();
     ObjectNode report = LoadBenchmark.run(settings);
-    Path target = out.toAbsolutePath();
-    if (target.getParent() != null) {
-      Files.createDirectories(target.getParent());
-    }
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(target.toFile(), report);
+    Path target = BenchReport.write(out, report);
     stdout.printf("sent %d, ok %d, errors %d %s in %.1f s: %.1f req/s; latency ms p50 %s p90 %s p99 %s;"
             + " mean cost USD %s%n",
         report.get("requests_sent").asInt(), report.get("ok").asInt(), report.get("errors").asInt(),

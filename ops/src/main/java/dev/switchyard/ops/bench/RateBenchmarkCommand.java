@@ -1,14 +1,12 @@
 package dev.switchyard.ops.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.switchyard.ops.SwitchyardConfig;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,11 +99,7 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
     }
     report.put("label", label == null ? model : label);
     report.put("model", model);
-    Path target = out.toAbsolutePath();
-    if (target.getParent() != null) {
-      Files.createDirectories(target.getParent());
-    }
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(target.toFile(), report);
+    Path target = BenchReport.write(out, report);
     long answered = 0;
     for (JsonNode r : report.get("rates")) {
       answered += r.get("ok").asLong();

@@ -5,24 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import dev.switchyard.ops.SwitchyardCli;
 import dev.switchyard.ops.TinyDataset;
-import dev.switchyard.ops.http.ApiRoutes;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.FakeEngine;
-import dev.switchyard.ops.http.HttpSettings;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,34 +21,24 @@ import picocli.CommandLine;
 
 /** {@code bench load} against the real HTTP server (scripted engine behind it) on 127.0.0.1. */
 class LoadBenchmarkCommandTest {
-  private static ActorSystem<Void> system;
+  private static ScriptedApiServer server;
   private static FakeEngine engine;
   private static String url;
 
   @BeforeAll
   static void start() throws Exception {
-    var config = ConfigFactory.parseString("switchyard.http.port = 0").withFallback(ConfigFactory.load());
-    system = ActorSystem.create(Behaviors.empty(), "bench-test", config);
-    engine = new FakeEngine();
-    AtomicLong ids = new AtomicLong();
-    HttpSettings settings = HttpSettings.fromConfig(config);
-    ServerBinding binding = ApiServer.bind(system,
-        new ApiRoutes(engine, settings, Clock.systemUTC(), () -> "b" + ids.incrementAndGet(), () -> true), settings)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    url = "http://127.0.0.1:" + binding.localAddress().getPort();
+    server = new ScriptedApiServer("bench-test");
+    engine = server.engine;
+    url = server.baseUrl;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server.close();
   }
 
   private static int run(StringWriter out, StringWriter err, String... args) {
-    CommandLine cli = SwitchyardCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
+    return ScriptedApiServer.run(out, err, args);
   }
 
   @Test

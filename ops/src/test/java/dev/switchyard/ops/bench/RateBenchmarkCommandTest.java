@@ -5,21 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
-import dev.switchyard.ops.SwitchyardCli;
-import dev.switchyard.ops.http.ApiRoutes;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.FakeEngine;
-import dev.switchyard.ops.http.HttpSettings;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,34 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
  * naming the flag.
  */
 class RateBenchmarkCommandTest {
-  private static ActorSystem<Void> system;
+  private static ScriptedApiServer server;
   private static FakeEngine engine;
   private static String url;
 
   @BeforeAll
   static void start() throws Exception {
-    var config = ConfigFactory.parseString("switchyard.http.port = 0").withFallback(ConfigFactory.load());
-    system = ActorSystem.create(Behaviors.empty(), "bench-rate-test", config);
-    engine = new FakeEngine();
-    AtomicLong ids = new AtomicLong();
-    HttpSettings settings = HttpSettings.fromConfig(config);
-    ServerBinding binding = ApiServer.bind(system,
-        new ApiRoutes(engine, settings, Clock.systemUTC(), () -> "r" + ids.incrementAndGet(), () -> true), settings)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    url = "http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/chat/completions";
+    server = new ScriptedApiServer("bench-rate-test");
+    engine = server.engine;
+    url = server.baseUrl + "/v1/chat/completions";
   }
 
   @AfterAll
   static void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server.close();
   }
 
   private static int run(StringWriter out, StringWriter err, String... args) {
-    var cli = SwitchyardCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
+    return ScriptedApiServer.run(out, err, args);
   }
 
   @Test
