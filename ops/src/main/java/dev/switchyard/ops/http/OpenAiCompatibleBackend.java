@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectHttp;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -40,14 +41,19 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.FramingTruncation;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import scala.util.Try;
 
 /**
  * A model behind an OpenAI-compatible {@code /chat/completions} endpoint (vLLM, SGLang, TGI, llama.cpp server,
@@ -75,6 +81,12 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   private static final int MAX_ERROR_CHARS = 200;
   /** The longest server-sent event line taken from a streaming upstream. */
   private static final int MAX_EVENT_BYTES = 1024 * 1024;
+  /**
+   * Calls waiting for one of the endpoint's connections. Its worker never has more than its pool's concurrency
+   * in flight, and that is far below this, so only calls a worker timed out but the server has not yet answered
+   * can pile up here; past it a call fails at once instead of waiting without bound.
+   */
+  private static final int MAX_WAITING_CALLS = 4096;
 
   private final ActorSystem<?> system;
   private final OpenAiBackendSettings settings;
@@ -82,9 +94,11 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   private final LongSupplier nanoTime;
   private final Clock wallClock;
   private final ObjectMapper mapper = new ObjectMapper();
-  private final ConnectionPoolSettings pool;
   private final Materializer materializer;
-  private final Uri completionsUri;
+  /** The path of {@code /chat/completions}, relative: the host is the connection pool's. */
+  private final Uri completionsPath;
+  /** This endpoint's connection pool, fed by a queue: each call is offered with the future of its response. */
+  private final BoundedSourceQueue<Pair<HttpRequest, CompletableFuture<HttpResponse>>> upstream;
   /** The Authorization header of every call, null without an api-key. */
   private final RawHeader authorization;
 
@@ -106,12 +120,28 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
         .withIdleTimeout(settings.requestTimeout().plusSeconds(1))
         .withConnectingTimeout(settings.connectTimeout());
-    this.pool = ConnectionPoolSettings.create(system.classicSystem())
+    ConnectionPoolSettings pool = ConnectionPoolSettings.create(system.classicSystem())
         .withMaxConnections(settings.maxConnections())
         .withConnectionSettings(connection);
     this.materializer = Materializer.matFromSystem(system);
     // Parsed once: parsing the URI (and its host) for every call showed in the profile of the gateway benchmark.
-    this.completionsUri = Uri.create(settings.completionsUri().toString());
+    Uri completionsUri = Uri.create(settings.completionsUri().toString());
+    this.completionsPath = completionsUri.toRelative();
+    // A host-level pool of its own rather than Http.singleRequest: the request-level API refuses a call once
+    // max-open-requests (32 by default) are waiting for a connection, which a model whose concurrency exceeds
+    // that reached at once under load (every refusal a server error, five of them an open circuit).
+    this.upstream = Source.<Pair<HttpRequest, CompletableFuture<HttpResponse>>>queue(MAX_WAITING_CALLS)
+        .via(Http.get(system).<CompletableFuture<HttpResponse>>cachedHostConnectionPool(
+            ConnectHttp.toHost(completionsUri), pool, system.classicSystem().log()))
+        .to(Sink.foreach(answered -> {
+          Try<HttpResponse> response = answered.first();
+          if (response.isSuccess()) {
+            answered.second().complete(response.get());
+          } else {
+            answered.second().completeExceptionally(response.failed().get());
+          }
+        }))
+        .run(materializer);
     this.authorization = settings.apiKey() == null ? null
         : RawHeader.create("Authorization", "Bearer " + settings.apiKey().reveal());
   }
@@ -194,14 +224,26 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   }
 
   private CompletionStage<HttpResponse> send(BackendRequest request) {
-    HttpRequest http = HttpRequest.create().withMethod(HttpMethods.POST).withUri(completionsUri)
+    HttpRequest http = HttpRequest.create().withMethod(HttpMethods.POST).withUri(completionsPath)
         .addHeader(RawHeader.create("Idempotency-Key", request.attemptId()))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body(request)));
     if (authorization != null) {
       http = http.addHeader(authorization);
     }
-    Http client = Http.get(system);
-    return client.singleRequest(http, client.defaultClientHttpsContext(), pool, system.classicSystem().log());
+    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+    QueueOfferResult offered = upstream.offer(Pair.create(http, response));
+    if (offered != QueueOfferResult.enqueued()) {
+      response.completeExceptionally(new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId() + ": "
+          + (offered == QueueOfferResult.dropped() ? MAX_WAITING_CALLS + " calls already wait for a connection"
+              : "the connection pool is closed")));
+    }
+    return response;
+  }
+
+  /** Ends this endpoint's connection pool: calls still waiting fail, answers under way are not awaited. */
+  @Override
+  public void close() {
+    upstream.complete();
   }
 
   /** The answer (or the failure) of a response read whole. */

@@ -112,6 +112,8 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
             case "malformed" -> json(200, "{\"choices\": \"not a list\"", List.of());
             case "html" -> complete(HttpResponse.create().withStatus(200)
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, "<html>hello</html>")));
+            case "ok-after-50ms" -> completeWithFuture(CompletableFuture.supplyAsync(() -> okResponse(),
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)));
             case "slow" -> completeWithFuture(CompletableFuture.supplyAsync(() -> HttpResponse.create(),
                 CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS)));
             case "streams" -> events("""
@@ -156,6 +158,12 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
   private Route json(int status, String body, List<org.apache.pekko.http.javadsl.model.HttpHeader> headers) {
     return complete(HttpResponse.create().withStatus(status).addHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body)));
+  }
+
+  private static HttpResponse okResponse() {
+    return HttpResponse.create().withStatus(200).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, """
+        {"choices":[{"message":{"role":"assistant","content":"4"},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":12,"completion_tokens":1,"total_tokens":13}}"""));
   }
 
   private Route events(String body) {
@@ -300,6 +308,17 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
     assertEquals("stop", backend("ok").complete(request("q/3")).toCompletableFuture().get(30, TimeUnit.SECONDS)
         .finishReason());
     assertNull(backend("ok").complete(request("q/4")).toCompletableFuture().get(30, TimeUnit.SECONDS).toolCalls());
+  }
+
+  @Test
+  void callsBeyondTheConnectionsWaitForOneInsteadOfFailing() throws Exception {
+    OpenAiCompatibleBackend backend = backend("ok-after-50ms"); // 4 connections
+    List<CompletableFuture<Response>> calls = java.util.stream.IntStream.range(0, 200)
+        .mapToObj(i -> backend.complete(request("q" + i + "/1")).toCompletableFuture()).toList();
+
+    for (CompletableFuture<Response> call : calls) {
+      assertEquals("4", call.get(30, TimeUnit.SECONDS).text());
+    }
   }
 
   @Test
