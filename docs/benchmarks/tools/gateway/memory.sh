@@ -62,11 +62,13 @@ URL="http://127.0.0.1:$SERVE_PORT/v1/chat/completions"
 
 heap_after_gc_mb() {
   jcmd "$SERVE" GC.run > /dev/null
-  jcmd "$SERVE" GC.heap_info | awk '/garbage-first heap/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); printf "%.1f\n", v / 1024 } }'
+  # G1 prints one line for the heap, the parallel collector (serve's default) one per generation
+  jcmd "$SERVE" GC.heap_info | awk '/garbage-first heap|PSYoungGen|ParOldGen/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); kb += v } }
+    END { printf "%.1f\n", kb / 1024 }'
 }
 rss_mb() { awk '/VmRSS/ { printf "%.1f\n", $2 / 1024 }' "/proc/$SERVE/status"; }
 
-# Footprint: finished queries kept (they are passivated 5 s after their end by default) to count them; a warm-up
+# Footprint: finished queries kept (they are passivated 1 s after their end by default) to count them; a warm-up
 # first (classes, JIT, pools) whose entities are in the "before" heap too.
 start_serve "-Dswitchyard.query.passivate-finished-ephemeral-after=10m"
 "$SW" bench rate --url "$URL" --model "$MODEL" --rates 1000 --warmup 0s --duration 5s --out "$RUN/warmup.json" > /dev/null

@@ -22,7 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The in-memory query driver: runs {@link QueryDriver}'s table, applying each event to the run in memory instead
  * of journaling it. Fast, and lost with its node. Kept for a short while after the end
  * ({@code switchyard.query.passivate-finished-ephemeral-after}) so a repeat or a prompt feedback finds the result,
- * then passivated: an entity per query kept for minutes would fill the heap at high rates.
+ * then passivated: an entity per query kept for minutes would fill the heap at high rates. A feedback or a
+ * repeat it takes once finished keeps it that while longer.
  */
 final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDriver.Recording<Behavior<Command>> {
   private final QueryDriver<Behavior<Command>> driver;
@@ -53,7 +54,14 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
       @Override
       public <M extends Command> QueryDriver.Table<Behavior<Command>> on(Class<M> type,
           BiFunction<QueryRun, M, Behavior<Command>> handler) {
-        builder.onMessage(type, m -> handler.apply(run, m));
+        builder.onMessage(type, m -> {
+          Behavior<Command> next = handler.apply(run, m);
+          if (run.finished() && (m instanceof QueryActor.GiveFeedback || m instanceof Submit)) {
+            // a finished query still in use (a feedback, a repeat) stays for another while; a status read does not
+            timers.startSingleTimer(QueryActor.PassivateFinished.INSTANCE, keepFinished);
+          }
+          return next;
+        });
         return this;
       }
     });

@@ -9,6 +9,7 @@ import dev.switchyard.actors.EngineHarness;
 import dev.switchyard.actors.TestBackend;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Feedback;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,24 @@ class FinishedQueryPassivationTest {
       QueryActor.Status durable = status(node, "kept");
       assertTrue(durable.known() && durable.finished(), "the durable query is still its entity: " + durable);
       assertEquals("4", durable.result().answer());
+    }
+  }
+
+  @Test
+  void aFeedbackKeepsAFinishedEphemeralQueryForAnotherWhile() throws Exception {
+    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
+    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
+    try (EngineHarness node = EngineHarness.start("finished-feedback", EngineHarness.config("""
+        switchyard.query.passivate-after-idle = 10m
+        switchyard.query.passivate-finished-ephemeral-after = 3s
+        """), EngineHarness.cascadeSetup(model, other))) {
+      node.await(node.engine.answer(query("fed", Budget.unlimited()), "cascade", Durability.EPHEMERAL));
+      Thread.sleep(2_000);
+      node.await(node.engine.feedback(new Feedback("fed", 1.0, "test")));
+      Thread.sleep(2_000); // 4 s after its end: past the first 3 s, within the 3 s the feedback began
+
+      QueryActor.Status s = status(node, "fed");
+      assertTrue(s.known() && s.finished(), "the feedback kept the finished query: " + s);
     }
   }
 
