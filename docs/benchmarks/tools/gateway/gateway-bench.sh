@@ -27,6 +27,8 @@ TOOLS=$ROOT/docs/benchmarks/tools/gateway
 SW=$ROOT/switchyard
 RUN=$OUT/run
 mkdir -p "$RUN"
+# shellcheck source=bench-lib.sh
+source "$TOOLS/bench-lib.sh"
 
 PIDS=()
 stop_all() {
@@ -50,10 +52,7 @@ wait_for() { # url, what, [any: any HTTP answer will do]
   exit 1
 }
 
-command -v nginx >/dev/null || { echo "gateway-bench: nginx is needed (apt-get install nginx-light)" >&2; exit 2; }
-mkdir -p "$RUN/client-body" "$RUN/proxy" "$RUN/fastcgi" "$RUN/uwsgi" "$RUN/scgi"
-sed -e "s|@DIR@|$RUN|g" -e "s|@PORT@|$MOCK_PORT|g" "$TOOLS/nginx.conf.in" > "$RUN/nginx.conf"
-nginx -c "$RUN/nginx.conf"
+start_mock "$RUN" "$MOCK_PORT"
 curl -sf -o /dev/null -X POST "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" \
   || { echo "gateway-bench: the nginx mock does not answer on $MOCK_PORT" >&2; exit 1; }
 
@@ -72,9 +71,7 @@ if wants direct; then
 fi
 
 if wants passthrough || wants bandit || wants linear || wants stream; then
-  [ -f "$DATA" ] || { echo "gateway-bench: no recording at $DATA to train the linear router on (set DATA)" >&2; exit 2; }
-  "$SW" train --data "$DATA" --strategy routellm-classifier --models llama3.1-8b,gpt-4o --out "$RUN/linear.json" \
-    > "$RUN/train.log"
+  train_linear "$DATA" "$RUN/linear.json" "$RUN/train.log"
   rm -rf "$RUN/state"
   SWITCHYARD_BENCH_MOCK="http://127.0.0.1:$MOCK_PORT" SWITCHYARD_BENCH_POLICY="$RUN/linear.json" SWITCHYARD_LOG_LEVEL=WARNING \
     "$SW" serve --config "$TOOLS/fleet.conf" --port "$SERVE_PORT" --state-dir "$RUN/state" > "$RUN/serve.log" 2>&1 &

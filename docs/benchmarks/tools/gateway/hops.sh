@@ -24,6 +24,8 @@ TOOLS=$ROOT/docs/benchmarks/tools/gateway
 SW=${SWITCHYARD:-$ROOT/switchyard}
 RUN=$OUT/run
 mkdir -p "$RUN"
+# shellcheck source=bench-lib.sh
+source "$TOOLS/bench-lib.sh"
 
 SERVE=""
 stop_all() {
@@ -32,16 +34,12 @@ stop_all() {
 }
 trap stop_all EXIT
 
-for tool in nginx hey jcmd jfr; do
-  command -v $tool >/dev/null || { echo "hops: $tool is needed (nginx-light, hey, a JDK)" >&2; exit 2; }
+for tool in hey jcmd jfr; do
+  command -v $tool >/dev/null || { echo "hops: $tool is needed (hey, a JDK)" >&2; exit 2; }
 done
-mkdir -p "$RUN/client-body" "$RUN/proxy" "$RUN/fastcgi" "$RUN/uwsgi" "$RUN/scgi"
-sed -e "s|@DIR@|$RUN|g" -e "s|@PORT@|$MOCK_PORT|g" "$TOOLS/nginx.conf.in" > "$RUN/nginx.conf"
-nginx -c "$RUN/nginx.conf"
+start_mock "$RUN" "$MOCK_PORT"
 
-[ -f "$DATA" ] || { echo "hops: no recording at $DATA to train fleet.conf's linear router on (set DATA)" >&2; exit 2; }
-"$SW" train --data "$DATA" --strategy routellm-classifier --models llama3.1-8b,gpt-4o --out "$RUN/linear.json" \
-  > "$RUN/train.log"
+train_linear "$DATA" "$RUN/linear.json" "$RUN/train.log"
 rm -rf "$RUN/state"
 SWITCHYARD_BENCH_MOCK="http://127.0.0.1:$MOCK_PORT" SWITCHYARD_BENCH_POLICY="$RUN/linear.json" SWITCHYARD_LOG_LEVEL=WARNING \
   "$SW" serve --config "$TOOLS/fleet.conf" --port "$SERVE_PORT" --state-dir "$RUN/state" > "$RUN/serve.log" 2>&1 &

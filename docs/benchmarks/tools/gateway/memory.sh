@@ -24,6 +24,8 @@ TOOLS=$ROOT/docs/benchmarks/tools/gateway
 SW=$ROOT/switchyard
 RUN=$OUT/run
 mkdir -p "$RUN"
+# shellcheck source=bench-lib.sh
+source "$TOOLS/bench-lib.sh"
 
 SERVE=""
 stop_all() {
@@ -32,18 +34,14 @@ stop_all() {
 }
 trap stop_all EXIT
 
-command -v nginx >/dev/null || { echo "memory: nginx is needed (apt-get install nginx-light)" >&2; exit 2; }
 command -v jcmd >/dev/null || { echo "memory: jcmd (a JDK) is needed to read the heap after GC" >&2; exit 2; }
-mkdir -p "$RUN/client-body" "$RUN/proxy" "$RUN/fastcgi" "$RUN/uwsgi" "$RUN/scgi"
-sed -e "s|@DIR@|$RUN|g" -e "s|@PORT@|$MOCK_PORT|g" "$TOOLS/nginx.conf.in" > "$RUN/nginx.conf"
-nginx -c "$RUN/nginx.conf"
+start_mock "$RUN" "$MOCK_PORT"
 
 # The fleet names the linear router's artifact too: the one gateway-bench.sh trained, else one trained now.
 POLICY=$ROOT/target/bench/gateway/run/linear.json
 if [ ! -f "$POLICY" ]; then
   POLICY=$RUN/linear.json
-  "$SW" train --data "${DATA:-$ROOT/../shared/data/zellinger-cascade9/queries.jsonl}" --strategy routellm-classifier \
-    --models llama3.1-8b,gpt-4o --out "$POLICY" > "$RUN/train.log"
+  train_linear "${DATA:-$ROOT/../shared/data/zellinger-cascade9/queries.jsonl}" "$POLICY" "$RUN/train.log"
 fi
 start_serve() { # extra JVM flags
   rm -rf "$RUN/state"

@@ -25,12 +25,7 @@ class FinishedQueryPassivationTest {
 
   @Test
   void aFinishedEphemeralQueryIsPassivatedSoonAfterItsEndAndADurableOneIsNot() throws Exception {
-    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
-    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    try (EngineHarness node = EngineHarness.start("finished-passivation", EngineHarness.config("""
-        switchyard.query.passivate-after-idle = 10m
-        switchyard.query.passivate-finished-ephemeral-after = 300ms
-        """), EngineHarness.cascadeSetup(model, other))) {
+    try (EngineHarness node = node("finished-passivation", "300ms")) {
       assertEquals("4", node.await(node.engine.answer(query("brief", Budget.unlimited()), "cascade",
           Durability.EPHEMERAL)).answer());
       assertEquals("4", node.await(node.engine.answer(query("kept", Budget.unlimited()), "cascade",
@@ -50,12 +45,7 @@ class FinishedQueryPassivationTest {
 
   @Test
   void aFeedbackKeepsAFinishedEphemeralQueryForAnotherWhile() throws Exception {
-    TestBackend model = TestBackend.answering("first", "4", 0.95, 0.001, 1.0);
-    TestBackend other = TestBackend.answering("second", "4", 0.95, 0.01, 1.0);
-    try (EngineHarness node = EngineHarness.start("finished-feedback", EngineHarness.config("""
-        switchyard.query.passivate-after-idle = 10m
-        switchyard.query.passivate-finished-ephemeral-after = 3s
-        """), EngineHarness.cascadeSetup(model, other))) {
+    try (EngineHarness node = node("finished-feedback", "3s")) {
       node.await(node.engine.answer(query("fed", Budget.unlimited()), "cascade", Durability.EPHEMERAL));
       Thread.sleep(2_000);
       node.await(node.engine.feedback(new Feedback("fed", 1.0, "test")));
@@ -64,6 +54,13 @@ class FinishedQueryPassivationTest {
       QueryActor.Status s = status(node, "fed");
       assertTrue(s.known() && s.finished(), "the feedback kept the finished query: " + s);
     }
+  }
+
+  /** A node whose finished ephemeral queries are kept {@code keepFinished}, durable ones for ten minutes. */
+  private static EngineHarness node(String name, String keepFinished) {
+    return EngineHarness.start(name, EngineHarness.config("switchyard.query.passivate-after-idle = 10m\n"
+        + "switchyard.query.passivate-finished-ephemeral-after = " + keepFinished), EngineHarness.cascadeSetup(
+        TestBackend.answering("first", "4", 0.95, 0.001, 1.0), TestBackend.answering("second", "4", 0.95, 0.01, 1.0)));
   }
 
   private static QueryActor.Status status(EngineHarness node, String id) throws Exception {
