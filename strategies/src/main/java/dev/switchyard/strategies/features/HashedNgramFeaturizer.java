@@ -1,15 +1,13 @@
 package dev.switchyard.strategies.features;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Bag of word unigrams and bigrams hashed into {@code dimension} buckets (the hashing trick, Weinberger et
  * al. 2009) with sub-linear term frequency, optional inverse document frequency learned by {@link #fit}, and
  * L2 normalisation, so that dot products are cosine similarities. Deterministic: the hash is
- * {@link String#hashCode()} of the token.
+ * {@link String#hashCode()} of the token ({@link Tokens}).
  */
 public final class HashedNgramFeaturizer implements Featurizer {
   private final int dimension;
@@ -28,7 +26,12 @@ public final class HashedNgramFeaturizer implements Featurizer {
   public HashedNgramFeaturizer fit(List<String> documents) {
     int[] df = new int[dimension];
     for (String d : documents) {
-      counts(d).keySet().forEach(b -> df[b]++);
+      int[] counts = counts(d);
+      for (int b = 0; b < dimension; b++) {
+        if (counts[b] > 0) {
+          df[b]++;
+        }
+      }
     }
     for (int i = 0; i < dimension; i++) {
       idf[i] = Math.log((1.0 + documents.size()) / (1.0 + df[i])) + 1.0;
@@ -44,7 +47,12 @@ public final class HashedNgramFeaturizer implements Featurizer {
   @Override
   public double[] features(String text) {
     double[] v = new double[dimension];
-    counts(text).forEach((bucket, count) -> v[bucket] = (1 + Math.log(count)) * idf[bucket]);
+    int[] counts = counts(text);
+    for (int b = 0; b < dimension; b++) {
+      if (counts[b] > 0) {
+        v[b] = (1 + Math.log(counts[b])) * idf[b];
+      }
+    }
     double norm = 0;
     for (double x : v) {
       norm += x * x;
@@ -58,24 +66,32 @@ public final class HashedNgramFeaturizer implements Featurizer {
     return v;
   }
 
-  private Map<Integer, Integer> counts(String text) {
-    String[] tokens = tokenize(text);
-    Map<Integer, Integer> counts = new HashMap<>();
-    for (int i = 0; i < tokens.length; i++) {
-      counts.merge(bucket(tokens[i]), 1, Integer::sum);
-      if (i > 0) {
-        counts.merge(bucket(tokens[i - 1] + ' ' + tokens[i]), 1, Integer::sum);
+  /**
+   * Occurrences per bucket of the text's unigrams and bigrams. A bigram's hash is that of
+   * {@code previous + ' ' + token}, composed from the two token hashes ({@code h(a + b) = h(a) 31^|b| + h(b)}), so
+   * no string is built.
+   */
+  private int[] counts(String text) {
+    int[] counts = new int[dimension];
+    Tokens tokens = new Tokens(text.toLowerCase(Locale.ROOT));
+    boolean first = true;
+    int previousHash = 0;
+    while (tokens.next()) {
+      counts[bucket(tokens.hash())]++;
+      if (!first) {
+        int bigramHash = 31 * previousHash + ' ';
+        for (int k = 0; k < tokens.length(); k++) {
+          bigramHash *= 31;
+        }
+        counts[bucket(bigramHash + tokens.hash())]++;
       }
+      first = false;
+      previousHash = tokens.hash();
     }
     return counts;
   }
 
-  private int bucket(String token) {
-    return Math.floorMod(token.hashCode(), dimension);
-  }
-
-  static String[] tokenize(String text) {
-    String t = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
-    return t.isEmpty() ? new String[0] : t.split(" ");
+  private int bucket(int hash) {
+    return Math.floorMod(hash, dimension);
   }
 }
