@@ -14,3 +14,9 @@ train_linear() {
   [ -f "$1" ] || { echo "$(basename "$0"): no recording at $1 to train the linear router on (set DATA)" >&2; exit 2; }
   "$SW" train --data "$1" --strategy routellm-classifier --models llama3.1-8b,gpt-4o --out "$2" > "$3"
 }
+
+# stop_node_and_mock: the EXIT trap of a script that runs one node (its pid in SERVE) beside the mock of RUN
+stop_node_and_mock() {
+  [ -n "${SERVE:-}" ] && kill "$SERVE" 2>/dev/null || true
+  [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true
+}

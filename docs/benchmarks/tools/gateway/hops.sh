@@ -28,11 +28,7 @@ mkdir -p "$RUN"
 source "$TOOLS/bench-lib.sh"
 
 SERVE=""
-stop_all() {
-  [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null || true
-  [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true
-}
-trap stop_all EXIT
+trap stop_node_and_mock EXIT
 
 for tool in hey jcmd jfr; do
   command -v $tool >/dev/null || { echo "hops: $tool is needed (hey, a JDK)" >&2; exit 2; }

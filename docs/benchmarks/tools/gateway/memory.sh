@@ -28,11 +28,7 @@ mkdir -p "$RUN"
 source "$TOOLS/bench-lib.sh"
 
 SERVE=""
-stop_all() {
-  [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null || true
-  [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true
-}
-trap stop_all EXIT
+trap stop_node_and_mock EXIT
 
 command -v jcmd >/dev/null || { echo "memory: jcmd (a JDK) is needed to read the heap after GC" >&2; exit 2; }
 start_mock "$RUN" "$MOCK_PORT"
