@@ -1,9 +1,9 @@
 package dev.switchyard.actors;
 
 import dev.switchyard.actors.backend.InferenceBackend;
-import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalProbe;
+import dev.switchyard.actors.journal.JournalSchema;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.metrics.MetricsSettings;
 import dev.switchyard.protocol.ModelCard;
@@ -26,7 +26,6 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
  * Boots the engine on one node: checks the journal plugin and the pipelines, creates the journal schema (if
@@ -59,7 +58,7 @@ public final class EngineNode {
           + "(e.g. jdbc-journal, as set by the single-node and postgres profiles of cluster-config)");
     }
     if (system.settings().config().getBoolean("switchyard.persistence.create-schema")) {
-      createSchema(system);
+      JournalSchema.create(system);
     }
     Cluster cluster = Cluster.get(system);
     Behavior<?> journalProbe = journalProbe(system, cluster);
@@ -134,19 +133,5 @@ public final class EngineNode {
         system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
-  private static void createSchema(ActorSystem<?> system) {
-    Duration timeout = system.settings().config().getDuration("switchyard.persistence.create-schema-timeout");
-    try {
-      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the journal schema", e);
-    } catch (Exception e) {
-      // The pool's own error is often just a timeout: the plain-JDBC check names a lock, a read-only or full
-      // filesystem or a corrupted file (serve runs it before the node starts; other callers learn it here).
-      String why = JournalCheck.run(system.settings().config()).map(JournalCheck.Problem::line)
-          .orElse(e.toString());
-      throw new IllegalStateException("cannot create the journal schema: " + why, e);
-    }
-  }
+
 }

@@ -1,12 +1,14 @@
 package dev.switchyard.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,14 +39,18 @@ class ClusterConfigFilesTest {
   }
 
   @Test
-  void clusterUsesSeedNodesAndKeepMajority() {
-    Config c = load("single-node.conf", "postgres.conf", "cluster.conf");
+  void clusterIsOneProfileWithPostgresSeedNodesAndKeepMajority() {
+    Config c = load("cluster.conf");
     assertEquals(2, c.getStringList("pekko.cluster.seed-nodes").size());
+    assertEquals(25520, c.getInt("pekko.remote.artery.canonical.port"));
     assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals(Duration.ofSeconds(7), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
     assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
         c.getString("pekko.cluster.downing-provider-class"));
     assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
     assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
+    assertFalse(c.getBoolean("switchyard.cluster.self-join"));
+    EngineSettings.from(c);
   }
 
   /**
@@ -56,7 +62,7 @@ class ClusterConfigFilesTest {
   void theJournalIsSelectedWhateverTheClasspathOrder() {
     Config persistenceFirst = ConfigFactory.parseString(
         "pekko.persistence.journal.plugin = \"\"\npekko.persistence.snapshot-store.plugin = \"\"");
-    for (String[] profile : new String[][] {{}, {"single-node.conf"}, {"single-node.conf", "postgres.conf"}}) {
+    for (String[] profile : new String[][] {{}, {"single-node.conf"}, {"single-node.conf", "postgres.conf"}, {"cluster.conf"}}) {
       Config profiles = ConfigFactory.empty();
       for (String f : profile) {
         profiles = ConfigFactory.parseFile(DIR.resolve(f).toFile()).withFallback(profiles);

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -46,16 +45,20 @@ public final class EngineHarness implements AutoCloseable {
     this.engine = engine;
   }
 
-  /** Test configuration: random port, every message through its serializer, a private H2 database. */
+  /** Test configuration: random port, every message through its serializer, a journal of its own ({@link TestJournal}). */
   public static Config config(String extra) {
+    return config(extra, TestJournal.fresh());
+  }
+
+  /** {@link #config(String)} on the given journal, e.g. {@link TestJournal#kept}. */
+  public static Config config(String extra, Config journal) {
     return ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseString(
         "pekko.actor.serialize-messages = on\n"
         + "pekko.remote.artery.canonical.port = 0\n"
         + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
         + "pekko.loglevel = WARNING\n"
-        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
-        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:mem:" + UUID.randomUUID()
-        + ";DB_CLOSE_DELAY=-1\"\n"))
+        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"))
+        .withFallback(journal)
         .withFallback(NodeConfig.load());
   }
 
@@ -125,13 +128,11 @@ public final class EngineHarness implements AutoCloseable {
   }
 
   /**
-   * The test configuration with the journal in an H2 file under {@code dir} (so a new system can resume what an
-   * earlier one recorded) and the open-query registry resuming every second.
+   * The test configuration with the journal of {@code dir} (an H2 file under it, or its PostgreSQL database: so a
+   * new system can resume what an earlier one recorded) and the open-query registry resuming every second.
    */
   public static Config fileConfig(Path dir) {
-    String url = "jdbc:h2:file:" + dir.resolve("journal").toAbsolutePath();
-    return config("switchyard.query.open-registry.resume-interval = 1s\n"
-        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"" + url + "\"\n");
+    return config("switchyard.query.open-registry.resume-interval = 1s\n", TestJournal.kept(dir));
   }
 
   public static final StrategyInfo TEST_INFO = new StrategyInfo("test-cascade", "test",

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.journal.LocalPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.Map;

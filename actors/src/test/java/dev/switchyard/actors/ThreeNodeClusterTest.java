@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -95,14 +94,13 @@ class ThreeNodeClusterTest {
 
   @Test
   void entitiesSpreadOverNodesAndTheLearnerSingletonHandsOverWithoutLosingLearning() throws Exception {
-    String db = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-    String shared = "pekko-persistence-jdbc.shared-databases.slick.db.url = \"" + db + "\"\n"
-        + "pekko.cluster.split-brain-resolver.stable-after = 3s\n"
+    Config journal = TestJournal.fresh(); // the three nodes' one journal
+    String shared = "pekko.cluster.split-brain-resolver.stable-after = 3s\n"
         // Rebalancing every 2 s moves pools while queries call them: sharding drops a call buffered for a shard
         // being handed over, and the query sends it again when the pool has not acknowledged it.
         + "pekko.cluster.sharding.rebalance-interval = 2s\n";
-    Config base = EngineHarness.config(shared);
-    Config joiner = EngineHarness.config(shared + "switchyard.cluster.self-join = off\n");
+    Config base = EngineHarness.config(shared, journal);
+    Config joiner = EngineHarness.config(shared + "switchyard.cluster.self-join = off\n", journal);
     EngineHarness a = EngineHarness.start("cluster", base, setup());
     ActorTestKit kitB = ActorTestKit.create("cluster", joiner);
     ActorTestKit kitC = ActorTestKit.create("cluster", joiner);

@@ -41,21 +41,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code switchyard serve}: a one-node engine behind the OpenAI-compatible HTTP API, serving the fleet of
+ * {@code switchyard serve}: an engine node behind the OpenAI-compatible HTTP API, alone on an embedded journal
+ * ({@code single-node}, the default) or joining a cluster ({@code --profile cluster}), serving the fleet of
  * {@code --config FILE} (or the file {@code SWITCHYARD_CONFIG} names): its {@code switchyard.models} and
  * {@code switchyard.pipelines}, checked first as {@code switchyard config check} does. Without models
  * configured, it serves the simulated demo fleet (a recording's models replayed, its standard pipelines) and
  * says so. Runs until SIGTERM / Ctrl-C, then shuts down gracefully (readiness off, unbind, drain, stop).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Starts a one-node engine over the configured fleet (or the simulated demo fleet) and serves the"
-        + " OpenAI-compatible HTTP API.")
+    description = "Starts an engine node over the configured fleet (or the simulated demo fleet) and serves the"
+        + " OpenAI-compatible HTTP API: alone on an embedded journal, or joining a cluster (--profile cluster).")
 public final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration: switchyard.models, switchyard.pipelines and any other setting. Default: the file SWITCHYARD_CONFIG names, else none (the simulated demo fleet).")
   Path configFile;
+
+  @Option(names = "--profile", paramLabel = "NAME[,NAME]", description = "Deployment profile from cluster-config:"
+      + " single-node (embedded H2 journal, the node joins itself), cluster (PostgreSQL journal from SWITCHYARD_PG_URL,"
+      + " SWITCHYARD_PG_USER, SWITCHYARD_PG_PASSWORD; seed nodes from SWITCHYARD_SEED_NODES; remoting on"
+      + " SWITCHYARD_HOST:SWITCHYARD_PORT), kubernetes; later ones over earlier (cluster,aeron)."
+      + " Default: SWITCHYARD_PROFILE, else single-node.")
+  String profile;
 
   @Option(names = "--port", paramLabel = "PORT", description = "TCP port (0 = any free port). Default: switchyard.http.port (8080).")
   Integer port;
@@ -99,7 +107,10 @@ public final class ServeCommand implements Callable<Integer> {
     Config config;
     try {
       file = FleetFiles.read(configFile, System.getenv());
-      config = SwitchyardConfig.load(flags, file.map(FleetFiles.Loaded::file).orElse(ConfigFactory.empty()));
+      config = SwitchyardConfig.load(flags, file.map(FleetFiles.Loaded::file).orElse(ConfigFactory.empty()),
+          SwitchyardConfig.profile(profile));
+    } catch (IllegalArgumentException e) {
+      return usage(err, e.getMessage()); // names the profile or SWITCHYARD_SEED_NODES
     } catch (FleetFiles.Unreadable e) {
       return usage(err, e.getMessage());
     } catch (com.typesafe.config.ConfigException e) {

@@ -22,6 +22,7 @@ import picocli.CommandLine;
     subcommands = {
         ServeCommand.class,
         ConfigCommand.class,
+        DbCommand.class,
         DemoCommand.class,
         EvaluateCommand.class,
         TrainCommand.class,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.actors.journal.LocalPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,19 +26,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Accepted means durable, on one node with the embedded journal: {@code switchyard serve} is killed with SIGKILL
- * while clients submit jobs, restarted on the same {@code --state-dir}, and every job that was answered 202 must
+ * Accepted means durable, on each journal: {@code switchyard serve} is killed with SIGKILL while clients submit
+ * jobs, restarted on the same {@code --state-dir} (the embedded H2 file of {@code single-node}) or the same
+ * database (PostgreSQL, {@code --profile cluster}, a one-node cluster), and every job that was answered 202 must
  * be there (never 404), reach a terminal state and be billed once. A 202 is sent only after the job's acceptance
- * is committed to the journal file, so no acknowledged job can be lost with the process.
+ * is committed to the journal, so no acknowledged job can be lost with the process.
  *
  * <p>The burst is the user report's: 60 three-step jobs from 10 client threads; the kill comes once
  * {@link #KILL_AFTER_ACCEPTED} of them have been answered 202, while the others are still being submitted and
  * earlier ones run. The cycle repeats {@code -Djobcrash.cycles} times (default 3) on one state dir, so later
- * cycles also recover the jobs of earlier ones. Before the journal committed synchronously this test lost
+ * cycles also recover the jobs of earlier ones (on PostgreSQL {@code -Djobcrash.cycles.postgres}, default 1: the
+ * database outlives the process by design, and CI's time is better spent on the cluster tests). Before the journal committed synchronously this test lost
  * 202'd jobs in the first cycle (see docs/BENCHMARKS.md, "Durable acknowledgement").
  *
  * <p>Run alone: {@code mvn -B -o -pl ops -am verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
@@ -58,9 +63,25 @@ class JobCrashIT {
   @TempDir
   Path dir;
 
-  @Test
-  void everyJobAnswered202SurvivesSigkillDuringABurstOfSubmissions() throws Exception {
-    int cycles = Integer.getInteger("jobcrash.cycles", 3);
+  /** The journal a test's node runs on. */
+  enum Journal { H2_FILE, POSTGRESQL }
+
+  private LocalPostgres postgres;
+  private int remotingPort;
+
+  @AfterEach
+  void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Journal.class)
+  void everyJobAnswered202SurvivesSigkillDuringABurstOfSubmissions(Journal journal) throws Exception {
+    on(journal);
+    int cycles = journal == Journal.H2_FILE ? Integer.getInteger("jobcrash.cycles", 3)
+        : Integer.getInteger("jobcrash.cycles.postgres", 1);
     Path data = TinyDataset.write(dir.resolve("data"));
     Path state = dir.resolve("state");
     Map<String, Integer> accepted = new ConcurrentHashMap<>(); // job id -> cycle
@@ -84,8 +105,10 @@ class JobCrashIT {
     }
   }
 
-  @Test
-  void tenSerialAcceptancesThenAnImmediateKillLoseNothing() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Journal.class)
+  void tenSerialAcceptancesThenAnImmediateKillLoseNothing(Journal journal) throws Exception {
+    on(journal);
     Path data = TinyDataset.write(dir.resolve("data"));
     Path state = dir.resolve("state");
     List<String> accepted = new ArrayList<>();
@@ -104,11 +127,20 @@ class JobCrashIT {
     }
   }
 
+  private void on(Journal journal) throws Exception {
+    if (journal == Journal.POSTGRESQL) {
+      postgres = LocalPostgres.start(Map.of());
+      remotingPort = ServeProcess.freePort();
+    }
+  }
+
   private ServeProcess start(Path state, Path data, int incarnation) throws Exception {
-    return ServeProcess.builder(state, data, dir.resolve("serve-" + incarnation + ".log"))
-        .args("--latency-scale", "2")
-        .start()
-        .awaitReady(START);
+    ServeProcess.Builder node = ServeProcess.builder(state, data, dir.resolve("serve-" + incarnation + ".log"))
+        .args("--latency-scale", "2");
+    if (postgres != null) {
+      node.clusterOn(postgres, remotingPort, "pekko://switchyard@127.0.0.1:" + remotingPort);
+    }
+    return node.start().awaitReady(START);
   }
 
   /** 10 clients submit 60 jobs; the server is killed once 20 have been answered 202. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.actors.journal.LocalPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,12 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code switchyard serve} JVMs, one of which is killed with SIGKILL ({@link Process#destroyForcibly()}) while
  * durable multi-step jobs run on all three.
  *
- * <p>Set-up: the three nodes share one journal, an H2 TCP server started inside this JVM on 127.0.0.1 (the
- * embedded H2 file of the single-node profile is not shared between processes). Node 1 is the only seed node; the
- * others join it. {@code split-brain-resolver.stable-after = 5s}, so the killed node is downed (keep-majority)
- * about 10 s after the kill and its shards move to the survivors. Recorded latencies of a hand-made 2-model data
- * set ({@link TinyDataset}) are replayed 5 times slower (0.25 s and 2 s per call), so calls are in flight on
- * every node when node 3 dies. Node logs go to {@code target/chaos/T2-1/}.
+ * <p>Set-up: the three nodes run the {@code cluster} profile as deployed ({@code serve --profile cluster}: its
+ * split brain resolver, {@code stable-after = 7s}) on one journal, a PostgreSQL server of the test's own
+ * ({@link LocalPostgres}) on 127.0.0.1. All three start at once and each applies the journal schema (they take
+ * turns). Node 1 is the only seed node; the others join it. Recorded latencies of a hand-made 2-model data set
+ * ({@link TinyDataset}) are replayed 5 times slower (0.25 s and 2 s per call), so calls are in flight on every
+ * node when node 3 dies. Node logs go to {@code target/chaos/T2-1/}.
  *
  * <p>Checked, for every job that got 202 Accepted (from any node, before or after the kill): it reaches a
  * terminal state within a bounded time, read from the survivors (none lost); it succeeded with one answer per
@@ -85,7 +84,7 @@ class NodeKillIT {
   static Path dir;
 
   private static final List<Process> nodes = new ArrayList<>();
-  private static Server h2;
+  private static LocalPostgres postgres;
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -101,8 +100,12 @@ class NodeKillIT {
         Thread.currentThread().interrupt();
       }
     }
-    if (h2 != null) {
-      h2.stop();
+    if (postgres != null) {
+      try {
+        postgres.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not stop the test's PostgreSQL", e);
+      }
     }
   }
 
@@ -111,22 +114,18 @@ class NodeKillIT {
     Path data = TinyDataset.write(dir.resolve("data"));
     Path logs = Path.of("target", "chaos", "T2-1").toAbsolutePath();
     Files.createDirectories(logs);
-    int h2Port = freePort();
-    h2 = Server.createTcpServer("-tcpPort", Integer.toString(h2Port), "-ifNotExists", "-baseDir",
-        dir.resolve("h2").toString()).start();
-    String journalUrl = "jdbc:h2:tcp://127.0.0.1:" + h2Port + "/journal";
+    postgres = LocalPostgres.start(Map.of());
 
     int[] httpPorts = {freePort(), freePort(), freePort()};
     int[] remotingPorts = {freePort(), freePort(), freePort()};
     String seed = "pekko://switchyard@127.0.0.1:" + remotingPorts[0];
-    // Node 1 first: it forms the cluster and creates the journal schema before the others start.
-    nodes.add(startNode(0, httpPorts, remotingPorts, seed, journalUrl, data, logs));
-    awaitReady(httpPorts[0], Duration.ofSeconds(90));
-    nodes.add(startNode(1, httpPorts, remotingPorts, seed, journalUrl, data, logs));
-    nodes.add(startNode(2, httpPorts, remotingPorts, seed, journalUrl, data, logs));
-    awaitReady(httpPorts[1], Duration.ofSeconds(90));
-    awaitReady(httpPorts[2], Duration.ofSeconds(90));
-    awaitAllUp(logs, remotingPorts, Duration.ofSeconds(90));
+    for (int i = 0; i < 3; i++) {
+      nodes.add(startNode(i, httpPorts, remotingPorts, seed, data, logs));
+    }
+    for (int i = 0; i < 3; i++) {
+      awaitReady(httpPorts[i], Duration.ofSeconds(120));
+    }
+    awaitAllUp(httpPorts, Duration.ofSeconds(90));
     // One job through every node: sharding, pools and the registry work everywhere before the load starts.
     List<String> warmUps = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -239,7 +238,7 @@ class NodeKillIT {
         }
       }
     }
-    JournalAudit audit = JournalAudit.of(journalUrl, accepted.keySet(), killedAtMillis);
+    JournalAudit audit = JournalAudit.of(postgres, accepted.keySet(), killedAtMillis);
     problems.addAll(audit.problems());
 
     System.out.printf("T2-1: submitted %d, accepted %d (%d on node 3), refused %d; in flight at kill %d; "
@@ -275,9 +274,9 @@ class NodeKillIT {
    */
   record JournalAudit(int jobs, int queries, int resumed, double lastResumeSeconds, int answeredCalls,
       List<String> problems, List<String> resumedHistories) {
-    static JournalAudit of(String url, Set<String> jobIds, long killedAtMillis) throws Exception {
+    static JournalAudit of(LocalPostgres journal, Set<String> jobIds, long killedAtMillis) throws Exception {
       Map<String, List<String[]>> events = new LinkedHashMap<>(); // pid -> [writer, manifest, payload, timestamp]
-      try (Connection c = DriverManager.getConnection(url, "sa", "");
+      try (Connection c = journal.connect();
            PreparedStatement st = c.prepareStatement("SELECT \"persistence_id\", \"writer\", "
                + "\"event_ser_manifest\", \"event_payload\", \"write_timestamp\" FROM \"event_journal\" "
                + "ORDER BY \"persistence_id\", \"sequence_number\"");
@@ -373,37 +372,21 @@ class NodeKillIT {
   /** Duplicate attempts, steps that do not add up, or a job whose cost is not the sum of its steps. */
 
 
-  private static Process startNode(int index, int[] httpPorts, int[] remotingPorts, String seed, String journalUrl,
-      Path data, Path logs) throws IOException {
+  private static Process startNode(int index, int[] httpPorts, int[] remotingPorts, String seed, Path data,
+      Path logs) throws IOException {
     Path stateDir = dir.resolve("node-" + (index + 1));
     Files.createDirectories(stateDir);
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-        "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
-        "-Dpekko.remote.artery.canonical.port=" + remotingPorts[index],
-        "-Dpekko.cluster.seed-nodes.0=" + seed,
-        "-Dswitchyard.cluster.self-join=off",
-        "-Dpekko.cluster.split-brain-resolver.stable-after=5s",
-        "-Dpekko-persistence-jdbc.shared-databases.slick.db.url=" + journalUrl,
-        "-Dswitchyard.persistence.create-schema=" + (index == 0 ? "on" : "off"),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.switchyard.ops.SwitchyardCli", "serve",
-        "--port", Integer.toString(httpPorts[index]),
-        "--state-dir", stateDir.toString(),
-        "--latency-scale", "5",
-        "--data", data.toString()));
-    Path log = logs.resolve("node-" + (index + 1) + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ServeProcess.Builder node = ServeProcess.builder(stateDir, data, logs.resolve("node-" + (index + 1) + ".log"))
+        .port(httpPorts[index])
+        .clusterOn(postgres, remotingPorts[index], seed)
+        .property("java.util.concurrent.ForkJoinPool.common.parallelism", 4)
+        .args("--latency-scale", "5");
     // For diagnosis: -Dt2-1.node-log-level=DEBUG on the Maven command line turns on the nodes' debug logs.
     String level = System.getProperty("t2-1.node-log-level");
     if (level != null) {
-      builder.environment().put("SWITCHYARD_LOG_LEVEL", level);
-      command.add(command.indexOf("-cp"), "-Dpekko.loglevel=" + level);
-      builder.command(command);
+      node.env("SWITCHYARD_LOG_LEVEL", level).property("pekko.loglevel", level);
     }
-    return builder.start();
+    return node.start().process;
   }
 
   private static int freePort() throws IOException {
@@ -438,24 +421,22 @@ class NodeKillIT {
    * Membership is not exposed over HTTP, so this reads the node logs: the leader logs each member it moves to Up,
    * and the leader is whichever Up member has the lowest address, so it may be any node.
    */
-  private static void awaitAllUp(Path logs, int[] remotingPorts, Duration bound) throws Exception {
+  /** Until every node's {@code /ready} counts three Up members. */
+  private void awaitAllUp(int[] httpPorts, Duration bound) throws Exception {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
-      StringBuilder text = new StringBuilder();
-      for (int i = 1; i <= remotingPorts.length; i++) {
-        text.append(Files.readString(logs.resolve("node-" + i + ".log"), StandardCharsets.UTF_8));
-      }
-      String log = text.toString();
       boolean all = true;
-      for (int port : remotingPorts) {
-        all &= log.contains("Leader is moving node [pekko://switchyard@127.0.0.1:" + port + "] to [Up]");
+      for (int port : httpPorts) {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        all &= JSON.readTree(r.body()).path("node").path("members_up").asInt() == httpPorts.length;
       }
       if (all) {
         return;
       }
       Thread.sleep(250);
     }
-    fail("not all three nodes Up within " + bound + "; see " + logs);
+    fail("not all three nodes Up within " + bound + "; see target/chaos/T2-1/");
   }
 
   /** Submits a durable job of {@value #STEPS_PER_JOB} steps; its id if accepted (202), else null. */

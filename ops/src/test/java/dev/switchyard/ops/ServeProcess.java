@@ -1,5 +1,6 @@
 package dev.switchyard.ops;
 
+import dev.switchyard.actors.journal.LocalPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -129,6 +130,7 @@ final class ServeProcess implements AutoCloseable {
     private final Path data;
     private final Path log;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> args = new ArrayList<>();
     private int port;
     private String heap = "-Xmx384m";
@@ -143,6 +145,24 @@ final class ServeProcess implements AutoCloseable {
     Builder property(String key, Object value) {
       properties.put(key, String.valueOf(value));
       return this;
+    }
+
+    /** An environment variable of the serve process, e.g. {@code SWITCHYARD_PG_URL}. */
+    Builder env(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /**
+     * The profile {@code cluster} on {@code postgres}'s database (the same journal for every node started so),
+     * remoting on 127.0.0.1:{@code remotingPort}, joining through {@code seed} (its own address for the first).
+     */
+    Builder clusterOn(LocalPostgres postgres, int remotingPort, String seed) {
+      return args("--profile", "cluster").env("SWITCHYARD_PG_URL", postgres.url())
+          .env("SWITCHYARD_PG_USER", LocalPostgres.USER)
+          .env("SWITCHYARD_HOST", "127.0.0.1")
+          .env("SWITCHYARD_PORT", Integer.toString(remotingPort))
+          .env("SWITCHYARD_SEED_NODES", seed);
     }
 
     /** More {@code serve} flags, e.g. {@code "--latency-scale", "5"}. */
@@ -177,7 +197,9 @@ final class ServeProcess implements AutoCloseable {
         command.addAll(List.of("--data", data.toString()));
       }
       command.addAll(args);
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       return new ServeProcess(process, httpPort, log);
     }
   }

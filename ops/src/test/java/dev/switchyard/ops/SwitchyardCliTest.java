@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +29,7 @@ class SwitchyardCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "serve", "config", "config check", "train", "demo", "evaluate", "simulate", "bench",
+  @ValueSource(strings = {"", "serve", "config", "config check", "db", "db init", "train", "demo", "evaluate", "simulate", "bench",
       "bench learning", "bench load"})
   void helpWorksForEverySubcommand(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
@@ -59,8 +61,19 @@ class SwitchyardCliTest {
   @Test
   void serveHelpDocumentsItsFlags() {
     Run r = run("serve", "--help");
-    for (String flag : new String[] {"--port", "--host", "--data", "--state-dir", "--latency-scale"}) {
+    for (String flag : new String[] {"--port", "--host", "--data", "--state-dir", "--latency-scale", "--profile"}) {
       assertTrue(r.out().contains(flag), flag + " in\n" + r.out());
+    }
+  }
+
+  @Test
+  void anUnknownDeploymentProfileIsAUsageErrorNamingIt() {
+    for (String command : new String[] {"serve", "db init"}) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.addAll(List.of("--profile", "cluster,no-such-profile"));
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(2, r.exit(), command + ": " + r.err());
+      assertTrue(r.err().contains("deployment profile 'no-such-profile' not found"), command + ": " + r.err());
     }
   }
 

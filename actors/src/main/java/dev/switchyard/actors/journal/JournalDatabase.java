@@ -3,9 +3,12 @@ package dev.switchyard.actors.journal;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -64,6 +67,49 @@ public record JournalDatabase(String url, String user, String password, String j
     return Optional.of(Path.of(path + ".mv.db").toAbsolutePath().normalize());
   }
 
+  /**
+   * Holds, until closed, the lock that serialises schema creation between nodes that start at once on one
+   * PostgreSQL: pekko-persistence-jdbc's {@code createIfNotExists} checks for the tables and then creates them,
+   * so two nodes checking together both create and one fails with "relation already exists". A session-level
+   * advisory lock on a connection of its own, tried for at most {@code wait}; nothing for H2, whose embedded
+   * file one node opens.
+   */
+  public AutoCloseable schemaLock(Duration wait) throws SQLException {
+    if (!url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+      return () -> { };
+    }
+    Connection c = DriverManager.getConnection(url, user, password);
+    // Tried, not waited for: a session waiting in pg_advisory_lock is an open transaction, and the schema's
+    // CREATE INDEX CONCURRENTLY waits for every open transaction to end, so the holder would wait for the waiter.
+    long deadline = System.nanoTime() + wait.toNanos();
+    try (Statement s = c.createStatement()) {
+      while (true) {
+        try (ResultSet got = s.executeQuery("SELECT pg_try_advisory_lock(" + SCHEMA_LOCK_KEY + ")")) {
+          got.next();
+          if (got.getBoolean(1)) {
+            break;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new SQLException("another node held the schema lock (advisory lock " + SCHEMA_LOCK_KEY
+              + ") for longer than " + wait);
+        }
+        Thread.sleep(100);
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    } catch (InterruptedException e) {
+      c.close();
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for the schema lock", e);
+    }
+    return c::close; // the session's end releases the lock
+  }
+
+  /** The advisory lock key of {@link #schemaLock()}: any constant the deployment's other clients do not use. */
+  private static final long SCHEMA_LOCK_KEY = 0x5377_6974_6368L; // "Switch"
+
   public boolean isH2() {
     return url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:");
   }
@@ -85,6 +131,12 @@ public record JournalDatabase(String url, String user, String password, String j
       try (Statement s = connection.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS " + probeTable
             + " (node VARCHAR(255) NOT NULL PRIMARY KEY, written_at BIGINT NOT NULL)");
+      } catch (SQLException e) {
+        // PostgreSQL's IF NOT EXISTS does not hold against another session creating the table at the same moment
+        // (nodes starting together): it fails with a unique violation in its catalog, and the table is there.
+        if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+          throw e;
+        }
       }
       connection.setAutoCommit(false);
       try (PreparedStatement update = connection.prepareStatement(

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.TestJournal;
 import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
@@ -44,9 +45,7 @@ class LearnerTest {
   }
 
   static Config config(Path dir, String extra) {
-    return EngineHarness.config(extra + "\nswitchyard.learner.snapshot-every = 4\n"
-        + "pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:file:"
-        + dir.resolve("journal").toAbsolutePath() + "\"\n");
+    return EngineHarness.config(extra + "\nswitchyard.learner.snapshot-every = 4\n", TestJournal.kept(dir));
   }
 
   static PolicyPublished policy(EngineHarness node) {

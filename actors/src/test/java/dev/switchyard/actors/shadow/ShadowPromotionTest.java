@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineHarness;
+import dev.switchyard.actors.TestJournal;
 import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.PipelineDefinition;
@@ -58,8 +59,7 @@ class ShadowPromotionTest {
   }
 
   static Config config(Path dir) {
-    return EngineHarness.config("pekko-persistence-jdbc.shared-databases.slick.db.url = \"jdbc:h2:file:"
-        + dir.resolve("journal").toAbsolutePath() + "\"\n");
+    return EngineHarness.config("", TestJournal.kept(dir));
   }
 
   /** A trained UCB1 that has seen small win 50 times and large lose once: it routes everything to small. */

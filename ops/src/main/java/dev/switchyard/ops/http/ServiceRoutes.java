@@ -10,6 +10,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -52,18 +56,39 @@ final class ServiceRoutes extends AllDirectives {
             get(() -> support.metered("models", meter -> extractRequest(r -> complete(replies.json(200,
                 replies.json().models(engine.pipelines(), startedAtSeconds), List.of())))))),
         path("health", () -> get(() -> complete(replies.json(200, replies.status("ok"), List.of())))),
-        path("ready", () -> get(() -> extractRequest(r -> complete(readiness())))),
+        path("ready", () -> get(() -> extractActorSystem(system -> complete(readiness(system))))),
         path("metrics", () -> get(() -> extractActorSystem(system -> completeWithFuture(scrape(system))))));
   }
 
   /**
-   * 200 while serving; 503 while starting or draining, or while the journal cannot write (then {@code journal}
-   * says why and since when: durable work is refused meanwhile, ephemeral chat still answers).
+   * 200 while serving; 503 while starting or draining, while this node is not an Up member of its cluster (not
+   * yet joined, or leaving), or while the journal cannot write (then {@code journal} says why and since when:
+   * durable work is refused meanwhile, ephemeral chat still answers). {@code node} gives this node's cluster
+   * address and member status and how many members the cluster has and how many of them are Up, as this node
+   * sees it ({@code switchyard cluster status} reads it).
    */
-  private HttpResponse readiness() {
+  private HttpResponse readiness(ActorSystem system) {
     JournalStatus journal = engine.journal();
-    boolean up = ready.getAsBoolean() && !engine.pipelines().isEmpty() && journal.writable();
+    Cluster cluster = Cluster.get(system);
+    CurrentClusterState state = cluster.state();
+    MemberStatus self = cluster.selfMember().status();
+    boolean up = ready.getAsBoolean() && !engine.pipelines().isEmpty() && journal.writable()
+        && self == MemberStatus.up();
     ObjectNode body = replies.status(up ? "ready" : "not_ready");
+    ObjectNode node = body.putObject("node");
+    node.put("address", cluster.selfAddress().toString());
+    node.put("status", self.toString());
+    int members = 0;
+    int upMembers = 0;
+    for (Member m : state.getMembers()) {
+      members++;
+      if (m.status() == MemberStatus.up()) {
+        upMembers++;
+      }
+    }
+    node.put("members", members);
+    node.put("members_up", upMembers);
+    node.put("unreachable", state.getUnreachable().size());
     ObjectNode j = body.putObject("journal");
     j.put("status", journal.writable() ? "writable" : "unavailable");
     if (!journal.writable()) {

@@ -1,0 +1,89 @@
+package dev.switchyard.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.NodeConfig;
+import dev.switchyard.actors.journal.LocalPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The deployment profiles as `serve --profile` loads them from cluster-config, over the engine's layers. */
+class DeploymentProfilesTest {
+  /** What `serve --profile cluster,aeron` loads: profiles in order, the seed nodes from the environment. */
+  @Test
+  void profilesLayerInOrderAndTheEnvironmentListsTheSeedNodes() {
+    Config c = NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(), "cluster,aeron", Map.of(
+        NodeConfig.SEED_NODES_VARIABLE, " pekko://switchyard@10.0.0.1:25520, pekko://switchyard@10.0.0.2:25520 "));
+    assertEquals("aeron-udp", c.getString("pekko.remote.artery.transport"));
+    assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals(List.of("pekko://switchyard@10.0.0.1:25520", "pekko://switchyard@10.0.0.2:25520"),
+        c.getStringList("pekko.cluster.seed-nodes"));
+  }
+
+  @Test
+  void anUnknownProfileOrAMalformedSeedListIsRefusedByName() {
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(), "cluster,nosuch", Map.of()));
+    assertTrue(unknown.getMessage().contains("'nosuch'"), unknown.getMessage());
+    IllegalArgumentException seeds = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(), "cluster",
+            Map.of(NodeConfig.SEED_NODES_VARIABLE, "10.0.0.1:25520")));
+    assertTrue(seeds.getMessage().contains(NodeConfig.SEED_NODES_VARIABLE)
+        && seeds.getMessage().contains("10.0.0.1:25520"), seeds.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(),
+        "cluster", Map.of(NodeConfig.SEED_NODES_VARIABLE, " , ")));
+  }
+
+
+  /**
+   * {@code db init} applies the journal schema to a real PostgreSQL, and runs that start together (as the nodes of
+   * a cluster do, each creating the schema) take turns instead of failing on "relation already exists".
+   */
+  @Test
+  void dbInitCreatesTheJournalTablesOnPostgresAndConcurrentRunsTakeTurns(@TempDir Path dir) throws Exception {
+    try (LocalPostgres pg = LocalPostgres.start(Map.of())) {
+      Path file = dir.resolve("db.conf");
+      Files.writeString(file, "pekko-persistence-jdbc.shared-databases.slick.db { url = \"" + pg.url()
+          + "\", user = " + LocalPostgres.USER + " }\n");
+      ExecutorService three = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<SwitchyardCliTest.Run>> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          runs.add(three.submit(() -> SwitchyardCliTest.run("db", "init", "--profile", "cluster", "--config",
+              file.toString())));
+        }
+        for (Future<SwitchyardCliTest.Run> run : runs) {
+          SwitchyardCliTest.Run r = run.get(120, TimeUnit.SECONDS);
+          assertEquals(0, r.exit(), r.err());
+          assertTrue(r.out().contains("the journal schema is in place in " + pg.url()), r.out());
+        }
+      } finally {
+        three.shutdownNow();
+      }
+      try (Connection c = pg.connect();
+          ResultSet tables = c.createStatement().executeQuery("SELECT table_name FROM information_schema.tables"
+              + " WHERE table_schema = 'public' ORDER BY table_name")) {
+        List<String> names = new ArrayList<>();
+        while (tables.next()) {
+          names.add(tables.getString(1));
+        }
+        assertTrue(names.containsAll(List.of("event_journal", "event_tag", "snapshot")), names.toString());
+      }
+    }
+  }
+}
