@@ -31,6 +31,7 @@ public record EngineSettings(
     Duration rejectionMaxWait,
     InFlightOnResume inFlightOnResume,
     Duration resumeInterval,
+    List<Duration> resumeAfterMemberRemoved,
     int registrySnapshotEvery,
     PoolSettings pool,
     boolean manualPromotionByDefault,
@@ -206,6 +207,9 @@ public record EngineSettings(
 
   public EngineSettings {
     positive("switchyard.query.max-rounds", maxRounds);
+    for (Duration delay : resumeAfterMemberRemoved) {
+      positive("switchyard.query.open-registry.resume-after-member-removed (ms)", delay.toMillis());
+    }
     positive("switchyard.query.max-deadline (ms)", queryMaxDeadline.toMillis());
     if (queryPassivateFinishedEphemeralAfter.isNegative()) {
       throw new IllegalArgumentException("switchyard.query.passivate-finished-ephemeral-after must be >= 0, got "
@@ -259,6 +263,7 @@ public record EngineSettings(
         s.getDuration("query.rejection.max-wait"),
         inFlight,
         s.getDuration("query.open-registry.resume-interval"),
+        List.copyOf(s.getDurationList("query.open-registry.resume-after-member-removed")),
         s.getInt("query.open-registry.snapshot-every"),
         PoolSettings.from(s.getConfig("pool")),
         promotion.equals("manual"),

@@ -97,8 +97,11 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
 
   public record CallAnswered(String attemptId, Response response) implements CallResult {}
 
-  /** The pool took the call (running or queued): its answer will follow. Not an outcome. */
-  public record CallAdmitted(String attemptId) implements CallResult {}
+  /**
+   * The pool took the call (running or queued): its answer will follow. Not an outcome. {@code pool} is the
+   * admitting pool, which the caller watches: if its node dies, the answer never comes.
+   */
+  public record CallAdmitted(String attemptId, ActorRef<Command> pool) implements CallResult {}
 
   /**
    * A piece of a streamed call's answer, sent by the worker running it straight to the caller as the model
@@ -211,7 +214,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       // a resend of an admitted call (its admission was lost, or a resumed query asks again): run it once,
       // answer whoever asked last
       waiting.computeIfPresent(attemptId, (id, previous) -> call.replyTo());
-      call.replyTo().tell(new CallAdmitted(attemptId));
+      call.replyTo().tell(new CallAdmitted(attemptId, getContext().getSelf()));
       return this;
     }
     Retrying backingOff = retrying.get(attemptId);
@@ -219,7 +222,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       // a resend of a call waiting for its retry: retried once, answered to whoever asked last
       retrying.put(attemptId, new Retrying(call, backingOff.arrivedAt(), backingOff.retries(),
           backingOff.lastFailure()));
-      call.replyTo().tell(new CallAdmitted(attemptId));
+      call.replyTo().tell(new CallAdmitted(attemptId, getContext().getSelf()));
       return this;
     }
     if (slots.isEmpty()) {
@@ -230,7 +233,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     drainQueue(); // calls already waiting go first
     long now = clock.millis();
     if (queue.isEmpty() && dispatch(call, now)) {
-      call.replyTo().tell(new CallAdmitted(attemptId));
+      call.replyTo().tell(new CallAdmitted(attemptId, getContext().getSelf()));
       return this;
     }
     if (slots.allOpen(now)) {
@@ -253,7 +256,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     }
     queue.add(call, now + AdmissionQueue.startWithinMillis(call, expected, allowed));
     scheduleQueueWaitCheck(now);
-    call.replyTo().tell(new CallAdmitted(attemptId));
+    call.replyTo().tell(new CallAdmitted(attemptId, getContext().getSelf()));
     return this;
   }
 

@@ -7,6 +7,7 @@ import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.Journaled;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -14,7 +15,10 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -32,7 +36,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * passivation for the whole {@code query} entity type). A durable query is registered (and the registration
  * journaled) before the query journals its acceptance, so no accepted query is unknown here; a registered id
  * whose query never got accepted is closed when its resume finds an empty journal. Resume is idempotent.
- * Unfinished jobs ({@code JobActor}) are registered the same way and poked with {@code JobActor.Resume}.
+ * Unfinished jobs ({@code JobActor}) are registered the same way and poked with {@code JobActor.Resume}. When a
+ * member is removed (a crashed node downed), it pokes again {@code resume-after-member-removed}, so the dead node's
+ * jobs and queries resume on the survivors within seconds rather than at the next interval.
  */
 public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command, OpenQueries.Event,
     OpenQueries.State> {
@@ -53,6 +59,12 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   public record JobClosed(String jobId) implements Command {}
 
   enum ResumeTick implements Command { INSTANCE }
+
+  /** A member left the cluster (the registry's cluster subscription, adapted). */
+  enum MemberRemoved implements Command { INSTANCE }
+
+  /** One of the pokes after a member's removal ({@code resume-after-member-removed}), by its delay. */
+  record ResumeAfterRemoval(Duration delay) implements Command {}
 
   public interface Event extends Journaled {}
 
@@ -75,10 +87,16 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
   private final ClusterSharding sharding;
   private final TimerScheduler<Command> timers;
   private final Duration resumeInterval;
+  private final List<Duration> resumeAfterMemberRemoved;
   private final int snapshotEvery;
 
   public static Behavior<Command> create(ClusterSharding sharding, EngineSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new OpenQueries(sharding, timers, settings)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> MemberRemoved.INSTANCE),
+          ClusterEvent.MemberRemoved.class));
+      return new OpenQueries(sharding, timers, settings);
+    }));
   }
 
   private OpenQueries(ClusterSharding sharding, TimerScheduler<Command> timers, EngineSettings settings) {
@@ -86,6 +104,7 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
     this.sharding = sharding;
     this.timers = timers;
     this.resumeInterval = settings.resumeInterval();
+    this.resumeAfterMemberRemoved = settings.resumeAfterMemberRemoved();
     this.snapshotEvery = settings.registrySnapshotEvery();
   }
 
@@ -122,6 +141,18 @@ public final class OpenQueries extends EventSourcedBehavior<OpenQueries.Command,
         .onCommand(JobClosed.class, (state, c) -> state.jobs().contains(c.jobId())
             ? Effect().persist(new JobUnregistered(c.jobId())) : Effect().none())
         .onCommand(ResumeTick.class, (state, t) -> {
+          resumeAll(state);
+          return Effect().none();
+        })
+        .onCommand(MemberRemoved.class, (state, m) -> {
+          // The entities of a removed node start elsewhere only when poked, and a poke sent while sharding
+          // still places their shard on the dead node is lost: poke a few times once its shards can have moved,
+          // instead of waiting for the next resume-interval.
+          resumeAfterMemberRemoved.forEach(delay ->
+              timers.startSingleTimer(new ResumeAfterRemoval(delay), new ResumeAfterRemoval(delay), delay));
+          return Effect().none();
+        })
+        .onCommand(ResumeAfterRemoval.class, (state, r) -> {
           resumeAll(state);
           return Effect().none();
         })

@@ -79,6 +79,9 @@ public final class QueryActor {
 
   record CallTimedOut(int attemptNo) implements Command {}
 
+  /** The pool that admitted call {@code attemptNo} stopped (its node left the cluster): no answer will come. */
+  record AdmittingPoolStopped(int attemptNo) implements Command {}
+
   /** The pool has not acknowledged call {@code attemptNo} in time: send it again. */
   record CallUnadmitted(int attemptNo) implements Command {}
 

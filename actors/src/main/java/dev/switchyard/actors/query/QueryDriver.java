@@ -90,6 +90,8 @@ final class QueryDriver<R> {
         .on(QueryActor.KeepAlive.class, (run, alive) -> mode.none())
         .on(PoolReplied.class, (run, p) -> recordThenAdvance(run, session.onPoolReply(run, p.result())))
         .on(CallTimedOut.class, (run, t) -> recordThenAdvance(run, session.onCallTimeout(run, t.attemptNo())))
+        .on(QueryActor.AdmittingPoolStopped.class,
+            (run, s) -> recordThenAdvance(run, session.onAdmittingPoolStopped(run, s.attemptNo())))
         .on(QueryActor.CallUnadmitted.class, this::onCallUnadmitted)
         .on(Watch.class, this::onWatch)
         .on(GetStatus.class, this::onGetStatus)

@@ -32,6 +32,7 @@ public final class QueryKryo {
     kryo.register(QueryActor.CallUnadmitted.class, 229);
     kryo.register(QueryActor.TokensStreamed.class, 230);
     kryo.register(QueryActor.PassivateFinished.class, 231);
+    kryo.register(QueryActor.AdmittingPoolStopped.class, 232);
 
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);
@@ -39,5 +40,7 @@ public final class QueryKryo {
     kryo.register(OpenQueries.Registered.class, 293);
     kryo.register(OpenQueries.JobOpened.class, 294);
     kryo.register(OpenQueries.JobClosed.class, 295);
+    kryo.register(OpenQueries.MemberRemoved.class, 296);
+    kryo.register(OpenQueries.ResumeAfterRemoval.class, 297);
   }
 }

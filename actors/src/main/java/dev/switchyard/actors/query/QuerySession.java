@@ -1,5 +1,6 @@
 package dev.switchyard.actors.query;
 
+import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.NodeServices;
 import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.backend.BackendRequest;
@@ -56,6 +57,10 @@ final class QuerySession {
   private BackendRequest unadmitted;
   /** When the query's deadline passes (epoch millis), 0 when it has none: calls carry what is left of it. */
   private long deadlineAtMillis;
+  /** The pool that admitted the call in flight, watched until the call ends; null when none is. */
+  private ActorRef<ModelPool.Command> admittingPool;
+  /** Whether tokens of the call in flight reached a token watcher (then it is not sent again). */
+  private boolean tokensStreamed;
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -121,6 +126,9 @@ final class QuerySession {
     deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
     tellPool(request, pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
+    if (callInFlight != pending.attemptNo()) {
+      tokensStreamed = false;
+    }
     callInFlight = pending.attemptNo();
     unadmitted = request;
     keepAlive();
@@ -174,16 +182,19 @@ final class QuerySession {
     }
     timers.cancel(ADMISSION_TIMER);
     unadmitted = null;
-    if (result instanceof ModelPool.CallAdmitted) {
+    if (result instanceof ModelPool.CallAdmitted admitted) {
+      watchAdmittingPool(admitted.pool(), attemptNo);
       return null;
     }
     if (result instanceof ModelPool.TokensArrived tokens) {
       TokensStreamed streamed = new TokensStreamed(queryId, attemptNo, run.pending().modelId(), tokens.seq(),
           tokens.text());
       tokenWatchers.forEach(w -> w.tell(streamed));
+      tokensStreamed |= !tokenWatchers.isEmpty();
       return null;
     }
     timers.cancel(CALL_TIMER);
+    unwatchAdmittingPool();
     if (result instanceof ModelPool.CallAnswered answered) {
       return new ModelAnswered(attemptNo, answered.response(), now());
     }
@@ -192,10 +203,55 @@ final class QuerySession {
         failed.retryAfterMillis(), now());
   }
 
+  /**
+   * A call's pool lives on some node; if that node dies, the call's answer is lost with it, and without this
+   * watch the query would learn it only at call-timeout (60 s by default). Sharding hides where the pool runs, so
+   * the pool names itself in its admission.
+   */
+  private void watchAdmittingPool(ActorRef<ModelPool.Command> pool, int attemptNo) {
+    if (pool.equals(admittingPool)) {
+      return; // a repeated admission of the same call (a resend)
+    }
+    unwatchAdmittingPool();
+    admittingPool = pool;
+    ctx.watchWith(pool, new QueryActor.AdmittingPoolStopped(attemptNo));
+  }
+
+  private void unwatchAdmittingPool() {
+    if (admittingPool != null) {
+      ctx.unwatch(admittingPool);
+      admittingPool = null;
+    }
+  }
+
+  /**
+   * What to do about call {@code attemptNo} whose pool stopped while it ran: send it again (its new pool starts on
+   * a surviving node), as a resumed query does with {@code resume-in-flight = resend}, unless its tokens already
+   * reached a watcher or the setting is {@code replan}; then the lost call is recorded as a failed attempt (kind
+   * LOST). Null when the call is no longer the one in flight.
+   */
+  QueryEvent onAdmittingPoolStopped(QueryRun run, int attemptNo) {
+    if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo
+        || callInFlight != attemptNo) {
+      return null;
+    }
+    admittingPool = null; // a stopped actor is unwatched already
+    if (!tokensStreamed && services.settings().inFlightOnResume() == EngineSettings.InFlightOnResume.RESEND) {
+      ctx.getLog().info("query {}: the pool running call {} stopped (its node left the cluster); sending the"
+          + " call again", queryId, attemptNo);
+      sendCall(run, false);
+      return null;
+    }
+    timers.cancel(CALL_TIMER);
+    return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.LOST, "the pool running the call"
+        + " stopped (its node left the cluster) before it answered", -1, now());
+  }
+
   QueryEvent onCallTimeout(QueryRun run, int attemptNo) {
     if (!run.running() || run.pending() == null || run.pending().attemptNo() != attemptNo) {
       return null;
     }
+    unwatchAdmittingPool();
     return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.TIMEOUT,
         "no reply from the pool within " + services.settings().callTimeout(), -1, now());
   }
@@ -286,6 +342,7 @@ final class QuerySession {
     timers.cancel(ADMISSION_TIMER);
     unadmitted = null;
     callInFlight = -1;
+    unwatchAdmittingPool();
     // learn first, so a caller's next query already decides with this episode on this node; metrics before the
     // reply too, so a caller that has its answer finds the query counted
     learn(run, run.result().episode());

@@ -90,7 +90,7 @@ class SignalCallsTest {
     assertEquals("judge", calls.get(0).modelId());
     assertTrue(learned.isEmpty(), "nothing waits for the call");
 
-    signals.reply(new ModelPool.CallAdmitted(calls.get(0).attemptId()), AFTER + 1);
+    signals.reply(new ModelPool.CallAdmitted(calls.get(0).attemptId(), null), AFTER + 1); // the pool ref is not read here
     assertTrue(cancelled.isEmpty(), "admitted: its answer follows, the timeout stays");
     signals.reply(judged("q1", "8"), AFTER + 2);
     assertEquals(List.of("q1/reward"), cancelled);

@@ -160,13 +160,13 @@ class ModelPoolTest {
     TestProbe<ModelPool.CallResult> again = kit.createTestProbe();
     TestProbe<ModelPool.CallResult> queuedAsker = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("dup/1"), first.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("dup/1"), first.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("dup/1", pool), first.receiveMessage());
     pool.tell(new ModelPool.Call(request("dup/2"), queuedAsker.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("dup/2"), queuedAsker.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("dup/2", pool), queuedAsker.receiveMessage());
     pool.tell(new ModelPool.Call(request("dup/1"), again.getRef()));
     pool.tell(new ModelPool.Call(request("dup/2"), again.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("dup/1"), again.receiveMessage());
-    assertEquals(new ModelPool.CallAdmitted("dup/2"), again.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("dup/1", pool), again.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("dup/2", pool), again.receiveMessage());
 
     release.complete(ok());
     List<String> answered = List.of(
@@ -435,7 +435,7 @@ class ModelPoolTest {
         settings(1, 10, Duration.ofMillis(2500), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("drain/warm"), probe.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("drain/warm"), probe.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("drain/warm", pool), probe.receiveMessage());
     // the worker reads its start time just before calling the backend: advance the clock only after that
     probe.awaitAssert(Duration.ofSeconds(5), () -> {
       assertTrue(backend.calls.containsKey("drain/warm"));
@@ -446,9 +446,9 @@ class ModelPoolTest {
     assertInstanceOf(ModelPool.CallAnswered.class, outcome(probe, Duration.ofSeconds(10)));
 
     pool.tell(new ModelPool.Call(request("drain/running"), probe.getRef(), 60_000));
-    assertEquals(new ModelPool.CallAdmitted("drain/running"), probe.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("drain/running", pool), probe.receiveMessage());
     pool.tell(new ModelPool.Call(request("drain/patient"), probe.getRef(), 5_000));
-    assertEquals(new ModelPool.CallAdmitted("drain/patient"), probe.receiveMessage(), "waits about 1000 ms");
+    assertEquals(new ModelPool.CallAdmitted("drain/patient", pool), probe.receiveMessage(), "waits about 1000 ms");
     pool.tell(new ModelPool.Call(request("drain/hurried"), probe.getRef(), 1_500));
     ModelPool.CallFailed refused = assertInstanceOf(ModelPool.CallFailed.class,
         probe.receiveMessage(Duration.ofSeconds(5)));
@@ -457,7 +457,7 @@ class ModelPoolTest {
     assertEquals(FailureKind.QUEUE_WAIT, refused.kind());
     assertEquals(500, refused.retryAfterMillis(), "2000 ms of queue ahead, 1500 ms allowed: retry in 500 ms");
     pool.tell(new ModelPool.Call(request("drain/no-deadline"), probe.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("drain/no-deadline"), probe.receiveMessage(),
+    assertEquals(new ModelPool.CallAdmitted("drain/no-deadline", pool), probe.receiveMessage(),
         "about 2000 ms is within max-queue-wait");
     pool.tell(new ModelPool.Call(request("drain/late"), probe.getRef()));
     ModelPool.CallFailed overMax = assertInstanceOf(ModelPool.CallFailed.class,
@@ -478,9 +478,9 @@ class ModelPoolTest {
         settings(1, 10, Duration.ofSeconds(10), 5, Duration.ofSeconds(1)), clock, topic, metrics));
     TestProbe<ModelPool.CallResult> probe = kit.createTestProbe();
     pool.tell(new ModelPool.Call(request("expire/running"), probe.getRef()));
-    assertEquals(new ModelPool.CallAdmitted("expire/running"), probe.receiveMessage());
+    assertEquals(new ModelPool.CallAdmitted("expire/running", pool), probe.receiveMessage());
     pool.tell(new ModelPool.Call(request("expire/queued"), probe.getRef(), 300));
-    assertEquals(new ModelPool.CallAdmitted("expire/queued"), probe.receiveMessage(), "no estimate yet: queued");
+    assertEquals(new ModelPool.CallAdmitted("expire/queued", pool), probe.receiveMessage(), "no estimate yet: queued");
     probe.expectNoMessage(Duration.ofMillis(300)); // its time (on the pool's clock) has not come
     clock.advance(301);
     ModelPool.CallFailed refused = assertInstanceOf(ModelPool.CallFailed.class,
