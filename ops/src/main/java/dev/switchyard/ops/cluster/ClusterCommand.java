@@ -53,11 +53,17 @@ public final class ClusterCommand implements Runnable {
 
   /** Whether the pid is alive and still a Switchyard serve JVM (pids get reused). */
   static boolean isServeNode(long pid) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-    return handle.filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().commandLine())
-        .filter(cmd -> cmd.contains("java") && cmd.contains("SwitchyardCli serve"))
-        .isPresent();
+    if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
+      return false;
+    }
+    // ProcessHandle.Info.commandLine() comes back empty for a long class path, so read /proc where it exists.
+    String commandLine;
+    try {
+      commandLine = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline")).replace('\0', ' ');
+    } catch (IOException e) {
+      commandLine = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
+    }
+    return commandLine.contains("java") && commandLine.contains("SwitchyardCli serve");
   }
 
   static boolean portFree(int port) {
