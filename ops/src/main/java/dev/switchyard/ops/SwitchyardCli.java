@@ -23,6 +23,7 @@ import picocli.CommandLine;
         ServeCommand.class,
         ConfigCommand.class,
         DbCommand.class,
+        dev.switchyard.ops.cluster.ClusterCommand.class,
         DemoCommand.class,
         EvaluateCommand.class,
         TrainCommand.class,

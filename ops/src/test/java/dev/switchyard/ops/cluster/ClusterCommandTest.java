@@ -1,0 +1,46 @@
+package dev.switchyard.ops.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchyard.ops.SwitchyardCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterCommandTest {
+  @TempDir Path dir;
+
+  private record Run(int exit, String err) {}
+
+  private static Run run(String... args) {
+    var cli = SwitchyardCli.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+    cli.setOut(new PrintWriter(new StringWriter(), true));
+    return new Run(cli.execute(args), err.toString());
+  }
+
+  @Test
+  void zeroNodesIsRefusedNamingTheFlag() {
+    Run result = run("cluster", "up", "--nodes", "0", "--dir", dir.toString());
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("--nodes"), result.err());
+  }
+
+  @Test
+  void missingDirIsRefusedNamingTheFlag() {
+    Run result = run("cluster", "up", "--nodes", "3");
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("--dir"), result.err());
+  }
+
+  @Test
+  void statusOnADirWithoutAClusterNamesTheDir() {
+    Run result = run("cluster", "status", "--dir", dir.toString());
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains(dir.toString()), result.err());
+  }
+}
