@@ -15,10 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The command line: help for every subcommand, and bad input answered with exit code 2 and a message naming it. */
-class SwitchyardCliTest {
-  record Run(int exit, String out, String err) {}
+public class SwitchyardCliTest {
+  /** What one in-process run of the command line printed and returned. */
+  public record Run(int exit, String out, String err) {}
 
-  static Run run(String... args) {
+  public static Run run(String... args) {
     CommandLine cli = SwitchyardCli.commandLine();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -1,5 +1,6 @@
 package dev.switchyard.ops.cluster;
 
+import static dev.switchyard.ops.SwitchyardCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchyard.actors.journal.LocalPostgres;
-import dev.switchyard.ops.SwitchyardCli;
+import dev.switchyard.ops.SwitchyardCliTest.Run;
 import dev.switchyard.ops.TinyDataset;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code switchyard cluster up / status / down} for real: three {@code serve --profile cluster} JVMs on loopback
@@ -37,17 +35,6 @@ class ClusterCommandIT {
   private static final int POSTGRES = 19700;
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  record Run(int exit, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cli = SwitchyardCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return new Run(cli.execute(args), out.toString(), err.toString());
-  }
 
   @Test
   void upStartsThreeNodesOnALocalPostgresStatusShowsThemAndDownStopsEverything(@TempDir Path tmp) throws Exception {

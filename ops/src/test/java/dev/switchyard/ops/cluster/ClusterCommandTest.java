@@ -1,27 +1,16 @@
 package dev.switchyard.ops.cluster;
 
+import static dev.switchyard.ops.SwitchyardCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchyard.ops.SwitchyardCli;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.switchyard.ops.SwitchyardCliTest.Run;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClusterCommandTest {
   @TempDir Path dir;
-
-  private record Run(int exit, String err) {}
-
-  private static Run run(String... args) {
-    var cli = SwitchyardCli.commandLine();
-    StringWriter err = new StringWriter();
-    cli.setErr(new PrintWriter(err, true));
-    cli.setOut(new PrintWriter(new StringWriter(), true));
-    return new Run(cli.execute(args), err.toString());
-  }
 
   @Test
   void zeroNodesIsRefusedNamingTheFlag() {
