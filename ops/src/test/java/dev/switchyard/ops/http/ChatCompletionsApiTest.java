@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,11 +44,15 @@ class ChatCompletionsApiTest {
   private static FakeEngine engine;
   private static final AtomicBoolean READY = new AtomicBoolean(true);
   private static HttpClient client;
+  private static JsonNode notUpBeforeJoin;
   private static String base;
 
   @BeforeAll
   static void start() throws Exception {
+    // A one-node cluster, as every serving node is: /ready answers for this node's membership.
     var config = ConfigFactory.parseString("""
+        pekko.actor.provider = cluster
+        pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }
         switchyard.http { port = 0, answer-timeout = 1s, body-read-timeout = 1s, max-body-bytes = 65536,
                           stream-chunk-chars = 10, stream-keep-alive = 300ms }
         """).withFallback(ConfigFactory.load());
@@ -59,6 +65,18 @@ class ChatCompletionsApiTest {
     binding = ApiServer.bind(system, routes, settings).toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> beforeJoin = get("/ready");
+    assertEquals(503, beforeJoin.statusCode(), "a node that has not joined its cluster is not ready");
+    notUpBeforeJoin = JSON.readTree(beforeJoin.body()).get("node");
+    Cluster cluster = Cluster.get(system);
+    cluster.join(cluster.selfAddress());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the test node did not come Up: " + cluster.selfMember());
+      }
+      Thread.sleep(20);
+    }
   }
 
   @AfterAll
@@ -626,8 +644,16 @@ class ChatCompletionsApiTest {
 
   @Test
   void healthAndReadiness() throws Exception {
+    assertTrue(!"Up".equals(notUpBeforeJoin.get("status").asText()), notUpBeforeJoin.toString());
     assertEquals(200, get("/health").statusCode());
-    assertEquals(200, get("/ready").statusCode());
+    HttpResponse<String> ready = get("/ready");
+    assertEquals(200, ready.statusCode());
+    JsonNode node = JSON.readTree(ready.body()).get("node");
+    assertEquals("Up", node.get("status").asText());
+    assertEquals(1, node.get("members").asInt());
+    assertEquals(1, node.get("members_up").asInt());
+    assertEquals(0, node.get("unreachable").asInt());
+    assertTrue(node.get("address").asText().startsWith("pekko://api-test@127.0.0.1:"), node.toString());
     READY.set(false);
     HttpResponse<String> notReady = get("/ready");
     assertEquals(503, notReady.statusCode());
