@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.journal.LocalPostgres;
 import dev.switchyard.simulator.cli.ExitCode;
@@ -74,7 +75,17 @@ public final class ClusterCommand implements Runnable {
     }
   }
 
-  static Optional<JsonNode> ready(String url, Duration timeout) {
+  /** A positive HOCON duration ({@code 120s}, {@code 2m}), or empty where the text is none. */
+  static Optional<Duration> duration(String text) {
+    try {
+      Duration d = ConfigFactory.parseMap(java.util.Map.of("t", text)).getDuration("t");
+      return d.isNegative() || d.isZero() ? Optional.empty() : Optional.of(d);
+    } catch (ConfigException e) {
+      return Optional.empty();
+    }
+  }
+
+    static Optional<JsonNode> ready(String url, Duration timeout) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "/ready")).timeout(timeout)
@@ -90,14 +101,30 @@ public final class ClusterCommand implements Runnable {
   @Command(name = "up", description = "Start N nodes (and a PostgreSQL where none is configured); wait until all are Up.")
   static final class Up implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--nodes", required = true) int nodes;
-    @Option(names = "--dir", required = true) Path dir;
-    @Option(names = "--config") Path config;
-    @Option(names = "--data") Path data;
-    @Option(names = "--http-port") Integer httpPortBase;
-    @Option(names = "--remoting-port") Integer remotingPortBase;
-    @Option(names = "--postgres-port") Integer postgresPort;
-    @Option(names = "--timeout", defaultValue = "120s") String timeout;
+    @Option(names = "--nodes", required = true,
+        description = "how many nodes to start (1 to switchyard.cluster-local.max-nodes)")
+    int nodes;
+    @Option(names = "--dir", required = true,
+        description = "where the nodes' logs, state, cluster.json and the local PostgreSQL live")
+    Path dir;
+    @Option(names = "--config",
+        description = "a fleet configuration every node serves (as serve --config)")
+    Path config;
+    @Option(names = "--data",
+        description = "recorded outcomes for the simulated demo fleet (as serve --data)")
+    Path data;
+    @Option(names = "--http-port",
+        description = "node K listens on this port + K - 1 (default switchyard.cluster-local.http-port-base)")
+    Integer httpPortBase;
+    @Option(names = "--remoting-port",
+        description = "node K's cluster port is this + K - 1 (default switchyard.cluster-local.remoting-port-base)")
+    Integer remotingPortBase;
+    @Option(names = "--postgres-port",
+        description = "port of the local PostgreSQL started where SWITCHYARD_PG_URL is unset")
+    Integer postgresPort;
+    @Option(names = "--timeout", defaultValue = "120s",
+        description = "how long to wait until every node is Up (a HOCON duration)")
+    String timeout;
 
     @Override
     public Integer call() throws Exception {
@@ -108,7 +135,12 @@ public final class ClusterCommand implements Runnable {
         err.println("switchyard cluster up: --nodes must be between 1 and " + settings.getInt("max-nodes"));
         return ExitCode.USAGE;
       }
-      Duration wait = ConfigFactory.parseString("t=" + timeout).getDuration("t");
+      Optional<Duration> parsed = duration(timeout);
+      if (parsed.isEmpty()) {
+        err.println("switchyard cluster up: --timeout " + timeout + " is not a duration (e.g. 120s, 2m)");
+        return ExitCode.USAGE;
+      }
+      Duration wait = parsed.get();
       if (Files.exists(descriptor(dir))) {
         for (JsonNode node : JSON.readTree(descriptor(dir).toFile()).get("nodes")) {
           if (isServeNode(node.get("pid").asLong())) {
@@ -208,8 +240,8 @@ public final class ClusterCommand implements Runnable {
   @Command(name = "status", description = "The journal and each node's name, url, pid and state.")
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--dir", required = true) Path dir;
-    @Option(names = "--json") boolean json;
+    @Option(names = "--dir", required = true, description = "the directory given to cluster up") Path dir;
+    @Option(names = "--json", description = "print the status as JSON") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -246,8 +278,10 @@ public final class ClusterCommand implements Runnable {
   @Command(name = "down", description = "Stop every recorded node (gracefully, then forcibly) and the local PostgreSQL.")
   static final class Down implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--dir", required = true) Path dir;
-    @Option(names = "--timeout", defaultValue = "60s") String timeout;
+    @Option(names = "--dir", required = true, description = "the directory given to cluster up") Path dir;
+    @Option(names = "--timeout", defaultValue = "60s",
+        description = "how long each node may drain before it is killed (a HOCON duration)")
+    String timeout;
 
     @Override
     public Integer call() throws Exception {
@@ -256,7 +290,13 @@ public final class ClusterCommand implements Runnable {
         spec.commandLine().getErr().println("switchyard cluster down: --dir " + dir + " has no cluster.json");
         return ExitCode.USAGE;
       }
-      Duration wait = ConfigFactory.parseString("t=" + timeout).getDuration("t");
+      Optional<Duration> parsed = duration(timeout);
+      if (parsed.isEmpty()) {
+        spec.commandLine().getErr().println("switchyard cluster down: --timeout " + timeout
+            + " is not a duration (e.g. 60s, 1m)");
+        return ExitCode.USAGE;
+      }
+      Duration wait = parsed.get();
       JsonNode doc = JSON.readTree(descriptor(dir).toFile());
       List<ProcessHandle> stopping = new ArrayList<>();
       for (JsonNode node : doc.get("nodes")) {
