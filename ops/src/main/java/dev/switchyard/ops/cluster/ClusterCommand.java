@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.journal.LocalPostgres;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -75,17 +77,24 @@ public final class ClusterCommand implements Runnable {
     }
   }
 
-  /** A positive HOCON duration ({@code 120s}, {@code 2m}), or empty where the text is none. */
-  static Optional<Duration> duration(String text) {
+  /**
+   * The {@code --timeout} of {@code command} as a positive HOCON duration ({@code 120s}, {@code 2m}); where the
+   * text is none, empty after a usage line on {@code err} naming the flag.
+   */
+  static Optional<Duration> timeout(String command, String text, PrintWriter err) {
     try {
-      Duration d = ConfigFactory.parseMap(java.util.Map.of("t", text)).getDuration("t");
-      return d.isNegative() || d.isZero() ? Optional.empty() : Optional.of(d);
+      Duration d = ConfigFactory.parseMap(Map.of("t", text)).getDuration("t");
+      if (!d.isNegative() && !d.isZero()) {
+        return Optional.of(d);
+      }
     } catch (ConfigException e) {
-      return Optional.empty();
+      // not a duration: the same usage line as a non-positive one
     }
+    err.println("switchyard cluster " + command + ": --timeout " + text + " is not a positive duration (e.g. 60s, 2m)");
+    return Optional.empty();
   }
 
-    static Optional<JsonNode> ready(String url, Duration timeout) {
+  static Optional<JsonNode> ready(String url, Duration timeout) {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "/ready")).timeout(timeout)
@@ -135,9 +144,8 @@ public final class ClusterCommand implements Runnable {
         err.println("switchyard cluster up: --nodes must be between 1 and " + settings.getInt("max-nodes"));
         return ExitCode.USAGE;
       }
-      Optional<Duration> parsed = duration(timeout);
+      Optional<Duration> parsed = timeout("up", timeout, err);
       if (parsed.isEmpty()) {
-        err.println("switchyard cluster up: --timeout " + timeout + " is not a duration (e.g. 120s, 2m)");
         return ExitCode.USAGE;
       }
       Duration wait = parsed.get();
@@ -290,10 +298,8 @@ public final class ClusterCommand implements Runnable {
         spec.commandLine().getErr().println("switchyard cluster down: --dir " + dir + " has no cluster.json");
         return ExitCode.USAGE;
       }
-      Optional<Duration> parsed = duration(timeout);
+      Optional<Duration> parsed = timeout("down", timeout, spec.commandLine().getErr());
       if (parsed.isEmpty()) {
-        spec.commandLine().getErr().println("switchyard cluster down: --timeout " + timeout
-            + " is not a duration (e.g. 60s, 1m)");
         return ExitCode.USAGE;
       }
       Duration wait = parsed.get();
