@@ -14,6 +14,8 @@ import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.actors.learn.Learner;
+import dev.switchyard.actors.learn.LocalPolicies;
+import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -238,6 +240,25 @@ final class ClusterEngine implements Engine {
   }
 
   @Override
+  public CompletionStage<PolicyReport> policyReport(String pipeline) {
+    ActorRef<Learner.Command> learner = services.learners().get(pipeline);
+    if (learner == null) {
+      return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE,
+          "no learned pipeline " + pipeline, null));
+    }
+    Duration timeout = services.settings().promoteTimeout();
+    return org.apache.pekko.actor.typed.javadsl.AskPattern
+        .<Learner.Command, PolicyPublished>ask(learner, Learner.GetPolicy::new, timeout, scheduler)
+        .handle((learned, error) -> {
+          if (error != null) {
+            throw asRejection(error, "the policy of " + pipeline, timeout);
+          }
+          LocalPolicies.View here = services.policies().view(pipeline).orElseThrow();
+          return new PolicyReport(pipeline, here.activeVersion(), here.candidateVersion(), learned);
+        });
+  }
+
+  @Override
   public CompletionStage<ShadowRegistry.Report> installShadow(String pipeline, String artifactJson) {
     return shadows.install(pipeline, artifactJson);
   }
@@ -283,7 +304,7 @@ final class ClusterEngine implements Engine {
   }
 
   /** This node's policy view of a learned pipeline. */
-  java.util.Optional<dev.switchyard.actors.learn.LocalPolicies.View> policy(String pipeline) {
+  java.util.Optional<LocalPolicies.View> policy(String pipeline) {
     return services.policies().view(pipeline);
   }
 

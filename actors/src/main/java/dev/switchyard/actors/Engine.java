@@ -5,6 +5,7 @@ import dev.switchyard.actors.job.JobSpec;
 import dev.switchyard.actors.job.JobUpdate;
 import dev.switchyard.actors.job.JobView;
 import dev.switchyard.actors.journal.JournalStatus;
+import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.shadow.ShadowTally;
 import dev.switchyard.protocol.Durability;
@@ -122,6 +123,22 @@ public interface Engine {
   default CompletionStage<Promotion> promoteShadow(String pipeline) {
     return unsupported("shadows");
   }
+
+  /**
+   * A learned pipeline's policy as this node decides with it (its board's versions, read locally: the replicated
+   * policy register brought them) and as its learner singleton holds it now; {@code UNKNOWN_PIPELINE} for a
+   * pipeline that does not learn.
+   */
+  default CompletionStage<PolicyReport> policyReport(String pipeline) {
+    return unsupported("policies");
+  }
+
+  /**
+   * @param nodeVersion the acting version this node decides with
+   * @param nodeCandidateVersion the version this node's shadow candidate is at (manual promotion), 0 for none
+   * @param learned what the learner would publish now: its acting snapshot and candidate
+   */
+  record PolicyReport(String pipeline, long nodeVersion, long nodeCandidateVersion, PolicyPublished learned) {}
 
   /**
    * @param promoted what now acts: the artifact's fingerprint, or {@code v<N>} for a learner's own candidate

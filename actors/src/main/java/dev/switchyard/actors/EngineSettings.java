@@ -39,6 +39,7 @@ public record EngineSettings(
     int learnerSnapshotEvery,
     int learnerPublishEvery,
     Duration learnerPublishInterval,
+    Duration learnerReplicationTimeout,
     boolean learnerLocalLearning,
     Duration learnerLocalGrace,
     int learnerLocalMaxPending,
@@ -219,6 +220,7 @@ public record EngineSettings(
     positive("switchyard.learner.snapshot-every", learnerSnapshotEvery);
     positive("switchyard.learner.publish-every", learnerPublishEvery);
     positive("switchyard.learner.publish-interval (ms)", learnerPublishInterval.toMillis());
+    positive("switchyard.learner.replication-timeout (ms)", learnerReplicationTimeout.toMillis());
     positive("switchyard.learner.local-learning.max-pending", learnerLocalMaxPending);
     manualPromotionPipelines = List.copyOf(manualPromotionPipelines);
   }
@@ -271,6 +273,7 @@ public record EngineSettings(
         s.getInt("learner.snapshot-every"),
         s.getInt("learner.publish-every"),
         s.getDuration("learner.publish-interval"),
+        s.getDuration("learner.replication-timeout"),
         s.getBoolean("learner.local-learning.enabled"),
         s.getDuration("learner.local-learning.grace"),
         s.getInt("learner.local-learning.max-pending"),

@@ -6,7 +6,6 @@ import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.learn.PolicyBoard;
-import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.actors.pool.LoadBoard;
 import dev.switchyard.actors.pool.ModelPool;
@@ -68,14 +67,12 @@ final class NodeGuardian {
     }
     ActorRef<Topic.Command<PoolLoad>> loadTopic = ctx.spawn(Topic.create(PoolLoad.class, ModelPool.LOAD_TOPIC),
         "load-topic");
-    ActorRef<Topic.Command<PolicyPublished>> policyTopic = ctx.spawn(
-        Topic.create(PolicyPublished.class, PolicyBoard.TOPIC), "policy-topic");
     LoadBoard loads = new LoadBoard();
     ctx.spawn(loads.subscriber(loadTopic), "load-board");
     LocalPolicies policies = settings.learnerLocalLearning()
         ? new LocalPolicies(settings.learnerLocalGrace().toMillis(), settings.learnerLocalMaxPending())
         : new LocalPolicies();
-    ctx.spawn(PolicyBoard.create(setup.pipelines(), policies, policyTopic, settings::manualPromotion),
+    ctx.spawn(PolicyBoard.create(setup.pipelines(), policies, settings::manualPromotion),
         "policy-board");
 
     var system = ctx.getSystem();
@@ -97,7 +94,7 @@ final class NodeGuardian {
       pipelines.put(p.name(), p);
       if (p.isLearned()) {
         learners.put(p.name(), singletons.init(SingletonActor.of(Learner.create(p, settings, boot.clock(),
-            policyTopic, sharding, boot.metrics(), shadowRegistry), Learner.singletonName(p.name()))));
+            sharding, boot.metrics(), shadowRegistry), Learner.singletonName(p.name()))));
         boot.metrics().policyVersion(p.name(), () -> policies.view(p.name())
             .map(LocalPolicies.View::activeVersion).orElse(0L));
       }

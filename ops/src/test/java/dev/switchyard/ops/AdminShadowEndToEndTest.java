@@ -283,6 +283,43 @@ class AdminShadowEndToEndTest {
     assertTrue(learned > startVersion, "it keeps learning online from every answered query");
   }
 
+  @Test
+  void aLearnedPipelinesPolicyShowsTheVersionTheNodeActsOnAndWhatItsLearnerHolds() throws Exception {
+    String path = "/admin/pipelines/acme%2Fbandit/policy";
+    JsonNode before = awaitPolicy(path, p -> p.at("/node/version").asLong() == p.at("/learner/version").asLong());
+    assertEquals("acme/bandit", before.path("pipeline").asText());
+    assertTrue(before.at("/learner/fingerprint").asText().matches("[0-9a-f]{12}"), before.toString());
+    assertTrue(before.at("/learner/episodes").asLong() >= PolicyArtifact.read(bandit).learnerState().episodes(),
+        "it started from the artifact's state: " + before);
+    assertTrue(before.at("/learner/candidate").isNull(), "auto promotion: no candidate");
+    assertTrue(before.at("/node/candidate_version").isNull());
+
+    ask("acme/bandit", 10, 3);
+    long episodes = before.at("/learner/episodes").asLong();
+    JsonNode after = awaitPolicy(path, p -> p.at("/learner/episodes").asLong() >= episodes + 3
+        && p.at("/node/version").asLong() == p.at("/learner/version").asLong());
+    assertTrue(after.at("/learner/version").asLong() > before.at("/learner/version").asLong(), after.toString());
+    assertTrue(!after.at("/learner/fingerprint").asText().equals(before.at("/learner/fingerprint").asText()),
+        "three more episodes changed the learned state");
+
+    HttpResponse<String> fixed = send("GET", "/admin/pipelines/acme%2Frouted/policy", null);
+    assertEquals(404, fixed.statusCode(), fixed.body());
+    assertTrue(fixed.body().contains("no learned pipeline acme/routed"), fixed.body());
+  }
+
+  /** GET {@code path} until its JSON satisfies {@code until} (within 30 s). */
+  private static JsonNode awaitPolicy(String path, java.util.function.Predicate<JsonNode> until) throws Exception {
+    JsonNode last = null;
+    for (int attempt = 0; attempt < 300; attempt++) {
+      last = ok(send("GET", path, null));
+      if (until.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("policy never as expected; last: " + last);
+  }
+
   /** The node's switchyard_learner_policy_version of acme/bandit, once {@code until} holds (within 30 s). */
   private static long awaitPolicyVersion(java.util.function.LongPredicate until) throws Exception {
     long version = -1;

@@ -59,7 +59,7 @@ final class FeedbackWindow {
   }
 
   /**
-   * An episode learned with its reward through its query entity: no late feedback learns it again. False (and
+   * An episode learned with a feedback's reward through its query entity: no late feedback learns it again. False (and
    * nothing changes) when the query was learned from its reward signal already: a feedback that reaches a
    * (durable) query's entity after that is not learned a second time.
    */
@@ -157,7 +157,10 @@ final class FeedbackWindow {
     return w != null;
   }
 
-  /** {@code taken} (from {@link #takeUnrewarded}) has no signal to learn from: a feedback may still score it. */
+  /**
+   * {@code taken} (from {@link #takeUnrewarded}) has no signal to learn from, or was scored at its end: a feedback
+   * may still score it, and no signal is asked for it.
+   */
   void noSignal(Episode taken, long now) {
     if (enabled()) {
       unsignalled.put(taken.queryId(), new Waiting(taken, now));

@@ -23,5 +23,6 @@ public final class LearnKryo {
     kryo.register(Learner.StartDue.class, 280);
     kryo.register(Learner.SignalReply.class, 287);
     kryo.register(Learner.SignalTimedOut.class, 288);
+    kryo.register(Learner.PublicationReplicated.class, 289); // local (a message adapter), as SignalReply
   }
 }

@@ -25,7 +25,11 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -66,8 +70,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class Learner extends EventSourcedBehavior<Learner.Command, Learner.Event, Learner.State> {
   public interface Command extends CrossNode {}
 
-  /** Learn from a finished episode (ignored unless it carries a score). */
-  public record Learn(Episode episode) implements Command {}
+  /**
+   * Learn from an episode (ignored unless it carries a score): a finished query's, scored at its end or not, or,
+   * {@code fromFeedback}, one a feedback scored through its query entity.
+   */
+  public record Learn(Episode episode, boolean fromFeedback) implements Command {
+    public Learn(Episode episode) {
+      this(episode, false);
+    }
+  }
 
   /**
    * A feedback for a query whose entity no longer knows it: learned if the query is in this pipeline's
@@ -107,6 +118,10 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   /** To itself: publish the learned but unpublished episodes ({@code publish-interval} elapsed). */
   public enum PublishDue implements Command { INSTANCE }
 
+  /** The replicator about a publication's write to the policy register (through a message adapter). */
+  record PublicationReplicated(Replicator.UpdateResponse<LWWRegister<PolicyPublished>> response)
+      implements Command {}
+
   private static final String PUBLISH_TIMER = "publish";
   /** How often, at most, a learner taking a signal as the reward looks for episodes no feedback came for. */
   private static final Duration SIGNAL_CHECK = Duration.ofSeconds(1);
@@ -141,7 +156,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private final boolean manual;
   private final EngineSettings settings;
   private final Clock clock;
-  private final ActorRef<Topic.Command<PolicyPublished>> topic;
+  private final ReplicatorMessageAdapter<Command, LWWRegister<PolicyPublished>> replicator;
+  private final SelfUniqueAddress self;
   private final ActorRef<ShadowRegistry.Command> shadows;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -171,27 +187,29 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
    * @param metrics counts the reward signals, and the signal calls with the reward model's calls
    */
   public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
-      ActorRef<Topic.Command<PolicyPublished>> topic, ClusterSharding sharding, EngineMetrics metrics) {
-    return create(pipeline, settings, clock, topic, sharding, metrics, null);
+      ClusterSharding sharding, EngineMetrics metrics) {
+    return create(pipeline, settings, clock, sharding, metrics, null);
   }
 
   /** @param shadows the shadow registry, told of episodes scored here (late feedback, the configured signal) */
   public static Behavior<Command> create(PipelineDefinition pipeline, EngineSettings settings, Clock clock,
-      ActorRef<Topic.Command<PolicyPublished>> topic, ClusterSharding sharding, EngineMetrics metrics,
-      ActorRef<ShadowRegistry.Command> shadows) {
+      ClusterSharding sharding, EngineMetrics metrics, ActorRef<ShadowRegistry.Command> shadows) {
     if (!pipeline.isLearned()) {
       throw new IllegalArgumentException("pipeline " + pipeline.name() + " has no learner");
     }
     // A failure outside persistence (e.g. the journal plugin missing at start) would otherwise stop the
     // singleton for the life of the node, and every later episode would be dropped unseen.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.<Command>withTimers(
-            timers -> new Learner(ctx, timers, pipeline, settings, clock, topic, sharding, metrics, shadows))))
+            timers -> DistributedData.<Command, LWWRegister<PolicyPublished>>withReplicatorMessageAdapter(
+                replicator -> new Learner(ctx, timers, pipeline, settings, clock, replicator, sharding, metrics,
+                    shadows)))))
         .onFailure(settings.restartBackoff().strategy());
   }
 
   private Learner(ActorContext<Command> ctx, TimerScheduler<Command> timers, PipelineDefinition pipeline,
-      EngineSettings settings, Clock clock, ActorRef<Topic.Command<PolicyPublished>> topic,
-      ClusterSharding sharding, EngineMetrics metrics, ActorRef<ShadowRegistry.Command> shadows) {
+      EngineSettings settings, Clock clock,
+      ReplicatorMessageAdapter<Command, LWWRegister<PolicyPublished>> replicator, ClusterSharding sharding,
+      EngineMetrics metrics, ActorRef<ShadowRegistry.Command> shadows) {
     super(persistenceId(pipeline.name()), settings.restartBackoff().strategy());
     this.ctx = ctx;
     this.timers = timers;
@@ -199,10 +217,13 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
     this.manual = settings.manualPromotion(pipeline.name());
     this.settings = settings;
     this.clock = clock;
-    this.topic = topic;
+    this.replicator = replicator;
+    this.self = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
     this.shadows = shadows;
     this.learner = pipeline.learner().get();
-    this.publications = new Publications(pipeline.name(), settings.learnerPublishEvery());
+    this.publications = new Publications(pipeline.name(), settings.learnerPublishEvery(),
+        2 * ctx.getSystem().settings().config()
+            .getDuration("pekko.cluster.distributed-data.notify-subscribers-interval").toMillis());
     this.window = new FeedbackWindow(settings.feedbackWindow(), settings.feedbackWindowMaxEpisodes());
     this.sharding = sharding;
     this.signalReplies = ctx.messageAdapter(ModelPool.CallResult.class, SignalReply::new);
@@ -246,8 +267,15 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
         .onCommand(Adopt.class, (state, adopt) -> adopt(adopt.snapshot(), adopt.source(), adopt.replyTo()))
         .onCommand(StartDue.class, (state, due) -> adopt(pipeline.start().snapshot(), pipeline.start().source(),
             null))
+        .onCommand(PublicationReplicated.class, (state, replicated) -> {
+          if (!(replicated.response() instanceof Replicator.UpdateSuccess)) {
+            // on this node at least (a timeout: some node did not confirm; gossip brings it there)
+            ctx.getLog().debug("pipeline {}: policy register write: {}", pipeline.name(), replicated.response());
+          }
+          return Effect().none();
+        })
         .onCommand(GetPolicy.class, (state, get) -> {
-          get.replyTo().tell(publications.of(state));
+          get.replyTo().tell(publications.of(state, clock.millis()));
           return Effect().none();
         })
         .build();
@@ -258,7 +286,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
       window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
     }
-    if (window.learned(learn.episode(), clock.millis())) {
+    if (!learn.fromFeedback()) {
+      // scored at its end (a verifier, the answer's own signal): a user's feedback is still learned once, as it
+      // is while the query's entity lives (QuerySession.feedbackRefusal counts only feedbacks)
+      window.noSignal(learn.episode(), clock.millis());
+      buffer(learn.episode());
+    } else if (window.learned(learn.episode(), clock.millis())) {
       buffer(learn.episode());
     }
     return Effect().none();
@@ -436,6 +469,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
 
   private void publish(State state) {
     timers.cancel(PUBLISH_TIMER);
-    topic.tell(Topic.publish(publications.take(state)));
+    PolicyPublished publication = publications.take(state, clock.millis());
+    replicator.askUpdate(replyTo -> new Replicator.Update<>(PolicyRegister.key(pipeline.name()),
+            PolicyRegister.of(self, publication), new Replicator.WriteAll(settings.learnerReplicationTimeout()),
+            replyTo, register -> PolicyRegister.updated(register, self, publication)),
+        PublicationReplicated::new);
+    // this node's board now, not at the next notify tick (other nodes' replicators notify at theirs)
+    DistributedData.get(ctx.getSystem()).replicator().tell(Replicator.flushChanges());
   }
 }

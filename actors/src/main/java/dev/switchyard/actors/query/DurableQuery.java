@@ -42,22 +42,27 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
   private final QueryDriver<ReplyEffect<QueryEvent, QueryRun>> driver;
   private final ActorContext<Command> ctx;
   private final JournalFailures journal;
+  /** Asks the shard to passivate this query's entity (the parent): see {@link QueryActor.Stop}. */
+  private final Runnable passivate;
 
   static PersistenceId persistenceId(String queryId) {
     return PersistenceId.of("query", queryId, "|");
   }
 
-  static Behavior<Command> create(String queryId, NodeServices services) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new DurableQuery(ctx, timers, queryId, services)));
+  /** @param passivate asks the shard to passivate the entity this query runs in */
+  static Behavior<Command> create(String queryId, NodeServices services, Runnable passivate) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new DurableQuery(ctx, timers, queryId, services,
+        passivate)));
   }
 
   private DurableQuery(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
-      NodeServices services) {
+      NodeServices services, Runnable passivate) {
     super(persistenceId(queryId),
         services.settings().restartBackoff().strategy());
     this.ctx = ctx;
     this.driver = new QueryDriver<>(queryId, new QuerySession(queryId, services, ctx, timers), this);
     this.journal = new JournalFailures(JournalHealth.get(ctx.getSystem()), QueryActor.TYPE_KEY, queryId);
+    this.passivate = passivate;
   }
 
   @Override
@@ -110,6 +115,7 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
         return this;
       }
     });
+    builder.onCommand(QueryActor.Stop.class, (run, stop) -> Effect().stop().thenNoReply());
     return builder.build();
   }
 
@@ -141,11 +147,11 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
 
   @Override
   public ReplyEffect<QueryEvent, QueryRun> stop() {
-    return Effect().stop().thenNoReply();
+    return Effect().none().thenRun(run -> passivate.run()).thenNoReply();
   }
 
   @Override
   public <T> ReplyEffect<QueryEvent, QueryRun> stopThenReply(ActorRef<T> to, T message) {
-    return Effect().stop().thenReply(to, run -> message);
+    return Effect().none().thenRun(run -> passivate.run()).thenReply(to, run -> message);
   }
 }

@@ -49,7 +49,8 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
   @Override
   public Receive<Command> createReceive() {
     ReceiveBuilder<Command> builder = newReceiveBuilder()
-        .onMessage(QueryActor.PassivateFinished.class, due -> onPassivateFinished());
+        .onMessage(QueryActor.PassivateFinished.class, due -> onPassivateFinished())
+        .onMessage(QueryActor.Stop.class, stop -> Behaviors.stopped());
     driver.table(new QueryDriver.Table<>() {
       @Override
       public <M extends Command> QueryDriver.Table<Behavior<Command>> on(Class<M> type,
@@ -110,12 +111,12 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
 
   @Override
   public Behavior<Command> stop() {
-    return Behaviors.stopped();
+    return onPassivateFinished(); // see QueryActor.Stop
   }
 
   @Override
   public <T> Behavior<Command> stopThenReply(ActorRef<T> to, T message) {
     to.tell(message);
-    return Behaviors.stopped();
+    return onPassivateFinished();
   }
 }

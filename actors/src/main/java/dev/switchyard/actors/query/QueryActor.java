@@ -110,6 +110,15 @@ public final class QueryActor {
    */
   enum PassivateFinished implements Command { INSTANCE }
 
+  /**
+   * Sharding's stop message for a passivated query entity. A query entity never stops by itself: one that has
+   * nothing to do (an id nobody submitted, a registration refused) asks its shard to passivate it, because
+   * messages sent to an entity that stopped by itself, before its shard saw it end, are lost, where the shard
+   * holds those sent during a passivation for the next incarnation. A status read followed at once by a feedback
+   * for an ended query lost the feedback that way (its caller waited out {@code feedback-timeout}).
+   */
+  enum Stop implements Command { INSTANCE }
+
   /** What submitters and watchers receive. */
   public sealed interface Reply extends CrossNode {}
 
@@ -160,6 +169,7 @@ public final class QueryActor {
   /** Starts this node's part of the {@code query} sharding; an idle entity is passivated after a while. */
   public static void initSharding(ActorSystem<?> system, NodeServices services) {
     ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), services))
+        .withStopMessage(Stop.INSTANCE)
         .withSettings(idlePassivation(system, services.settings().queryPassivateAfterIdle())));
   }
 
@@ -182,9 +192,11 @@ public final class QueryActor {
     if (first instanceof Submit submit && submit.durability() == Durability.EPHEMERAL) {
       return new EphemeralQuery(ctx, timers, queryId, shard, services).start(submit);
     }
-    ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services), "durable");
+    Runnable passivate = () -> shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    ActorRef<Command> durable = ctx.spawn(DurableQuery.create(queryId, services, passivate), "durable");
     ctx.watch(durable);
     durable.tell(first);
+    // Stop too goes through the child, after the messages forwarded before it, and ends it; then this ends.
     return Behaviors.receive(Command.class)
         .onMessage(Command.class, m -> {
           durable.tell(m);

@@ -48,8 +48,10 @@ final class QueryDriver<R> {
 
     <T> R reply(ActorRef<T> to, T message);
 
+    /** Ends the entity, through a passivation (messages meanwhile go to its next incarnation). */
     R stop();
 
+    /** Replies, then ends the entity as {@link #stop} does. */
     <T> R stopThenReply(ActorRef<T> to, T message);
   }
 
@@ -310,7 +312,7 @@ final class QueryDriver<R> {
     return mode.recordThenReply(List.of(received), after -> {
       recorded(wasFinished, after);
       if (learn) {
-        session.learn(after, after.result().episode().withScore(give.feedback().reward()));
+        session.learn(after, after.result().episode().withScore(give.feedback().reward()), true);
       }
     }, give.replyTo(), after -> QuerySession.feedbackAccepted(after, learn));
   }

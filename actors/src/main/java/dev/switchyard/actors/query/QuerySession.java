@@ -345,7 +345,7 @@ final class QuerySession {
     unwatchAdmittingPool();
     // learn first, so a caller's next query already decides with this episode on this node; metrics before the
     // reply too, so a caller that has its answer finds the query counted
-    learn(run, run.result().episode());
+    learn(run, run.result().episode(), false);
     services.metrics().queryFinished(run.result().episode());
     Completed completed = new Completed(run.result());
     waiters.forEach(w -> w.tell(completed));
@@ -364,12 +364,13 @@ final class QuerySession {
     tokenWatchers.clear();
   }
 
-  void learn(QueryRun run, Episode episode) {
+  /** @param fromFeedback the episode is scored by a feedback, not as the query ended */
+  void learn(QueryRun run, Episode episode, boolean fromFeedback) {
     ShadowRegistry.observe(services.shadowRegistry(), episode);
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {
       services.policies().learnLocally(run.pipeline(), episode, now());
-      learner.tell(new Learner.Learn(episode));
+      learner.tell(new Learner.Learn(episode, fromFeedback));
     }
   }
 

@@ -79,6 +79,87 @@ class LateFeedbackTest {
     }
   }
 
+  /**
+   * A query scored as it ended (here by its answer's own quality) is learned then; a user's feedback is learned
+   * once more, the same whether it reaches the live query entity or, as here, the learner's window after the
+   * entity ended. Before, the window took the end's score for a feedback and refused the user's (409).
+   */
+  @Test
+  void aQueryScoredAtItsEndTakesOneLateFeedbackAsItsLiveEntityWould() throws Exception {
+    Map<String, List<InferenceBackend>> backends = Map.of(
+        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, 0.0)),
+        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, 1.0)));
+    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
+        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineHarness node = EngineHarness.start("late-feedback-scored",
+        EngineHarness.config("switchyard.query.passivate-finished-ephemeral-after = 0s\n"
+            + "switchyard.engine.feedback-timeout = 30s\n"), setup);
+    try {
+      Engine engine = node.engine;
+      node.await(engine.answer(query("scored-1", Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(1, policy(node).active().version(), "learned with the score it ended with");
+        return null;
+      });
+
+      node.await(engine.feedback(new Feedback("scored-1", 1.0, "user", false)));
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(2, policy(node).active().version(), "the user's reward was learned as well");
+        return null;
+      });
+      EngineRejection again = rejection(() -> node.await(engine.feedback(new Feedback("scored-1", 0.0, "user",
+          false))));
+      assertEquals(EngineRejection.Reason.CONFLICT, again.reason(), again.getMessage());
+      assertTrue(again.getMessage().contains("already has the reward 1.0"), again.getMessage());
+      assertEquals(2, policy(node).active().version(), "one feedback per query");
+      // passivated at its end (0 s): every feedback above went through the learner's window
+      assertFalse(node.await(node.status("scored-1", Duration.ofSeconds(10))).known(), "the entity had ended");
+    } finally {
+      node.close();
+    }
+  }
+
+  /**
+   * A status read of an ended query starts an entity that finds nothing and ends; a feedback sent as soon as the
+   * read answers reaches the next incarnation. It was lost when that entity stopped by itself: the shard still
+   * delivered to it, and the caller waited out feedback-timeout (10 s) for a "did not finish".
+   */
+  @Test
+  void aFeedbackRightAfterAStatusReadOfAnEndedQueryIsNotLost() throws Exception {
+    Map<String, List<InferenceBackend>> backends = Map.of(
+        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, null)),
+        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, null)));
+    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
+        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineHarness node = EngineHarness.start("status-then-feedback",
+        EngineHarness.config("switchyard.query.passivate-finished-ephemeral-after = 0s\n"), setup);
+    try {
+      Engine engine = node.engine;
+      for (int i = 0; i < 5; i++) {
+        String id = "read-then-rate-" + i;
+        node.await(engine.answer(query(id, Budget.unlimited()), "bandit", Durability.EPHEMERAL));
+        // read until a read finds the entity gone (it passivates as the query ends), then rate at once
+        node.kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+          assertFalse(node.await(node.status(id, Duration.ofSeconds(10))).known(), "its entity ended with it");
+          return null;
+        });
+        long sent = System.nanoTime();
+        node.await(engine.feedback(new Feedback(id, 1.0, "user", false)));
+        System.out.printf("feedback %d answered %.0f ms after the read%n", i, (System.nanoTime() - sent) / 1e6);
+      }
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(5, policy(node).active().version(), "every feedback learned, none lost");
+        return null;
+      });
+    } finally {
+      node.close();
+    }
+  }
+
   private static PolicyPublished policy(EngineHarness node) {
     TestProbe<PolicyPublished> probe = node.kit.createTestProbe();
     node.learner("bandit").tell(new Learner.GetPolicy(probe.getRef()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.shadow.ShadowTally;
+import dev.switchyard.protocol.PolicySnapshot;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,7 +23,8 @@ import org.apache.pekko.stream.Materializer;
  * The admin routes of a pipeline's policy lifecycle (see docs/HTTP-API.md, "Admin: shadows and promotion"):
  * {@code PUT /admin/pipelines/{name}/shadow} (body: a policy artifact of {@code switchyard train}) installs it as
  * the pipeline's shadow on every node, {@code GET} shows it and its score, {@code DELETE} removes it, and
- * {@code POST /admin/pipelines/{name}/promote} makes it act. A pipeline name holds slashes ({@code team/routed}):
+ * {@code POST /admin/pipelines/{name}/promote} makes it act; {@code GET /admin/pipelines/{name}/policy} shows a learned
+ * pipeline's policy as this node acts on it and as its learner holds it. A pipeline name holds slashes ({@code team/routed}):
  * sent as they are or encoded ({@code team%2Frouted}), the last segment is the action.
  */
 final class AdminRoutes extends AllDirectives {
@@ -50,11 +52,14 @@ final class AdminRoutes extends AllDirectives {
       int slash = rest.lastIndexOf('/');
       String action = slash < 0 ? "" : rest.substring(slash + 1);
       String name = slash < 0 ? "" : URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8);
-      if (name.isEmpty() || !(action.equals("shadow") || action.equals("promote"))) {
+      if (name.isEmpty() || !(action.equals("shadow") || action.equals("promote") || action.equals("policy"))) {
         return complete(errors.response(errors.noSuchAdminRoute()));
       }
       if (action.equals("promote")) {
         return post(() -> answer(engine.promoteShadow(name).thenApply(this::promotion)));
+      }
+      if (action.equals("policy")) {
+        return get(() -> answer(engine.policyReport(name).thenApply(this::policy)));
       }
       return concat(
           put(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answer(body.read(entity, mat)
@@ -89,6 +94,33 @@ final class AdminRoutes extends AllDirectives {
       p.put("fingerprint", r.promoted());
       p.put("promoted_at", Instant.ofEpochMilli(r.promotedAtMillis()).toString());
     }
+    return out;
+  }
+
+  private ObjectNode policy(Engine.PolicyReport r) {
+    ObjectNode out = json.mapper().createObjectNode();
+    out.put("pipeline", r.pipeline());
+    ObjectNode node = out.putObject("node");
+    node.put("version", r.nodeVersion());
+    if (r.nodeCandidateVersion() == 0) {
+      node.putNull("candidate_version");
+    } else {
+      node.put("candidate_version", r.nodeCandidateVersion());
+    }
+    ObjectNode learner = snapshot(out.putObject("learner"), r.learned().active());
+    if (r.learned().candidate() == null) {
+      learner.putNull("candidate");
+    } else {
+      snapshot(learner.putObject("candidate"), r.learned().candidate());
+    }
+    return out;
+  }
+
+  private static ObjectNode snapshot(ObjectNode out, PolicySnapshot s) {
+    out.put("version", s.version());
+    out.put("episodes", s.episodes());
+    out.put("fingerprint", s.parametersFingerprint());
+    out.put("created_at", Instant.ofEpochMilli(s.createdAtMillis()).toString());
     return out;
   }
 

@@ -124,7 +124,8 @@ final class ErrorMapping extends AllDirectives {
   /** A path under {@code /admin/pipelines/} that is not one of the admin API's routes. */
   ApiError noSuchAdminRoute() {
     return new ApiError(404, "invalid_request_error", "no such admin route; the admin API serves PUT, GET and"
-        + " DELETE /admin/pipelines/{name}/shadow and POST /admin/pipelines/{name}/promote", null, "not_found", null);
+        + " DELETE /admin/pipelines/{name}/shadow, POST /admin/pipelines/{name}/promote and GET"
+        + " /admin/pipelines/{name}/policy", null, "not_found", null);
   }
 
   ApiError tooLarge() {
