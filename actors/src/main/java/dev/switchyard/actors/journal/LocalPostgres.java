@@ -34,6 +34,8 @@ public final class LocalPostgres implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean temporary;
+  /** The postgresql.conf settings it was started with, for {@link #restart()}. */
+  private Map<String, String> settings = Map.of();
 
   private LocalPostgres(Path bin, Path dir, int port, boolean temporary) {
     this.bin = bin;
@@ -67,6 +69,7 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private void initAndStart(Map<String, String> settings) throws Exception {
+    this.settings = Map.copyOf(settings);
     boolean root = root();
     if (root) {
       UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
@@ -173,6 +176,14 @@ public final class LocalPostgres implements AutoCloseable {
     if (running()) {
       run(root(), "pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     }
+  }
+
+  /**
+   * Starts the server again after {@link #stop()}: the same data directory, port and settings, so clients that
+   * kept its URL reconnect to the same journal (what a journal outage that heals looks like to them).
+   */
+  public void restart() throws Exception {
+    initAndStart(settings);
   }
 
   /** Stops the server; a throwaway one's directory is deleted too. */
