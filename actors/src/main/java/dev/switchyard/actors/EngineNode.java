@@ -30,8 +30,9 @@ import org.apache.pekko.cluster.typed.Join;
 /**
  * Boots the engine on one node: checks the journal plugin and the pipelines, creates the journal schema (if
  * configured), joins the cluster (a node without seed nodes joins itself), then starts the {@link NodeGuardian},
- * which runs the journal probe, the load and policy topics with this node's boards, sharding for
- * {@code model-pool} (pools use this node's backends), {@code query} and {@code job} entities, the open-queries
+ * which runs the journal probe, the load topic and this node's boards (the policy board subscribed to the
+ * replicated policy registers), sharding for {@code model-pool} (pools use this node's backends), {@code query}
+ * and {@code job} entities, the open-queries
  * registry and one learner singleton per learned pipeline, and waits (at most {@code switchyard.engine.boot-timeout})
  * for the engine it hands back. Call once per ActorSystem. The engine's meters ({@link EngineMetrics}) go to the
  * registry given, one per node; without one they are recorded nowhere.

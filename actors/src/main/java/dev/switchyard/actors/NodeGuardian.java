@@ -31,8 +31,9 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * The engine's guardian on one node (system actor {@code switchyard}): its children are the node's load and
- * policy topics, the {@link LoadBoard} subscriber, the {@link PolicyBoard}, the {@link PoolKeeper} and, if any,
+ * The engine's guardian on one node (system actor {@code switchyard}): its children are the node's load topic,
+ * the {@link LoadBoard} subscriber, the {@link PolicyBoard} (subscribed to the replicated policy registers), the
+ * {@link PoolKeeper} and, if any,
  * the journal probe, the shadow topic and {@link ShadowBoard}; it starts the node's part of the
  * {@code model-pool}, {@code query} and {@code job} sharding (each entity's {@code initSharding}) and the
  * open-queries registry, shadow registry and learner singletons (spawned

@@ -122,7 +122,8 @@ record JournalAudit(int jobs, int queries, int resumed, double lastResumeSeconds
         allHistories);
   }
 
-  private static String payload(byte[] bytes) throws IOException {
+  /** An event's payload as text (jackson-json, gzipped above a size). */
+  static String payload(byte[] bytes) throws IOException {
     if (bytes.length > 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
       try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
