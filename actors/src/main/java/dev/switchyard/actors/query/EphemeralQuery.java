@@ -31,6 +31,8 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Duration keepFinished;
   private QueryRun run = QueryRun.none();
+  /** Asked to stop (a hand-off: its node leaves, or its shard moves) while running: it stops once it finishes. */
+  private boolean stopWhenFinished;
 
   EphemeralQuery(ActorContext<Command> ctx, TimerScheduler<Command> timers, String queryId,
       ActorRef<ClusterSharding.ShardCommand> shard, NodeServices services) {
@@ -50,7 +52,7 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
   public Receive<Command> createReceive() {
     ReceiveBuilder<Command> builder = newReceiveBuilder()
         .onMessage(QueryActor.PassivateFinished.class, due -> onPassivateFinished())
-        .onMessage(QueryActor.Stop.class, stop -> Behaviors.stopped());
+        .onMessage(QueryActor.Stop.class, this::onStop);
     driver.table(new QueryDriver.Table<>() {
       @Override
       public <M extends Command> QueryDriver.Table<Behavior<Command>> on(Class<M> type,
@@ -80,9 +82,26 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
     events.forEach(e -> run = run.apply(e));
     after.accept(run);
     if (run.finished() && !wasFinished) {
+      if (stopWhenFinished) {
+        return Behaviors.stopped();
+      }
       timers.startSingleTimer(QueryActor.PassivateFinished.INSTANCE, keepFinished);
     }
     return this;
+  }
+
+  /**
+   * A running query finishes first: an ephemeral query has nothing to resume from, and stopped it would leave its
+   * caller waiting out the answer timeout. The shard holds the hand-off for it (at most {@code handoff-timeout}, and
+   * a leaving node's coordinated shutdown phase {@code cluster-sharding-shutdown-region}); calls meanwhile go to
+   * pools wherever they now live (a pool that stops under a call is watched, and the call sent again).
+   */
+  private Behavior<Command> onStop(QueryActor.Stop stop) {
+    if (run.running()) {
+      stopWhenFinished = true;
+      return this;
+    }
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> onPassivateFinished() {
@@ -93,9 +112,9 @@ final class EphemeralQuery extends AbstractBehavior<Command> implements QueryDri
   @Override
   public <T> Behavior<Command> recordThenReply(List<QueryEvent> events, Consumer<QueryRun> after, ActorRef<T> to,
       Function<QueryRun, T> reply) {
-    record(events, after);
+    Behavior<Command> next = record(events, after);
     to.tell(reply.apply(run));
-    return this;
+    return next;
   }
 
   @Override
