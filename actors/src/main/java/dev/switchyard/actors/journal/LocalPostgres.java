@@ -64,14 +64,15 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /**
-   * A throwaway server that listens on {@code address} as well as loopback and trusts clients of
-   * {@code clientSubnet} (CIDR, e.g. {@code 10.213.7.0/24}) besides loopback ones: for nodes in network
+   * A throwaway server, as {@link #start}, that listens on {@code address} as well as loopback and trusts clients
+   * of {@code clientSubnet} (CIDR, e.g. {@code 10.213.7.0/24}) besides loopback ones: for nodes in network
    * namespaces of a test's own that reach it over a private bridge. {@link #url()} names {@code address}.
    */
-  public static LocalPostgres startReachableAt(String address, String clientSubnet) throws Exception {
+  public static LocalPostgres startReachableAt(Map<String, String> settings, String address, String clientSubnet)
+      throws Exception {
     Path dir = Files.createTempDirectory("switchyard-pg-");
     LocalPostgres pg = new LocalPostgres(serverBinaries(), dir, freePort(), true, address, clientSubnet);
-    pg.initAndStart(Map.of());
+    pg.initAndStart(settings);
     return pg;
   }
 
