@@ -29,15 +29,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * all three nodes (the minority too: a job it accepts before it downs itself must survive it), then the network
  * heals and every node that exited is started again in its namespace.
  *
- * <p>Checked for each {@link Partition}: exactly the nodes the split brain resolver is documented to down exit
- * while the network is cut (keep-majority: the minority; for a one-way cut, the two indirectly connected ends of
- * the cut link, the fully connected node stays), and the others stay up and go on accepting jobs while the network
- * is still cut; every job that got 202 Accepted from any node reaches a terminal state (none lost) and succeeds;
- * nothing is billed twice ({@link JobLedger}); in the journal no model call, step or job is recorded twice and no
- * entity is written by an old incarnation after a new one wrote (the same job processed on both sides); at least
- * one entity of a downed node resumed elsewhere (else the partition hit nothing); the restarted nodes are Up
- * members of the one cluster within {@link #REJOIN_BOUND} of the heal, and new jobs submitted to each of the three
- * nodes then succeed. The time from the cut to the last resumed entity is printed, not asserted: T2-1
+ * <p>Checked for each {@link Partition}: the split brain resolver takes the documented decision (its log line) and
+ * exactly the nodes it is documented to down exit while the network is cut (keep-majority: the minority; for a one-way
+ * cut, the two indirectly connected ends of the cut link, the fully connected node stays), and the others stay up and
+ * go on accepting jobs while the network is still cut; every job that got 202 Accepted from any node reaches a terminal
+ * state (none lost) and succeeds; nothing is billed twice ({@link JobLedger}); in the journal no model call, step or
+ * job is recorded twice and no entity is written by an old incarnation after a new one wrote (the same job processed on
+ * both sides); at least one entity of a downed node resumed elsewhere (else the partition hit nothing); the restarted
+ * nodes are Up members of the one cluster within {@link #REJOIN_BOUND} of the heal, and new jobs submitted to each of
+ * the three nodes then succeed. The time from the cut to the last resumed entity is printed, not asserted: T2-1
  * (NodeKillIT) bounds the same path.
  *
  * <p>Needs root, {@code ip netns} and iptables (skipped otherwise, saying which is missing). Node logs go to
@@ -55,22 +55,28 @@ class PartitionIT {
 
   /** The cut, and the nodes (1-based) Pekko's split brain resolver (keep-majority) documents as downed by it. */
   enum Partition {
-    /** T3-1: {n1, n2} and {n3} cannot reach each other at all; the minority, n3, downs itself. */
-    TWO_ONE("T3-1", Set.of(3)),
+    /**
+     * T3-1: {n1, n2} and {n3} cannot reach each other at all; the majority downs n3 and n3, the minority, downs
+     * itself.
+     */
+    TWO_ONE("T3-1", Set.of(3), Set.of("DownUnreachable", "DownReachable")),
     /**
      * T3-2: only packets from n1 to n3 are dropped. Over TCP that starves both directions of the n1-n3 link
      * (n3's data reaches n1, n1's acknowledgements never reach n3), so n1 and n3 each see the other unreachable
      * while n2 reaches both: both are indirectly connected, and the resolver keeps the fully connected n2 and
      * downs n1 and n3 ("down all the indirectly connected nodes", Pekko's split brain resolver documentation).
      */
-    ONE_WAY("T3-2", Set.of(1, 3));
+    ONE_WAY("T3-2", Set.of(1, 3), Set.of("DownIndirectlyConnected"));
 
     final String scenario;
     final Set<Integer> downed;
+    /** The resolver's decisions, as it logs them ("SBR took decision X"), that some node must take. */
+    final Set<String> decisions;
 
-    Partition(String scenario, Set<Integer> downed) {
+    Partition(String scenario, Set<Integer> downed, Set<String> decisions) {
       this.scenario = scenario;
       this.downed = downed;
+      this.decisions = decisions;
     }
 
     void apply(NetworkNamespaces net) throws IOException {
@@ -143,6 +149,17 @@ class PartitionIT {
         exits.isEmpty() ? "no node exited" : exits);
     assertEquals(partition.downed, exitedWhileCut, "the nodes that exited while the network was cut (logs: "
         + cluster.logs() + ")");
+
+    StringBuilder logs = new StringBuilder();
+    for (ClusterUnderLoad.Node node : cluster.nodes()) {
+      logs.append(node.logs());
+    }
+    Set<String> decisions = new TreeSet<>();
+    logs.toString().lines().filter(l -> l.contains("SBR took decision "))
+        .forEach(l -> decisions.add(l.substring(l.indexOf("SBR took decision ") + 18).split(" ")[0]));
+    System.out.printf("%s: the resolver's decisions: %s%n", scenario, decisions);
+    assertTrue(decisions.containsAll(partition.decisions), "the resolver should take " + partition.decisions
+        + ", took " + decisions + " (logs: " + cluster.logs() + ")");
 
     // The downed nodes start again in their namespaces and rejoin the one cluster.
     for (int n : exitedWhileCut) {
