@@ -753,6 +753,13 @@ final class ClusterUnderLoad implements AutoCloseable {
       audit.resumedHistories().forEach(h -> System.out.println(scenario
           + " history of a resumed entity or of a step of a resumed job (event@time since disruption/writer): " + h));
       problems().forEach(p -> System.out.println(scenario + " problem: " + p));
+      for (String id : lost) { // where a lost job stopped: its entities' events, none if it was never journaled
+        audit.histories().forEach((pid, h) -> {
+          if (pid.contains(id)) {
+            System.out.println(scenario + " history of a lost job's entity: " + h);
+          }
+        });
+      }
       System.out.printf("CHAOS-ROW | %s | %d | %d | %d | %d | %.1f s (%s) | %.1f s after %s |%n", scenario, accepted,
           succeeded, lost.size(), problems().size(), resume.seconds(), resume.what(), allTerminal.seconds(),
           allTerminal.what());

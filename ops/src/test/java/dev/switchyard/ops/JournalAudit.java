@@ -22,10 +22,11 @@ import java.util.zip.GZIPInputStream;
  * ({@code query|<id>/step-<n>}). An entity whose events carry more than one writer id was recovered by a new
  * incarnation (after the kill: on a survivor) and wrote again. Problems: a model call attempt routed or
  * answered twice in one query, a query or job step that ended twice, a job that ended twice, an entity that
- * an earlier incarnation wrote to again after a later one had (two incarnations alive at once).
+ * an earlier incarnation wrote to again after a later one had (two incarnations alive at once). {@code histories}:
+ * every entity's events by persistence id, each with its time relative to the disruption and its writer.
  */
 record JournalAudit(int jobs, int queries, int resumed, double lastResumeSeconds, int answeredCalls,
-    List<String> problems, List<String> resumedHistories) {
+    List<String> problems, List<String> resumedHistories, Map<String, String> histories) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static JournalAudit of(LocalPostgres journal, Set<String> jobIds, long killedAtMillis) throws Exception {
@@ -117,7 +118,8 @@ record JournalAudit(int jobs, int queries, int resumed, double lastResumeSeconds
         histories.add(h);
       }
     });
-    return new JournalAudit(jobs, queries, resumed, lastResume / 1000.0, answered, problems, histories);
+    return new JournalAudit(jobs, queries, resumed, lastResume / 1000.0, answered, problems, histories,
+        allHistories);
   }
 
   private static String payload(byte[] bytes) throws IOException {

@@ -39,6 +39,8 @@ public final class LocalPostgres implements AutoCloseable {
   private final String host;
   /** Besides loopback, the subnet whose clients the server accepts (trust), or null for loopback only. */
   private final String clientSubnet;
+  /** The postgresql.conf settings it was started with, for {@link #restart()}. */
+  private Map<String, String> settings = Map.of();
 
   private LocalPostgres(Path bin, Path dir, int port, boolean temporary) {
     this(bin, dir, port, temporary, LOOPBACK, null);
@@ -93,6 +95,7 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private void initAndStart(Map<String, String> settings) throws Exception {
+    this.settings = Map.copyOf(settings);
     boolean root = root();
     if (root) {
       UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
@@ -205,6 +208,14 @@ public final class LocalPostgres implements AutoCloseable {
     if (running()) {
       run(root(), "pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     }
+  }
+
+  /**
+   * Starts the server again after {@link #stop()}: the same data directory, port and settings, so clients that
+   * kept its URL reconnect to the same journal (what a journal outage that heals looks like to them).
+   */
+  public void restart() throws Exception {
+    initAndStart(settings);
   }
 
   /** Stops the server; a throwaway one's directory is deleted too. */

@@ -87,11 +87,13 @@ final class DurableQuery extends EventSourcedBehaviorWithEnforcedReplies<Command
 
   /**
    * After a failed write or a failed recovery alike, the submitters and waiters the driver holds are refused: a
-   * query's progress is journaled, so whatever they wait for is not coming before the journal is back.
+   * query's progress is journaled, so whatever they wait for is not coming before the journal is back. The call it
+   * sent is forgotten: if the write that failed was its answer's, only sending it again brings an answer.
    */
   private void onJournalFailure(QueryRun run) {
     journal.restarting();
     refuseEveryoneWaiting(run, "JOURNAL_UNAVAILABLE");
+    driver.session().forgetCallInFlight(); // the recovered driver sends the pending call again
   }
 
   private void refuseEveryoneWaiting(QueryRun run, String reason) {

@@ -170,6 +170,20 @@ final class QuerySession {
     services.sharding().entityRefFor(QueryActor.TYPE_KEY, queryId).tell(QueryActor.KeepAlive.INSTANCE);
   }
 
+  /**
+   * The driver restarts after a journal failure and recovers what the journal holds: a call it sent before counts
+   * as not sent, so that on resume the recovered driver sends the recorded pending call again (same attempt id).
+   * Its answer may have come already and been lost with the write that failed, which nothing would send again;
+   * a pool still running the attempt runs it once and answers the resend.
+   */
+  void forgetCallInFlight() {
+    timers.cancel(CALL_TIMER);
+    timers.cancel(ADMISSION_TIMER);
+    unadmitted = null;
+    callInFlight = -1;
+    unwatchAdmittingPool();
+  }
+
   boolean callSentThisIncarnation(QueryRun run) {
     return run.pending() != null && callInFlight == run.pending().attemptNo();
   }
