@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.switchyard.actors.journal.LocalPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The network {@link PartitionIT} runs on: each node's namespace reaches the test JVM's leg over the bridge (where
- * the test's PostgreSQL listens), cuts are iptables rules in the receiving namespace and heal removes them, and
+ * the test's PostgreSQL listens and accepts the subnet's clients), cuts are iptables rules in the receiving namespace and heal removes them, and
  * closing leaves no namespace, interface or rule of it behind. Root only, like the partitions themselves.
  */
 class NetworkNamespacesTest {
@@ -59,6 +63,23 @@ class NetworkNamespacesTest {
         "no namespace of the run left");
     assertFalse(run("ip", "link", "show").contains(namespace.substring(0, namespace.length() - 2) + "h"),
         "no host leg left");
+  }
+
+  @Test
+  void thePostgresOfTheTestIsReachableFromEveryNamespaceAtTheHostLeg() throws Exception {
+    try (NetworkNamespaces net = NetworkNamespaces.create(1);
+        LocalPostgres postgres = LocalPostgres.startReachableAt(Map.of(), net.hostAddress(), net.cidr())) {
+      assertEquals("jdbc:postgresql://" + net.hostAddress() + ":" + postgres.port() + "/" + LocalPostgres.DATABASE,
+          postgres.url());
+      // from the host leg's address, a client of the trusted subnet, not loopback
+      try (Connection c = postgres.connect(); ResultSet r = c.createStatement().executeQuery(
+          "SELECT host(inet_client_addr())")) {
+        assertTrue(r.next());
+        assertEquals(net.hostAddress(), r.getString(1));
+      }
+      assertEquals(0, exit("ip", "netns", "exec", net.namespace(1), "timeout", "5", "bash", "-c",
+          "exec 3<>/dev/tcp/" + net.hostAddress() + "/" + postgres.port()), "node 1 reaches PostgreSQL's port");
+    }
   }
 
   private static String run(String... command) throws Exception {
