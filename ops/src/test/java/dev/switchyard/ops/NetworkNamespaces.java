@@ -50,24 +50,32 @@ final class NetworkNamespaces implements AutoCloseable {
     this.cleanupOnExit = new Thread(this::deleteQuietly, "network-namespaces-cleanup");
   }
 
-  /** Why this machine cannot make the network (not root, no {@code ip netns}, no iptables), or null if it can. */
+  /**
+   * Why this machine cannot make the network (not root, no {@code ip netns}, no iptables, or a container that
+   * forbids them), or null if it can. Tries for real: a scratch namespace is made, its iptables listed, and
+   * deleted again.
+   */
   static String unavailableBecause() {
     if (!"root".equals(System.getProperty("user.name"))) {
       return "network namespaces need root (this JVM runs as " + System.getProperty("user.name") + ")";
     }
+    String probe = "sy" + ProcessHandle.current().pid() + "p";
     try {
-      if (run(List.of("ip", "netns", "list")).exit() != 0) {
-        return "`ip netns list` fails: no network namespaces here";
+      Result add = run(List.of("ip", "netns", "add", probe));
+      if (add.exit() != 0) {
+        return "`ip netns add` fails: " + add.output();
+      }
+      try {
+        Result rules = run(List.of("ip", "netns", "exec", probe, "iptables", "-w", "-S", "INPUT"));
+        if (rules.exit() != 0) {
+          return "iptables fails in a network namespace (Debian package iptables; .ci/run installs it): "
+              + rules.output();
+        }
+      } finally {
+        run(List.of("ip", "netns", "del", probe));
       }
     } catch (IOException e) {
-      return "no `ip` command (iproute2): " + e.getMessage();
-    }
-    try {
-      if (run(List.of("iptables", "--version")).exit() != 0) {
-        return "`iptables --version` fails";
-      }
-    } catch (IOException e) {
-      return "no `iptables` command (Debian package iptables; .ci/run installs it): " + e.getMessage();
+      return "no `ip` (iproute2) or `iptables` command: " + e.getMessage();
     }
     return null;
   }
