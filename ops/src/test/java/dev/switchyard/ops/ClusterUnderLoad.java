@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
@@ -86,6 +87,7 @@ final class ClusterUnderLoad implements AutoCloseable {
     private IntFunction<List<String>> commandPrefix = i -> List.of();
     private IntFunction<String> host = i -> "127.0.0.1";
     private String journalHost = "127.0.0.1";
+    private String journalClientSubnet; // null: PostgreSQL trusts loopback clients only
     private final Map<String, String> postgresSettings = new LinkedHashMap<>();
     private BaseUrl baseUrl = (i, host, port) -> "http://" + host + ":" + port;
     private BiConsumer<Integer, ServeProcess.Builder> customize = (i, node) -> {};
@@ -122,6 +124,16 @@ final class ClusterUnderLoad implements AutoCloseable {
     /** The address at which the nodes reach PostgreSQL (127.0.0.1 by default). */
     Builder journalHost(String value) {
       journalHost = value;
+      return this;
+    }
+
+    /**
+     * PostgreSQL listens on {@code address} too, where the nodes reach it, and trusts clients of {@code clientSubnet}
+     * (CIDR): for nodes in network namespaces that reach the test's root namespace over a bridge.
+     */
+    Builder journalReachableAt(String address, String clientSubnet) {
+      journalHost = address;
+      journalClientSubnet = clientSubnet;
       return this;
     }
 
@@ -272,7 +284,8 @@ final class ClusterUnderLoad implements AutoCloseable {
   private void startAll() throws Exception {
     TinyDataset.write(runDir.resolve("data"));
     Files.createDirectories(logs);
-    postgres = LocalPostgres.start(settings.postgresSettings);
+    postgres = settings.journalClientSubnet == null ? LocalPostgres.start(settings.postgresSettings)
+        : LocalPostgres.startReachableAt(settings.postgresSettings, settings.journalHost, settings.journalClientSubnet);
     for (int i = 0; i < settings.size; i++) {
       nodes.add(new Node(i, settings.host.apply(i), ServeProcess.freePort(), ServeProcess.freePort()));
     }
@@ -438,11 +451,15 @@ final class ClusterUnderLoad implements AutoCloseable {
     synchronized Submission next(Node node) throws Exception {
       Submission s = submit(node, name + "-" + submitted, random);
       submitted++;
+      record(node, s);
+      return s;
+    }
+
+    private void record(Node node, Submission s) {
       if (s.accepted()) {
         accepted.put(s.id(), node.index);
       }
       all.add(s);
-      return s;
     }
 
     /**
@@ -467,11 +484,56 @@ final class ClusterUnderLoad implements AutoCloseable {
             throw new IllegalStateException(e);
           }
         }
-      }, task -> { // a thread of its own: submissions block on HTTP for up to their timeout
-        Thread thread = new Thread(task, "chaos-load-" + name);
+      }, ownThread("chaos-load-" + name));
+    }
+
+    /**
+     * An open loop: every {@code interval} one job to the next of {@code targets}, sent whether earlier ones have
+     * been answered or not, until {@link #stop}. Where a node holds requests until the client's timeout (behind a
+     * cut link), {@link #runInBackground} would slow down to one submission per timeout; this keeps the rate, as
+     * independent clients would.
+     */
+    void runOpenLoopInBackground(Duration interval, Supplier<List<Node>> targets) {
+      stopping = false;
+      background = CompletableFuture.runAsync(() -> {
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        int i = 0;
+        while (!stopping) {
+          List<Node> to = targets.get();
+          if (!to.isEmpty()) {
+            Node node = to.get(Math.floorMod(i++, to.size()));
+            String key;
+            Random job;
+            synchronized (this) {
+              key = name + "-" + submitted++;
+              job = new Random(random.nextLong());
+            }
+            sent.add(CompletableFuture.runAsync(() -> {
+              try {
+                record(node, submit(node, key, job));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }, ownThread("chaos-load-" + name + "-" + key)));
+          }
+          try {
+            Thread.sleep(interval.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+      }, ownThread("chaos-load-" + name));
+    }
+
+    /** Runs each task on a daemon thread of its own: submissions block on HTTP for up to their timeout. */
+    private static Executor ownThread(String name) {
+      return task -> {
+        Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         thread.start();
-      });
+      };
     }
 
     /** Stops a background load and waits for its last submission. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of this machine's own, on a loopback port, with database {@code switchyard} owned by user
- * {@code switchyard} (trust authentication, loopback only): for tests (a throwaway server, deleted on
+ * {@code switchyard} (trust authentication, loopback only unless {@link #startReachableAt} names one more subnet): for tests (a throwaway server, deleted on
  * {@link #close()}) and for {@code switchyard cluster up} where no PostgreSQL is configured (a server kept in the
  * cluster's directory, which outlives the command and keeps the journal across {@code down} and {@code up}).
  * Uses the server binaries of Debian's {@code postgresql} package; as root, the server runs as the
@@ -34,20 +35,45 @@ public final class LocalPostgres implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean temporary;
+  /** Where clients reach the server ({@link #url()}): 127.0.0.1, or the address of {@link #startReachableAt}. */
+  private final String host;
+  /** Besides loopback, the subnet whose clients the server accepts (trust), or null for loopback only. */
+  private final String clientSubnet;
   /** The postgresql.conf settings it was started with, for {@link #restart()}. */
   private Map<String, String> settings = Map.of();
 
   private LocalPostgres(Path bin, Path dir, int port, boolean temporary) {
+    this(bin, dir, port, temporary, LOOPBACK, null);
+  }
+
+  private LocalPostgres(Path bin, Path dir, int port, boolean temporary, String host, String clientSubnet) {
     this.bin = bin;
     this.dir = dir;
     this.port = port;
     this.temporary = temporary;
+    this.host = host;
+    this.clientSubnet = clientSubnet;
   }
+
+  private static final String LOOPBACK = "127.0.0.1";
 
   /** A throwaway server whose postgresql.conf has {@code settings} (e.g. a server-wide default to override). */
   public static LocalPostgres start(Map<String, String> settings) throws Exception {
     Path dir = Files.createTempDirectory("switchyard-pg-");
     LocalPostgres pg = new LocalPostgres(serverBinaries(), dir, freePort(), true);
+    pg.initAndStart(settings);
+    return pg;
+  }
+
+  /**
+   * A throwaway server, as {@link #start}, that listens on {@code address} as well as loopback and trusts clients
+   * of {@code clientSubnet} (CIDR, e.g. {@code 10.213.7.0/24}) besides loopback ones: for nodes in network
+   * namespaces of a test's own that reach it over a private bridge. {@link #url()} names {@code address}.
+   */
+  public static LocalPostgres startReachableAt(Map<String, String> settings, String address, String clientSubnet)
+      throws Exception {
+    Path dir = Files.createTempDirectory("switchyard-pg-");
+    LocalPostgres pg = new LocalPostgres(serverBinaries(), dir, freePort(), true, address, clientSubnet);
     pg.initAndStart(settings);
     return pg;
   }
@@ -78,9 +104,15 @@ public final class LocalPostgres implements AutoCloseable {
     Path data = dir.resolve("data");
     if (!Files.exists(data.resolve("PG_VERSION"))) {
       run(root, "initdb", "-D", data.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync");
+      if (clientSubnet != null) {
+        // initdb's pg_hba.conf trusts loopback only; this one subnet is added, nothing wider
+        Files.writeString(data.resolve("pg_hba.conf"), "host all all " + clientSubnet + " trust\n",
+            StandardOpenOption.APPEND);
+      }
     }
     if (!running()) {
-      List<String> options = new ArrayList<>(List.of("-c listen_addresses=127.0.0.1", "-c port=" + port,
+      String listen = host.equals(LOOPBACK) ? LOOPBACK : LOOPBACK + "," + host;
+      List<String> options = new ArrayList<>(List.of("-c listen_addresses=" + listen, "-c port=" + port,
           "-c unix_socket_directories=" + dir));
       settings.forEach((k, v) -> options.add("-c " + k + "=" + v));
       run(root, "pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
@@ -116,7 +148,7 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private String url(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
   private void run(boolean root, String program, String... args) throws Exception {
