@@ -52,6 +52,9 @@ import picocli.CommandLine.Spec;
     description = "Starts an engine node over the configured fleet (or the simulated demo fleet) and serves the"
         + " OpenAI-compatible HTTP API: alone on an embedded journal, or joining a cluster (--profile cluster).")
 public final class ServeCommand implements Callable<Integer> {
+  /** The extension the kubernetes profile loads: it starts Pekko Management and cluster bootstrap. */
+  static final String CLUSTER_BOOTSTRAP = "org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap";
+
   @Spec
   CommandSpec spec;
 
@@ -61,7 +64,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--profile", paramLabel = "NAME[,NAME]", description = "Deployment profile from cluster-config:"
       + " single-node (embedded H2 journal, the node joins itself), cluster (PostgreSQL journal from SWITCHYARD_PG_URL,"
       + " SWITCHYARD_PG_USER, SWITCHYARD_PG_PASSWORD; seed nodes from SWITCHYARD_SEED_NODES; remoting on"
-      + " SWITCHYARD_HOST:SWITCHYARD_PORT), kubernetes; later ones over earlier (cluster,aeron)."
+      + " SWITCHYARD_HOST:SWITCHYARD_PORT), kubernetes (cluster's journal and remoting, joined by cluster bootstrap"
+      + " through the Kubernetes API; runs from kubernetes/target/lib, see docs/deploying-kubernetes.md); later ones"
+      + " over earlier (cluster,aeron)."
       + " Default: SWITCHYARD_PROFILE, else single-node.")
   String profile;
 
@@ -116,6 +121,12 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (com.typesafe.config.ConfigException e) {
       return usage(err, e.getMessage());
     }
+    Optional<String> extension = missingExtension(config);
+    if (extension.isPresent()) {
+      return usage(err, "pekko.extensions names " + extension.get() + ", which is not on the classpath: the"
+          + " kubernetes profile's cluster bootstrap runs from the kubernetes module's classpath (kubernetes/target/lib,"
+          + " as the image does; see docs/deploying-kubernetes.md)");
+    }
     Optional<FleetConfig> fleet = Optional.empty();
     ReplayBackendFactory replay = file.map(f -> FleetFiles.replay(config, f)).orElse(null);
     if (file.isPresent()) {
@@ -163,6 +174,13 @@ public final class ServeCommand implements Callable<Integer> {
       return usage(err, journal.get().line());
     }
     out.println("switchyard serve: " + serving);
+    if (config.getStringList("pekko.extensions").contains(CLUSTER_BOOTSTRAP)) {
+      Config discovery = config.getConfig("pekko.management.cluster.bootstrap.contact-point-discovery");
+      out.printf("switchyard serve: joining by cluster bootstrap (%s discovery of service %s, %d contact points"
+              + " needed); Pekko Management on %s:%d%n", discovery.getString("discovery-method"),
+          discovery.getString("service-name"), discovery.getInt("required-contact-point-nr"),
+          config.getString("pekko.management.http.hostname"), config.getInt("pekko.management.http.port"));
+    }
     out.flush();
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
@@ -203,6 +221,21 @@ public final class ServeCommand implements Callable<Integer> {
     // SIGTERM runs Pekko's coordinated shutdown (JVM shutdown hook); wait for it to finish.
     system.getWhenTerminated().toCompletableFuture().get();
     return ExitCode.OK;
+  }
+
+  /**
+   * The first class {@code pekko.extensions} names that cannot be loaded. Pekko would only log that and start
+   * without it: a kubernetes node without cluster bootstrap would never join anything.
+   */
+  static Optional<String> missingExtension(Config config) {
+    for (String name : config.getStringList("pekko.extensions")) {
+      try {
+        Class.forName(name, false, ServeCommand.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        return Optional.of(name);
+      }
+    }
+    return Optional.empty();
   }
 
   private static int usage(PrintWriter err, String message) {

@@ -35,6 +35,44 @@ class DeploymentProfilesTest {
         c.getStringList("pekko.cluster.seed-nodes"));
   }
 
+  /**
+   * {@code --profile kubernetes}: the cluster profile's journal and remoting, no static seed nodes, cluster bootstrap
+   * (loaded as an extension, which starts Pekko Management too) over the Kubernetes API.
+   */
+  @Test
+  void kubernetesIsTheClusterJoinedByBootstrapThroughTheKubernetesApi() {
+    Config c = NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(), "kubernetes", Map.of());
+    assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals(List.of(), c.getStringList("pekko.cluster.seed-nodes"));
+    assertEquals(List.of(ServeCommand.CLUSTER_BOOTSTRAP), c.getStringList("pekko.extensions"));
+    Config discovery = c.getConfig("pekko.management.cluster.bootstrap.contact-point-discovery");
+    assertEquals("kubernetes-api", discovery.getString("discovery-method"));
+    assertEquals("app.kubernetes.io/name=switchyard",
+        String.format(c.getString("pekko.discovery.kubernetes-api.pod-label-selector"),
+            discovery.getString("service-name")));
+    // management is probed at the address the node is reached at
+    assertEquals(c.getString("pekko.remote.artery.canonical.hostname"), c.getString("pekko.management.http.hostname"));
+    assertEquals(8558, c.getInt("pekko.management.http.port"));
+    // kubernetes.conf says why, and only this profile turns it off
+    assertEquals(false, c.getBoolean("pekko.fail-mixed-versions"));
+    assertEquals(true, NodeConfig.load(ConfigFactory.empty(), ConfigFactory.empty(), "cluster", Map.of())
+        .getBoolean("pekko.fail-mixed-versions"));
+  }
+
+  /**
+   * Off the kubernetes module's class path (as here, in ops) cluster bootstrap is missing: Pekko would log that and
+   * start a node that never joins; serve refuses, naming the extension and where it is.
+   */
+  @Test
+  void serveWithTheKubernetesProfileWithoutTheBootstrapJarsIsRefusedSayingWhere(@TempDir Path dir) throws Exception {
+    SwitchyardCliTest.Run r = SwitchyardCliTest.run("serve", "--profile", "kubernetes", "--port", "0",
+        "--data", TinyDataset.write(dir).toString(), "--state-dir", dir.resolve("state").toString());
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("pekko.extensions names " + ServeCommand.CLUSTER_BOOTSTRAP + ", which is not on the"
+        + " classpath") && r.err().contains("kubernetes/target/lib"), r.err());
+  }
+
   @Test
   void anUnknownProfileOrAMalformedSeedListIsRefusedByName() {
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,

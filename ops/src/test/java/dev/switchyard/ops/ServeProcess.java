@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM, exit codes and start-up messages, a state dir locked by another process. It runs the test's own
  * class path, prints into one log file (stdout and stderr together), and is killed by {@link #close()} if it
  * still runs. Each test builds its command with {@link Builder}; {@link #awaitReady} waits for {@code /ready}.
+ * Public for the kubernetes module's tests, which start it on their own class path (with cluster bootstrap).
  */
-final class ServeProcess implements AutoCloseable {
+public final class ServeProcess implements AutoCloseable {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   final Process process;
@@ -40,7 +41,7 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** @param data the demo fleet's recording ({@code --data}), or null for a {@code --config} fleet */
-  static Builder builder(Path stateDir, Path data, Path log) {
+  public static Builder builder(Path stateDir, Path data, Path log) {
     return new Builder(stateDir, data, log);
   }
 
@@ -54,16 +55,16 @@ final class ServeProcess implements AutoCloseable {
         .awaitReady(Duration.ofSeconds(120));
   }
 
-  String base() {
+  public String base() {
     return "http://" + host + ":" + port;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** Waits until {@code /ready} answers 200; fails with the log's tail if the process exits or time runs out. */
-  ServeProcess awaitReady(Duration bound) throws Exception {
+  public ServeProcess awaitReady(Duration bound) throws Exception {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -85,7 +86,7 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** SIGKILL: the process gets no chance to flush or shut down. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("serve pid " + pid() + " did not die on SIGKILL");
@@ -93,23 +94,23 @@ final class ServeProcess implements AutoCloseable {
   }
 
   /** SIGTERM: the graceful shutdown a supervisor asks for. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
   /** The exit code, waiting at most {@code bound}; fails if the process still runs then. */
-  int awaitExit(Duration bound) throws Exception {
+  public int awaitExit(Duration bound) throws Exception {
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("serve pid " + pid() + " still runs after " + bound + ":\n" + tail(40));
     }
     return process.exitValue();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
-  String tail(int lines) throws IOException {
+  public String tail(int lines) throws IOException {
     List<String> all = output().lines().toList();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
@@ -122,13 +123,13 @@ final class ServeProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  static final class Builder {
+  public static final class Builder {
     private final Path stateDir;
     private final Path data;
     private final Path log;
@@ -147,13 +148,13 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** A {@code -D} system property of the serve JVM (any HOCON key). */
-    Builder property(String key, Object value) {
+    public Builder property(String key, Object value) {
       properties.put(key, String.valueOf(value));
       return this;
     }
 
     /** An environment variable of the serve process, e.g. {@code SWITCHYARD_PG_URL}. */
-    Builder env(String name, String value) {
+    public Builder env(String name, String value) {
       environment.put(name, value);
       return this;
     }
@@ -195,23 +196,23 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** More {@code serve} flags, e.g. {@code "--latency-scale", "5"}. */
-    Builder args(String... more) {
+    public Builder args(String... more) {
       args.addAll(List.of(more));
       return this;
     }
 
     /** The HTTP port; 0 (the default) picks a free one before the start. */
-    Builder port(int value) {
+    public Builder port(int value) {
       port = value;
       return this;
     }
 
-    Builder heap(String xmx) {
+    public Builder heap(String xmx) {
       heap = xmx;
       return this;
     }
 
-    ServeProcess start() throws IOException {
+    public ServeProcess start() throws IOException {
       int httpPort = port == 0 ? freePort() : port;
       Files.createDirectories(log.toAbsolutePath().getParent());
       List<String> command = new ArrayList<>(commandPrefix);

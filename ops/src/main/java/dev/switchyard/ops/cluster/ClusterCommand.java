@@ -122,6 +122,9 @@ public final class ClusterCommand implements Runnable {
     @Option(names = "--data",
         description = "recorded outcomes for the simulated demo fleet (as serve --data)")
     Path data;
+    @Option(names = "--latency-scale", paramLabel = "X",
+        description = "simulated demo fleet only: every node's serve --latency-scale (recorded latencies times X)")
+    Double latencyScale;
     @Option(names = "--http-port",
         description = "node K listens on this port + K - 1 (default switchyard.cluster-local.http-port-base)")
     Integer httpPortBase;
@@ -203,6 +206,9 @@ public final class ClusterCommand implements Runnable {
         }
         if (data != null) {
           command.addAll(List.of("--data", data.toAbsolutePath().toString()));
+        }
+        if (latencyScale != null) {
+          command.addAll(List.of("--latency-scale", latencyScale.toString()));
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(dir.resolve("node-" + k + ".log").toFile());

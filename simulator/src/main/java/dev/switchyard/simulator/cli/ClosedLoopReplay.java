@@ -72,6 +72,9 @@ final class ClosedLoopReplay {
     if (e instanceof TimeoutException) {
       return "TIMEOUT";
     }
+    if (e instanceof NodesLauncher.Failure f) {
+      return f.kind();
+    }
     return e.getClass().getSimpleName();
   }
 

@@ -1,9 +1,7 @@
 package dev.switchyard.simulator.cli;
 
-import dev.switchyard.actors.Engine;
 import dev.switchyard.protocol.Budget;
 import dev.switchyard.protocol.ChatMessage;
-import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Query;
 import dev.switchyard.protocol.QueryResult;
 import dev.switchyard.simulator.backend.ChaosSchedule;
@@ -14,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,11 +34,20 @@ final class OpenLoopRun {
   /** Everything observed. */
   record Observed(List<Finished> finished, int shed, List<String> chaosApplied, double wallSeconds) {}
 
+  /** Where the queries go: the in-process engine, or the HTTP API of every node of a local cluster. */
+  @FunctionalInterface
+  interface Target {
+    CompletionStage<QueryResult> answer(Query query, String pipeline);
+  }
+
+  /** Chaos beyond persona switches, e.g. killing a node, at a simulated time; described in the report. */
+  record TimedAction(double atSeconds, String description, Runnable action) {}
+
   private OpenLoopRun() {}
 
-  static Observed run(Engine engine, String pipeline, List<Arrival> arrivals, ChaosSchedule chaos,
-      Map<String, List<ReplayBackend>> replicas, double latencyScale, int maxInFlight, Duration answerTimeout,
-      String runId, ProgressBar progress) throws InterruptedException {
+  static Observed run(Target engine, String pipeline, List<Arrival> arrivals, ChaosSchedule chaos,
+      List<TimedAction> actions, Map<String, List<ReplayBackend>> replicas, double latencyScale, int maxInFlight,
+      Duration answerTimeout, String runId, ProgressBar progress) throws InterruptedException {
     if (!(latencyScale > 0)) {
       throw new IllegalArgumentException("--latency-scale must be > 0 for an open-loop workload (arrivals are "
           + "paced in scaled time), got " + latencyScale);
@@ -63,6 +71,12 @@ final class OpenLoopRun {
           applied.add(e.toString());
         }, wallMicros(e.at().toMillis() / 1000.0, latencyScale), TimeUnit.MICROSECONDS);
       }
+      for (TimedAction action : actions) {
+        clock.schedule(() -> {
+          action.action().run();
+          applied.add(action.description());
+        }, wallMicros(action.atSeconds(), latencyScale), TimeUnit.MICROSECONDS);
+      }
       for (Arrival a : arrivals) {
         clock.schedule(() -> {
           if (inFlight.get() >= maxInFlight) {
@@ -77,7 +91,7 @@ final class OpenLoopRun {
           Query q = new Query(runId + "/" + a.seq(), List.of(ChatMessage.user(a.query().prompt())), a.query().task(),
               Budget.unlimited());
           try {
-            engine.answer(q, pipeline, Durability.EPHEMERAL).toCompletableFuture()
+            engine.answer(q, pipeline).toCompletableFuture()
                 .orTimeout(answerTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((result, error) -> {
                   double latencyMs = (now.getAsLong() - sent) / 1e6 / latencyScale;

@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.PipelineDefinition;
+import dev.switchyard.protocol.Durability;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.simulator.backend.ChaosSchedule;
 import dev.switchyard.simulator.backend.FaultPersona;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,6 +88,15 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--no-progress", description = "Do not draw the progress bar.")
   boolean noProgress;
+
+  @Option(names = "--nodes", paramLabel = "N", description = "Run the engine on N local serve JVMs of one cluster"
+      + " (as `cluster up` starts them, with a local PostgreSQL), each replaying the recorded data, and send the"
+      + " queries through all nodes' HTTP API. Default: 1, the engine in this JVM.")
+  Integer nodes;
+
+  @Option(names = "--kill-node-at", paramLabel = "TIME:NODE", description = "With --nodes: SIGKILL node NODE"
+      + " (1..N) at simulated TIME, e.g. 10s:2 (repeatable). Its queries are re-sent to the other nodes.")
+  List<String> killNodeAt = new java.util.ArrayList<>();
 
   private final EngineLauncher launcher;
   private final PrintStream stdout;
@@ -158,7 +169,30 @@ public final class SimulateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--chaos-schedule: " + e.getMessage(), e);
     }
-    DataSource.Resolved source = DataSource.resolve(data.given(), locator, cfg,
+    int nodeCount = CliSupport.atLeast("--nodes", nodes != null ? nodes : 1, 1);
+    List<NodeKill> nodeKills = new java.util.ArrayList<>();
+    for (String kill : killNodeAt) {
+      nodeKills.add(NodeKill.parse(kill, nodeCount));
+    }
+    Optional<Path> located = Optional.empty();
+    if (nodeCount > 1) {
+      // the simulated workers live inside the node JVMs, where this process cannot switch their personas
+      if (!faults.isEmpty() || chaosSchedule != null) {
+        throw new IllegalArgumentException((faults.isEmpty() ? "--chaos-schedule" : "--fault") + " is not available"
+            + " with --nodes: the simulated workers run inside the node JVMs; use --kill-node-at");
+      }
+      if (replicas != null) {
+        throw new IllegalArgumentException("--replicas is not available with --nodes: each node has"
+            + " switchyard.serve.replicas-per-model replicas per model");
+      }
+      DataLocator.Located found = locator.locate(data.given(), cfg);
+      if (found.file().isEmpty()) {
+        throw new IllegalArgumentException("--nodes needs recorded data the nodes can replay: "
+            + found.describeMissing());
+      }
+      located = found.file();
+    }
+    DataSource.Resolved source = DataSource.resolve(located.orElse(data.given()), locator, cfg,
         cfg.getConfig("switchyard.simulator.synthetic"), s);
     if (source.notice() != null) {
       err.println(source.notice());
@@ -173,24 +207,43 @@ public final class SimulateCommand implements Callable<Integer> {
     try (fleet) {
       chaos.checkModels(fleet.replicas().keySet());
       List<Workload.Arrival> arrivals = new Workload(process, fleet.test().queries()).generate(seconds, s);
-      stdout.printf(Locale.ROOT, "%d arrivals (%s, %.2f/s, %.1f s) through %s; chaos events: %d%n",
-          arrivals.size(), process.name(), arrivalRate, seconds, pipelineName, chaos.events().size());
+      stdout.printf(Locale.ROOT, "%d arrivals (%s, %.2f/s, %.1f s) through %s; chaos events: %d%s%n",
+          arrivals.size(), process.name(), arrivalRate, seconds, pipelineName, chaos.events().size(),
+          nodeKills.isEmpty() ? "" : "; node kills: " + nodeKills.size());
       OpenLoopRun.Observed observed;
-      try (EngineLauncher.Running running = launcher.start(fleet.setup(), state, cfg)) {
-        Engine engine = running.engine();
-        List<String> served = engine.pipelines().stream().map(PipelineDefinition::name).toList();
-        if (!served.contains(pipelineName)) {
-          throw new IllegalArgumentException("--pipeline: the engine does not serve " + pipelineName
-              + "; it serves " + served);
+      ProgressBar bar = new ProgressBar(noProgress ? CliSupport.NULL_STREAM : err,
+          !noProgress && ProgressBar.stderrIsTerminal(), pipelineName, arrivals.size(), System::nanoTime);
+      String runId = "sim-" + Long.toString(System.currentTimeMillis(), 36);
+      SimulationReport report;
+      if (nodeCount == 1) {
+        try (EngineLauncher.Running running = launcher.start(fleet.setup(), state, cfg)) {
+          Engine engine = running.engine();
+          servesOrRefuse(engine.pipelines().stream().map(PipelineDefinition::name).toList(), pipelineName);
+          observed = OpenLoopRun.run((q, p) -> engine.answer(q, p, Durability.EPHEMERAL), pipelineName, arrivals,
+              chaos, List.of(), fleet.replicas(), scale, shedAbove, timeout, runId, bar);
         }
-        ProgressBar bar = new ProgressBar(noProgress ? CliSupport.NULL_STREAM : err,
-            !noProgress && ProgressBar.stderrIsTerminal(), pipelineName, arrivals.size(), System::nanoTime);
-        observed = OpenLoopRun.run(engine, pipelineName, arrivals, chaos, fleet.replicas(), scale, shedAbove,
-            timeout, "sim-" + Long.toString(System.currentTimeMillis(), 36), bar);
+        report = SimulationReport.of(source.description(), process.name(), arrivalRate, seconds,
+            pipelineName, scale, s, faults, arrivals, observed, sloMs, fleet.replicas(),
+            fleet.attemptsBilledMoreThanOnce().size(), null);
+      } else {
+        // the nodes replay the recording themselves: only a file can be handed to them
+        Path file = located.orElseThrow();
+        stdout.printf(Locale.ROOT, "starting %d nodes (serve --profile cluster --data %s) in %s%n", nodeCount, file,
+            state.resolve("cluster").toAbsolutePath());
+        try (NodesLauncher.Nodes cluster = nodesLauncher().start(nodeCount, file, state.resolve("cluster"), scale,
+            cfg)) {
+          servesOrRefuse(cluster.pipelines(), pipelineName);
+          List<OpenLoopRun.TimedAction> kills = new java.util.ArrayList<>();
+          for (NodeKill kill : nodeKills) {
+            kills.add(new OpenLoopRun.TimedAction(kill.atSeconds(), String.format(Locale.ROOT,
+                "%.1fs: node-%d killed (SIGKILL)", kill.atSeconds(), kill.node()), () -> cluster.kill(kill.node())));
+          }
+          observed = OpenLoopRun.run(cluster::answer, pipelineName, arrivals, chaos, kills, Map.of(), scale,
+              shedAbove, timeout, runId, bar);
+          report = SimulationReport.of(source.description(), process.name(), arrivalRate, seconds,
+              pipelineName, scale, s, faults, arrivals, observed, sloMs, Map.of(), 0, cluster.counts());
+        }
       }
-      SimulationReport report = SimulationReport.of(source.description(), process.name(), arrivalRate, seconds,
-          pipelineName, scale, s, faults, arrivals, observed, sloMs, fleet.replicas(),
-          fleet.attemptsBilledMoreThanOnce().size());
       stdout.print(report.render());
       if (out != null) {
         Path file = workingDir.resolve(out);
@@ -205,6 +258,42 @@ public final class SimulateCommand implements Callable<Integer> {
         stdout.println("report written to " + file.toAbsolutePath());
       }
       return ExitCode.OK;
+    }
+  }
+
+  private static void servesOrRefuse(List<String> served, String pipeline) {
+    if (!served.contains(pipeline)) {
+      throw new IllegalArgumentException("--pipeline: the engine does not serve " + pipeline + "; it serves " + served);
+    }
+  }
+
+  /** The application's cluster launcher (ops provides it); absent when only the simulator is on the classpath. */
+  private static NodesLauncher nodesLauncher() {
+    return java.util.ServiceLoader.load(NodesLauncher.class).findFirst().orElseThrow(() ->
+        new IllegalArgumentException("--nodes: no cluster launcher on the classpath (run it as `switchyard simulate`)"));
+  }
+
+  /** {@code --kill-node-at TIME:NODE}. */
+  record NodeKill(double atSeconds, int node) {
+    static NodeKill parse(String text, int nodes) {
+      int colon = text.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("--kill-node-at: '" + text + "' is not TIME:NODE, e.g. 10s:2");
+      }
+      if (nodes < 2) {
+        throw new IllegalArgumentException("--kill-node-at needs --nodes 2 or more");
+      }
+      double at = seconds("--kill-node-at", text.substring(0, colon));
+      int node;
+      try {
+        node = Integer.parseInt(text.substring(colon + 1).strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--kill-node-at: '" + text + "': the node is a number 1.." + nodes, e);
+      }
+      if (node < 1 || node > nodes) {
+        throw new IllegalArgumentException("--kill-node-at: '" + text + "': node must be 1.." + nodes);
+      }
+      return new NodeKill(at, node);
     }
   }
 

@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * score of the answers (and, stricter, over every offered query, a failure scoring 0); {@code latencyMs} is
  * end-to-end in simulated time (wall time divided by the latency scale, so it includes the engine's own
  * queueing and overhead, magnified when the scale is small), {@code modelLatencyMs} the sum of the simulated
- * model calls alone.
+ * model calls alone. With {@code --nodes}, {@code nodes} counts what each node was sent and answered (null for the
+ * engine in this JVM); the backends' outcomes then stay inside the node JVMs and are not reported, and
+ * {@code modelLatencyMs} is the latency the answering node measured (the HTTP response's {@code latency_ms}).
  */
 record SimulationReport(
     String data,
@@ -46,12 +48,13 @@ record SimulationReport(
     Map<String, Map<String, Long>> backendOutcomes,
     int attemptsBilledMoreThanOnce,
     List<Map<String, Object>> timeline,
-    double wallSeconds) {
+    double wallSeconds,
+    List<NodesLauncher.NodeCount> nodes) {
 
   static SimulationReport of(String data, String workload, double rate, double durationSeconds, String pipeline,
       double latencyScale, long seed, Map<String, String> faults, List<Arrival> arrivals,
       OpenLoopRun.Observed observed, double sloMs, Map<String, List<ReplayBackend>> replicas,
-      int attemptsBilledMoreThanOnce) {
+      int attemptsBilledMoreThanOnce, List<NodesLauncher.NodeCount> nodes) {
     int answered = 0;
     int abstained = 0;
     int withinSlo = 0;
@@ -117,7 +120,7 @@ record SimulationReport(
             observed.finished()), answered / durationSeconds, withinSlo / durationSeconds, sloMs, lat, modelLat,
         answered == 0 ? Double.NaN : scoreSum / answered, offered == 0 ? Double.NaN : scoreSum / offered, cost,
         answered == 0 ? Double.NaN : cost / answered, calls, outcomes, attemptsBilledMoreThanOnce, timeline,
-        observed.wallSeconds());
+        observed.wallSeconds(), nodes == null ? null : List.copyOf(nodes));
   }
 
   String render() {
@@ -141,19 +144,39 @@ record SimulationReport(
     rows.add(new String[] {"throughput /s", f("%.2f", throughputPerSecond)});
     rows.add(new String[] {"goodput /s (<= " + f("%.0f", sloMs) + " ms)", f("%.2f", goodputPerSecond)});
     latencyMs.forEach((k, v) -> rows.add(new String[] {"latency " + k + " ms", f("%.0f", v)}));
-    modelLatencyMs.forEach((k, v) -> rows.add(new String[] {"model calls " + k + " ms", f("%.0f", v)}));
+    // over HTTP the response gives the node's own latency of the query, not its model calls one by one
+    String inner = nodes == null ? "model calls " : "node-side latency ";
+    modelLatencyMs.forEach((k, v) -> rows.add(new String[] {inner + k + " ms", f("%.0f", v)}));
     rows.add(new String[] {"quality (answers)", f("%.4f", qualityOfAnswers)});
     rows.add(new String[] {"quality (offered)", f("%.4f", qualityOfOffered)});
     rows.add(new String[] {"cost total USD", f("%.4e", totalCostUsd)});
     rows.add(new String[] {"cost / answered USD", f("%.3e", costPerAnsweredQuery)});
-    rows.add(new String[] {"attempts billed twice", Integer.toString(attemptsBilledMoreThanOnce)});
+    if (nodes == null) {
+      rows.add(new String[] {"attempts billed twice", Integer.toString(attemptsBilledMoreThanOnce)});
+    }
     sb.append(ReportTable.grid(rows));
-    sb.append("\ncalls and backend outcomes per model\n");
+    if (nodes == null) {
+      sb.append("\ncalls and backend outcomes per model\n");
+      List<String[]> models = new ArrayList<>();
+      models.add(new String[] {"model", "calls", "backend outcomes"});
+      callsPerModel.forEach((m, c) -> models.add(new String[] {m, Integer.toString(c),
+          backendOutcomes.getOrDefault(m, Map.of()).toString()}));
+      sb.append(ReportTable.grid(models));
+      return sb.toString();
+    }
+    sb.append("\ncalls per model (backend outcomes stay in the node JVMs)\n");
     List<String[]> models = new ArrayList<>();
-    models.add(new String[] {"model", "calls", "backend outcomes"});
-    callsPerModel.forEach((m, c) -> models.add(new String[] {m, Integer.toString(c),
-        backendOutcomes.getOrDefault(m, Map.of()).toString()}));
+    models.add(new String[] {"model", "calls"});
+    callsPerModel.forEach((m, c) -> models.add(new String[] {m, Integer.toString(c)}));
     sb.append(ReportTable.grid(models));
+    sb.append("\nper node\n");
+    List<String[]> perNode = new ArrayList<>();
+    perNode.add(new String[] {"node", "sent", "answered", "failed (re-sent elsewhere)", "re-sends taken over", "killed"});
+    for (NodesLauncher.NodeCount n : nodes) {
+      perNode.add(new String[] {n.node(), Integer.toString(n.sent()), Integer.toString(n.answered()),
+          Integer.toString(n.failed()), Integer.toString(n.resentHere()), n.killed() ? "yes" : "no"});
+    }
+    sb.append(ReportTable.grid(perNode));
     return sb.toString();
   }
 

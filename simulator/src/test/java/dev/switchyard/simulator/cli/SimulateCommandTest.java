@@ -81,6 +81,24 @@ class SimulateCommandTest {
     assertTrue(err().contains("gpt-9"), err());
   }
 
+  /** --nodes' own flags; the run itself is SimulateNodesIT (ops), which has the cluster launcher. */
+  @Test
+  void nodeFlagsAreRefusedWhereTheyCannotApply() {
+    assertEquals(2, run("--kill-node-at", "5s:2", "--no-progress"));
+    assertTrue(err().contains("--kill-node-at needs --nodes 2 or more"), err());
+    assertEquals(2, run("--nodes", "3", "--kill-node-at", "5s:4", "--no-progress"));
+    assertTrue(err().contains("--kill-node-at: '5s:4': node must be 1..3"), err());
+    assertEquals(2, run("--nodes", "3", "--kill-node-at", "5s", "--no-progress"));
+    assertTrue(err().contains("--kill-node-at: '5s' is not TIME:NODE"), err());
+    assertEquals(2, run("--nodes", "2", "--fault", "synthetic-1b=error", "--no-progress"));
+    assertTrue(err().contains("--fault is not available with --nodes: the simulated workers run inside the node"
+        + " JVMs"), err());
+    assertEquals(2, run("--nodes", "2", "--replicas", "3", "--no-progress"));
+    assertTrue(err().contains("--replicas is not available with --nodes"), err());
+    assertEquals(2, run("--nodes", "0", "--no-progress"));
+    assertTrue(err().contains("--nodes"), err());
+  }
+
   @Test
   void parsesDurations() {
     assertEquals(60, SimulateCommand.seconds("--duration", "60"));
