@@ -29,7 +29,7 @@ for scenario in ("T2-1", "T2-3"):  # NodeKillIT's two disruptions: SIGKILL, SIGS
         m = re.search(pattern, text)
         return m.group(1) if m else ""
     print(",".join([sys.argv[2], scenario, sys.argv[3], num(r"(\d+) of them written by more than one incarnation"),
-                    num(r"the last resumed ([\d.]+) s after the kill"), num(r"all accepted jobs terminal ([\d.]+) s"),
+                    num(r"the last resumed ([\d.]+) s after the (?:kill|disruption)"), num(r"all accepted jobs terminal ([\d.]+) s"),
                     num(r"lost (\d+);"), num(r"billing problems (\d+)")]))
 PY
   tail -2 "$OUT/node-kill-runs.csv"

@@ -29,9 +29,12 @@ final class ServeProcess implements AutoCloseable {
   final Process process;
   final int port;
   final Path log;
+  /** Where the test reaches the HTTP port: the {@code --host} it binds, 127.0.0.1 by default. */
+  final String host;
 
-  private ServeProcess(Process process, int port, Path log) {
+  private ServeProcess(Process process, String host, int port, Path log) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
@@ -52,7 +55,7 @@ final class ServeProcess implements AutoCloseable {
   }
 
   String base() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   long pid() {
@@ -132,6 +135,8 @@ final class ServeProcess implements AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> args = new ArrayList<>();
+    private final List<String> commandPrefix = new ArrayList<>();
+    private String host = "127.0.0.1";
     private int port;
     private String heap = "-Xmx384m";
 
@@ -158,11 +163,35 @@ final class ServeProcess implements AutoCloseable {
      * remoting on 127.0.0.1:{@code remotingPort}, joining through {@code seed} (its own address for the first).
      */
     Builder clusterOn(LocalPostgres postgres, int remotingPort, String seed) {
-      return args("--profile", "cluster").env("SWITCHYARD_PG_URL", postgres.url())
+      return clusterOn(postgres.url(), "127.0.0.1", remotingPort, seed);
+    }
+
+    /**
+     * The profile {@code cluster} on the journal at {@code journalUrl} (as this node reaches it), remoting bound to
+     * and advertised as {@code remotingHost}:{@code remotingPort}, joining through {@code seed}.
+     */
+    Builder clusterOn(String journalUrl, String remotingHost, int remotingPort, String seed) {
+      return args("--profile", "cluster").env("SWITCHYARD_PG_URL", journalUrl)
           .env("SWITCHYARD_PG_USER", LocalPostgres.USER)
-          .env("SWITCHYARD_HOST", "127.0.0.1")
+          .env("SWITCHYARD_HOST", remotingHost)
           .env("SWITCHYARD_PORT", Integer.toString(remotingPort))
           .env("SWITCHYARD_SEED_NODES", seed);
+    }
+
+    /** The HTTP interface to bind ({@code --host}), and where {@link #base()} reaches it. Default 127.0.0.1. */
+    Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    /**
+     * Words run before the {@code java} command, e.g. {@code ip netns exec n1}: the prefix must exec the JVM
+     * (not fork it), so that the process's pid is the JVM's and signals reach it.
+     */
+    Builder commandPrefix(List<String> words) {
+      commandPrefix.clear();
+      commandPrefix.addAll(words);
+      return this;
     }
 
     /** More {@code serve} flags, e.g. {@code "--latency-scale", "5"}. */
@@ -185,12 +214,14 @@ final class ServeProcess implements AutoCloseable {
     ServeProcess start() throws IOException {
       int httpPort = port == 0 ? freePort() : port;
       Files.createDirectories(log.toAbsolutePath().getParent());
-      List<String> command = new ArrayList<>(List.of(
+      List<String> command = new ArrayList<>(commandPrefix);
+      command.addAll(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
       properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.addAll(List.of("-cp", System.getProperty("java.class.path"),
           "dev.switchyard.ops.SwitchyardCli", "serve",
+          "--host", host,
           "--port", Integer.toString(httpPort),
           "--state-dir", stateDir.toString()));
       if (data != null) {
@@ -200,7 +231,7 @@ final class ServeProcess implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(environment);
       Process process = builder.start();
-      return new ServeProcess(process, httpPort, log);
+      return new ServeProcess(process, host, httpPort, log);
     }
   }
 }
