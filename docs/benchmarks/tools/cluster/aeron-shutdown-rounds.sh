@@ -20,7 +20,9 @@ CLUSTER="$OUT/cluster"
 SY="$ROOT/switchyard"
 cd "$ROOT"
 echo "round,node,pid,exited,seconds_after_sigterm" > "$OUT/aeron-shutdown-rounds.csv"
-echo "# $(date -u +%FT%TZ) $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty'): $ROUNDS rounds of $NODES aeron-udp nodes, SIGTERM to all, bound ${BOUND}s" \
+# REV names the code under test where ROOT is a copy without .git.
+REV=${REV:-$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')}
+echo "# $(date -u +%FT%TZ) $REV: $ROUNDS rounds of $NODES aeron-udp nodes, SIGTERM to all, bound ${BOUND}s" \
   > "$OUT/aeron-shutdown-rounds.txt"
 clean=0
 for round in $(seq 1 "$ROUNDS"); do
