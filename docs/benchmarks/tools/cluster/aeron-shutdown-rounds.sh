@@ -5,7 +5,7 @@
 # after its SIGTERM counts as hung: its jstack goes to OUT/hung-round-R-node-K.jstack, then it is SIGKILLed.
 # Also counted per round: media driver directories left in /dev/shm (switchyard-aeron-*) after the exits.
 # One line per node to OUT/aeron-shutdown-rounds.csv, a summary line per round and in all to
-# OUT/aeron-shutdown-rounds.txt; node logs of the last round in OUT/cluster/. docs/BENCHMARKS.md, "Aeron UDP",
+# OUT/aeron-shutdown-rounds.txt; node logs in OUT/round-R/ (the last round's in OUT/cluster/). docs/BENCHMARKS.md, "Aeron UDP",
 # quotes it.
 # MODE=freeze (default term): before that, node NODES is frozen with SIGSTOP for FROZEN (20) seconds and woken with
 # SIGCONT, so that the others' split brain resolver downs it and it must exit by itself (exit-jvm, the path that
@@ -32,7 +32,9 @@ echo "# $(date -u +%FT%TZ) $REV: $ROUNDS rounds of $NODES aeron-udp nodes, mode 
   > "$OUT/aeron-shutdown-rounds.txt"
 clean=0
 for round in $(seq 1 "$ROUNDS"); do
-  rm -f "$CLUSTER"/node-*.log
+  if (( round > 1 )); then # each round's node logs kept in OUT/round-R/
+    mkdir -p "$OUT/round-$((round - 1))" && mv "$CLUSTER"/node-*.log "$OUT/round-$((round - 1))/"
+  fi
   if ! "$SY" cluster up --nodes "$NODES" --profile cluster,aeron --dir "$CLUSTER" --data "$DATA" --timeout 180s \
       > "$OUT/up.out" 2>&1; then
     echo "round $round: cluster up failed:" | tee -a "$OUT/aeron-shutdown-rounds.txt"
