@@ -225,9 +225,10 @@ public final class ServeCommand implements Callable<Integer> {
    * started: then {@code exit} ({@code System::exit}) with {@link ExitCode#FAILED}, the threads still running named
    * on stderr. Pekko bounds every phase, yet the termination itself can wait forever: Artery (pekko-remote 1.7.0,
    * no shutdown-streams-timeout yet) waits without a deadline for its streams to complete, and over aeron-udp they
-   * sometimes never do (pekko-stack.md gotcha 7; apache/pekko#3247). After a SIGTERM the JVM's own shutdown hooks are bounded and end
-   * the process anyway (the exit below then only waits for them); a node downed by the split brain resolver
-   * (exit-jvm) exits only once termination completes, so without this bound it would stay, never to be restarted.
+   * sometimes never do (pekko-stack.md gotcha 7; apache/pekko#3247). After a SIGTERM the JVM's own shutdown hooks
+   * are bounded and end the process anyway (the exit below then only waits for them); a node downed by the split
+   * brain resolver (exit-jvm) exits only once termination completes, so without this bound it would stay, never to
+   * be restarted.
    */
   static int awaitTermination(ActorSystem<?> system, CompletableFuture<Void> shutdownStarted, PrintWriter err,
       IntConsumer exit) throws Exception {
