@@ -29,8 +29,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -184,6 +188,7 @@ public final class ServeCommand implements Callable<Integer> {
     out.flush();
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
+    CompletableFuture<Void> shutdownStarted = shutdownStarted(system);
     try {
       EngineSetup setup;
       if (fleet.isPresent()) {
@@ -219,8 +224,50 @@ public final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     // SIGTERM runs Pekko's coordinated shutdown (JVM shutdown hook); wait for it to finish.
-    system.getWhenTerminated().toCompletableFuture().get();
-    return ExitCode.OK;
+    return awaitTermination(system, shutdownStarted, err, System::exit);
+  }
+
+  /** Completes when the coordinated shutdown starts, for whatever reason (SIGTERM, downing, a fatal error). */
+  static CompletableFuture<Void> shutdownStarted(ActorSystem<?> system) {
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "switchyard-exit-bound",
+        () -> {
+          started.complete(null);
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return started;
+  }
+
+  /**
+   * Until the actor system has terminated, but no longer than the coordinated shutdown's total timeout after it
+   * started: then {@code exit} ({@code System::exit}) with {@link ExitCode#FAILED}, the threads still running named
+   * on stderr. Pekko bounds every phase, yet the termination itself can wait forever: Artery (pekko-remote 1.7.0,
+   * no shutdown-streams-timeout yet) waits without a deadline for its streams to complete, and over aeron-udp they
+   * sometimes never do (pekko-stack.md gotcha 7; apache/pekko#3247). After a SIGTERM the JVM's own shutdown hooks
+   * are bounded and end the process anyway (the exit below then only waits for them); a node downed by the split
+   * brain resolver (exit-jvm) exits only once termination completes, so without this bound it would stay, never to
+   * be restarted.
+   */
+  static int awaitTermination(ActorSystem<?> system, CompletableFuture<Void> shutdownStarted, PrintWriter err,
+      IntConsumer exit) throws Exception {
+    CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
+    CompletableFuture.anyOf(terminated, shutdownStarted).get();
+    long bound = CoordinatedShutdown.get(system).totalTimeout().toMillis();
+    try {
+      terminated.get(bound, TimeUnit.MILLISECONDS);
+      return ExitCode.OK;
+    } catch (java.util.concurrent.TimeoutException e) {
+      err.println("switchyard serve: the actor system had not terminated " + bound + " ms after its shutdown"
+          + " started; exiting. Threads still running: " + runningThreads());
+      err.flush();
+      exit.accept(ExitCode.FAILED);
+      return ExitCode.FAILED;
+    }
+  }
+
+  private static String runningThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !t.isDaemon())
+        .map(Thread::getName).sorted().collect(Collectors.joining(", "));
   }
 
   /**

@@ -73,6 +73,25 @@ class DeploymentProfilesTest {
         + " classpath") && r.err().contains("kubernetes/target/lib"), r.err());
   }
 
+  /**
+   * Each aeron node's media driver has a directory of its own, named by its remoting address, so nodes on one host
+   * do not share one and a killed node's buffers are wiped by the next node on that address (Aeron deletes an
+   * inactive directory at start) instead of piling up under random names.
+   */
+  @Test
+  void everyAeronNodeHasItsOwnMediaDriverDirectoryNamedByItsAddress() {
+    Config first = NodeConfig.load(ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.port", 25520)),
+        ConfigFactory.empty(), "cluster,aeron", Map.of());
+    Config second = NodeConfig.load(ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.port", 25521)),
+        ConfigFactory.empty(), "cluster,aeron", Map.of());
+    assertEquals(true, first.getBoolean("pekko.remote.artery.advanced.aeron.embedded-media-driver"));
+    assertEquals("/dev/shm/switchyard-aeron-127.0.0.1-25520",
+        first.getString("pekko.remote.artery.advanced.aeron.aeron-dir"));
+    assertEquals("/dev/shm/switchyard-aeron-127.0.0.1-25521",
+        second.getString("pekko.remote.artery.advanced.aeron.aeron-dir"));
+    assertEquals(true, first.getBoolean("pekko.remote.artery.advanced.aeron.delete-aeron-dir"));
+  }
+
   @Test
   void anUnknownProfileOrAMalformedSeedListIsRefusedByName() {
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,

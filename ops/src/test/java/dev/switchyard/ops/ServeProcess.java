@@ -140,6 +140,7 @@ public final class ServeProcess implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port;
     private String heap = "-Xmx384m";
+    private String profile;
 
     private Builder(Path stateDir, Path data, Path log) {
       this.stateDir = stateDir;
@@ -172,11 +173,20 @@ public final class ServeProcess implements AutoCloseable {
      * and advertised as {@code remotingHost}:{@code remotingPort}, joining through {@code seed}.
      */
     Builder clusterOn(String journalUrl, String remotingHost, int remotingPort, String seed) {
-      return args("--profile", "cluster").env("SWITCHYARD_PG_URL", journalUrl)
+      return profile(profile == null ? "cluster" : profile).env("SWITCHYARD_PG_URL", journalUrl)
           .env("SWITCHYARD_PG_USER", LocalPostgres.USER)
           .env("SWITCHYARD_HOST", remotingHost)
           .env("SWITCHYARD_PORT", Integer.toString(remotingPort))
           .env("SWITCHYARD_SEED_NODES", seed);
+    }
+
+    /**
+     * {@code serve --profile}, e.g. {@code cluster,aeron} over the {@code cluster} that {@link #clusterOn} sets
+     * (before or after it); serve takes one {@code --profile}.
+     */
+    Builder profile(String names) {
+      profile = names;
+      return this;
     }
 
     /** The HTTP interface to bind ({@code --host}), and where {@link #base()} reaches it. Default 127.0.0.1. */
@@ -227,6 +237,9 @@ public final class ServeProcess implements AutoCloseable {
           "--state-dir", stateDir.toString()));
       if (data != null) {
         command.addAll(List.of("--data", data.toString()));
+      }
+      if (profile != null) {
+        command.addAll(List.of("--profile", profile));
       }
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

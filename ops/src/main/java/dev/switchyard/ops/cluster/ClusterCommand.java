@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.actors.NodeConfig;
 import dev.switchyard.actors.journal.LocalPostgres;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.IOException;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code switchyard cluster up|status|down}: a local cluster of {@code serve --profile cluster} JVMs on loopback,
+ * {@code switchyard cluster up|status|down}: a local cluster of {@code serve --profile cluster} JVMs (or another
+ * profile, {@code up --profile cluster,aeron}) on loopback,
  * described by DIR/cluster.json. {@code up} writes cluster.json before waiting, so {@code down} can clean up after
  * a failed {@code up}; {@code down} only signals recorded pids that are still Switchyard serve processes.
  */
@@ -137,6 +139,10 @@ public final class ClusterCommand implements Runnable {
     @Option(names = "--timeout", defaultValue = "120s",
         description = "how long to wait until every node is Up (a HOCON duration)")
     String timeout;
+    @Option(names = "--profile", defaultValue = "cluster", paramLabel = "NAME[,NAME]",
+        description = "the deployment profile every node serves with, as serve --profile (e.g. cluster,aeron for"
+            + " Artery over Aeron UDP); default cluster")
+    String profile;
 
     @Override
     public Integer call() throws Exception {
@@ -149,6 +155,13 @@ public final class ClusterCommand implements Runnable {
       }
       Optional<Duration> parsed = timeout("up", timeout, err);
       if (parsed.isEmpty()) {
+        return ExitCode.USAGE;
+      }
+      try {
+        // Here rather than in each node's log: an unknown profile would stop every node at start.
+        NodeConfig.load(ConfigFactory.empty(), profile);
+      } catch (IllegalArgumentException e) {
+        err.println("switchyard cluster up: --profile: " + e.getMessage());
         return ExitCode.USAGE;
       }
       Duration wait = parsed.get();
@@ -199,7 +212,7 @@ public final class ClusterCommand implements Runnable {
         command.add(java);
         command.addAll(settings.getStringList("node-jvm-options"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchyard.ops.SwitchyardCli",
-            "serve", "--profile", "cluster", "--port", String.valueOf(httpBase + k - 1),
+            "serve", "--profile", profile, "--port", String.valueOf(httpBase + k - 1),
             "--state-dir", dir.resolve("node-" + k).toAbsolutePath().toString()));
         if (config != null) {
           command.addAll(List.of("--config", config.toAbsolutePath().toString()));

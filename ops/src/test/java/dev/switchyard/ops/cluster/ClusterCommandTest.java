@@ -32,6 +32,14 @@ class ClusterCommandTest {
   }
 
   @Test
+  void anUnknownProfileIsRefusedNamingItBeforeAnyNodeStarts() {
+    Run result = run("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--profile", "cluster,aeorn");
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("--profile") && result.err().contains("'aeorn'"), result.err());
+    assertTrue(!Files.exists(dir.resolve("cluster.json")), "no cluster was started");
+  }
+
+  @Test
   void missingDirIsRefusedNamingTheFlag() {
     Run result = run("cluster", "up", "--nodes", "3");
     assertEquals(2, result.exit());
