@@ -10,13 +10,25 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class SimulateCommandTest {
   @TempDir
+  Path temp;
+  /**
+   * One level inside the test's own directory, so that the data locator's {@code <workingDir>/../shared/data}
+   * is in it and never finds a real recording (a {@code /tmp/shared/data} made the run use one instead of the
+   * synthetic fleet these tests expect).
+   */
   Path workingDir;
+
+  @BeforeEach
+  void workingDirInsideTheTestsOwn() throws java.io.IOException {
+    workingDir = java.nio.file.Files.createDirectories(temp.resolve("work"));
+  }
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
