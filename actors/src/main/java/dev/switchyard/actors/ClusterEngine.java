@@ -15,7 +15,6 @@ import dev.switchyard.actors.journal.JournalHealth;
 import dev.switchyard.actors.journal.JournalStatus;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
-import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Durability;
 import dev.switchyard.protocol.Feedback;
@@ -223,38 +222,33 @@ final class ClusterEngine implements Engine {
 
   @Override
   public CompletionStage<Long> promote(String pipeline) {
-    ActorRef<Learner.Command> learner = services.learners().get(pipeline);
-    if (learner == null) {
-      return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE,
-          "no learned pipeline " + pipeline, null));
-    }
-    Duration timeout = services.settings().promoteTimeout();
-    return org.apache.pekko.actor.typed.javadsl.AskPattern
-        .<Learner.Command, Learner.Promoted>ask(learner, Learner.Promote::new, timeout, scheduler)
-        .handle((promoted, error) -> {
-          if (error != null) {
-            throw asRejection(error, "promotion of " + pipeline, timeout);
-          }
-          return promoted.version();
-        });
+    return askLearner(pipeline, Learner.Promote::new, "promotion of " + pipeline).thenApply(Learner.Promoted::version);
   }
 
   @Override
   public CompletionStage<PolicyReport> policyReport(String pipeline) {
+    return askLearner(pipeline, Learner.GetPolicy::new, "the policy of " + pipeline).thenApply(learned -> {
+      LocalPolicies.View here = services.policies().view(pipeline).orElseThrow();
+      return new PolicyReport(pipeline, here.activeVersion(), here.candidateVersion(), learned);
+    });
+  }
+
+  /** Asks a learned pipeline's learner within {@code promote-timeout}; {@code UNKNOWN_PIPELINE} if none learns. */
+  private <R> CompletionStage<R> askLearner(String pipeline,
+      java.util.function.Function<ActorRef<R>, Learner.Command> ask, String what) {
     ActorRef<Learner.Command> learner = services.learners().get(pipeline);
     if (learner == null) {
       return CompletableFuture.failedFuture(new EngineRejection(Reason.UNKNOWN_PIPELINE,
           "no learned pipeline " + pipeline, null));
     }
     Duration timeout = services.settings().promoteTimeout();
-    return org.apache.pekko.actor.typed.javadsl.AskPattern
-        .<Learner.Command, PolicyPublished>ask(learner, Learner.GetPolicy::new, timeout, scheduler)
-        .handle((learned, error) -> {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<Learner.Command, R>ask(learner, ask::apply, timeout,
+            scheduler)
+        .handle((reply, error) -> {
           if (error != null) {
-            throw asRejection(error, "the policy of " + pipeline, timeout);
+            throw asRejection(error, what, timeout);
           }
-          LocalPolicies.View here = services.policies().view(pipeline).orElseThrow();
-          return new PolicyReport(pipeline, here.activeVersion(), here.candidateVersion(), learned);
+          return reply;
         });
   }
 

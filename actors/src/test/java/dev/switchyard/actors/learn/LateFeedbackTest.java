@@ -36,12 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LateFeedbackTest {
   @Test
   void aRewardAfterTheQueryEntityEndedIsLearnedOnce() throws Exception {
-    Map<String, List<InferenceBackend>> backends = Map.of(
-        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, null)),
-        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, null)));
-    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
-        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
-            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineSetup setup = banditOverTwoModels(null, null);
     EngineHarness node = EngineHarness.start("late-feedback",
         // Each late feedback starts an entity that reads the (empty) journal before the learners are asked: on a
         // two-core machine under a full build that took over the 10 s default once, so the wait is 30 s here.
@@ -86,12 +81,7 @@ class LateFeedbackTest {
    */
   @Test
   void aQueryScoredAtItsEndTakesOneLateFeedbackAsItsLiveEntityWould() throws Exception {
-    Map<String, List<InferenceBackend>> backends = Map.of(
-        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, 0.0)),
-        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, 1.0)));
-    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
-        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
-            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineSetup setup = banditOverTwoModels(0.0, 1.0);
     EngineHarness node = EngineHarness.start("late-feedback-scored",
         EngineHarness.config("switchyard.query.passivate-finished-ephemeral-after = 0s\n"
             + "switchyard.engine.feedback-timeout = 30s\n"), setup);
@@ -128,12 +118,7 @@ class LateFeedbackTest {
    */
   @Test
   void aFeedbackRightAfterAStatusReadOfAnEndedQueryIsNotLost() throws Exception {
-    Map<String, List<InferenceBackend>> backends = Map.of(
-        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, null)),
-        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, null)));
-    EngineSetup setup = new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
-        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
-            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
+    EngineSetup setup = banditOverTwoModels(null, null);
     EngineHarness node = EngineHarness.start("status-then-feedback",
         EngineHarness.config("switchyard.query.passivate-finished-ephemeral-after = 0s\n"), setup);
     try {
@@ -158,6 +143,16 @@ class LateFeedbackTest {
     } finally {
       node.close();
     }
+  }
+
+  /** A UCB1 over a small and a large model whose answers score as given (null: not scored as they end). */
+  private static EngineSetup banditOverTwoModels(Double smallScore, Double largeScore) {
+    Map<String, List<InferenceBackend>> backends = Map.of(
+        "small", List.of(TestBackend.answering("small", "four?", 0.3, 0.001, smallScore)),
+        "large", List.of(TestBackend.answering("large", "4", 0.95, 0.01, largeScore)));
+    return new EngineSetup(List.of(card("small", 1), card("large", 10)), backends,
+        List.of(PipelineDefinition.learned("bandit", "UCB1 over two models",
+            () -> new Ucb1Bandit("bandit", List.of("small", "large"), 0, 1, 0.5))));
   }
 
   private static PolicyPublished policy(EngineHarness node) {
