@@ -765,6 +765,18 @@ final class ClusterUnderLoad implements AutoCloseable {
           allTerminal.what());
     }
 
+    /**
+     * A node's kill hit running jobs ({@code inFlightAtKill} of them), some entity of an accepted job was resumed by
+     * a second incarnation, and the last of them wrote again within {@code boundSeconds} of the kill.
+     */
+    void assertKilledNodesWorkResumedWithin(int inFlightAtKill, double boundSeconds) {
+      assertTrue(inFlightAtKill > 0, "the kill must hit running jobs, or the test shows nothing");
+      assertTrue(audit.resumed() > 0, "no entity of an accepted job was resumed by a second incarnation: "
+          + "the kill hit nothing on the killed node, so the test shows nothing");
+      assertTrue(audit.lastResumeSeconds() <= boundSeconds, "the last entity of the killed node resumed "
+          + audit.lastResumeSeconds() + " s after the kill, more than " + boundSeconds + " s");
+    }
+
     /** Every accepted job terminal and succeeded, nothing billed or journaled twice. */
     void assertClean(Duration drainBound) {
       assertTrue(accepted > 0, scenario + ": no job was accepted, so the scenario shows nothing");

@@ -149,11 +149,7 @@ class NodeKillIT {
             + "flight at the disruption %d; %.0f/4 new jobs succeeded on the survivors in %.1f s%s", onNode3,
         inFlightAtKill.size(), probe[0], probe[1], exitAfterWaking));
 
-    assertTrue(inFlightAtKill.size() > 0, "the kill must hit running jobs, or the test shows nothing");
-    assertTrue(verdict.audit().resumed() > 0, "no entity of an accepted job was resumed by a second incarnation: "
-        + "the kill hit nothing on node 3, so the test shows nothing");
-    assertTrue(verdict.audit().lastResumeSeconds() <= RESUME_BOUND, "the last entity of node 3 resumed "
-        + verdict.audit().lastResumeSeconds() + " s after the kill, more than " + RESUME_BOUND + " s");
+    verdict.assertKilledNodesWorkResumedWithin(inFlightAtKill.size(), RESUME_BOUND);
     verdict.assertClean(DRAIN_BOUND);
     assertEquals(4, (int) probe[0], "the survivors must keep accepting and finishing jobs");
   }
