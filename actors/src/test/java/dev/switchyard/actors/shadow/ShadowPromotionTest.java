@@ -94,6 +94,12 @@ class ShadowPromotionTest {
       for (int i = 0; i < 3; i++) {
         ask(node, "warm-" + i); // small, large, then large for good: what the acting policy learned
       }
+      // the learner has journaled all three before the shadow comes: a promotion below adopts on top of them
+      TestProbe<Object> learned = node.kit.createTestProbe();
+      learned.awaitAssert(EngineHarness.WAIT, () -> {
+        assertEquals(3, policy(node).active().version());
+        return null;
+      });
       ShadowRegistry.Report installed = node.await(node.engine.installShadow("bandit", artifact.toJson()));
       assertEquals(fp, installed.shadow().fingerprint());
       assertEquals(0, installed.score().queries());
