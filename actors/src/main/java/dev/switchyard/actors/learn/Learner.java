@@ -474,5 +474,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
             PolicyRegister.of(self, publication), new Replicator.WriteAll(settings.learnerReplicationTimeout()),
             replyTo, register -> PolicyRegister.updated(register, self, publication)),
         PublicationReplicated::new);
+    // this node's board now, not at the next notify tick (other nodes' replicators notify at theirs)
+    DistributedData.get(ctx.getSystem()).replicator().tell(Replicator.flushChanges());
   }
 }
