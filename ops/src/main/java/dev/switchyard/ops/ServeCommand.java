@@ -10,6 +10,7 @@ import dev.switchyard.actors.PipelineDefinition;
 import dev.switchyard.actors.fleet.ConfigProblem;
 import dev.switchyard.actors.fleet.FleetBuilder;
 import dev.switchyard.actors.fleet.FleetConfig;
+import dev.switchyard.actors.fleet.Tenants;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpMetrics;
@@ -25,7 +26,9 @@ import dev.switchyard.strategies.data.RecordedDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -132,6 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
           + " as the image does; see docs/deploying-kubernetes.md)");
     }
     Optional<FleetConfig> fleet = Optional.empty();
+    Tenants tenants = Tenants.NONE;
     ReplayBackendFactory replay = file.map(f -> FleetFiles.replay(config, f)).orElse(null);
     if (file.isPresent()) {
       FleetConfig.Checked checked = FleetFiles.check(config, file.get(), replay);
@@ -142,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         return ExitCode.USAGE;
       }
+      tenants = checked.fleet().tenants();
       if (FleetConfig.configured(config)) {
         fleet = Optional.of(checked.fleet());
       }
@@ -208,7 +213,21 @@ public final class ServeCommand implements Callable<Integer> {
         setup = SimulatedFleet.setup(dataset, new SimulatedFleet.Options(
             config.getDouble("switchyard.serve.latency-scale"), serve.getLong("seed"),
             serve.getInt("replicas-per-model"), Map.of()));
+        // the demo fleet's names are known only now: an allow-list naming anything else stops the node here
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<String> servable = new ArrayList<>();
+        setup.models().forEach(m -> servable.add(m.id()));
+        setup.pipelines().forEach(p -> servable.add(p.name()));
+        tenants.checkServable(servable, problems);
+        if (!problems.isEmpty()) {
+          system.terminate();
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          problems.forEach(p -> err.println("switchyard serve: " + file.get().path() + ": " + p.line()));
+          err.flush();
+          return ExitCode.USAGE;
+        }
       }
+      setup = setup.withTenants(tenants);
       HttpMetrics metrics = HttpMetrics.fromConfig(config);
       Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
       ServerBinding binding = ApiServer.serve(system, engine, http, metrics).toCompletableFuture()

@@ -9,10 +9,12 @@ import java.util.stream.Collectors;
  * null when unknown. {@code maxOutputTokens} caps the tokens each model call may generate (a client's
  * {@code max_tokens}), 0 for each backend's default; journaled queries recorded before it existed read as 0.
  * {@code params} are the client's other generation fields, passed to every model call of the query; queries
- * journaled before it existed read as {@link GenerationParams#NONE}.
+ * journaled before it existed read as {@link GenerationParams#NONE}. {@code tenant} is the tenant whose API key
+ * asked it, null when the node has no keys configured (and for queries journaled before it existed): the
+ * tenant's budget and limits meter its model calls, and only it may rate the query.
  */
 public record Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens,
-    GenerationParams params) implements CrossNode {
+    GenerationParams params, String tenant) implements CrossNode {
   public Query {
     Objects.requireNonNull(id, "id");
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -25,6 +27,11 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
           + maxOutputTokens);
     }
     params = params == null ? GenerationParams.NONE : params;
+  }
+
+  public Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens,
+      GenerationParams params) {
+    this(id, messages, task, budget, maxOutputTokens, params, null);
   }
 
   public Query(String id, List<ChatMessage> messages, String task, Budget budget, int maxOutputTokens) {
@@ -48,14 +55,18 @@ public record Query(String id, List<ChatMessage> messages, String task, Budget b
   }
 
   public Query withBudget(Budget newBudget) {
-    return new Query(id, messages, task, newBudget, maxOutputTokens, params);
+    return new Query(id, messages, task, newBudget, maxOutputTokens, params, tenant);
   }
 
   public Query withMaxOutputTokens(int tokens) {
-    return new Query(id, messages, task, budget, tokens, params);
+    return new Query(id, messages, task, budget, tokens, params, tenant);
   }
 
   public Query withParams(GenerationParams newParams) {
-    return new Query(id, messages, task, budget, maxOutputTokens, newParams);
+    return new Query(id, messages, task, budget, maxOutputTokens, newParams, tenant);
+  }
+
+  public Query withTenant(String newTenant) {
+    return new Query(id, messages, task, budget, maxOutputTokens, params, newTenant);
   }
 }

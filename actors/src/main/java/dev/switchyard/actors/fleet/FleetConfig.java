@@ -30,9 +30,11 @@ import java.util.stream.Collectors;
  *
  * @param data the recorded-outcomes files the pipelines are fitted on, loaded once, by path
  * @param policies the artifacts pipelines are served from, read and checked once, by path
+ * @param tenants {@code switchyard.tenants}; their allow-lists are checked against the fleet's models and pipelines
+ *     only when the configuration names models (else the node serves the demo fleet, checked at its start)
  */
 public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, Map<Path, RecordedDataset> data,
-    Map<Path, PolicyArtifact> policies) {
+    Map<Path, PolicyArtifact> policies, Tenants tenants) {
   public static final String MODELS = "switchyard.models";
   public static final String PIPELINES = "switchyard.pipelines";
 
@@ -41,6 +43,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     pipelines = List.copyOf(pipelines);
     data = Map.copyOf(data);
     policies = Map.copyOf(policies);
+    java.util.Objects.requireNonNull(tenants, "tenants");
   }
 
   /** The configuration and its problems; the configuration is usable only when there are none. */
@@ -77,7 +80,18 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     Map<Path, RecordedDataset> data = new LinkedHashMap<>();
     Map<Path, PolicyArtifact> policies = new LinkedHashMap<>();
     List<PipelineSpec> pipelines = pipelines(root, models, baseDir, data, policies, problems);
-    return new Checked(new FleetConfig(models, pipelines, data, policies), problems);
+    List<String> servable = null;
+    if (configured(root)) {
+      servable = new ArrayList<>();
+      for (ModelSpec m : models) {
+        servable.add(m.id());
+      }
+      for (PipelineSpec p : pipelines) {
+        servable.add(p.name());
+      }
+    }
+    Tenants tenants = Tenants.parse(root, servable, problems);
+    return new Checked(new FleetConfig(models, pipelines, data, policies, tenants), problems);
   }
 
   private static List<ModelSpec> models(Config root, Map<String, BackendFactory> backends,
@@ -378,7 +392,7 @@ public record FleetConfig(List<ModelSpec> models, List<PipelineSpec> pipelines, 
     leafPaths(file.root(), "", leaves);
     for (String key : leaves) {
       if (!key.startsWith("switchyard.") || key.startsWith(MODELS + ".") || key.startsWith(PIPELINES + ".")
-          || reference.hasPathOrNull(key)) {
+          || key.startsWith(Tenants.TENANTS + ".") || reference.hasPathOrNull(key)) {
         continue;
       }
       if (known == null) {

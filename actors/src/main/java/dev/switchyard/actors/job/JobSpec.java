@@ -13,9 +13,14 @@ import java.util.Objects;
  * are the same request only if their specs are equal (that is how an idempotency key detects reuse).
  *
  * @param task an optional task hint given to every step's query, null when none
+ * @param tenant the tenant that submitted it (its steps' queries are that tenant's), null without API keys
  */
-public record JobSpec(String id, String pipeline, List<List<ChatMessage>> steps, String task, Budget budget)
-    implements CrossNode {
+public record JobSpec(String id, String pipeline, List<List<ChatMessage>> steps, String task, Budget budget,
+    String tenant) implements CrossNode {
+  public JobSpec(String id, String pipeline, List<List<ChatMessage>> steps, String task, Budget budget) {
+    this(id, pipeline, steps, task, budget, null);
+  }
+
   public JobSpec {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(pipeline, "pipeline");
@@ -43,6 +48,6 @@ public record JobSpec(String id, String pipeline, List<List<ChatMessage>> steps,
   }
 
   Query stepQuery(int index, Budget stepBudget) {
-    return new Query(stepQueryId(id, index), steps.get(index), task, stepBudget);
+    return new Query(stepQueryId(id, index), steps.get(index), task, stepBudget).withTenant(tenant);
   }
 }

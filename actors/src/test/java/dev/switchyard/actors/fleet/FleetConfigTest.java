@@ -99,6 +99,45 @@ class FleetConfigTest {
   }
 
   @Test
+  void tenantsAreReadOverTheirDefaults() {
+    FleetConfig.Checked checked = check(FLEET + """
+        switchyard.pipelines { chain { strategy = fallback, models = [small, big] } }
+        switchyard.tenants {
+          acme { budget-usd-per-day = 5, budget-usd-per-month = 100, requests-per-minute = 600,
+                 tokens-per-minute = 200000, models = [chain, small], priority = 3 }
+          quiet {}
+        }
+        """);
+    assertEquals(List.of(), checked.problems());
+    TenantSpec acme = checked.fleet().tenants().get("acme").orElseThrow();
+    assertEquals(new TenantSpec("acme", 5, 100, 600, 200000, List.of("chain", "small"), 3), acme);
+    assertTrue(acme.allows("chain"));
+    assertTrue(!acme.allows("big"), "big is outside acme's allow-list");
+    TenantSpec quiet = checked.fleet().tenants().get("quiet").orElseThrow();
+    assertEquals(new TenantSpec("quiet", 0, 0, 0, 0, List.of(), 1), quiet, "no limit, every model, weight 1");
+    assertTrue(quiet.allows("big"));
+  }
+
+  @Test
+  void tenantMistakesAreNamedByKeyPath() {
+    assertEquals(List.of(
+            "switchyard.tenants.acme.priorty: unknown key (did you mean 'priority'?); known here: budget-usd-per-day,"
+                + " budget-usd-per-month, models, priority, requests-per-minute, tokens-per-minute",
+            "switchyard.tenants.acme.budget-usd-per-day: must be a finite number >= 0, got -1.0",
+            "switchyard.tenants.acme.models: 'smal' is neither a model nor a pipeline this node serves (did you mean"
+                + " 'small'?)",
+            "switchyard.tenants.b.priority: must be at least 1",
+            "switchyard.tenants.c: must be an object: { budget-usd-per-day = 10, models = [...] }"),
+        problems(FLEET + """
+            switchyard.tenants {
+              acme { budget-usd-per-day = -1, priorty = 2, models = [smal] }
+              b { priority = 0 }
+              c = 5
+            }
+            """));
+  }
+
+  @Test
   void modelMistakesAreNamedByKeyPath() {
     assertEquals(List.of("switchyard.models.m.price: a model needs a price: price { input-per-mtok = ...,"
             + " output-per-mtok = ... } in USD per million tokens (0 for a model that costs nothing per call)",
