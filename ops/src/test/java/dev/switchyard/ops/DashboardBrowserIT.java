@@ -14,6 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +98,74 @@ class DashboardBrowserIT {
             .filter(HeadlessChromium.Message::isError).toList();
         assertEquals(List.of(), errors, "no console error, exception or failed load");
       }
+    }
+  }
+
+  /**
+   * The page under an admin API that wants a key (a gate in front of the real API stands for the admin keys to
+   * come: 401 without a key, 403 with another): it says a key is needed, then that the one entered is refused,
+   * then, with the right one (kept in sessionStorage and sent as {@code Authorization: Bearer}), renders the
+   * snapshot. The refused fetches are the only errors the browser reports.
+   */
+  @Test
+  void asksForTheAdminKeyAndSendsTheOneEntered() throws Exception {
+    assumeTrue(HeadlessChromium.installed(), "skipped: " + HeadlessChromium.BINARY + " is absent (Debian package"
+        + " chromium; .ci/run installs it)");
+    try (TinyServer server = TinyServer.start(dir, 0.0, Map.of("switchyard.http.dashboard-refresh", "1s"))) {
+      chat(server, CASCADE, TinyDataset.QUESTIONS.get(0), 200);
+      String gated = server.serveAlsoBehind(new AdminKeyGate()::around);
+      try (HeadlessChromium browser = HeadlessChromium.start(dir, 1400, 1000)) {
+        browser.open(gated + "/dashboard");
+        browser.awaitTrue("document.getElementById('status').textContent === 'admin key needed'", RENDERED);
+        assertTrue(text(browser, "#problem").contains("needs an admin key (401)"), text(browser, "#problem"));
+
+        enterKey(browser, "not-the-key");
+        browser.awaitTrue("document.getElementById('status').textContent === 'admin key refused'", RENDERED);
+        assertTrue(text(browser, "#problem").contains("(403)"), text(browser, "#problem"));
+
+        enterKey(browser, AdminKeyGate.KEY);
+        browser.awaitTrue("Number(document.body.dataset.snapshots || 0) >= 1", RENDERED);
+        assertEquals("1", text(browser, "#pipelines tr[data-pipeline='" + CASCADE + "'] td.requests"));
+        assertTrue(browser.evaluate("document.getElementById('problem').hidden").asBoolean());
+        assertEquals(AdminKeyGate.KEY, browser.evaluate("sessionStorage.getItem('switchyard.admin-key')").asText());
+        assertEquals("", browser.evaluate("document.getElementById('admin-key').value").asText(),
+            "the key does not stay in the field");
+
+        List<HeadlessChromium.Message> unexpected = browser.messages().stream()
+            .filter(HeadlessChromium.Message::isError)
+            .filter(m -> !(m.source().equals("network") && (m.text().contains("401") || m.text().contains("403"))))
+            .toList();
+        assertEquals(List.of(), unexpected, "no error but the refused fetches");
+      }
+    }
+  }
+
+  private static void enterKey(HeadlessChromium browser, String key) throws Exception {
+    browser.evaluate("document.getElementById('admin-key').value = " + JSON.writeValueAsString(key)
+        + "; document.getElementById('key-form').requestSubmit(); true");
+  }
+
+  /** Admin routes answer only to {@code Authorization: Bearer KEY}: 401 without a key, 403 with another. */
+  private static final class AdminKeyGate extends AllDirectives {
+    static final String KEY = "sy-admin-test-key";
+
+    Route around(Route api) {
+      return extractRequest(request -> {
+        if (!request.getUri().path().startsWith("/admin/")) {
+          return api;
+        }
+        Optional<String> auth = request.getHeader("Authorization").map(HttpHeader::value);
+        if (auth.isEmpty()) {
+          return refuse(401, "an admin key is required");
+        }
+        return auth.get().equals("Bearer " + KEY) ? api : refuse(403, "this key is not an admin key");
+      });
+    }
+
+    private Route refuse(int status, String message) {
+      return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(
+          ContentTypes.APPLICATION_JSON, "{\"error\":{\"message\":\"" + message + "\",\"type\":"
+              + "\"invalid_request_error\",\"param\":null,\"code\":\"unauthorized\"}}")));
     }
   }
 
