@@ -50,7 +50,7 @@ final class DashboardSnapshot {
       HttpSettings settings) {
     this.engine = engine;
     this.meters = metrics.registry();
-    this.metricsEnabled = metrics.scrape().isPresent();
+    this.metricsEnabled = metrics.enabled();
     this.rendered = rendered;
     this.mapper = mapper;
     this.clock = clock;
