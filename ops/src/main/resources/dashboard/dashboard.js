@@ -37,7 +37,8 @@
 
   function fill(tbodyId, rows, columns, emptyText) {
     const body = document.getElementById(tbodyId);
-    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { class: "empty", colspan: columns }, emptyText))]));
+    const empty = el("tr", {}, el("td", { class: "empty", colspan: columns }, emptyText));
+    body.replaceChildren(...(rows.length ? rows : [empty]));
   }
 
   function pill(text, kind) {
@@ -51,21 +52,27 @@
     return el("span", { class: "bar" + (over ? " over" : "") }, span);
   }
 
+  /** Unknown values (null: the snapshot does not know) show as a dash. */
+  const known = (n) => n !== null && n !== undefined;
   const fmt = {
-    int: (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US")),
-    ms: (n) => (n === null || n === undefined ? "–" : (n >= 1000 ? (n / 1000).toFixed(2) + " s" : n.toFixed(1) + " ms")),
-    usd: (n) => (n === null || n === undefined ? "–" : "$" + (n === 0 ? "0" : n < 0.01 ? n.toFixed(6) : n.toFixed(4))),
-    pct: (n) => (n === null || n === undefined ? "–" : (n * 100).toFixed(1) + "%"),
-    num: (n, d) => (n === null || n === undefined ? "–" : n.toFixed(d === undefined ? 3 : d)),
+    int: (n) => (known(n) ? Number(n).toLocaleString("en-US") : "–"),
+    ms: (n) => (known(n) ? (n >= 1000 ? (n / 1000).toFixed(2) + " s" : n.toFixed(1) + " ms") : "–"),
+    usd: (n) => (known(n) ? "$" + (n === 0 ? "0" : n < 0.01 ? n.toFixed(6) : n.toFixed(4)) : "–"),
+    pct: (n) => (known(n) ? (n * 100).toFixed(1) + "%" : "–"),
+    num: (n, d) => (known(n) ? n.toFixed(d === undefined ? 3 : d) : "–"),
     time: (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB") : "–"),
   };
 
   // ------------------------------------------------------------------ sections
 
+  function memberKind(status) {
+    return status === "Up" ? "ok" : status === "Down" || status === "Removed" ? "bad" : "warn";
+  }
+
   function renderCluster(cluster) {
     const rows = cluster.members.map((m) => el("tr", { "data-member": m.address },
       cell(el("span", { class: "mono" }, m.address, m.self ? " (this node)" : ""), null),
-      cell(pill(m.status, m.status === "Up" ? "ok" : m.status === "Down" || m.status === "Removed" ? "bad" : "warn"), "status"),
+      cell(pill(m.status, memberKind(m.status)), "status"),
       cell(m.roles.length ? m.roles.join(", ") : "–", "roles"),
       cell(m.reachable ? pill("yes", "ok") : pill("unreachable", "bad"), "reachable")));
     fill("members", rows, 4, "this node is not a member of a cluster yet");
@@ -172,6 +179,11 @@
     fill("tenants", rows, 4, "no tenants configured");
   }
 
+  function call(c) {
+    return `${c.input_tokens}+${c.output_tokens} tokens · ${fmt.ms(c.latency_ms)} · ${fmt.usd(c.cost_usd)}`
+      + (c.reference_score === null ? "" : ` · correct ${c.reference_score}`);
+  }
+
   function renderEpisodes(episodes) {
     const box = document.getElementById("episodes");
     if (!episodes.length) {
@@ -187,8 +199,7 @@
         cell(s.model || "–", null),
         cell(s.decision || "–", "mono"),
         cell(s.signal === null ? "–" : fmt.num(s.signal), "num"),
-        cell(s.call ? `${s.call.input_tokens}+${s.call.output_tokens} tokens · ${fmt.ms(s.call.latency_ms)} · ${fmt.usd(s.call.cost_usd)}`
-          + (s.call.reference_score === null ? "" : ` · correct ${s.call.reference_score}`) : "–", null)));
+        cell(s.call ? call(s.call) : "–", null)));
       const details = el("details", { class: "episode", "data-query": e.query_id },
         el("summary", {},
           el("span", { class: "id mono" }, e.query_id),
@@ -201,8 +212,9 @@
           e.score === null ? null : el("span", {}, "reward " + fmt.num(e.score, 2)),
           el("span", { class: "note" }, fmt.time(e.finished_at))),
         el("table", {},
-          el("thead", {}, el("tr", {}, el("th", { class: "num" }, "Round"), el("th", {}, "Stage"), el("th", {}, "Model"),
-            el("th", {}, "Decision"), el("th", { class: "num" }, "Signal"), el("th", {}, "Call"))),
+          el("thead", {}, el("tr", {}, el("th", { class: "num" }, "Round"), el("th", {}, "Stage"),
+            el("th", {}, "Model"), el("th", {}, "Decision"), el("th", { class: "num" }, "Signal"),
+            el("th", {}, "Call"))),
           el("tbody", {}, ...steps)));
       if (open.has(e.query_id)) details.open = true;
       return details;
@@ -218,7 +230,8 @@
     renderEpisodes(s.recent_episodes);
     const self = s.cluster.self;
     document.getElementById("generated").textContent = `snapshot of ${self} at ${fmt.time(s.generated_at)}`
-      + (s.metrics_enabled ? "" : " · metrics disabled on this node (switchyard.metrics.enabled = off): traffic and cost read 0");
+      + (s.metrics_enabled ? ""
+        : " · metrics disabled on this node (switchyard.metrics.enabled = off): traffic and cost read 0");
   }
 
   // ------------------------------------------------------------------ fetching
@@ -245,10 +258,10 @@
         let detail = "";
         try { detail = (await response.json()).error.message; } catch (e) { /* not JSON: the status says it */ }
         status("refused", response.status === 401 ? "admin key needed" : "admin key refused");
-        problem((response.status === 401
-          ? (key ? "The admin key was not accepted (401). Enter a valid admin key above."
-            : "The admin API needs an admin key (401). Enter it above; it is kept for this tab only.")
-          : "This key may not use the admin API (403). Enter an admin key above.") + (detail ? " Server: " + detail : ""));
+        const what = response.status === 403 ? "This key may not use the admin API (403). Enter an admin key above."
+          : key ? "The admin key was not accepted (401). Enter a valid admin key above."
+            : "The admin API needs an admin key (401). Enter it above; it is kept for this tab only.";
+        problem(what + (detail ? " Server: " + detail : ""));
         return;
       }
       if (!response.ok) {

@@ -163,9 +163,9 @@ class DashboardBrowserIT {
     }
 
     private Route refuse(int status, String message) {
-      return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(
-          ContentTypes.APPLICATION_JSON, "{\"error\":{\"message\":\"" + message + "\",\"type\":"
-              + "\"invalid_request_error\",\"param\":null,\"code\":\"unauthorized\"}}")));
+      return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(status)
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"error\":{\"message\":\"" + message
+              + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"unauthorized\"}}")));
     }
   }
 

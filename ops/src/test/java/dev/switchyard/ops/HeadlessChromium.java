@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * Debian's Chromium ({@value #BINARY}) run headless, driven through the Chrome DevTools protocol over the JDK's own
- * WebSocket client: one page, whose console messages, uncaught exceptions, browser log entries (failed loads,
- * Content-Security-Policy violations) and requested URLs are all collected, so a test can open a page, wait for what it renders,
- * take a screenshot and check that nothing went wrong. Loopback only: Chromium listens for DevTools on 127.0.0.1.
+ * Debian's Chromium ({@code /usr/bin/chromium}) run headless, driven through the Chrome DevTools protocol over the
+ * JDK's own WebSocket client: one page, whose console messages, uncaught exceptions, browser log entries (failed
+ * loads, Content-Security-Policy violations) and requested URLs are all collected, so a test can open a page, wait
+ * for what it renders, take a screenshot and check that nothing went wrong. Loopback only: Chromium listens for
+ * DevTools on 127.0.0.1.
  */
 public final class HeadlessChromium implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/chromium");
@@ -151,7 +152,7 @@ public final class HeadlessChromium implements AutoCloseable {
     return result.path("result").path("value");
   }
 
-  /** Polls {@code expression} until it is true; fails with the page's messages when it is not within {@code timeout}. */
+  /** Polls {@code expression} until it is true; fails with the page's messages if not within {@code timeout}. */
   public void awaitTrue(String expression, Duration timeout) throws Exception {
     await(expression, JsonNode::asBoolean, timeout);
   }
