@@ -67,6 +67,7 @@ public final class HeadlessChromium implements AutoCloseable {
     Process process = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--no-default-browser-check", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+        "--disable-breakpad", "--disable-crash-reporter",
         "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
         "--window-size=" + width + "," + height, "about:blank")
         .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
@@ -236,22 +237,46 @@ public final class HeadlessChromium implements AutoCloseable {
     } catch (Exception e) {
       // the browser goes anyway
     }
+    // Chromium's helpers (renderer, GPU, crash handler) outlive its main process for a moment and write to the
+    // profile: every one of them must be gone before the profile can be deleted.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+    for (ProcessHandle helper : helpers) {
+      try {
+        helper.onExit().get(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        helper.destroyForcibly();
+        helper.onExit().get(5, TimeUnit.SECONDS);
+      }
+    }
     deleteTree(profile);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+  /** Deletes the profile; a file a helper still flushes in its last moment can leave a directory to retry once. */
+  private static void deleteTree(Path dir) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+        return;
+      } catch (java.nio.file.NoSuchFileException gone) {
+        if (!Files.exists(dir)) {
+          return;
+        }
+        if (attempt == 3) {
+          throw gone;
+        }
+      } catch (java.nio.file.DirectoryNotEmptyException written) {
+        if (attempt == 3) {
+          throw written;
+        }
       }
+      Thread.sleep(500);
     }
   }
 
