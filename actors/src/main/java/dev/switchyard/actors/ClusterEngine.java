@@ -17,6 +17,7 @@ import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.query.QueryActor;
 import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Query;
@@ -218,6 +219,11 @@ final class ClusterEngine implements Engine {
   @Override
   public Map<String, PoolLoad> load() {
     return services.loads().snapshot();
+  }
+
+  @Override
+  public List<Episode> recentEpisodes() {
+    return services.recentEpisodes().newestFirst();
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.switchyard.actors.learn.PolicyPublished;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.shadow.ShadowTally;
 import dev.switchyard.protocol.Durability;
+import dev.switchyard.protocol.Episode;
 import dev.switchyard.protocol.Feedback;
 import dev.switchyard.protocol.PoolLoad;
 import dev.switchyard.protocol.Query;
@@ -131,6 +132,22 @@ public interface Engine {
    */
   default CompletionStage<PolicyReport> policyReport(String pipeline) {
     return unsupported("policies");
+  }
+
+  /**
+   * The last episodes that finished on this node, newest first (at most {@code switchyard.dashboard.recent-episodes}):
+   * what the dashboard shows of recent queries. An engine that keeps none answers an empty list.
+   */
+  default List<Episode> recentEpisodes() {
+    return List.of();
+  }
+
+  /**
+   * Every configured tenant's spend and traffic against its budgets and limits, for the dashboard; an empty list
+   * while no tenant is configured.
+   */
+  default CompletionStage<List<TenantUsage>> tenantUsage() {
+    return java.util.concurrent.CompletableFuture.completedFuture(List.of());
   }
 
   /**

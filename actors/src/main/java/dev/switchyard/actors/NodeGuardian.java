@@ -7,6 +7,7 @@ import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.learn.PolicyBoard;
 import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.metrics.RecentEpisodes;
 import dev.switchyard.actors.pool.LoadBoard;
 import dev.switchyard.actors.pool.ModelPool;
 import dev.switchyard.actors.pool.PoolKeeper;
@@ -102,7 +103,8 @@ final class NodeGuardian {
     }
 
     NodeServices services = new NodeServices(settings, boot.clock(), setup.models(), pipelines, policies, loads,
-        sharding, learners, openQueries, boot.metrics(), new LocalShadows(), shadowRegistry);
+        sharding, learners, openQueries, boot.metrics(), new LocalShadows(), shadowRegistry,
+        RecentEpisodes.fromConfig(system.settings().config()));
     ctx.spawn(ShadowBoard.create(services, shadowTopic), "shadow-board");
     QueryActor.initSharding(system, services);
     JobSettings jobSettings = JobSettings.from(system.settings().config());

@@ -3,6 +3,7 @@ package dev.switchyard.actors;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.metrics.EngineMetrics;
+import dev.switchyard.actors.metrics.RecentEpisodes;
 import dev.switchyard.actors.pool.LoadBoard;
 import dev.switchyard.actors.query.OpenQueries;
 import dev.switchyard.actors.shadow.LocalShadows;
@@ -19,13 +20,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * What the actors of one node share: settings, clock, the model cards and pipelines, this node's views of
  * pool load and policies (read locally, no hop), sharding, and the proxies of the learner singletons and of the
- * open-queries registry, the node's meters, this node's installed shadows and promoted artifacts (read locally) and
- * the proxy of the shadow registry singleton. Built once by {@link EngineNode}.
+ * open-queries registry, the node's meters, this node's installed shadows and promoted artifacts (read locally),
+ * the proxy of the shadow registry singleton, and the last episodes that finished here. Built once by
+ * {@link EngineNode}.
  */
 public record NodeServices(EngineSettings settings, Clock clock, List<ModelCard> models,
     Map<String, PipelineDefinition> pipelines, LocalPolicies policies, LoadBoard loads, ClusterSharding sharding,
     Map<String, ActorRef<Learner.Command>> learners, ActorRef<OpenQueries.Command> openQueries,
-    EngineMetrics metrics, LocalShadows shadows, ActorRef<ShadowRegistry.Command> shadowRegistry) {
+    EngineMetrics metrics, LocalShadows shadows, ActorRef<ShadowRegistry.Command> shadowRegistry,
+    RecentEpisodes recentEpisodes) {
   public NodeServices {
     models = List.copyOf(models);
     pipelines = Map.copyOf(pipelines);

@@ -168,6 +168,11 @@ class MetricsEndToEndTest {
     assertEquals(promptTokens, scrape.sum("switchyard_model_tokens_total", l -> l.get("type").equals("input")));
     assertEquals(completionTokens, scrape.sum("switchyard_model_tokens_total", l -> l.get("type").equals("output")));
     assertEquals(sum(summaries, "cost_usd"), scrape.sum("switchyard_model_cost_usd_total", l -> true), 1e-9);
+    for (String pipeline : List.of(CASCADE, BANDIT)) {
+      List<JsonNode> its = summaries.subList(pipeline.equals(CASCADE) ? 0 : 3, pipeline.equals(CASCADE) ? 3 : 6);
+      assertEquals(sum(its, "cost_usd"), scrape.value("switchyard_query_cost_usd_total", Map.of("pipeline", pipeline)),
+          1e-9, pipeline);
+    }
   }
 
   @Test

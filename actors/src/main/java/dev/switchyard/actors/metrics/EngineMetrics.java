@@ -79,8 +79,8 @@ public final class EngineMetrics {
   /**
    * Records a finished query from its episode: every attempt it made ({@code switchyard.model.calls} by outcome,
    * {@code switchyard.model.errors} by kind for the failed and refused ones), the tokens, cost and latency of
-   * every answered call, and the query's own latency ({@code switchyard.query.duration}, tagged with the
-   * answering model or {@value #NONE}).
+   * every answered call, the query's cost by pipeline ({@code switchyard.query.cost}) and its own latency
+   * ({@code switchyard.query.duration}, tagged with the answering model or {@value #NONE}).
    */
   public void queryFinished(Episode episode) {
     for (EpisodeStep step : episode.steps()) {
@@ -94,6 +94,11 @@ public final class EngineMetrics {
         case REJECTED -> attemptFailed(step, "rejected");
         default -> { }
       }
+    }
+    if (Double.isFinite(episode.costUsd()) && episode.costUsd() > 0) {
+      Counter.builder("switchyard.query.cost").description("Cost of the queries' model calls, in US dollars, by"
+          + " pipeline").baseUnit("usd").tags("pipeline", episode.pipeline()).register(registry)
+          .increment(episode.costUsd());
     }
     String answerModel = episode.answerModel() == null ? NONE : model(episode.answerModel());
     record(latencyTimer("switchyard.query.duration", "Latency of a query from its acceptance to its answer or "

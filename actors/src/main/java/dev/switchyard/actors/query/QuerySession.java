@@ -361,6 +361,7 @@ final class QuerySession {
     // reply too, so a caller that has its answer finds the query counted
     learn(run, run.result().episode(), false);
     services.metrics().queryFinished(run.result().episode());
+    services.recentEpisodes().finished(run.result().episode());
     Completed completed = new Completed(run.result());
     waiters.forEach(w -> w.tell(completed));
     watchers.forEach(w -> w.tell(completed));

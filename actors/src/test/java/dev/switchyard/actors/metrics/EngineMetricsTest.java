@@ -88,6 +88,15 @@ class EngineMetricsTest {
   }
 
   @Test
+  void aQueryCostsItsPipelineWhatItsCallsCost() {
+    metrics.queryFinished(cascade());
+    metrics.queryFinished(cascade());
+
+    assertEquals(2 * cascade().costUsd(), counter("switchyard.query.cost", "pipeline", "switchyard/cascade"), 1e-12);
+    assertEquals(2 * (0.0001 + 0.002), counter("switchyard.query.cost", "pipeline", "switchyard/cascade"), 1e-12);
+  }
+
+  @Test
   void theQueryDurationIsTaggedWithItsPipelineAndAnsweringModel() {
     metrics.queryFinished(cascade());
 

@@ -15,8 +15,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * The HTTP API, assembled from its route groups: {@link ChatCompletionsRoutes} ({@code POST /v1/chat/completions},
  * OpenAI-compatible, with SSE streaming), {@link JobsRoutes} ({@code /v1/jobs...}), {@link FeedbackRoutes}
  * ({@code POST /v1/feedback}), {@link ServiceRoutes} ({@code GET /v1/models}, {@code /health}, {@code /ready},
- * {@code /metrics}) and {@link AdminRoutes} ({@code /admin/pipelines/{name}/shadow|promote}); every {@code /v1} request is counted and timed in {@link HttpMetrics} by route, pipeline and
- * status.
+ * {@code /metrics}), {@link AdminRoutes} ({@code /admin/pipelines/{name}/shadow|promote|policy}) and
+ * {@link DashboardRoutes} ({@code GET /dashboard} and its snapshot {@code GET /admin/dashboard}); every {@code /v1}
+ * request is counted and timed in {@link HttpMetrics} by route, pipeline and status.
  *
  * <p>Guarantees: every error, whichever group it comes from, goes through the one {@link ErrorMapping}: OpenAI's
  * error JSON with a fitting status (400 bad input, 404 unknown pipeline or route, 405 wrong method, 413 body too
@@ -62,7 +63,8 @@ public final class ApiRoutes extends AllDirectives {
         new FeedbackRoutes(engine, requestMapper, replies, errors, support).route(),
         new JobsRoutes(engine, settings, ids, requestMapper, replies, errors, support).route(),
         new ServiceRoutes(engine, ready, metrics, startedAtSeconds, replies, errors, support).route(),
-        new AdminRoutes(engine, replies.json(), support::readBody, errors).route());
+        new AdminRoutes(engine, replies.json(), support::readBody, errors).route(),
+        new DashboardRoutes(engine, metrics, settings, clock, replies.json(), errors).route());
   }
 
   public Route route() {

@@ -124,8 +124,8 @@ final class ErrorMapping extends AllDirectives {
   /** A path under {@code /admin/pipelines/} that is not one of the admin API's routes. */
   ApiError noSuchAdminRoute() {
     return new ApiError(404, "invalid_request_error", "no such admin route; the admin API serves PUT, GET and"
-        + " DELETE /admin/pipelines/{name}/shadow, POST /admin/pipelines/{name}/promote and GET"
-        + " /admin/pipelines/{name}/policy", null, "not_found", null);
+        + " DELETE /admin/pipelines/{name}/shadow, POST /admin/pipelines/{name}/promote, GET"
+        + " /admin/pipelines/{name}/policy and GET /admin/dashboard", null, "not_found", null);
   }
 
   ApiError tooLarge() {
@@ -178,7 +178,8 @@ final class ErrorMapping extends AllDirectives {
             "no such route; the API serves POST /v1/chat/completions, POST /v1/jobs, GET and DELETE /v1/jobs/{id},"
                 + " GET /v1/jobs/{id}/events, POST /v1/feedback, GET /v1/models, GET /health, GET /ready,"
                 + " GET /metrics, PUT, GET and DELETE /admin/pipelines/{name}/shadow,"
-                + " POST /admin/pipelines/{name}/promote",
+                + " POST /admin/pipelines/{name}/promote, GET /admin/pipelines/{name}/policy, GET /admin/dashboard,"
+                + " GET /dashboard",
             null, "not_found", null)), List.of())))
         .build();
   }

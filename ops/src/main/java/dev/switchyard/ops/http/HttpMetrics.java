@@ -69,6 +69,11 @@ public final class HttpMetrics {
     return registry;
   }
 
+  /** Whether meters are kept ({@code switchyard.metrics.enabled}); when not, every count reads 0. */
+  boolean enabled() {
+    return prometheus != null;
+  }
+
   /** Every meter in the Prometheus text format (0.0.4); empty when metrics are disabled. */
   Optional<String> scrape() {
     return prometheus == null ? Optional.empty() : Optional.of(prometheus.scrape());

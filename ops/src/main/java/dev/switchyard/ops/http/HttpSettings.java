@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * The HTTP API's limits and timeouts, read from {@code switchyard.http} (see the ops {@code reference.conf}),
  * so no limit is a literal in the routes; {@code maxJobSteps} is the engine's {@code switchyard.job.max-steps},
- * checked at the edge so the error names the field; {@code bounds} limit every numeric request field.
+ * checked at the edge so the error names the field; {@code bounds} limit every numeric request field;
+ * {@code dashboardRefresh} is how often the {@code /dashboard} page fetches its snapshot.
  */
 public record HttpSettings(
     String host,
@@ -29,7 +30,8 @@ public record HttpSettings(
     RequestBounds bounds,
     Duration headerTimeout,
     int maxConnectionsPerClient,
-    Duration refusedConnectionGrace) {
+    Duration refusedConnectionGrace,
+    Duration dashboardRefresh) {
 
   public HttpSettings {
     if (port < 0 || port > 65535) {
@@ -44,6 +46,7 @@ public record HttpSettings(
     positive("max-connections-per-client", maxConnectionsPerClient);
     positive("header-timeout", headerTimeout.toMillis());
     positive("refused-connection-grace", refusedConnectionGrace.toMillis());
+    positive("dashboard-refresh", dashboardRefresh.toMillis());
     if (maxJobSteps <= 0) {
       throw new IllegalArgumentException("switchyard.job.max-steps must be positive, got " + maxJobSteps);
     }
@@ -85,6 +88,7 @@ public record HttpSettings(
         RequestBounds.from(c),
         c.getDuration("header-timeout"),
         c.getInt("max-connections-per-client"),
-        c.getDuration("refused-connection-grace"));
+        c.getDuration("refused-connection-grace"),
+        c.getDuration("dashboard-refresh"));
   }
 }

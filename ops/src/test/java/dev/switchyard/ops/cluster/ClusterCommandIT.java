@@ -64,6 +64,7 @@ class ClusterCommandIT {
             null);
         assertEquals(200, chat.statusCode(), node + ": " + chat.body());
       }
+      dashboardSeesTheWholeCluster("http://127.0.0.1:" + HTTP);
 
       HttpResponse<String> accepted = post("http://127.0.0.1:" + HTTP + "/v1/jobs", Map.of("model",
           "switchyard/cascade", "messages", List.of(Map.of("role", "user", "content", TinyDataset.QUESTIONS.get(1)))),
@@ -88,6 +89,37 @@ class ClusterCommandIT {
       assertEquals("succeeded", awaitEnd("http://127.0.0.1:" + (HTTP + 1), job), "the kept journal has the job");
     } finally {
       run("cluster", "down", "--dir", dir.toString());
+    }
+  }
+
+  /**
+   * The dashboard's snapshot of one node shows the cluster: three members Up and reachable, the pools of both
+   * models wherever they run, and every pipeline's learner and shadow singletons answering.
+   */
+  private void dashboardSeesTheWholeCluster(String base) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode snapshot = null;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/admin/dashboard"))
+          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      snapshot = JSON.readTree(r.body());
+      if (snapshot.path("pools").size() == 2) {
+        break;
+      }
+      Thread.sleep(250);
+    }
+    JsonNode members = snapshot.path("cluster").path("members");
+    assertEquals(3, members.size(), snapshot.path("cluster").toString());
+    for (JsonNode m : members) {
+      assertEquals("Up", m.path("status").asText(), m.toString());
+      assertTrue(m.path("reachable").asBoolean(), m.toString());
+    }
+    List<String> pools = new ArrayList<>();
+    snapshot.path("pools").forEach(p -> pools.add(p.path("model").asText()));
+    assertEquals(List.of("big", "small"), pools, snapshot.path("pools").toString());
+    for (JsonNode learner : snapshot.path("learners")) {
+      assertTrue(learner.path("error").isNull(), learner.toString());
     }
   }
 
