@@ -125,7 +125,7 @@ final class QuerySession {
         : List.of(ChatMessage.user(pending.subQuery()));
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
-        messages, text, query.maxOutputTokens(), query.params()).withTraceparent(traceparent);
+        messages, text, query.maxOutputTokens(), query.params(), false, traceparent);
     if (answerAsIs && !tokenWatchers.isEmpty()) {
       request = request.withStreamTokens();
     }

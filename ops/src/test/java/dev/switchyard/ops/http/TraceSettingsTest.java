@@ -78,7 +78,7 @@ class TraceSettingsTest {
   }
 
   @Test
-  void serveRefusesToStartWithAnUnknownExporter(@TempDir Path dir) throws Exception {
+  void serveRefusesToStartAndConfigCheckReportsAnUnknownExporter(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("switchyard.conf");
     Files.writeString(file, "switchyard.telemetry.traces.exporter = zipkin\n");
     SwitchyardCliTest.Run run = SwitchyardCliTest.run("serve", "--config", file.toString(), "--port", "0",
@@ -86,6 +86,10 @@ class TraceSettingsTest {
     assertEquals(2, run.exit(), run.err());
     assertTrue(run.err().contains("switchyard serve: switchyard.telemetry.traces.exporter must be one of none, otlp,"
         + " got 'zipkin'"), run.err());
+    SwitchyardCliTest.Run check = SwitchyardCliTest.run("config", "check", file.toString());
+    assertEquals(2, check.exit(), check.err());
+    assertTrue(check.err().contains(file + ": switchyard.telemetry.traces.exporter must be one of none, otlp,"
+        + " got 'zipkin'"), check.err());
   }
 
   @Test
