@@ -9,25 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.typesafe.config.Config;
-import dev.switchyard.actors.Engine;
-import dev.switchyard.actors.EngineNode;
-import dev.switchyard.actors.EngineSettings;
-import dev.switchyard.actors.EngineSetup;
-import dev.switchyard.actors.fleet.FleetBuilder;
-import dev.switchyard.actors.fleet.FleetConfig;
-import dev.switchyard.ops.http.ApiServer;
-import dev.switchyard.ops.http.HttpMetrics;
-import dev.switchyard.ops.http.HttpSettings;
-import dev.switchyard.ops.http.Tracing;
-import dev.switchyard.simulator.backend.ReplayBackendFactory;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,16 +22,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TracingEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PIPELINE = "acme/chat";
-  private static final String REMOTE_MODEL = "acme/small-v1";
+  static final String PIPELINE = "acme/chat";
+  static final String REMOTE_MODEL = "acme/small-v1";
   /** What the mock says answered (a provider may name a snapshot of the model asked for). */
   private static final String ANSWERING_MODEL = "acme/small-v1-2026-01";
   private static final String PROMPT = "What is the capital of Atlantis? secret-marker-7f3a";
@@ -74,14 +56,13 @@ class TracingEndToEndTest {
 
   private static final MockUpstreams MOCKS = new MockUpstreams();
   /** Calls the mock will answer 503 before it answers again. */
-  private static final AtomicInteger FAIL_NEXT = new AtomicInteger();
+  static final AtomicInteger FAIL_NEXT = new AtomicInteger();
   /** The {@code traceparent} header of each call the mock received (null when absent). */
-  private static final List<String> TRACEPARENTS = new CopyOnWriteArrayList<>();
-  private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+  static final List<String> TRACEPARENTS = new CopyOnWriteArrayList<>();
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static SdkTracerProvider provider;
-  private static ActorSystem<Void> system;
+  private static TracedNode node;
+  private static InMemorySpanExporter exported;
   private static String base;
   private static int mockPort;
 
@@ -89,6 +70,15 @@ class TracingEndToEndTest {
   static void start() throws Exception {
     String mock = MOCKS.start("acme", TracingEndToEndTest::answer);
     mockPort = URI.create(mock).getPort();
+    node = TracedNode.start(fleetFile(dir, mock), dir.resolve("state"),
+        Map.of("pekko.actor.serialize-messages", "on"));
+    assertTrue(node.system.settings().config().getBoolean("pekko.actor.serialize-messages"));
+    exported = node.spans;
+    base = node.base;
+  }
+
+  /** One openai model over {@code mock}, and a pipeline over it. */
+  static Path fleetFile(Path dir, String mock) throws IOException {
     Path file = dir.resolve("fleet.conf");
     Files.writeString(file, """
         switchyard.models {
@@ -99,41 +89,20 @@ class TracingEndToEndTest {
           "%s" { strategy = fallback, models = [acme-small] }
         }
         """.formatted(mock, REMOTE_MODEL, PIPELINE));
-    FleetFiles.Loaded loaded = FleetFiles.read(file, Map.of()).orElseThrow();
-    Config config = SwitchyardConfig.load(Map.of("switchyard.http.port", 0,
-        "switchyard.state-dir", dir.resolve("state").toString(),
-        "pekko.actor.serialize-messages", "on"), loaded.file());
-    ReplayBackendFactory replay = FleetFiles.replay(config, loaded);
-    FleetConfig.Checked checked = FleetFiles.check(config, loaded, replay);
-    assertTrue(checked.ok(), checked.problems().toString());
-
-    provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(SPANS)).build();
-    Tracing tracing = Tracing.of(provider);
-    system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
-    assertTrue(system.settings().config().getBoolean("pekko.actor.serialize-messages"));
-    EngineSetup setup = new FleetBuilder(config.getConfig("switchyard.fleet"),
-        FleetFiles.backends(system, replay, tracing), EngineSettings.from(config).pool()).build(checked.fleet());
-    Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), HttpMetrics.disabled().registry());
-    ServerBinding api = ApiServer.serve(system, engine, HttpSettings.fromConfig(config), HttpMetrics.disabled(),
-        tracing).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + api.localAddress().getPort();
+    return file;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
     MOCKS.close();
-    if (provider != null) {
-      provider.shutdown().join(10, TimeUnit.SECONDS);
-    }
   }
 
   @BeforeEach
   void clear() {
-    SPANS.reset();
+    exported.reset();
     TRACEPARENTS.clear();
     FAIL_NEXT.set(0);
   }
@@ -280,16 +249,16 @@ class TracingEndToEndTest {
   private static List<SpanData> spansOfOneRequest(int attempts) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < until) {
-      List<SpanData> spans = SPANS.getFinishedSpanItems();
+      List<SpanData> spans = exported.getFinishedSpanItems();
       long servers = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).count();
       long clients = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).count();
       if (servers >= 1 && clients >= attempts) {
         Thread.sleep(200); // and none more arrives
-        return SPANS.getFinishedSpanItems();
+        return exported.getFinishedSpanItems();
       }
       Thread.sleep(20);
     }
-    return SPANS.getFinishedSpanItems();
+    return exported.getFinishedSpanItems();
   }
 
   private static SpanData only(List<SpanData> spans, SpanKind kind) {
@@ -299,7 +268,7 @@ class TracingEndToEndTest {
   }
 
   /** No attribute of any span holds the prompt, or a piece of it. */
-  private static void assertNoPromptIn(List<SpanData> spans) {
+  static void assertNoPromptIn(List<SpanData> spans) {
     for (SpanData span : spans) {
       span.getAttributes().forEach((key, value) -> {
         String text = String.valueOf(value);
@@ -313,6 +282,10 @@ class TracingEndToEndTest {
   }
 
   private static HttpResponse<String> chat(boolean stream, Map<String, String> headers) throws Exception {
+    return chat(base, stream, headers);
+  }
+
+  static HttpResponse<String> chat(String base, boolean stream, Map<String, String> headers) throws Exception {
     String body = JSON.writeValueAsString(Map.of("model", PIPELINE, "max_tokens", 64, "stream", stream,
         "messages", List.of(Map.of("role", "user", "content", PROMPT))));
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
@@ -322,7 +295,8 @@ class TracingEndToEndTest {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void answer(HttpExchange exchange, JsonNode request) throws IOException {
+  /** The mock upstream: 503 while {@link #FAIL_NEXT} says so, else an answer (streamed when asked). */
+  static void answer(HttpExchange exchange, JsonNode request) throws IOException {
     TRACEPARENTS.add(exchange.getRequestHeaders().getFirst("traceparent"));
     if (FAIL_NEXT.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       reply(exchange, 503, "application/json", "{\"error\":{\"message\":\"overloaded\"}}");
