@@ -242,6 +242,23 @@ class TracingEndToEndTest {
     assertTrue(TRACEPARENTS.isEmpty(), "no upstream call was made");
   }
 
+  @Test
+  void everyV1RouteIsASpanNamedAfterItsTemplate() throws Exception {
+    HttpResponse<String> models = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, models.statusCode(), models.body());
+    HttpResponse<String> job = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/job-unknown"))
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, job.statusCode(), job.body());
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (exported.getFinishedSpanItems().size() < 2 && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    List<String> names = exported.getFinishedSpanItems().stream().map(SpanData::getName).sorted().toList();
+    assertEquals(List.of("GET /v1/jobs/{id}", "GET /v1/models"), names);
+  }
+
   /**
    * Waits until the request's SERVER span and {@code attempts} CLIENT spans have ended (the server span of a
    * stream ends just after its last byte is written); returns every span exported by then.

@@ -75,6 +75,10 @@ import scala.util.Try;
  * {@code TIMEOUT}; 401/403 {@code UNAUTHORIZED}; other 4xx {@code CLIENT_ERROR}; 5xx, unreachable servers and
  * malformed bodies {@code SERVER_ERROR}. Exception messages carry the provider's short error message at most,
  * never the API key or the prompt.
+ *
+ * <p>With tracing on, each call (a pool's retry is another call) is a CLIENT span, {@link AttemptSpan}, the child of
+ * the request span its {@link BackendRequest#traceparent()} names; its own context goes upstream as
+ * {@code traceparent}. Off, no span is made and no such header is sent.
  */
 public final class OpenAiCompatibleBackend implements InferenceBackend {
   private static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;

@@ -4,11 +4,11 @@ import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.PipelineDefinition;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -18,6 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
@@ -35,7 +36,7 @@ final class RouteSupport extends AllDirectives {
   private final ErrorMapping errors;
   private final Tracing tracing;
   /** Built once (as in {@link ApiRoutes#route()}): an exception inside a traced route still ends its span. */
-  private final org.apache.pekko.http.javadsl.server.ExceptionHandler exceptions;
+  private final ExceptionHandler exceptions;
 
   /** The route template of each metered route, by its metrics name: the span name and {@code http.route}. */
   private static final Map<String, String> HTTP_ROUTES = Map.of(
