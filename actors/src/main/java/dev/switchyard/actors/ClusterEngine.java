@@ -87,6 +87,12 @@ final class ClusterEngine implements Engine {
 
   @Override
   public CompletionStage<QueryResult> answer(Query query, String pipeline, Durability durability) {
+    return answer(query, pipeline, durability, null);
+  }
+
+  @Override
+  public CompletionStage<QueryResult> answer(Query query, String pipeline, Durability durability,
+      String traceparent) {
     Optional<EngineRejection> invalid = validate(query, pipeline, durability);
     if (invalid.isPresent()) {
       return CompletableFuture.failedFuture(invalid.get());
@@ -98,7 +104,8 @@ final class ClusterEngine implements Engine {
       return CompletableFuture.failedFuture(journal.unavailable(what + " (not accepted)"));
     }
     CompletionStage<QueryActor.Reply> asked = entity(query.id())
-        .ask(replyTo -> new QueryActor.Submit(query, pipeline, durability, false, replyTo), timeout);
+        .ask(replyTo -> new QueryActor.Submit(query, pipeline, durability, false, false, replyTo, traceparent),
+            timeout);
     if (durable) {
       asked = journal.guard(JournalHealth.entity(QueryActor.TYPE_KEY, query.id()), true,
           what + " (if it was accepted it resumes once the journal takes writes)", asked);
@@ -120,6 +127,12 @@ final class ClusterEngine implements Engine {
 
   @Override
   public Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability) {
+    return answerStreaming(query, pipeline, durability, null);
+  }
+
+  @Override
+  public Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability,
+      String traceparent) {
     Optional<EngineRejection> invalid = validate(query, pipeline, durability);
     if (invalid.isPresent()) {
       return Source.failed(invalid.get());
@@ -136,7 +149,7 @@ final class ClusterEngine implements Engine {
         services.settings().streamBuffer(), OverflowStrategy.fail());
     return source
         .mapMaterializedValue(ref -> {
-          entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, true, ref));
+          entity(query.id()).tell(new QueryActor.Submit(query, pipeline, durability, true, true, ref, traceparent));
           return ref;
         })
         .watchTermination((ref, ended) -> {

@@ -36,6 +36,25 @@ public interface Engine {
   Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability);
 
   /**
+   * {@link #answer(Query, String, Durability)} for a traced request: every model call of the query carries
+   * {@code traceparent} (a W3C trace context; null for none), so that the attempt spans a backend makes are
+   * children of the request's span. An engine that does not pass it on answers the same, untraced.
+   */
+  default CompletionStage<QueryResult> answer(Query query, String pipeline, Durability durability,
+      String traceparent) {
+    return answer(query, pipeline, durability);
+  }
+
+  /**
+   * {@link #answerStreaming(Query, String, Durability)} for a traced request, as
+   * {@link #answer(Query, String, Durability, String)}.
+   */
+  default Source<QueryProgress, NotUsed> answerStreaming(Query query, String pipeline, Durability durability,
+      String traceparent) {
+    return answerStreaming(query, pipeline, durability);
+  }
+
+  /**
    * Attaches a reward to a finished query; the pipeline's learner, if any, learns from it. A query takes one
    * reward: another fails with {@code CONFLICT} unless {@link Feedback#replace()}, and a replacement is recorded
    * on the query but not learned again.

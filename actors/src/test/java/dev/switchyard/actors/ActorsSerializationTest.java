@@ -81,6 +81,9 @@ class ActorsSerializationTest {
     return serialization.deserialize(bytes, serializer.identifier(), manifest).get();
   }
 
+  /** A W3C trace context as an HTTP request span hands it to its query's model calls. */
+  private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
   @Test
   void everyActorMessageRoundTripsThroughKryo() {
     TestProbe<Object> probe = kit.createTestProbe();
@@ -117,6 +120,8 @@ class ActorsSerializationTest {
         new Worker.Run(request.withStreamTokens(), probe.getRef().unsafeUpcast()),
         new ModelPool.TokensArrived("q1/1", 0, "Par"),
         new QueryActor.Submit(query, "p", Durability.EPHEMERAL, true, true, ref),
+        new QueryActor.Submit(query, "p", Durability.EPHEMERAL, false, false, ref, TRACEPARENT),
+        new ModelPool.Call(request.withTraceparent(TRACEPARENT), probe.getRef().unsafeUpcast()),
         new QueryActor.TokensStreamed("q1", 1, "m", 0, "Par"),
         new Learner.Learn(episode()),
         new Learner.Promote(probe.getRef().unsafeUpcast()),

@@ -25,6 +25,8 @@ public final class TestBackend implements InferenceBackend {
   public final AtomicInteger totalCalls = new AtomicInteger();
   /** The output-token cap each attempt id was called with. */
   public final Map<String, Integer> maxTokens = new ConcurrentHashMap<>();
+  /** The trace context each attempt id was called with, for those called with one. */
+  public final Map<String, String> traceparents = new ConcurrentHashMap<>();
 
   public TestBackend(String modelId, Function<BackendRequest, CompletionStage<Response>> behaviour) {
     this.modelId = modelId;
@@ -55,6 +57,9 @@ public final class TestBackend implements InferenceBackend {
     totalCalls.incrementAndGet();
     calls.computeIfAbsent(request.attemptId(), k -> new AtomicInteger()).incrementAndGet();
     maxTokens.put(request.attemptId(), request.maxTokens());
+    if (request.traceparent() != null) {
+      traceparents.put(request.attemptId(), request.traceparent());
+    }
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     CompletionStage<Response> stage;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import dev.switchyard.actors.fleet.ConfigProblem;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.fleet.ModelSpec;
+import dev.switchyard.ops.http.TraceSettings;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,6 +63,14 @@ public final class ConfigCommand implements Runnable {
           err.println(file + ": " + p.line());
         }
         err.printf("%s: %d problem(s)%n", file, checked.problems().size());
+        err.flush();
+        return ExitCode.USAGE;
+      }
+      try {
+        TraceSettings.fromConfig(config); // as serve reads it at start
+      } catch (IllegalArgumentException e) {
+        err.println(file + ": " + e.getMessage());
+        err.printf("%s: 1 problem(s)%n", file);
         err.flush();
         return ExitCode.USAGE;
       }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import dev.switchyard.actors.fleet.BackendFactory;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.ops.http.OpenAiBackendFactory;
+import dev.switchyard.ops.http.Tracing;
 import dev.switchyard.simulator.backend.ReplayBackendFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,13 @@ final class FleetFiles {
 
   /** The backend kinds, making workers on {@code system} (null: for checking only). */
   static Map<String, BackendFactory> backends(ActorSystem<?> system, ReplayBackendFactory replay) {
-    return Map.of(OpenAiBackendFactory.KIND, new OpenAiBackendFactory(system), ReplayBackendFactory.KIND, replay);
+    return backends(system, replay, Tracing.disabled());
+  }
+
+  /** The backend kinds, the {@code openai} backends tracing each upstream attempt as {@code tracing} says. */
+  static Map<String, BackendFactory> backends(ActorSystem<?> system, ReplayBackendFactory replay, Tracing tracing) {
+    return Map.of(OpenAiBackendFactory.KIND, new OpenAiBackendFactory(system, tracing), ReplayBackendFactory.KIND,
+        replay);
   }
 
   /** Runs the fleet check over {@code config} (the whole resolved configuration) and the user's file. */

@@ -14,6 +14,8 @@ import dev.switchyard.actors.fleet.Tenants;
 import dev.switchyard.actors.journal.JournalCheck;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpMetrics;
+import dev.switchyard.ops.http.TraceSettings;
+import dev.switchyard.ops.http.Tracing;
 import dev.switchyard.ops.http.HttpSettings;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.simulator.backend.ReplayBackendFactory;
@@ -156,6 +158,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " configured fleet's replay models have their own data and latency-scale keys");
     }
     HttpSettings http = HttpSettings.fromConfig(config);
+    TraceSettings traces;
+    try {
+      traces = TraceSettings.fromConfig(config);
+    } catch (IllegalArgumentException e) {
+      return usage(err, e.getMessage());
+    }
     RecordedDataset dataset = null;
     String serving;
     if (fleet.isEmpty()) {
@@ -194,16 +202,18 @@ public final class ServeCommand implements Callable<Integer> {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard", config);
     CompletableFuture<Void> shutdownStarted = shutdownStarted(system);
+    Tracing tracing = Tracing.fromSettings(traces);
     try {
       EngineSetup setup;
       if (fleet.isPresent()) {
         FleetBuilder builder = new FleetBuilder(config.getConfig("switchyard.fleet"),
-            FleetFiles.backends(system, replay), EngineSettings.from(config).pool());
+            FleetFiles.backends(system, replay, tracing), EngineSettings.from(config).pool());
         builder.notes(fleet.get()).forEach(note -> out.println("switchyard serve: " + note));
         try {
           setup = builder.build(fleet.get());
         } catch (IllegalArgumentException e) {
           // a value a strategy refuses when it is built (the check cannot know every strategy's range)
+          tracing.close();
           system.terminate();
           system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
           return usage(err, file.get().path() + ": " + e.getMessage());
@@ -230,7 +240,7 @@ public final class ServeCommand implements Callable<Integer> {
       setup = setup.withTenants(tenants);
       HttpMetrics metrics = HttpMetrics.fromConfig(config);
       Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
-      ServerBinding binding = ApiServer.serve(system, engine, http, metrics).toCompletableFuture()
+      ServerBinding binding = ApiServer.serve(system, engine, http, metrics, tracing).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
       String pipelines = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
       out.printf("switchyard serve: listening on http://%s:%d (pipelines: %s)%n",
@@ -238,6 +248,7 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("switchyard serve: stop with Ctrl-C or SIGTERM (graceful: drains in-flight requests)");
       out.flush();
     } catch (Exception | Error e) {
+      tracing.close();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw e;

@@ -17,9 +17,12 @@ import java.util.Objects;
  *     query; {@link GenerationParams#NONE} when none were given
  * @param streamTokens the caller takes the answer's tokens as they arrive ({@link InferenceBackend#stream}): a
  *     client streams an answer its pipeline accepts as it comes
+ * @param traceparent the W3C trace context ({@code traceparent} header value) of the request this call serves,
+ *     null when that request is not traced: a backend that traces its calls makes each attempt's span a child of
+ *     it, whichever node the call runs on
  */
 public record BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
-    int maxTokens, GenerationParams params, boolean streamTokens) implements CrossNode {
+    int maxTokens, GenerationParams params, boolean streamTokens, String traceparent) implements CrossNode {
   public BackendRequest {
     Objects.requireNonNull(attemptId, "attemptId");
     Objects.requireNonNull(modelId, "modelId");
@@ -29,7 +32,7 @@ public record BackendRequest(String attemptId, String modelId, List<ChatMessage>
 
   public BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
       int maxTokens, GenerationParams params) {
-    this(attemptId, modelId, messages, queryText, maxTokens, params, false);
+    this(attemptId, modelId, messages, queryText, maxTokens, params, false, null);
   }
 
   public BackendRequest(String attemptId, String modelId, List<ChatMessage> messages, String queryText,
@@ -39,7 +42,12 @@ public record BackendRequest(String attemptId, String modelId, List<ChatMessage>
 
   /** This call, taking its tokens as they arrive. */
   public BackendRequest withStreamTokens() {
-    return new BackendRequest(attemptId, modelId, messages, queryText, maxTokens, params, true);
+    return new BackendRequest(attemptId, modelId, messages, queryText, maxTokens, params, true, traceparent);
+  }
+
+  /** This call, on behalf of the traced request {@code traceparent} names (null: untraced). */
+  public BackendRequest withTraceparent(String traceparent) {
+    return new BackendRequest(attemptId, modelId, messages, queryText, maxTokens, params, streamTokens, traceparent);
   }
 
   /** The fields of {@link #params} that {@code backend} declares it cannot honour, in request order. */

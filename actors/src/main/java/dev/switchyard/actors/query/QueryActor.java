@@ -42,15 +42,24 @@ public final class QueryActor {
    * Run (or join) the query. {@code replyTo} receives {@link Completed} or {@link Refused}; with {@code stream}
    * it first receives every recorded step as {@link StepMade}, and with {@code tokens} also the answer's text as
    * {@link TokensStreamed} while a model generates it, where the pipeline takes that model's answer as it comes
-   * (a passthrough, a fallback chain, a router that does not verify).
+   * (a passthrough, a fallback chain, a router that does not verify). {@code traceparent} is the W3C trace context
+   * of the request that asked (null when it is not traced): the query's model calls carry it, so that each
+   * upstream attempt's span is a child of the request's span on whichever node the pool runs. It is not
+   * journaled: a durable query resumed after a crash calls without it.
    */
   public record Submit(Query query, String pipeline, Durability durability, boolean stream, boolean tokens,
-      ActorRef<Reply> replyTo) implements Command {
+      ActorRef<Reply> replyTo, String traceparent) implements Command {
     public Submit {
       Objects.requireNonNull(query, "query");
       Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(durability, "durability");
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** A submit of an untraced request. */
+    public Submit(Query query, String pipeline, Durability durability, boolean stream, boolean tokens,
+        ActorRef<Reply> replyTo) {
+      this(query, pipeline, durability, stream, tokens, replyTo, null);
     }
 
     /** A submit that takes no tokens. */

@@ -165,6 +165,7 @@ final class QueryDriver<R> {
     List<Submit> submits = List.copyOf(pendingSubmits);
     pendingSubmits.clear();
     Submit first = submits.get(0);
+    session.traceparent(first.traceparent());
     QueryAccepted accepted = new QueryAccepted(first.query(), first.pipeline(),
         session.policyVersion(first.pipeline()), session.now());
     List<QueryEvent> events = cancelOnAccept == null ? List.of(accepted)

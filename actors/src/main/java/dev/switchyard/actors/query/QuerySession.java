@@ -61,6 +61,8 @@ final class QuerySession {
   private ActorRef<ModelPool.Command> admittingPool;
   /** Whether tokens of the call in flight reached a token watcher (then it is not sent again). */
   private boolean tokensStreamed;
+  /** The trace context of the request this query serves (see {@link QueryActor.Submit}), null when untraced. */
+  private String traceparent;
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -72,6 +74,11 @@ final class QuerySession {
 
   NodeServices services() {
     return services;
+  }
+
+  /** The model calls of this incarnation serve the traced request {@code traceparent} (null: untraced). */
+  void traceparent(String traceparent) {
+    this.traceparent = traceparent;
   }
 
   long now() {
@@ -118,7 +125,7 @@ final class QuerySession {
         : List.of(ChatMessage.user(pending.subQuery()));
     String text = pending.subQuery() == null ? query.text() : pending.subQuery();
     BackendRequest request = new BackendRequest(QueryRun.attemptId(queryId, pending.attemptNo()), pending.modelId(),
-        messages, text, query.maxOutputTokens(), query.params());
+        messages, text, query.maxOutputTokens(), query.params(), false, traceparent);
     if (answerAsIs && !tokenWatchers.isEmpty()) {
       request = request.withStreamTokens();
     }

@@ -4,6 +4,7 @@ import static dev.switchyard.actors.EngineHarness.card;
 import static dev.switchyard.actors.EngineHarness.cascade;
 import static dev.switchyard.actors.EngineHarness.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,22 @@ class QueryActorTest {
     assertEquals(42, large.maxTokens.get("capped-1/3"));
     node.await(node.engine.answer(query("uncapped-1", Budget.unlimited()), "cascade", Durability.EPHEMERAL));
     assertEquals(0, small.maxTokens.get("uncapped-1/1"), "0 leaves the backend's default");
+  }
+
+  @Test
+  void everyModelCallCarriesTheTraceContextOfTheRequestThatAskedAndNoneWithout() throws Exception {
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    node.await(node.engine.answer(query("traced-1", Budget.unlimited()), "cascade", Durability.EPHEMERAL,
+        traceparent));
+    assertEquals(traceparent, small.traceparents.get("traced-1/1"));
+    assertEquals(traceparent, mid.traceparents.get("traced-1/2"));
+    assertEquals(traceparent, large.traceparents.get("traced-1/3"));
+    node.await(node.engine.answer(query("traced-2", Budget.unlimited()), "cascade", Durability.DURABLE,
+        traceparent));
+    assertEquals(traceparent, large.traceparents.get("traced-2/3"));
+    node.await(node.engine.answer(query("untraced-1", Budget.unlimited()), "cascade", Durability.EPHEMERAL));
+    assertEquals(1, small.called("untraced-1/1"));
+    assertFalse(small.traceparents.containsKey("untraced-1/1"));
   }
 
   @Test

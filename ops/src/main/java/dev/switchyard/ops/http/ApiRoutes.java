@@ -17,7 +17,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * ({@code POST /v1/feedback}), {@link ServiceRoutes} ({@code GET /v1/models}, {@code /health}, {@code /ready},
  * {@code /metrics}), {@link AdminRoutes} ({@code /admin/pipelines/{name}/shadow|promote|policy}) and
  * {@link DashboardRoutes} ({@code GET /dashboard} and its snapshot {@code GET /admin/dashboard}); every {@code /v1}
- * request is counted and timed in {@link HttpMetrics} by route, pipeline and status.
+ * request is counted and timed in {@link HttpMetrics} by route, pipeline and status, and with tracing on is a span
+ * ({@link Tracing}).
  *
  * <p>Guarantees: every error, whichever group it comes from, goes through the one {@link ErrorMapping}: OpenAI's
  * error JSON with a fitting status (400 bad input, 404 unknown pipeline or route, 405 wrong method, 413 body too
@@ -52,11 +53,17 @@ public final class ApiRoutes extends AllDirectives {
   /** @param metrics the node's registry: what {@code GET /metrics} renders and the API records into */
   public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
       Drain drain, HttpMetrics metrics) {
+    this(engine, settings, clock, ids, ready, drain, metrics, Tracing.disabled());
+  }
+
+  /** @param tracing a span per {@code /v1} request (and the trace context its model calls carry), or none */
+  public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
+      Drain drain, HttpMetrics metrics, Tracing tracing) {
     this.drain = drain;
     ObjectMapper requestMapper = ChatCompletionRequest.mapper(settings);
     HttpReplies replies = new HttpReplies(new OpenAiJson(new ObjectMapper()));
     this.errors = new ErrorMapping(settings, ids, replies);
-    RouteSupport support = new RouteSupport(engine, settings, drain, metrics, errors);
+    RouteSupport support = new RouteSupport(engine, settings, drain, metrics, errors, tracing);
     long startedAtSeconds = clock.instant().getEpochSecond();
     this.groups = List.of(
         new ChatCompletionsRoutes(engine, settings, clock, ids, requestMapper, replies, errors, support).route(),

@@ -43,6 +43,20 @@ public final class ApiServer {
    */
   public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
       HttpMetrics metrics) {
+    return serve(system, engine, settings, metrics, Tracing.disabled());
+  }
+
+  /**
+   * {@link #serve(ActorSystem, Engine, HttpSettings, HttpMetrics)} with a span per request; the spans still
+   * batched are exported when the system terminates.
+   */
+  public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
+      HttpMetrics metrics, Tracing tracing) {
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "switchyard-traces-flush", () -> CompletableFuture.supplyAsync(() -> {
+          tracing.close();
+          return Done.getInstance();
+        }));
     AtomicBoolean ready = new AtomicBoolean(true);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "switchyard-not-ready",
         () -> {
@@ -50,7 +64,7 @@ public final class ApiServer {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ApiRoutes routes = new ApiRoutes(engine, settings, Clock.systemUTC(),
-        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics);
+        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics, tracing);
     return bind(system, routes, settings);
   }
 

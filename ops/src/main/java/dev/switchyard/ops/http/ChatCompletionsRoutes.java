@@ -64,12 +64,13 @@ final class ChatCompletionsRoutes extends AllDirectives {
 
   Route route() {
     return path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
-        post(() -> support.metered("chat_completions", meter -> extractRequestEntity(entity -> extractMaterializer(
-            mat -> completeWithFuture(support.untilDrained(chatCompletion(entity, mat, meter))))))));
+        post(() -> support.traced("chat_completions", (meter, span) -> extractRequestEntity(entity ->
+            extractMaterializer(mat -> completeWithFuture(support.untilDrained(chatCompletion(entity, mat, meter,
+                span))))))));
   }
 
   private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat,
-      HttpMetrics.Request meter) {
+      HttpMetrics.Request meter, RequestSpan span) {
     CompletionStage<HttpResponse> response = support.readBody(entity, mat)
         .thenCompose(body -> {
           ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
@@ -78,15 +79,20 @@ final class ChatCompletionsRoutes extends AllDirectives {
           String id = "chatcmpl-" + ids.get();
           Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens(), req.params());
           long created = clock.instant().getEpochSecond();
-          return req.stream() ? streamed(req, query, id, created, mat, meter) : answered(req, query, id, created);
+          span.chat(req.model(), id, req.maxTokens(), req.stream());
+          return req.stream() ? streamed(req, query, id, created, mat, meter, span)
+              : answered(req, query, id, created, span);
         });
     return response.exceptionally(errors::response);
   }
 
-  private CompletionStage<HttpResponse> answered(ChatCompletionRequest req, Query query, String id, long created) {
-    return support.withinAnswerTimeout(engine.answer(query, req.model(), req.durability()))
-        .thenApply(result -> replies.json(200, json.completion(id, created, req.model(), result),
-            resultHeaders(result)));
+  private CompletionStage<HttpResponse> answered(ChatCompletionRequest req, Query query, String id, long created,
+      RequestSpan span) {
+    return support.withinAnswerTimeout(engine.answer(query, req.model(), req.durability(), span.traceparent()))
+        .thenApply(result -> {
+          span.result(result);
+          return replies.json(200, json.completion(id, created, req.model(), result), resultHeaders(result));
+        });
   }
 
   private static List<HttpHeader> resultHeaders(QueryResult result) {
@@ -101,18 +107,19 @@ final class ChatCompletionsRoutes extends AllDirectives {
    * unavailable) is still an HTTP status; later failures become an error event in the stream.
    */
   private CompletionStage<HttpResponse> streamed(ChatCompletionRequest req, Query query, String id, long created,
-      Materializer mat, HttpMetrics.Request meter) {
-    Source<QueryProgress, NotUsed> progress = engine.answerStreaming(query, req.model(), req.durability())
+      Materializer mat, HttpMetrics.Request meter, RequestSpan span) {
+    Source<QueryProgress, NotUsed> progress = engine.answerStreaming(query, req.model(), req.durability(),
+            span.traceparent())
         .completionTimeout(settings.streamTimeout());
     var head = progress.prefixAndTail(1).runWith(Sink.head(), mat);
     return support.withinAnswerTimeout(head).thenApply(pair -> {
       Source<QueryProgress, NotUsed> all = Source.from(pair.first()).concat(pair.second());
-      return HttpReplies.eventStream(sseFrames(req, id, created, all, meter));
+      return HttpReplies.eventStream(sseFrames(req, id, created, all, meter, span));
     });
   }
 
   private Source<ByteString, NotUsed> sseFrames(ChatCompletionRequest req, String id, long created,
-      Source<QueryProgress, NotUsed> progress, HttpMetrics.Request meter) {
+      Source<QueryProgress, NotUsed> progress, HttpMetrics.Request meter, RequestSpan span) {
     boolean showProgress = req.progress() != null ? req.progress() : settings.streamProgress();
     AtomicBoolean finished = new AtomicBoolean();
     StreamedAnswer streamed = new StreamedAnswer();
@@ -144,6 +151,7 @@ final class ChatCompletionsRoutes extends AllDirectives {
           }
           finished.set(true);
           QueryResult result = ((QueryProgress.Finished) p.get()).result();
+          span.result(result);
           if (streamed.attemptNo < 0) {
             // the answer arrives whole with the result: its first frame is the stream's first token
             meter.firstToken(result.answerModel() == null ? EngineMetrics.NONE : result.answerModel());

@@ -30,10 +30,17 @@ public final class OpenAiBackendFactory implements BackendFactory {
   private static final Set<String> ENDPOINT_KEYS = Set.of("base-url", "api-key", "remote-model");
 
   private final ActorSystem<?> system;
+  private final Tracing tracing;
 
   /** @param system the node's actor system (its HTTP client pools); null to check configurations only */
   public OpenAiBackendFactory(ActorSystem<?> system) {
+    this(system, Tracing.disabled());
+  }
+
+  /** @param tracing a span per upstream attempt of the backends made, or {@link Tracing#disabled()} */
+  public OpenAiBackendFactory(ActorSystem<?> system, Tracing tracing) {
     this.system = system;
+    this.tracing = tracing;
   }
 
   @Override
@@ -117,7 +124,7 @@ public final class OpenAiBackendFactory implements BackendFactory {
           endpoint.hasPath("remote-model") ? endpoint.getString("remote-model") : spec.id(),
           key.isBlank() ? null : Secret.of(key), spec.timeout(), entry.getInt("max-connections"),
           entry.getBoolean("logprobs"), entry.getDuration("connect-timeout"));
-      out.add(new OpenAiCompatibleBackend(system, settings, card));
+      out.add(new OpenAiCompatibleBackend(system, settings, card, tracing));
     }
     return out;
   }

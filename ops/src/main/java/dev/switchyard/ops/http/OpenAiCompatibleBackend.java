@@ -75,6 +75,10 @@ import scala.util.Try;
  * {@code TIMEOUT}; 401/403 {@code UNAUTHORIZED}; other 4xx {@code CLIENT_ERROR}; 5xx, unreachable servers and
  * malformed bodies {@code SERVER_ERROR}. Exception messages carry the provider's short error message at most,
  * never the API key or the prompt.
+ *
+ * <p>With tracing on, each call (a pool's retry is another call) is a CLIENT span, {@link AttemptSpan}, the child of
+ * the request span its {@link BackendRequest#traceparent()} names; its own context goes upstream as
+ * {@code traceparent}. Off, no span is made and no such header is sent.
  */
 public final class OpenAiCompatibleBackend implements InferenceBackend {
   private static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
@@ -101,13 +105,16 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   private final BoundedSourceQueue<Pair<HttpRequest, CompletableFuture<HttpResponse>>> upstream;
   /** The Authorization header of every call, null without an api-key. */
   private final RawHeader authorization;
+  /** A CLIENT span per call when on ({@link AttemptSpan}); off, a call makes none. */
+  private final Tracing tracing;
 
   /**
    * @param nanoTime monotonic time source for latency (injected so tests control it)
    * @param wallClock for parsing HTTP-date {@code Retry-After} values
+   * @param tracing a span per call (each attempt, a pool's retry included), or {@link Tracing#disabled()}
    */
   public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card,
-      LongSupplier nanoTime, Clock wallClock) {
+      LongSupplier nanoTime, Clock wallClock, Tracing tracing) {
     if (!card.id().equals(settings.modelId())) {
       throw new IllegalArgumentException("backend for " + settings.modelId() + " given the card of " + card.id());
     }
@@ -116,6 +123,7 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     this.card = card;
     this.nanoTime = nanoTime;
     this.wallClock = wallClock;
+    this.tracing = tracing;
     // A connection that stays silent past the request timeout is closed, so an abandoned call frees its slot.
     ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
         .withIdleTimeout(settings.requestTimeout().plusSeconds(1))
@@ -146,8 +154,18 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
         : RawHeader.create("Authorization", "Bearer " + settings.apiKey().reveal());
   }
 
+  public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card,
+      LongSupplier nanoTime, Clock wallClock) {
+    this(system, settings, card, nanoTime, wallClock, Tracing.disabled());
+  }
+
   public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card) {
-    this(system, settings, card, System::nanoTime, Clock.systemUTC());
+    this(system, settings, card, Tracing.disabled());
+  }
+
+  public OpenAiCompatibleBackend(ActorSystem<?> system, OpenAiBackendSettings settings, ModelCard card,
+      Tracing tracing) {
+    this(system, settings, card, System::nanoTime, Clock.systemUTC(), tracing);
   }
 
   @Override
@@ -157,16 +175,19 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
 
   @Override
   public CompletionStage<Response> complete(BackendRequest request) {
+    AttemptSpan attempt = tracing.enabled() ? AttemptSpan.start(tracing.tracer(), settings, request) : null;
     long started = nanoTime.getAsLong();
     CompletableFuture<Response> result = new CompletableFuture<>();
-    send(request).thenCompose(response -> whole(response, started)).whenComplete((response, failure) -> {
-      if (failure == null) {
-        result.complete(response);
-      } else {
-        result.completeExceptionally(classify(failure));
-      }
-    });
-    return withinRequestTimeout(result);
+    send(request, attempt).thenCompose(response -> whole(response, started, attempt))
+        .whenComplete((response, failure) -> {
+          if (failure == null) {
+            result.complete(response);
+          } else {
+            result.completeExceptionally(classify(failure));
+          }
+        });
+    CompletableFuture<Response> call = withinRequestTimeout(result);
+    return attempt == null ? call : attempt.endWith(call);
   }
 
   /**
@@ -178,18 +199,22 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
    */
   @Override
   public StreamingCall stream(BackendRequest request, Consumer<String> tokens) {
+    AttemptSpan attempt = tracing.enabled() ? AttemptSpan.start(tracing.tracer(), settings, request) : null;
     long started = nanoTime.getAsLong();
     CompletableFuture<Response> result = new CompletableFuture<>();
     AtomicReference<UniqueKillSwitch> running = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
-    send(request).thenCompose(response -> {
+    send(request, attempt).thenCompose(response -> {
       if (!isEventStream(response)) {
-        return whole(response, started).thenApply(answer -> {
+        return whole(response, started, attempt).thenApply(answer -> {
           if (!answer.text().isEmpty()) {
             tokens.accept(answer.text());
           }
           return answer;
         });
+      }
+      if (attempt != null) {
+        attempt.status(response.status().intValue());
       }
       OpenAiStreamedAnswer answer = new OpenAiStreamedAnswer(this, mapper, tokens);
       var killable = response.entity().getDataBytes()
@@ -216,19 +241,24 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
         kill.abort(new TimeoutException("the call was timed out by its worker"));
       }
     };
-    return new StreamingCall(withinRequestTimeout(result).whenComplete((r, e) -> {
+    CompletableFuture<Response> call = withinRequestTimeout(result);
+    return new StreamingCall((attempt == null ? call : attempt.endWith(call)).whenComplete((r, e) -> {
       if (e != null) {
         cancel.run(); // a timed-out stream must not keep its connection
       }
     }), cancel);
   }
 
-  private CompletionStage<HttpResponse> send(BackendRequest request) {
+  /** @param attempt the call's span, null when untraced: its context goes upstream as {@code traceparent} */
+  private CompletionStage<HttpResponse> send(BackendRequest request, AttemptSpan attempt) {
     HttpRequest http = HttpRequest.create().withMethod(HttpMethods.POST).withUri(completionsPath)
         .addHeader(RawHeader.create("Idempotency-Key", request.attemptId()))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body(request)));
     if (authorization != null) {
       http = http.addHeader(authorization);
+    }
+    if (attempt != null) {
+      http = http.addHeader(RawHeader.create("traceparent", attempt.traceparent()));
     }
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     QueueOfferResult offered = upstream.offer(Pair.create(http, response));
@@ -246,10 +276,13 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     upstream.complete();
   }
 
-  /** The answer (or the failure) of a response read whole. */
-  private CompletionStage<Response> whole(HttpResponse response, long started) {
+  /** The answer (or the failure) of a response read whole; {@code attempt} (null when untraced) hears of it. */
+  private CompletionStage<Response> whole(HttpResponse response, long started, AttemptSpan attempt) {
+    if (attempt != null) {
+      attempt.status(response.status().intValue());
+    }
     return response.entity().toStrict(settings.requestTimeout().toMillis(), MAX_RESPONSE_BYTES, materializer)
-        .thenApply(strict -> interpret(response, strict.getData().utf8String(), started));
+        .thenApply(strict -> interpret(response, strict.getData().utf8String(), started, attempt));
   }
 
   private static boolean isEventStream(HttpResponse response) {
@@ -343,10 +376,10 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     }
   }
 
-  private Response interpret(HttpResponse response, String body, long started) {
+  private Response interpret(HttpResponse response, String body, long started, AttemptSpan attempt) {
     int status = response.status().intValue();
     if (status >= 200 && status < 300) {
-      return parseAnswer(body, (nanoTime.getAsLong() - started) / 1_000_000.0);
+      return parseAnswer(body, (nanoTime.getAsLong() - started) / 1_000_000.0, attempt);
     }
     String detail = "backend " + settings.modelId() + " answered HTTP " + status + providerMessage(body);
     Duration retryAfter = retryAfter(response);
@@ -365,12 +398,15 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     throw new BackendException(Kind.SERVER_ERROR, detail, retryAfter);
   }
 
-  private Response parseAnswer(String body, double latencyMs) {
+  private Response parseAnswer(String body, double latencyMs, AttemptSpan attempt) {
     JsonNode root;
     try {
       root = mapper.readTree(body);
     } catch (IOException e) {
       throw malformed("the body is not JSON");
+    }
+    if (attempt != null && root != null) {
+      attempt.responseModel(root.path("model").asText(null));
     }
     JsonNode choice = root == null ? null : root.path("choices").path(0);
     if (choice == null || !choice.isObject() || !choice.path("message").isObject()) {

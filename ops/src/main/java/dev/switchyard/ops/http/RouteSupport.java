@@ -4,10 +4,12 @@ import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.PipelineDefinition;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
@@ -16,6 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
@@ -31,13 +34,29 @@ final class RouteSupport extends AllDirectives {
   private final Drain drain;
   private final HttpMetrics metrics;
   private final ErrorMapping errors;
+  private final Tracing tracing;
+  /** Built once (as in {@link ApiRoutes#route()}): an exception inside a traced route still ends its span. */
+  private final ExceptionHandler exceptions;
 
-  RouteSupport(Engine engine, HttpSettings settings, Drain drain, HttpMetrics metrics, ErrorMapping errors) {
+  /** The route template of each metered route, by its metrics name: the span name and {@code http.route}. */
+  private static final Map<String, String> HTTP_ROUTES = Map.of(
+      "chat_completions", "/v1/chat/completions",
+      "feedback", "/v1/feedback",
+      "jobs", "/v1/jobs",
+      "job_events", "/v1/jobs/{id}/events",
+      "job", "/v1/jobs/{id}",
+      "job_cancel", "/v1/jobs/{id}",
+      "models", "/v1/models");
+
+  RouteSupport(Engine engine, HttpSettings settings, Drain drain, HttpMetrics metrics, ErrorMapping errors,
+      Tracing tracing) {
     this.engine = engine;
     this.settings = settings;
     this.drain = drain;
     this.metrics = metrics;
     this.errors = errors;
+    this.tracing = tracing;
+    this.exceptions = errors.exceptionHandler();
   }
 
   /**
@@ -89,12 +108,31 @@ final class RouteSupport extends AllDirectives {
    * (requests refused before a route takes them, e.g. 405, are not counted).
    */
   Route metered(String route, Function<HttpMetrics.Request, Route> inner) {
-    return extractRequestContext(ctx -> {
+    return traced(route, (meter, span) -> inner.apply(meter));
+  }
+
+  /**
+   * {@link #metered}, and with tracing on a {@link RequestSpan} per request (a SERVER span named after the
+   * route's template), ended when its response is; {@link RequestSpan#NONE} when tracing is off.
+   */
+  Route traced(String route, BiFunction<HttpMetrics.Request, RequestSpan, Route> inner) {
+    if (!tracing.enabled()) {
+      return extractRequestContext(ctx -> {
+        HttpMetrics.Request meter = metrics.start(route);
+        return mapResponse(response -> {
+          meter.completed(response.status().intValue());
+          return response;
+        }, () -> inner.apply(meter, RequestSpan.NONE));
+      });
+    }
+    String template = HTTP_ROUTES.getOrDefault(route, route);
+    return extractRequest(request -> {
       HttpMetrics.Request meter = metrics.start(route);
+      RequestSpan span = RequestSpan.start(tracing.tracer(), request, template);
       return mapResponse(response -> {
         meter.completed(response.status().intValue());
-        return response;
-      }, () -> inner.apply(meter));
+        return span.responded(response);
+      }, () -> handleExceptions(exceptions, () -> inner.apply(meter, span)));
     });
   }
 

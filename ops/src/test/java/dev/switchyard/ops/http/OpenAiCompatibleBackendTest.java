@@ -241,6 +241,16 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
     assertEquals("Capital of France?", body.get("messages").get(1).get("content").asText());
   }
 
+  @Test
+  void anUntracedBackendSendsNoTraceContextEvenForATracedRequest() throws Exception {
+    backend("ok").complete(request("query-8/1").withTraceparent(
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    Map<String, String> headers = HEADERS.get("ok");
+    assertEquals("query-8/1", headers.get("idempotency-key"));
+    assertFalse(headers.containsKey("traceparent"), headers.toString());
+  }
+
   static final String TOOLS = "[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
       + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
   static final String EARLIER_CALLS = "[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
