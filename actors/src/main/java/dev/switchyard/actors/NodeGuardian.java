@@ -80,7 +80,7 @@ final class NodeGuardian {
     var system = ctx.getSystem();
     ClusterSharding sharding = ClusterSharding.get(system);
     ModelPool.initSharding(system, setup.backends(), id -> setup.pools().getOrDefault(id, settings.pool()),
-        boot.clock(), loadTopic, boot.metrics());
+        boot.clock(), loadTopic, boot.metrics(), setup.tenants());
 
     ClusterSingleton singletons = ClusterSingleton.get(system);
     ActorRef<OpenQueries.Command> openQueries = singletons.init(SingletonActor.of(

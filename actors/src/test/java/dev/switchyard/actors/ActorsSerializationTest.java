@@ -111,6 +111,7 @@ class ActorsSerializationTest {
         new QueryActor.FeedbackOutcome(true, false, true, false, "ok"),
         new QueryActor.Status("q1", true, true, true, result.episode().steps(), 1, null, result),
         new ModelPool.Call(request, probe.getRef().unsafeUpcast()),
+        new ModelPool.Call(request, probe.getRef().unsafeUpcast(), 1_500, "tenant-a"),
         new ModelPool.GetLoad(probe.getRef().unsafeUpcast()),
         ModelPool.Wake.INSTANCE,
         new ModelPool.WorkerFinished(0, "q1/1", response(), null, null, -1, 12),

@@ -1,5 +1,6 @@
 package dev.switchyard.ops;
 
+import dev.switchyard.ops.bench.FairBenchmarkCommand;
 import dev.switchyard.ops.bench.LoadBenchmarkCommand;
 import dev.switchyard.ops.bench.RateBenchmarkCommand;
 import dev.switchyard.simulator.learning.LearningBenchmarkCommand;
@@ -11,8 +12,10 @@ import picocli.CommandLine.Spec;
 /** {@code switchyard bench}: the benchmarks anyone can rerun. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: 'learning' (online learning on recorded outcomes), 'load' (closed-loop HTTP load against a"
-        + " running 'serve' on this machine) and 'rate' (open-loop load at fixed offered rates).",
-    subcommands = {LearningBenchmarkCommand.class, LoadBenchmarkCommand.class, RateBenchmarkCommand.class})
+        + " running 'serve' on this machine), 'rate' (open-loop load at fixed offered rates) and 'fair' (a quiet"
+        + " tenant's latency beside a noisy one, with and without fair admission).",
+    subcommands = {LearningBenchmarkCommand.class, LoadBenchmarkCommand.class, RateBenchmarkCommand.class,
+        FairBenchmarkCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;

@@ -3,6 +3,8 @@ package dev.switchyard.actors.pool;
 import dev.switchyard.actors.EngineSettings.PoolSettings;
 import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.backend.InferenceBackend;
+import dev.switchyard.actors.fleet.TenantSpec;
+import dev.switchyard.actors.fleet.Tenants;
 import dev.switchyard.actors.metrics.EngineMetrics;
 import dev.switchyard.protocol.CrossNode;
 import dev.switchyard.protocol.PoolLoad;
@@ -34,8 +36,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * Admission for one model (sharded entity {@code model-pool}, entity id = model id). Its workers are the
  * backends of that model on the node hosting the pool. A call goes to the least busy worker whose circuit
  * admits it and which has fewer than {@code max-concurrency-per-worker} calls in flight; otherwise it waits in a
- * bounded queue; when the queue is full, or every worker's circuit is open, the call is refused at once with a
- * retry-after (the caller re-routes or retries; work never piles up without bound). Admission is deadline-aware:
+ * bounded queue, fair across tenants (a lane per tenant served by deficit round robin weighted by the tenant's
+ * {@code priority}, see {@link AdmissionQueue}); when the queue is full (and the caller's tenant already holds its
+ * share of it), or every worker's circuit is open, the call is refused at once with a retry-after (the caller
+ * re-routes or retries; work never piles up without bound). Admission is deadline-aware:
  * a call that the pool's drain rate (measured service time, concurrent slots) says cannot start within what is
  * left of its query's deadline or within {@code max-queue-wait} is refused at once ({@code QUEUE_WAIT}) with the
  * time until the queue will have drained enough, instead of queueing work it cannot start in time; a queued
@@ -59,16 +63,29 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
    *
    * @param maxWaitMillis how long the call may wait for a worker: what is left of its query's deadline when it
    *     was sent; 0 or less when the query has no deadline (then only {@code max-queue-wait} applies)
+   * @param tenant the tenant whose query made the call, whose {@code priority} weighs it in the pool's fair
+   *     admission; null for unmetered calls (no keys configured, or the engine's own calls), which share one lane
    */
-  public record Call(BackendRequest request, ActorRef<CallResult> replyTo, long maxWaitMillis) implements Command {
+  public record Call(BackendRequest request, ActorRef<CallResult> replyTo, long maxWaitMillis, String tenant)
+      implements Command {
     public Call {
       Objects.requireNonNull(request, "request");
       Objects.requireNonNull(replyTo, "replyTo");
     }
 
-    /** A call without a deadline of its own. */
+    /** An unmetered call. */
+    public Call(BackendRequest request, ActorRef<CallResult> replyTo, long maxWaitMillis) {
+      this(request, replyTo, maxWaitMillis, null);
+    }
+
+    /** An unmetered call without a deadline of its own. */
     public Call(BackendRequest request, ActorRef<CallResult> replyTo) {
       this(request, replyTo, 0);
+    }
+
+    /** This call answered to {@code newReplyTo}. */
+    Call withReplyTo(ActorRef<CallResult> newReplyTo) {
+      return new Call(request, newReplyTo, maxWaitMillis, tenant);
     }
   }
 
@@ -148,25 +165,37 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   /**
    * Starts this node's part of the {@code model-pool} sharding: a pool runs with the backends this node has for
    * its model and is never passivated (it owns admission state and publishes load).
+   *
+   * @param tenants whose {@code priority} weighs their calls in fair admission (the same on every node)
    */
   public static void initSharding(ActorSystem<?> system, Map<String, List<InferenceBackend>> backends,
       Function<String, PoolSettings> settings, Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic,
-      EngineMetrics metrics) {
+      EngineMetrics metrics, Tenants tenants) {
     ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(),
             backends.getOrDefault(ctx.getEntityId(), List.of()), settings.apply(ctx.getEntityId()), clock, loadTopic,
-            metrics))
+            metrics, tenants))
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
+  /** A pool whose calls all weigh 1 (no tenant has a priority of its own). */
   public static Behavior<Command> create(String modelId, List<InferenceBackend> backends, PoolSettings settings,
       Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {
+    return create(modelId, backends, settings, clock, loadTopic, metrics, Tenants.NONE);
+  }
+
+  /**
+   * @param tenants the configured tenants: a call's weight in fair admission is its tenant's {@code priority};
+   *     1 for unmetered calls and for a tenant not configured here
+   */
+  public static Behavior<Command> create(String modelId, List<InferenceBackend> backends, PoolSettings settings,
+      Clock clock, ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics, Tenants tenants) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new ModelPool(ctx, timers, modelId, backends, settings, clock, loadTopic, metrics)));
+        new ModelPool(ctx, timers, modelId, backends, settings, clock, loadTopic, metrics, tenants)));
   }
 
   private ModelPool(ActorContext<Command> ctx, TimerScheduler<Command> timers, String modelId,
       List<InferenceBackend> backends, PoolSettings settings, Clock clock,
-      ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics) {
+      ActorRef<Topic.Command<PoolLoad>> loadTopic, EngineMetrics metrics, Tenants tenants) {
     super(ctx);
     this.modelId = modelId;
     this.settings = settings;
@@ -175,7 +204,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     this.metrics = metrics;
     this.timers = timers;
     this.jitter = new java.util.SplittableRandom(settings.retry().seed() * 31 + modelId.hashCode());
-    this.queue = new AdmissionQueue(settings.maxQueueWait());
+    this.queue = new AdmissionQueue(settings.maxQueueWait(),
+        tenant -> tenants.get(tenant).map(TenantSpec::priority).orElse(1));
     this.service = new ServiceTimes(settings.ewmaAlpha());
     this.slots = new WorkerSlots<>(settings.maxConcurrencyPerWorker());
     for (int i = 0; i < backends.size(); i++) {
@@ -242,18 +272,24 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
           "every worker of " + modelId + " has its circuit open", Math.max(wait, minRetryAfter())));
       return this;
     }
+    Optional<Call> pushedOut = Optional.empty();
     if (queue.size() >= settings.maxQueue()) {
-      call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.POOL_FULL,
-          "pool " + modelId + " is full (" + inFlight() + " in flight, " + queue.size() + " queued)",
-          retryAfterWhenFull()));
-      return this;
+      pushedOut = queue.pushOutCandidate(call.tenant());
+      if (pushedOut.isEmpty()) {
+        call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.POOL_FULL,
+            "pool " + modelId + " is full (" + inFlight() + " in flight, " + queue.size() + " queued, "
+                + queue.size(call.tenant()) + " of them " + tenantName(call.tenant()) + "'s)",
+            retryAfterWhenFull(call.tenant())));
+        return this;
+      }
     }
     long allowed = queue.allowedWaitMillis(call);
-    long expected = expectedWaitMillis();
+    long expected = expectedWaitMillis(call.tenant());
     if (expected > allowed) {
       call.replyTo().tell(queueWaitRefusal(call, expected, allowed));
       return this;
     }
+    pushedOut.ifPresent(this::pushOut);
     queue.add(call, now + AdmissionQueue.startWithinMillis(call, expected, allowed));
     scheduleQueueWaitCheck(now);
     call.replyTo().tell(new CallAdmitted(attemptId, getContext().getSelf()));
@@ -261,23 +297,43 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   }
 
   /**
-   * How long a call queued now would wait for a worker: the calls queued ahead of it plus itself, each taking
-   * the measured service time, drained by every slot whose circuit admits calls. 0 before the first measurement
-   * (nothing to estimate from; such a call is still refused once its start-by time passes).
+   * Refuses a queued call whose place a call of another tenant takes: its tenant held more of the full queue
+   * than its weight's share. Retry after the queue ahead of it has drained.
    */
-  private long expectedWaitMillis() {
+  private void pushOut(Call call) {
+    queue.remove(call);
+    retrying.remove(call.request().attemptId());
+    call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId, FailureKind.POOL_FULL, "pool " + modelId
+        + " is full and " + tenantName(call.tenant()) + " held more of its queue than its share ("
+        + (queue.size(call.tenant()) + 1) + " of " + (queue.size() + 1) + " queued): its newest call gave its place"
+        + " to another tenant's", retryAfterWhenFull(call.tenant())));
+  }
+
+  private static String tenantName(String tenant) {
+    return tenant == null ? "unmetered calls" : "tenant " + tenant;
+  }
+
+  /**
+   * How long a call of {@code tenant} queued now would wait for a worker: the calls that fair admission starts
+   * before it ({@link AdmissionQueue#callsAhead}) plus itself, each taking the measured service time, drained by
+   * every slot whose circuit admits calls. 0 before the first measurement (nothing to estimate from; such a call
+   * is still refused once its start-by time passes).
+   */
+  private long expectedWaitMillis(String tenant) {
     if (!service.sampled()) {
       return 0;
     }
     long now = clock.millis();
-    return service.expectedWaitMillis(queue.size(), slots.admitting(now) * settings.maxConcurrencyPerWorker());
+    return service.expectedWaitMillis(queue.callsAhead(tenant),
+        slots.admitting(now) * settings.maxConcurrencyPerWorker());
   }
 
   /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
   private CallFailed queueWaitRefusal(Call call, long expected, long allowed) {
     return new CallFailed(call.request().attemptId(), modelId, FailureKind.QUEUE_WAIT, "pool " + modelId
         + " cannot start the call within " + allowed + " ms (about " + expected + " ms of queue ahead: "
-        + queue.size() + " queued, " + inFlight() + " in flight)",
+        + queue.callsAhead(call.tenant()) + " of " + queue.size() + " queued calls start first, " + inFlight()
+        + " in flight)",
         Math.max(minRetryAfter(), expected - allowed));
   }
 
@@ -307,11 +363,10 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     List<Call> late = queue.takeLate(now);
     if (!late.isEmpty()) {
       late.forEach(call -> retrying.remove(call.request().attemptId()));
-      long expected = expectedWaitMillis();
       late.forEach(call -> call.replyTo().tell(new CallFailed(call.request().attemptId(), modelId,
           FailureKind.QUEUE_WAIT, "the call waited in pool " + modelId + "'s queue longer than it may ("
               + inFlight() + " in flight, " + queue.size() + " still queued); refused rather than started late",
-          Math.max(minRetryAfter(), expected - queue.allowedWaitMillis(call)))));
+          Math.max(minRetryAfter(), expectedWaitMillis(call.tenant()) - queue.allowedWaitMillis(call)))));
     }
     scheduleQueueWaitCheck(now);
   }
@@ -340,7 +395,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       long wait = settings.retry().waitMillis(done.failureKind(), n, done.retryAfterMillis(), jitter.nextDouble());
       long maxWait = tracked.call().maxWaitMillis();
       if (wait >= 0 && (maxWait <= 0 || now + wait < tracked.arrivedAt() + maxWait)) {
-        retrying.put(done.attemptId(), new Retrying(new Call(tracked.call().request(), replyTo, maxWait),
+        retrying.put(done.attemptId(), new Retrying(tracked.call().withReplyTo(replyTo),
             tracked.arrivedAt(), n, done));
         timers.startSingleTimer(retryTimer(done.attemptId()), new RetryDue(done.attemptId(), done.worker()),
             Duration.ofMillis(wait));
@@ -420,8 +475,8 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     return settings.minRetryAfter().toMillis();
   }
 
-  /** When a full pool could take the call: once the queue ahead of it has drained. */
-  private long retryAfterWhenFull() {
-    return Math.max(minRetryAfter(), expectedWaitMillis());
+  /** When a full pool could take a call of {@code tenant}: once the queue ahead of it has drained. */
+  private long retryAfterWhenFull(String tenant) {
+    return Math.max(minRetryAfter(), expectedWaitMillis(tenant));
   }
 }

@@ -111,6 +111,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     BackendRequest request = run.request();
     String attemptId = request.attemptId();
     long tryNo = ++runs;
+    // read before the backend is asked, so the call's latency counts from then (and a test that moves the clock
+    // once the backend has the call measures what it moved)
+    long startedAt = clock.millis();
     CompletionStage<Response> stage;
     Runnable cancel = () -> {};
     List<String> unhonoured = request.unhonouredBy(backend);
@@ -132,7 +135,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    running.put(attemptId, new Call(request, run.tokensTo(), clock.millis(), tryNo, cancel, 0));
+    running.put(attemptId, new Call(request, run.tokensTo(), startedAt, tryNo, cancel, 0));
     getContext().pipeToSelf(stage, (response, error) -> finished(attemptId, tryNo, response, error));
     timers.startSingleTimer(timerKey(attemptId), new TimedOut(attemptId, tryNo), settings.backendTimeout());
     return this;

@@ -131,7 +131,7 @@ final class QuerySession {
     }
     long remaining = remainingDeadlineMillis(run);
     deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
-    tellPool(request, pending.attemptNo());
+    tellPool(request, query.tenant(), pending.attemptNo());
     timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
     if (callInFlight != pending.attemptNo()) {
       tokensStreamed = false;
@@ -142,10 +142,10 @@ final class QuerySession {
   }
 
   /** Sends the call with what is left of the query's deadline, so the pool refuses it if it cannot start in time. */
-  private void tellPool(BackendRequest request, int attemptNo) {
+  private void tellPool(BackendRequest request, String tenant, int attemptNo) {
     long maxWait = deadlineAtMillis > 0 ? Math.max(1, deadlineAtMillis - now()) : 0;
     services.sharding().entityRefFor(ModelPool.TYPE_KEY, request.modelId())
-        .tell(new ModelPool.Call(request, poolReplies, maxWait));
+        .tell(new ModelPool.Call(request, poolReplies, maxWait, tenant));
     timers.startSingleTimer(ADMISSION_TIMER, new QueryActor.CallUnadmitted(attemptNo),
         services.settings().callAdmissionTimeout());
   }
@@ -154,7 +154,7 @@ final class QuerySession {
   void onCallUnadmitted(QueryRun run, int attemptNo) {
     if (unadmitted != null && run.running() && run.pending() != null && run.pending().attemptNo() == attemptNo
         && callInFlight == attemptNo) {
-      tellPool(unadmitted, attemptNo);
+      tellPool(unadmitted, run.query().tenant(), attemptNo);
     }
   }
 

@@ -36,6 +36,25 @@ class AdmissionQueueTest {
     return new ModelPool.Call(new BackendRequest(attemptId, "m", List.of(), "q", 16), first.getRef(), maxWaitMillis);
   }
 
+  private static ModelPool.Call call(String attemptId, String tenant) {
+    return new ModelPool.Call(new BackendRequest(attemptId, "m", List.of(), "q", 16), first.getRef(), 0, tenant);
+  }
+
+  /** gold weighs 3, everyone else (bronze, the unmetered lane) 1. */
+  private static AdmissionQueue weighted() {
+    return new AdmissionQueue(Duration.ofMillis(1000), tenant -> "gold".equals(tenant) ? 3 : 1);
+  }
+
+  /** Starts the queued calls one at a time (a worker slot freeing each time), in the order the queue offers them. */
+  private static List<String> startOneByOne(AdmissionQueue queue, int n) {
+    List<String> started = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      int slots = i;
+      queue.startWhile(c -> started.size() < slots && started.add(c.request().attemptId()));
+    }
+    return started;
+  }
+
   private static List<String> ids(List<ModelPool.Call> calls) {
     return calls.stream().map(c -> c.request().attemptId()).toList();
   }
@@ -106,5 +125,118 @@ class AdmissionQueueTest {
     List<ModelPool.Call> late = queue.takeLate(100);
     assertEquals(List.of("a"), ids(late));
     assertSame(second.getRef(), late.get(0).replyTo());
+  }
+
+  @Test
+  void tenantsQueuedTogetherStartInProportionToTheirWeights() {
+    AdmissionQueue queue = weighted();
+    for (int i = 1; i <= 6; i++) {
+      queue.add(call("g" + i, "gold"), 100);
+      queue.add(call("b" + i, "bronze"), 100);
+    }
+    assertEquals(List.of("g1", "g2", "g3", "b1", "g4", "g5", "g6", "b2", "b3", "b4", "b5", "b6"),
+        startOneByOne(queue, 12), "3 of every 4 starts are gold's while both wait; bronze has the rest after");
+    assertTrue(queue.isEmpty());
+  }
+
+  @Test
+  void equalWeightsAlternateAndUnmeteredCallsAreALaneOfTheirOwn() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    for (int i = 1; i <= 3; i++) {
+      queue.add(call("n" + i, "noisy"), 100);
+    }
+    queue.add(call("q1", "quiet"), 100);
+    queue.add(call("u1", (String) null), 100);
+    assertEquals(List.of("n1", "q1", "u1", "n2", "n3"), startOneByOne(queue, 5));
+  }
+
+  @Test
+  void aLaneThatEmptiesForfeitsTheRestOfItsTurnAndSavesNoCredit() {
+    AdmissionQueue queue = weighted();
+    queue.add(call("g1", "gold"), 100);
+    queue.add(call("b1", "bronze"), 100);
+    queue.add(call("b2", "bronze"), 100);
+    assertEquals(List.of("g1", "b1"), startOneByOne(queue, 2), "gold had one of its three: bronze's turn");
+    for (int i = 2; i <= 4; i++) {
+      queue.add(call("g" + i, "gold"), 100);
+    }
+    assertEquals(List.of("b2", "g2", "g3", "g4"), startOneByOne(queue, 4),
+        "gold comes back last in the round, with a fresh turn of three, not the two it left");
+  }
+
+  @Test
+  void aCallThatCannotStartStaysNextInItsTurn() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    queue.add(call("a1", "a"), 100);
+    queue.add(call("b1", "b"), 100);
+    queue.startWhile(c -> false);
+    queue.startWhile(c -> false);
+    assertEquals(List.of("a1", "b1"), startOneByOne(queue, 2), "offers that start nothing change no turn");
+  }
+
+  @Test
+  void aRetryGoesFirstInItsTenantsLane() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    queue.add(call("a1", "a"), 100);
+    queue.add(call("b1", "b"), 100);
+    queue.addFirst(call("b-retried", "b"), 100);
+    assertEquals(List.of("a1", "b-retried", "b1"), startOneByOne(queue, 3));
+  }
+
+  @Test
+  void theCallsAheadOfANewcomerAreThoseTheRoundRobinStartsBeforeIt() {
+    AdmissionQueue queue = weighted();
+    assertEquals(0, queue.callsAhead("bronze"), "an empty queue");
+    for (int i = 1; i <= 10; i++) {
+      queue.add(call("n" + i, "noisy"), 100);
+    }
+    assertEquals(10, queue.callsAhead("noisy"), "its own lane: all of it, as first come, first served");
+    assertEquals(1, queue.callsAhead("quiet"), "a new lane waits for one turn of the other (weight 1)");
+    assertEquals(1, queue.callsAhead("gold"), "gold (3) starts its call within the first turn of noisy (1)");
+    queue.add(call("q1", "quiet"), 100);
+    assertEquals(3, queue.callsAhead("quiet"), "its own call and two of noisy's");
+    assertEquals(2, queue.callsAhead(null), "unmetered: a lane like any other, after one of noisy's and quiet's");
+    AdmissionQueue unmetered = new AdmissionQueue(Duration.ofMillis(1000));
+    for (int i = 1; i <= 4; i++) {
+      unmetered.add(call("u" + i, (String) null), 100);
+    }
+    assertEquals(4, unmetered.callsAhead(null), "without tenants: the whole queue, as before");
+  }
+
+  @Test
+  void whenFullANewcomerTakesThePlaceOfTheNewestCallOfTheTenantHoldingMostForItsWeight() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    for (int i = 1; i <= 4; i++) {
+      queue.add(call("n" + i, "noisy"), 100);
+    }
+    assertTrue(queue.pushOutCandidate("noisy").isEmpty(), "alone it may fill the queue, but not push itself out");
+    for (int i = 1; i <= 2; i++) {
+      ModelPool.Call out = queue.pushOutCandidate("quiet").orElseThrow();
+      assertEquals("n" + (5 - i), out.request().attemptId(), "noisy's newest");
+      assertTrue(queue.remove(out));
+      queue.add(call("q" + i, "quiet"), 100);
+    }
+    assertEquals(2, queue.size("noisy"));
+    assertEquals(2, queue.size("quiet"));
+    assertTrue(queue.pushOutCandidate("quiet").isEmpty(), "2 and 2: quiet has its share, it is refused");
+    assertTrue(queue.pushOutCandidate("noisy").isEmpty(), "and so is noisy");
+    assertEquals("n2", queue.pushOutCandidate("third").orElseThrow().request().attemptId(),
+        "a third tenant with nothing queued takes the newest place of the first biggest lane");
+    assertFalse(queue.remove(call("n9", "noisy")), "not queued");
+  }
+
+  @Test
+  void aHeavierTenantIsPushedOutOnlyBeyondItsWeightedShare() {
+    AdmissionQueue queue = weighted();
+    for (int i = 1; i <= 4; i++) {
+      queue.add(call("g" + i, "gold"), 100);
+    }
+    ModelPool.Call out = queue.pushOutCandidate("bronze").orElseThrow();
+    assertEquals("g4", out.request().attemptId(), "4 for weight 3 is more than bronze's 1 for weight 1");
+    queue.remove(out);
+    queue.add(call("b1", "bronze"), 100);
+    assertTrue(queue.pushOutCandidate("bronze").isEmpty(), "3 of 4 for gold, 1 for bronze: 3:1, its weights");
+    assertTrue(queue.pushOutCandidate("gold").isEmpty(), "and gold, with 3, is refused too: bronze's 1 of weight 1"
+        + " is not more than gold's 4 of weight 3 would be");
   }
 }
