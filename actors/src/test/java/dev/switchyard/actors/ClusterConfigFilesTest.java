@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.protocol.serialization.KryoSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,7 +89,8 @@ class ClusterConfigFilesTest {
     Config c = NodeConfig.load();
     assertEquals("jackson-json", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.Journaled\""));
     assertEquals("switchyard-kryo", c.getString("pekko.actor.serialization-bindings.\"dev.switchyard.protocol.CrossNode\""));
-    assertTrue(c.getStringList("switchyard.kryo.registrars").contains("dev.switchyard.actors.ActorsKryoRegistrar"));
+    assertEquals(List.of("dev.switchyard.actors.ActorsKryoRegistrar",
+        "dev.switchyard.protocol.serialization.ProtocolKryoRegistrar"), KryoSerializer.registrarNames(c));
     assertEquals("off", c.getString("pekko.actor.allow-java-serialization"));
   }
 }

@@ -54,7 +54,7 @@ class CrossNodeRegistrationTest {
 
   private static List<KryoRegistrar> registrars() throws ReflectiveOperationException {
     List<KryoRegistrar> registrars = new ArrayList<>();
-    for (String name : ConfigFactory.load().getStringList("switchyard.kryo.registrars")) {
+    for (String name : KryoSerializer.registrarNames(ConfigFactory.load())) {
       registrars.add((KryoRegistrar) Class.forName(name).getDeclaredConstructor().newInstance());
     }
     return registrars;

@@ -69,10 +69,10 @@ public class KryoRoundTripBenchmark {
   }
 
   private void bindMessages() {
-    List<String> registrars = system.settings().config().getStringList("switchyard.kryo.registrars");
+    List<String> registrars = KryoSerializer.registrarNames(system.settings().config());
     if (!registrars.contains(ActorsKryoRegistrar.class.getName())) {
       throw new IllegalStateException("switchyard.kryo.registrars is " + registrars + ", without "
-          + ActorsKryoRegistrar.class.getName() + ": protocol's reference.conf is ahead of actors' on the class path");
+          + ActorsKryoRegistrar.class.getName());
     }
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(system));
     OneQueryPath path = OneQueryPath.fromRecorded(RecordedData.dataset());

@@ -96,11 +96,7 @@ public final class ApiServer {
           shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "switchyard-http-drain",
               () -> routes.drain().finish(system, deadline, lead)
                   .thenCompose(idle -> binding.terminate(CLOSE_IDLE))
-                  .thenApply(terminated -> {
-                    guard.closeAll();
-                    return terminated;
-                  })
-                  .thenApply(terminated -> Done.getInstance()));
+                  .thenCompose(terminated -> guard.closeAll(CLOSE_IDLE)));
           return binding;
         });
   }

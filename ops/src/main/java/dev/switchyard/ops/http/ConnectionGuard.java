@@ -4,9 +4,13 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.IncomingConnection;
@@ -14,9 +18,8 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -50,7 +53,10 @@ public final class ConnectionGuard {
   private final int maxConnections;
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
-  private final Set<SharedKillSwitch> connections = ConcurrentHashMap.newKeySet();
+  /** What closes each connection being served. */
+  private final Set<CompletableFuture<Done>> connections = ConcurrentHashMap.newKeySet();
+  /** Completed once no connection is open, after a {@link #closeAll}. */
+  private final AtomicReference<CompletableFuture<Done>> allClosed = new AtomicReference<>(new CompletableFuture<>());
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong timedOut = new AtomicLong();
 
@@ -75,28 +81,36 @@ public final class ConnectionGuard {
         LOG.warn("refused a connection from {}: {} open from it (max {}), {} in all (max {}); {} refused so far",
             client.getHostAddress(), mine.get(), maxPerClient, open.get(), maxConnections, refused.get());
       }
-      SharedKillSwitch grace = KillSwitches.shared("refused-" + connection.remoteAddress());
-      connection.handleWith(Flow.of(HttpRequest.class).via(grace.flow()).take(1).map(request -> {
-        request.discardEntityBytes(mat);
-        return refusal;
-      }), mat);
-      system.scheduler().scheduleOnce(refusalGrace, grace::shutdown, system.executionContext());
+      // closed once refused, or unanswered after the grace; a request arriving as the grace ends is refused too
+      CompletableFuture<Done> close = new CompletableFuture<>();
+      connection.handleWith(BidiFlow.fromGraph(new CloseAfterAnswer(close))
+          .join(Flow.of(HttpRequest.class).map(request -> {
+            request.discardEntityBytes(mat);
+            close.complete(Done.getInstance());
+            return refusal;
+          })), mat);
+      system.scheduler().scheduleOnce(refusalGrace, () -> close.complete(Done.getInstance()),
+          system.executionContext());
       return;
     }
-    SharedKillSwitch kill = KillSwitches.shared("connection-" + connection.remoteAddress());
-    connections.add(kill);
-    HeadDeadline deadline = new HeadDeadline(kill);
-    Flow<HttpRequest, HttpResponse, NotUsed> guarded = Flow.of(HttpRequest.class)
-        .via(kill.flow())
+    CompletableFuture<Done> close = new CompletableFuture<>();
+    connections.add(close);
+    HeadDeadline deadline = new HeadDeadline(close);
+    Flow<HttpRequest, HttpResponse, NotUsed> answering = Flow.of(HttpRequest.class)
         .map(request -> {
           deadline.requestArrived();
           return request;
         })
         .via(handler)
-        .map(deadline::whenComplete)
+        .map(deadline::whenComplete);
+    Flow<HttpRequest, HttpResponse, NotUsed> guarded = BidiFlow.fromGraph(new CloseAfterAnswer(close))
+        .join(answering)
         .watchTermination((notUsed, done) -> {
           done.whenComplete((d, failure) -> {
-            connections.remove(kill);
+            connections.remove(close);
+            if (connections.isEmpty()) {
+              allClosed.get().complete(Done.getInstance());
+            }
             release(client, mine);
           });
           return notUsed;
@@ -105,9 +119,21 @@ public final class ConnectionGuard {
     deadline.arm();
   }
 
-  /** Closes every connection still open (idle keep-alive ones, once a shutdown has drained the requests). */
-  public void closeAll() {
-    connections.forEach(SharedKillSwitch::shutdown);
+  /**
+   * Closes every connection still open (idle keep-alive ones, once a shutdown has drained the requests); one with
+   * a request still being answered closes after that answer ({@link CloseAfterAnswer}). Completes once all have
+   * closed, or {@code within} at the latest, so that a shutdown does not stop the actor system (and with it the
+   * connections' streams) under answers still being written.
+   */
+  public CompletionStage<Done> closeAll(Duration within) {
+    CompletableFuture<Done> closed = new CompletableFuture<>();
+    allClosed.set(closed);
+    connections.forEach(close -> close.complete(Done.getInstance()));
+    if (connections.isEmpty()) {
+      closed.complete(Done.getInstance());
+    }
+    system.scheduler().scheduleOnce(within, () -> closed.complete(Done.getInstance()), system.executionContext());
+    return closed;
   }
 
   long refused() {
@@ -135,11 +161,11 @@ public final class ConnectionGuard {
    * of an earlier wait harmless.
    */
   private final class HeadDeadline {
-    private final SharedKillSwitch kill;
+    private final CompletableFuture<Done> close;
     private final AtomicLong generation = new AtomicLong();
 
-    HeadDeadline(SharedKillSwitch kill) {
-      this.kill = kill;
+    HeadDeadline(CompletableFuture<Done> close) {
+      this.close = close;
     }
 
     void arm() {
@@ -147,7 +173,7 @@ public final class ConnectionGuard {
       system.scheduler().scheduleOnce(headerTimeout, () -> {
         if (generation.get() == armed) {
           timedOut.incrementAndGet();
-          kill.shutdown();
+          close.complete(Done.getInstance());
         }
       }, system.executionContext());
     }

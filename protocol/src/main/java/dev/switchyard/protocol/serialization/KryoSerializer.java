@@ -28,8 +28,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * exactly the registered ids. The manifest is empty because the class id travels inside the bytes.
  *
  * <p>Configuration ({@code switchyard.kryo}): {@code serializer-id} and {@code registrars}, the fully qualified
- * names of {@link KryoRegistrar}s run in order after the built-in registrations (immutable collections first,
- * because they take the lowest free ids; then fixed ids 29-39 for ActorRef and JDK types).
+ * names of {@link KryoRegistrar}s by a name of each module's own, run in the order of those names
+ * ({@link #registrarNames}) after the built-in registrations (immutable collections first, because they take the
+ * lowest free ids; then fixed ids 29-39 for ActorRef and JDK types).
  */
 public final class KryoSerializer extends SerializerWithStringManifest {
   private static final int POOL_SIZE = 64;
@@ -41,7 +42,7 @@ public final class KryoSerializer extends SerializerWithStringManifest {
   public KryoSerializer(ExtendedActorSystem system) {
     Config config = system.settings().config().getConfig("switchyard.kryo");
     this.identifier = config.getInt("serializer-id");
-    List<KryoRegistrar> registrars = config.getStringList("registrars").stream()
+    List<KryoRegistrar> registrars = registrarNames(system.settings().config()).stream()
         .map(name -> instantiate(system, name)).toList();
     Supplier resolver = new Supplier(system);
     this.kryos = new Pool<>(true, false, POOL_SIZE) {
@@ -112,6 +113,15 @@ public final class KryoSerializer extends SerializerWithStringManifest {
     } finally {
       kryos.free(kryo);
     }
+  }
+
+  /**
+   * The class names of {@code switchyard.kryo.registrars} in the order they run: by the module names they are
+   * filed under (an object each module's reference.conf adds to, whatever the class path order).
+   */
+  public static List<String> registrarNames(Config config) {
+    Config registrars = config.getConfig("switchyard.kryo.registrars");
+    return new java.util.TreeSet<>(registrars.root().keySet()).stream().map(registrars::getString).toList();
   }
 
   private static KryoRegistrar instantiate(ExtendedActorSystem system, String className) {
