@@ -43,6 +43,12 @@ public final class ApiServer {
    */
   public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
       HttpMetrics metrics) {
+    return serve(system, engine, settings, metrics, ApiKeys.NONE);
+  }
+
+  /** @param keys the API keys of {@code switchyard.auth} (see {@link Authentication}) */
+  public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
+      HttpMetrics metrics, ApiKeys keys) {
     AtomicBoolean ready = new AtomicBoolean(true);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "switchyard-not-ready",
         () -> {
@@ -50,7 +56,8 @@ public final class ApiServer {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ApiRoutes routes = new ApiRoutes(engine, settings, Clock.systemUTC(),
-        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics);
+        // random (SecureRandom) UUIDs: a query id cannot be guessed from another, as a sequence could
+        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics, keys);
     return bind(system, routes, settings);
   }
 
