@@ -84,11 +84,14 @@ final class FeedbackWindow {
     return true;
   }
 
-  /** The query {@code queryId} was asked by {@code tenant} (null without API keys). */
-  void ownedBy(String queryId, String tenant, long now) {
+  /**
+   * The query {@code queryId} was asked by {@code tenant} (null without API keys); told just before its episode
+   * comes ({@link #finished}, {@link #learned}, {@link #noSignal}), whose trimming keeps the owner while the window
+   * holds the query.
+   */
+  void ownedBy(String queryId, String tenant) {
     if (enabled() && tenant != null) {
       owners.put(queryId, tenant);
-      expire(now);
     }
   }
 

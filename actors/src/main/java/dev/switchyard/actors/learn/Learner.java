@@ -287,7 +287,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLearn(State state, Learn learn) {
-    window.ownedBy(learn.episode().queryId(), learn.tenant(), clock.millis());
+    window.ownedBy(learn.episode().queryId(), learn.tenant());
     if (learn.episode().score() == null) {
       window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
