@@ -68,6 +68,8 @@ class ManifestConsistencyTest {
     assertEquals("0.0.0.0", env("SWITCHYARD_HTTP_HOST").getValue());
     assertEquals("0.0.0.0", env("SWITCHYARD_BIND_HOST").getValue());
     assertEquals("0.0.0.0", env("SWITCHYARD_MANAGEMENT_BIND_HOST").getValue());
+    // serve refuses a non-loopback API without keys unless told so; the example fleet configures none
+    assertEquals("on", env("SWITCHYARD_AUTH_ALLOW_UNAUTHENTICATED").getValue());
   }
 
   @Test

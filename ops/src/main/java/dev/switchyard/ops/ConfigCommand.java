@@ -5,10 +5,13 @@ import com.typesafe.config.ConfigException;
 import dev.switchyard.actors.fleet.ConfigProblem;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.fleet.ModelSpec;
+import dev.switchyard.ops.http.ApiKeys;
 import dev.switchyard.ops.http.TraceSettings;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -58,11 +61,14 @@ public final class ConfigCommand implements Runnable {
         return ExitCode.USAGE;
       }
       FleetConfig.Checked checked = FleetFiles.check(config, loaded, FleetFiles.replay(config, loaded));
-      if (!checked.ok()) {
-        for (ConfigProblem p : checked.problems()) {
+      ApiKeys.Checked auth = ApiKeys.check(config, checked.fleet().tenants());
+      List<ConfigProblem> problems = new ArrayList<>(checked.problems());
+      problems.addAll(auth.problems());
+      if (!problems.isEmpty()) {
+        for (ConfigProblem p : problems) {
           err.println(file + ": " + p.line());
         }
-        err.printf("%s: %d problem(s)%n", file, checked.problems().size());
+        err.printf("%s: %d problem(s)%n", file, problems.size());
         err.flush();
         return ExitCode.USAGE;
       }
@@ -78,6 +84,11 @@ public final class ConfigCommand implements Runnable {
       out.printf("%s: ok: %d models (%s), %d pipelines (%s)%n", file, fleet.models().size(),
           fleet.models().stream().map(ModelSpec::id).collect(Collectors.joining(", ")), fleet.pipelines().size(),
           fleet.pipelines().stream().map(p -> p.name() + " = " + p.strategy()).collect(Collectors.joining(", ")));
+      if (auth.keys().enabled()) {
+        out.printf("%s: API keys: %d tenant key(s) (%s), %d admin key(s)%n", file, auth.keys().tenantKeys().size(),
+            auth.keys().tenantKeys().stream().map(ApiKeys.Key::owner).distinct().collect(Collectors.joining(", ")),
+            auth.keys().adminKeys().size());
+      }
       if (fleet.models().isEmpty()) {
         out.println("(no switchyard.models: `serve` would run the simulated demo fleet)");
       }

@@ -12,6 +12,7 @@ import dev.switchyard.actors.fleet.FleetBuilder;
 import dev.switchyard.actors.fleet.FleetConfig;
 import dev.switchyard.actors.fleet.Tenants;
 import dev.switchyard.actors.journal.JournalCheck;
+import dev.switchyard.ops.http.ApiKeys;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.TraceSettings;
@@ -82,8 +83,14 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "TCP port (0 = any free port). Default: switchyard.http.port (8080).")
   Integer port;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Interface to bind. Default: switchyard.http.host (127.0.0.1).")
+  @Option(names = "--host", paramLabel = "HOST", description = "Interface to bind. Default: switchyard.http.host (127.0.0.1)."
+      + " A non-loopback address needs API keys (switchyard.auth.keys) or --allow-unauthenticated.")
   String host;
+
+  @Option(names = "--allow-unauthenticated", description = "Serve on a non-loopback address without API keys: anyone"
+      + " who reaches the port may call every model and send feedback. Default: switchyard.auth.allow-unauthenticated"
+      + " (off).")
+  boolean allowUnauthenticated;
 
   @Mixin
   DataOption data = new DataOption();
@@ -116,6 +123,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (latencyScale != null) {
       flags.put("switchyard.serve.latency-scale", latencyScale);
+    }
+    if (allowUnauthenticated) {
+      flags.put("switchyard.auth.allow-unauthenticated", true);
     }
     Optional<FleetFiles.Loaded> file;
     Config config;
@@ -152,6 +162,17 @@ public final class ServeCommand implements Callable<Integer> {
       if (FleetConfig.configured(config)) {
         fleet = Optional.of(checked.fleet());
       }
+    }
+    ApiKeys.Checked auth = ApiKeys.check(config, tenants);
+    if (!auth.ok()) {
+      String source = file.map(f -> f.path() + ": ").orElse("");
+      auth.problems().forEach(p -> err.println("switchyard serve: " + source + p.line()));
+      err.flush();
+      return ExitCode.USAGE;
+    }
+    Optional<String> exposed = unauthenticatedExposure(config, auth.keys());
+    if (exposed.isPresent()) {
+      return usage(err, exposed.get());
     }
     if (fleet.isPresent() && (data.given() != null || latencyScale != null)) {
       return usage(err, (data.given() != null ? "--data" : "--latency-scale") + " is for the simulated demo fleet; the"
@@ -240,11 +261,15 @@ public final class ServeCommand implements Callable<Integer> {
       setup = setup.withTenants(tenants);
       HttpMetrics metrics = HttpMetrics.fromConfig(config);
       Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
-      ServerBinding binding = ApiServer.serve(system, engine, http, metrics, tracing).toCompletableFuture()
+      ServerBinding binding = ApiServer.serve(system, engine, http, metrics, tracing, auth.keys())
+          .toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
       String pipelines = engine.pipelines().stream().map(PipelineDefinition::name).collect(Collectors.joining(", "));
       out.printf("switchyard serve: listening on http://%s:%d (pipelines: %s)%n",
           binding.localAddress().getHostString(), binding.localAddress().getPort(), pipelines);
+      out.println("switchyard serve: " + (auth.keys().enabled() ? "API keys required: "
+          + auth.keys().tenantKeys().size() + " tenant key(s), " + auth.keys().adminKeys().size() + " admin key(s)"
+          : "no API keys configured: the API is open to whoever reaches it"));
       out.println("switchyard serve: stop with Ctrl-C or SIGTERM (graceful: drains in-flight requests)");
       out.flush();
     } catch (Exception | Error e) {
@@ -255,6 +280,31 @@ public final class ServeCommand implements Callable<Integer> {
     }
     // SIGTERM runs Pekko's coordinated shutdown (JVM shutdown hook); wait for it to finish.
     return awaitTermination(system, shutdownStarted, err, System::exit);
+  }
+
+  /**
+   * Why the node must not start: it would bind {@code switchyard.http.host} on an address other machines reach
+   * with no API key configured, unless {@code switchyard.auth.allow-unauthenticated} (--allow-unauthenticated)
+   * says that is meant. A host name is resolved; one that does not resolve is for the bind to refuse.
+   */
+  static Optional<String> unauthenticatedExposure(Config config, ApiKeys keys) {
+    String host = config.getString("switchyard.http.host");
+    if (keys.enabled() || config.getBoolean("switchyard.auth.allow-unauthenticated")) {
+      return Optional.empty();
+    }
+    boolean loopback;
+    try {
+      loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return Optional.empty();
+    }
+    if (loopback) {
+      return Optional.empty();
+    }
+    return Optional.of("switchyard.http.host (--host) is " + host + ", not a loopback address, and no API key is"
+        + " configured (switchyard.auth.keys): anyone who reaches the port could call every model. Configure keys"
+        + " (`switchyard keys create --tenant NAME`), or pass --allow-unauthenticated"
+        + " (switchyard.auth.allow-unauthenticated = on) if that is meant");
   }
 
   /** Completes when the coordinated shutdown starts, for whatever reason (SIGTERM, downing, a fatal error). */

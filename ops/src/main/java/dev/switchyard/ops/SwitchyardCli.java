@@ -22,6 +22,7 @@ import picocli.CommandLine;
     subcommands = {
         ServeCommand.class,
         ConfigCommand.class,
+        KeysCommand.class,
         DbCommand.class,
         dev.switchyard.ops.cluster.ClusterCommand.class,
         DemoCommand.class,

@@ -30,7 +30,7 @@ public class SwitchyardCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "serve", "config", "config check", "db", "db init", "train", "demo", "evaluate", "simulate", "bench",
+  @ValueSource(strings = {"", "serve", "config", "config check", "keys", "keys create", "db", "db init", "train", "demo", "evaluate", "simulate", "bench",
       "bench learning", "bench load"})
   void helpWorksForEverySubcommand(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");

@@ -9,6 +9,7 @@ import dev.switchyard.actors.EngineSettings;
 import dev.switchyard.actors.EngineSetup;
 import dev.switchyard.actors.fleet.FleetBuilder;
 import dev.switchyard.actors.fleet.FleetConfig;
+import dev.switchyard.ops.http.ApiKeys;
 import dev.switchyard.ops.http.ApiServer;
 import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
@@ -64,7 +65,7 @@ final class TracedNode implements AutoCloseable {
           FleetFiles.backends(system, replay, tracing), EngineSettings.from(config).pool()).build(checked.fleet());
       Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), HttpMetrics.disabled().registry());
       ServerBinding api = ApiServer.serve(system, engine, HttpSettings.fromConfig(config), HttpMetrics.disabled(),
-          tracing).toCompletableFuture().get(60, TimeUnit.SECONDS);
+          tracing, ApiKeys.NONE).toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TracedNode(system, "http://127.0.0.1:" + api.localAddress().getPort(), spans, provider);
     } catch (Exception | Error e) {
       system.terminate();

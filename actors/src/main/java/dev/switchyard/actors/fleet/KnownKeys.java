@@ -8,13 +8,13 @@ import java.util.Optional;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** Unknown keys, reported with the nearest known one: a misspelt key is an error, never a silent default. */
-final class KnownKeys {
+public final class KnownKeys {
   private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
 
   private KnownKeys() {}
 
   /** A problem for each top-level key of {@code entry} that is not in {@code known}. */
-  static void check(String path, Config entry, Collection<String> known, List<ConfigProblem> out) {
+  public static void check(String path, Config entry, Collection<String> known, List<ConfigProblem> out) {
     for (String key : entry.root().keySet()) {
       if (!known.contains(key)) {
         out.add(new ConfigProblem(path + "." + key, unknown(key, known)));
@@ -28,7 +28,7 @@ final class KnownKeys {
   }
 
   /** The known name closest to {@code name}, if close enough to be a likely typo. */
-  static Optional<String> nearest(String name, Collection<String> known) {
+  public static Optional<String> nearest(String name, Collection<String> known) {
     return known.stream()
         .min(Comparator.comparingInt((String k) -> DISTANCE.apply(name, k)).thenComparing(k -> k))
         .filter(k -> DISTANCE.apply(name, k) <= Math.max(2, name.length() / 3));

@@ -18,13 +18,22 @@ import java.util.Optional;
  * @param code why the job failed or ended early ({@code budget_exhausted}, {@code step_abstained},
  *     {@code cancelled}), null otherwise
  * @param steps every started step; a running step's {@code episodeSteps} are those recorded so far
+ * @param tenant the tenant that submitted it, null without API keys (only that tenant sees, cancels and rates it)
  */
 public record JobView(String id, boolean known, String pipeline, JobStatus status, boolean cancelRequested,
     int stepCount, Budget budget, long createdAtMillis, long endedAtMillis, String answer, String answerModel,
-    double costUsd, int rounds, String code, String message, List<StepView> steps) implements CrossNode {
+    double costUsd, int rounds, String code, String message, List<StepView> steps, String tenant)
+    implements CrossNode {
 
   public JobView {
     steps = List.copyOf(steps);
+  }
+
+  public JobView(String id, boolean known, String pipeline, JobStatus status, boolean cancelRequested,
+      int stepCount, Budget budget, long createdAtMillis, long endedAtMillis, String answer, String answerModel,
+      double costUsd, int rounds, String code, String message, List<StepView> steps) {
+    this(id, known, pipeline, status, cancelRequested, stepCount, budget, createdAtMillis, endedAtMillis, answer,
+        answerModel, costUsd, rounds, code, message, steps, null);
   }
 
   /**
@@ -66,6 +75,6 @@ public record JobView(String id, boolean known, String pipeline, JobStatus statu
     return new JobView(state.spec().id(), true, state.spec().pipeline(), state.status(), state.cancelRequested(),
         state.spec().steps().size(), state.spec().budget(), state.acceptedAtMillis(), state.endedAtMillis(),
         best.map(QueryResult::answer).orElse(null), best.map(QueryResult::answerModel).orElse(null),
-        state.spentUsd(), state.roundsUsed(), state.endCode(), state.endMessage(), steps);
+        state.spentUsd(), state.roundsUsed(), state.endCode(), state.endMessage(), steps, state.spec().tenant());
   }
 }

@@ -39,6 +39,11 @@ final class FeedbackWindow {
   /** Episodes whose signal did not come (none to read, a failed call): a feedback may still score them. */
   private final LinkedHashMap<String, Waiting> unsignalled = new LinkedHashMap<>();
   private final LinkedHashMap<String, Reward> rewarded = new LinkedHashMap<>();
+  /**
+   * The tenant that asked each query the window holds (only queries of a tenant): a feedback from any other is
+   * answered as for a query the window does not hold.
+   */
+  private final LinkedHashMap<String, String> owners = new LinkedHashMap<>();
 
   FeedbackWindow(Duration window, int maxEpisodes) {
     this.windowMillis = window.toMillis();
@@ -79,8 +84,27 @@ final class FeedbackWindow {
     return true;
   }
 
+  /**
+   * The query {@code queryId} was asked by {@code tenant} (null without API keys); told just before its episode
+   * comes ({@link #finished}, {@link #learned}, {@link #noSignal}), whose trimming keeps the owner while the window
+   * holds the query.
+   */
+  void ownedBy(String queryId, String tenant) {
+    if (enabled() && tenant != null) {
+      owners.put(queryId, tenant);
+    }
+  }
+
   Outcome feedback(String queryId, double reward, boolean replace, long now) {
+    return feedback(queryId, reward, replace, null, now);
+  }
+
+  /** @param tenant the tenant the feedback is from: only the query's own is taken (any other reads Unknown) */
+  Outcome feedback(String queryId, double reward, boolean replace, String tenant, long now) {
     expire(now);
+    if (!java.util.Objects.equals(owners.get(queryId), tenant)) {
+      return new Unknown();
+    }
     Reward earlier = rewarded.get(queryId);
     if (earlier != null) {
       if (replace) {
@@ -177,6 +201,17 @@ final class FeedbackWindow {
     trim(signalling, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(unsignalled, now, maxEpisodes, Waiting::finishedAtMillis);
     trim(rewarded, now, maxEpisodes, Reward::atMillis);
+    // an owner goes with the last of its query's entries (the oldest first; at most one per held entry)
+    Iterator<String> it = owners.keySet().iterator();
+    while (it.hasNext()) {
+      String q = it.next();
+      boolean held = waiting.containsKey(q) || signalling.containsKey(q) || unsignalled.containsKey(q)
+          || rewarded.containsKey(q);
+      if (held && owners.size() <= 4 * maxEpisodes) {
+        break;
+      }
+      it.remove();
+    }
   }
 
   private <V> void trim(LinkedHashMap<String, V> map, long now, int max, java.util.function.ToLongFunction<V> at) {

@@ -74,7 +74,12 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
    * Learn from an episode (ignored unless it carries a score): a finished query's, scored at its end or not, or,
    * {@code fromFeedback}, one a feedback scored through its query entity.
    */
-  public record Learn(Episode episode, boolean fromFeedback) implements Command {
+  /** @param tenant the tenant that asked the query, null without API keys: only it may rate the query late */
+  public record Learn(Episode episode, boolean fromFeedback, String tenant) implements Command {
+    public Learn(Episode episode, boolean fromFeedback) {
+      this(episode, fromFeedback, null);
+    }
+
     public Learn(Episode episode) {
       this(episode, false);
     }
@@ -282,6 +287,7 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   }
 
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLearn(State state, Learn learn) {
+    window.ownedBy(learn.episode().queryId(), learn.tenant());
     if (learn.episode().score() == null) {
       window.finished(learn.episode(), clock.millis()); // a late feedback may still score it
       return Effect().none();
@@ -300,7 +306,8 @@ public final class Learner extends EventSourcedBehavior<Learner.Command, Learner
   private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onLateFeedback(State state,
       LateFeedback late) {
     Feedback f = late.feedback();
-    FeedbackWindow.Outcome outcome = window.feedback(f.queryId(), f.reward(), f.replace(), clock.millis());
+    FeedbackWindow.Outcome outcome = window.feedback(f.queryId(), f.reward(), f.replace(), f.tenant(),
+        clock.millis());
     QueryActor.FeedbackOutcome reply;
     if (outcome instanceof FeedbackWindow.Learn learn) {
       learnScored(learn.scored());

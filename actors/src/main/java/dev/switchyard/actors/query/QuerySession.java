@@ -392,7 +392,7 @@ final class QuerySession {
     ActorRef<Learner.Command> learner = services.learners().get(run.pipeline());
     if (learner != null) {
       services.policies().learnLocally(run.pipeline(), episode, now());
-      learner.tell(new Learner.Learn(episode, fromFeedback));
+      learner.tell(new Learner.Learn(episode, fromFeedback, run.query().tenant()));
     }
   }
 
@@ -406,6 +406,10 @@ final class QuerySession {
    *     learned)
    */
   static QueryActor.FeedbackOutcome feedbackRefusal(QueryRun run, dev.switchyard.protocol.Feedback feedback) {
+    if (!feedback.from(run.query().tenant())) {
+      // another tenant's query: answered as for no query at all (before anything that would tell it exists)
+      return QueryActor.FeedbackOutcome.unknown("no query " + feedback.queryId());
+    }
     if (!run.finished()) {
       return QueryActor.FeedbackOutcome.refused("query " + feedback.queryId() + " has not finished");
     }

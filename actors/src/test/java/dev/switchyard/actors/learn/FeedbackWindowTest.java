@@ -39,6 +39,20 @@ class FeedbackWindowTest {
   }
 
   @Test
+  void onlyTheTenantThatAskedAQueryRatesItAnotherIsAnsweredAsForNoQuery() {
+    FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 10);
+    w.ownedBy("q", "acme");
+    w.finished(unscored("q"), 0);
+    assertInstanceOf(FeedbackWindow.Unknown.class, w.feedback("q", 0.0, false, "beta", 10));
+    assertInstanceOf(FeedbackWindow.Unknown.class, w.feedback("q", 0.0, false, null, 10),
+        "nor without a tenant");
+    assertInstanceOf(FeedbackWindow.Learn.class, w.feedback("q", 1.0, false, "acme", 20));
+    assertInstanceOf(FeedbackWindow.Unknown.class, w.feedback("q", 0.0, true, "beta", 30),
+        "nor may another replace its reward, or learn that it has one");
+    assertEquals(new FeedbackWindow.AlreadyRewarded(1.0, false), w.feedback("q", 0.5, false, "acme", 40));
+  }
+
+  @Test
   void anEpisodeLearnedThroughItsEntityIsNotLearnedAgainLate() {
     FeedbackWindow w = new FeedbackWindow(Duration.ofHours(24), 10);
     w.finished(unscored("q"), 0);

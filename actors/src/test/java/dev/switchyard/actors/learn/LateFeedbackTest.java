@@ -75,6 +75,44 @@ class LateFeedbackTest {
   }
 
   /**
+   * Only the tenant that asked a query may rate it, whether the reward reaches the query's entity (a durable query,
+   * its tenant read back from the journal) or the learner's window after an ephemeral query's entity ended;
+   * another tenant, or a caller of no tenant, is answered as for a query that does not exist.
+   */
+  @Test
+  void onlyTheTenantThatAskedAQueryMayRateIt() throws Exception {
+    EngineSetup setup = banditOverTwoModels(null, null);
+    EngineHarness node = EngineHarness.start("owned-feedback",
+        EngineHarness.config("switchyard.query.passivate-after-idle = 1s\n"
+            + "switchyard.engine.feedback-timeout = 30s\n"), setup);
+    try {
+      Engine engine = node.engine;
+      node.await(engine.answer(query("owned-durable", Budget.unlimited()).withTenant("acme"), "bandit",
+          Durability.DURABLE));
+      node.await(engine.answer(query("owned-late", Budget.unlimited()).withTenant("acme"), "bandit",
+          Durability.EPHEMERAL));
+      Thread.sleep(4_000); // both entities passivate; the ephemeral one's episode waits in the learner's window
+      for (String id : List.of("owned-durable", "owned-late")) {
+        for (String other : java.util.Arrays.asList("beta", null)) {
+          EngineRejection refused = rejection(() -> node.await(engine.feedback(new Feedback(id, 0.0, "user", false,
+              other))));
+          assertEquals(EngineRejection.Reason.NOT_FOUND, refused.reason(), id + " rated by " + other + ": "
+              + refused.getMessage());
+          assertTrue(refused.getMessage().startsWith("no query " + id), refused.getMessage());
+        }
+        node.await(engine.feedback(new Feedback(id, 1.0, "user", false, "acme")));
+      }
+      TestProbe<Object> probe = node.kit.createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertEquals(2, policy(node).active().version(), "acme's two rewards were learned, no other");
+        return null;
+      });
+    } finally {
+      node.close();
+    }
+  }
+
+  /**
    * A query scored as it ended (here by its answer's own quality) is learned then; a user's feedback is learned
    * once more, the same whether it reaches the live query entity or, as here, the learner's window after the
    * entity ended. Before, the window took the end's score for a feedback and refused the user's (409).

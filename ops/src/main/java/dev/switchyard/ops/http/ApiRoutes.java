@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -25,7 +26,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * large, 429/503 with {@code Retry-After} when the engine refuses, 504 on timeout, 500 otherwise with a reference
  * id and nothing else); request bodies are read with a size limit and parsed with tight JSON limits before
  * anything reaches the engine; request content is never logged. To add a route group, build it here and add it
- * to {@link #route()}'s list.
+ * to the open, admin or tenant routes.
  */
 public final class ApiRoutes extends AllDirectives {
   private final Drain drain;
@@ -53,25 +54,41 @@ public final class ApiRoutes extends AllDirectives {
   /** @param metrics the node's registry: what {@code GET /metrics} renders and the API records into */
   public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
       Drain drain, HttpMetrics metrics) {
-    this(engine, settings, clock, ids, ready, drain, metrics, Tracing.disabled());
+    this(engine, settings, clock, ids, ready, drain, metrics, Tracing.disabled(), ApiKeys.NONE);
   }
 
-  /** @param tracing a span per {@code /v1} request (and the trace context its model calls carry), or none */
+  /**
+   * @param tracing a span per {@code /v1} request (and the trace context its model calls carry), or none
+   * @param keys the API keys ({@code switchyard.auth}): with any configured, the tenant routes ({@code /v1/*})
+   *     need a tenant's key and the admin routes an admin key; {@code /health}, {@code /ready},
+   *     {@code /metrics} and the dashboard's page (not its data) stay open (see {@link Authentication})
+   */
   public ApiRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids, BooleanSupplier ready,
-      Drain drain, HttpMetrics metrics, Tracing tracing) {
+      Drain drain, HttpMetrics metrics, Tracing tracing, ApiKeys keys) {
     this.drain = drain;
     ObjectMapper requestMapper = ChatCompletionRequest.mapper(settings);
     HttpReplies replies = new HttpReplies(new OpenAiJson(new ObjectMapper()));
     this.errors = new ErrorMapping(settings, ids, replies);
     RouteSupport support = new RouteSupport(engine, settings, drain, metrics, errors, tracing);
+    Authentication auth = new Authentication(keys, errors);
     long startedAtSeconds = clock.instant().getEpochSecond();
+    ServiceRoutes service = new ServiceRoutes(engine, ready, metrics, startedAtSeconds, replies, errors, support);
+    // Open first (exact paths), then the admin prefix, then everything else as a tenant's: a route that is
+    // neither open nor admin can only be reached with a tenant's key when keys are configured.
+    DashboardRoutes dashboard = new DashboardRoutes(engine, metrics, settings, clock, replies.json(), errors);
+    Route admin = concat(new AdminRoutes(engine, replies.json(), support::readBody, errors).route(),
+        dashboard.snapshot());
+    Route tenantRoutes = concat(
+        new ChatCompletionsRoutes(engine, settings, clock, ids, requestMapper, replies, errors, support, auth)
+            .route(),
+        new FeedbackRoutes(engine, requestMapper, replies, errors, support, auth).route(),
+        new JobsRoutes(engine, settings, ids, requestMapper, replies, errors, support, auth, keys).route(),
+        service.models(auth));
     this.groups = List.of(
-        new ChatCompletionsRoutes(engine, settings, clock, ids, requestMapper, replies, errors, support).route(),
-        new FeedbackRoutes(engine, requestMapper, replies, errors, support).route(),
-        new JobsRoutes(engine, settings, ids, requestMapper, replies, errors, support).route(),
-        new ServiceRoutes(engine, ready, metrics, startedAtSeconds, replies, errors, support).route(),
-        new AdminRoutes(engine, replies.json(), support::readBody, errors).route(),
-        new DashboardRoutes(engine, metrics, settings, clock, replies.json(), errors).route());
+        service.open(),
+        dashboard.page(),
+        pathPrefixTest(PathMatchers.segment("admin"), () -> auth.admin(() -> admin)),
+        auth.tenant(() -> tenantRoutes));
   }
 
   public Route route() {

@@ -43,15 +43,16 @@ public final class ApiServer {
    */
   public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
       HttpMetrics metrics) {
-    return serve(system, engine, settings, metrics, Tracing.disabled());
+    return serve(system, engine, settings, metrics, Tracing.disabled(), ApiKeys.NONE);
   }
 
   /**
-   * {@link #serve(ActorSystem, Engine, HttpSettings, HttpMetrics)} with a span per request; the spans still
-   * batched are exported when the system terminates.
+   * {@link #serve(ActorSystem, Engine, HttpSettings, HttpMetrics)} with a span per request (the spans still
+   * batched are exported when the system terminates) and the API keys of {@code switchyard.auth} (see
+   * {@link Authentication}).
    */
   public static CompletionStage<ServerBinding> serve(ActorSystem<?> system, Engine engine, HttpSettings settings,
-      HttpMetrics metrics, Tracing tracing) {
+      HttpMetrics metrics, Tracing tracing, ApiKeys keys) {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "switchyard-traces-flush", () -> CompletableFuture.supplyAsync(() -> {
           tracing.close();
@@ -64,7 +65,8 @@ public final class ApiServer {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ApiRoutes routes = new ApiRoutes(engine, settings, Clock.systemUTC(),
-        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics, tracing);
+        // random (SecureRandom) UUIDs: a query id cannot be guessed from another, as a sequence could
+        () -> UUID.randomUUID().toString().replace("-", ""), ready::get, new Drain(), metrics, tracing, keys);
     return bind(system, routes, settings);
   }
 

@@ -48,9 +48,11 @@ final class ChatCompletionsRoutes extends AllDirectives {
   private final HttpReplies replies;
   private final ErrorMapping errors;
   private final RouteSupport support;
+  private final Authentication auth;
 
   ChatCompletionsRoutes(Engine engine, HttpSettings settings, Clock clock, Supplier<String> ids,
-      ObjectMapper requestMapper, HttpReplies replies, ErrorMapping errors, RouteSupport support) {
+      ObjectMapper requestMapper, HttpReplies replies, ErrorMapping errors, RouteSupport support,
+      Authentication auth) {
     this.engine = engine;
     this.settings = settings;
     this.clock = clock;
@@ -60,24 +62,27 @@ final class ChatCompletionsRoutes extends AllDirectives {
     this.replies = replies;
     this.errors = errors;
     this.support = support;
+    this.auth = auth;
   }
 
   Route route() {
     return path(PathMatchers.segment("v1").slash("chat").slash("completions"), () ->
-        post(() -> support.traced("chat_completions", (meter, span) -> extractRequestEntity(entity ->
-            extractMaterializer(mat -> completeWithFuture(support.untilDrained(chatCompletion(entity, mat, meter,
-                span))))))));
+        post(() -> support.traced("chat_completions", (meter, span) -> auth.caller(caller ->
+            extractRequestEntity(entity -> extractMaterializer(mat -> completeWithFuture(support.untilDrained(
+                chatCompletion(entity, mat, meter, span, caller)))))))));
   }
 
   private CompletionStage<HttpResponse> chatCompletion(RequestEntity entity, Materializer mat,
-      HttpMetrics.Request meter, RequestSpan span) {
+      HttpMetrics.Request meter, RequestSpan span, Authentication.Caller caller) {
     CompletionStage<HttpResponse> response = support.readBody(entity, mat)
         .thenCompose(body -> {
           ChatCompletionRequest req = ChatCompletionRequest.parse(body, requestMapper, settings);
+          caller.requireAllowed(req.model()); // first: a 404 would list pipelines outside the allow-list
           support.requireKnownPipeline(req.model());
           meter.pipeline(req.model());
           String id = "chatcmpl-" + ids.get();
-          Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens(), req.params());
+          Query query = new Query(id, req.messages(), req.task(), req.budget(), req.maxTokens(), req.params())
+              .withTenant(caller.tenant());
           long created = clock.instant().getEpochSecond();
           span.chat(req.model(), id, req.maxTokens(), req.stream());
           return req.stream() ? streamed(req, query, id, created, mat, meter, span)

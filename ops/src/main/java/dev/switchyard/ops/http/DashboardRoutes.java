@@ -40,12 +40,16 @@ final class DashboardRoutes extends AllDirectives {
     this.errors = errors;
   }
 
-  Route route() {
-    return concat(
-        pathPrefix(ASSETS, () -> get(() -> respondWithHeaders(PAGE_HEADERS, () -> concat(
-            pathEndOrSingleSlash(() -> getFromResource(ASSETS + "/index.html", ContentTypes.TEXT_HTML_UTF8)),
-            getFromResourceDirectory(ASSETS))))),
-        path(PathMatchers.segment("admin").slash("dashboard"), () -> get(() -> extractActorSystem(system -> {
+  /** {@code GET /dashboard} and its assets: open, since they hold no data (the page asks the admin route). */
+  Route page() {
+    return pathPrefix(ASSETS, () -> get(() -> respondWithHeaders(PAGE_HEADERS, () -> concat(
+        pathEndOrSingleSlash(() -> getFromResource(ASSETS + "/index.html", ContentTypes.TEXT_HTML_UTF8)),
+        getFromResourceDirectory(ASSETS)))));
+  }
+
+  /** {@code GET /admin/dashboard}: the node's snapshot, an admin route. */
+  Route snapshot() {
+    return path(PathMatchers.segment("admin").slash("dashboard"), () -> get(() -> extractActorSystem(system -> {
           Cluster cluster = Cluster.get(system);
           return completeWithFuture(snapshot.take(cluster.selfMember(), cluster.state())
               .thenApply(node -> HttpResponse.create().withStatus(200)
@@ -53,6 +57,6 @@ final class DashboardRoutes extends AllDirectives {
                   .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
                       json.bytes(node))))
               .exceptionally(errors::adminResponse));
-        }))));
+        })));
   }
 }

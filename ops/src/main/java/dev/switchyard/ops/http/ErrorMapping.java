@@ -47,7 +47,10 @@ final class ErrorMapping extends AllDirectives {
 
   HttpResponse response(Throwable failure) {
     ApiError e = toApiError(failure);
-    List<HttpHeader> headers = e.retryAfter() == null ? List.of() : List.of(HttpReplies.retryAfter(e.retryAfter()));
+    List<HttpHeader> headers = e.retryAfter() != null ? List.of(HttpReplies.retryAfter(e.retryAfter()))
+        // RFC 9110: a 401 says which scheme the client should authenticate with
+        : e.status() == 401 ? List.of(RawHeader.create("WWW-Authenticate", "Bearer realm=\"switchyard\""))
+        : List.of();
     return replies.json(e.status(), replies.json().error(e), headers);
   }
 

@@ -23,20 +23,22 @@ final class FeedbackRoutes extends AllDirectives {
   private final HttpReplies replies;
   private final ErrorMapping errors;
   private final RouteSupport support;
+  private final Authentication auth;
 
   FeedbackRoutes(Engine engine, ObjectMapper requestMapper, HttpReplies replies, ErrorMapping errors,
-      RouteSupport support) {
+      RouteSupport support, Authentication auth) {
     this.engine = engine;
     this.requestMapper = requestMapper;
     this.replies = replies;
     this.errors = errors;
     this.support = support;
+    this.auth = auth;
   }
 
   Route route() {
     return path(PathMatchers.segment("v1").slash("feedback"), () ->
-        post(() -> support.metered("feedback", meter -> extractRequestEntity(entity -> extractMaterializer(mat ->
-            completeWithFuture(support.untilDrained(feedback(entity, mat))))))));
+        post(() -> support.metered("feedback", meter -> auth.caller(caller -> extractRequestEntity(entity ->
+            extractMaterializer(mat -> completeWithFuture(support.untilDrained(feedback(entity, mat, caller)))))))));
   }
 
   /**
@@ -44,9 +46,11 @@ final class FeedbackRoutes extends AllDirectives {
    * reward for a finished query, which the pipeline's learner (if any) learns from. With real backends this is
    * how learned pipelines get their signal. A query (or job) takes one reward: another is 409
    * {@code feedback_exists} unless {@code "replace": true}, which records the new reward on the query without
-   * the learner learning the query again.
+   * the learner learning the query again. Only the tenant that asked the query (or submitted the job) may rate it:
+   * another tenant's query or job is answered as an unknown one, 404 {@code not_found}.
    */
-  private CompletionStage<HttpResponse> feedback(RequestEntity entity, Materializer mat) {
+  private CompletionStage<HttpResponse> feedback(RequestEntity entity, Materializer mat,
+      Authentication.Caller caller) {
     return support.readBody(entity, mat)
         .thenCompose(body -> {
           var json = ChatCompletionRequest.readObject(body, requestMapper);
@@ -83,10 +87,10 @@ final class FeedbackRoutes extends AllDirectives {
             throw ApiError.invalid("replace", "'replace' must be true or false");
           }
           boolean replace = replaceNode != null && replaceNode.asBoolean(false);
-          CompletionStage<String> queryId = hasJob ? finalEpisodeOf(target.asText())
+          CompletionStage<String> queryId = hasJob ? finalEpisodeOf(target.asText(), caller)
               : CompletableFuture.completedFuture(target.asText());
           return queryId.thenCompose(q -> support.withinAnswerTimeout(engine.feedback(new Feedback(q, reward.asDouble(),
-                  src, replace)))
+                  src, replace, caller.tenant())))
               .thenApply(done -> {
                 ObjectNode ok = replies.status("accepted");
                 if (hasJob) {
@@ -111,8 +115,8 @@ final class FeedbackRoutes extends AllDirectives {
    * The query id of a job's final episode (its last step), which a reward for the job goes to, so the pipeline's
    * learner learns from it like from any query's reward. The job must have ended with a step that ran.
    */
-  private CompletionStage<String> finalEpisodeOf(String jobId) {
-    return support.withinAnswerTimeout(engine.job(jobId)).thenApply(job -> {
+  private CompletionStage<String> finalEpisodeOf(String jobId, Authentication.Caller caller) {
+    return JobsRoutes.ownJob(engine, support, jobId, caller).thenApply(job -> {
       if (!job.status().terminal()) {
         throw new ApiError(409, "invalid_request_error", "job " + ApiError.excerpt(jobId) + " is "
             + job.status().wire() + "; feedback is taken once it has ended", "job_id", "job_not_ended", null);

@@ -2,7 +2,9 @@ package dev.switchyard.ops.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchyard.actors.Engine;
+import dev.switchyard.actors.EngineRejection;
 import dev.switchyard.actors.job.JobSpec;
+import dev.switchyard.actors.job.JobView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +28,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * The durable jobs API: {@code POST /v1/jobs} (202 once journaled, idempotent by {@code Idempotency-Key}),
  * {@code GET} and {@code DELETE /v1/jobs/{id}}, and {@code GET /v1/jobs/{id}/events} as server-sent events with
- * resumable event ids.
+ * resumable event ids. A tenant's jobs are its own: another tenant's id is answered as an unknown one (404), and
+ * its Idempotency-Keys are its own too ({@link ApiKeys#jobIdFor}).
  */
 final class JobsRoutes extends AllDirectives {
   private final Engine engine;
@@ -38,9 +41,11 @@ final class JobsRoutes extends AllDirectives {
   private final HttpReplies replies;
   private final ErrorMapping errors;
   private final RouteSupport support;
+  private final Authentication auth;
+  private final ApiKeys keys;
 
   JobsRoutes(Engine engine, HttpSettings settings, Supplier<String> ids, ObjectMapper requestMapper,
-      HttpReplies replies, ErrorMapping errors, RouteSupport support) {
+      HttpReplies replies, ErrorMapping errors, RouteSupport support, Authentication auth, ApiKeys keys) {
     this.engine = engine;
     this.settings = settings;
     this.ids = ids;
@@ -50,21 +55,37 @@ final class JobsRoutes extends AllDirectives {
     this.replies = replies;
     this.errors = errors;
     this.support = support;
+    this.auth = auth;
+    this.keys = keys;
   }
 
   Route route() {
-    return concat(
+    return auth.caller(caller -> concat(
         path(PathMatchers.segment("v1").slash("jobs"), () ->
             post(() -> support.metered("jobs", meter -> extractRequestEntity(entity -> extractMaterializer(mat ->
                 optionalHeaderValueByName("Idempotency-Key", key ->
-                    completeWithFuture(support.untilDrained(submitJob(entity, mat, key, meter))))))))),
+                    completeWithFuture(support.untilDrained(submitJob(entity, mat, key, meter, caller))))))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()).slash("events"), id ->
             get(() -> support.metered("job_events", meter -> optionalHeaderValueByName("Last-Event-ID", last ->
-                completeWithFuture(support.untilDrained(jobEvents(id, last))))))),
+                completeWithFuture(support.untilDrained(jobEvents(id, last, caller))))))),
         path(PathMatchers.segment("v1").slash("jobs").slash(PathMatchers.segment()), id -> concat(
-            get(() -> support.metered("job", meter -> completeWithFuture(support.untilDrained(getJob(id))))),
+            get(() -> support.metered("job", meter -> completeWithFuture(support.untilDrained(getJob(id, caller))))),
             delete(() -> support.metered("job_cancel", meter ->
-                completeWithFuture(support.untilDrained(cancelJob(id))))))));
+                completeWithFuture(support.untilDrained(cancelJob(id, caller)))))))));
+  }
+
+  /**
+   * The job {@code id} if it is the caller's; another tenant's job fails as an unknown one does (404
+   * {@code not_found}, the same message), so that nobody learns which ids exist.
+   */
+  static CompletionStage<JobView> ownJob(Engine engine, RouteSupport support, String id,
+      Authentication.Caller caller) {
+    return support.withinAnswerTimeout(engine.job(id)).thenApply(job -> {
+      if (!caller.owns(job.tenant())) {
+        throw new EngineRejection(EngineRejection.Reason.NOT_FOUND, "no job " + id, null);
+      }
+      return job;
+    });
   }
 
 
@@ -75,14 +96,15 @@ final class JobsRoutes extends AllDirectives {
    * body is 422 {@code idempotency_key_reused}, as the IETF Idempotency-Key draft recommends.
    */
   private CompletionStage<HttpResponse> submitJob(RequestEntity entity, Materializer mat, Optional<String> key,
-      HttpMetrics.Request meter) {
+      HttpMetrics.Request meter, Authentication.Caller caller) {
     return support.readBody(entity, mat)
         .thenCompose(body -> {
           JobRequest req = JobRequest.parse(body, requestMapper, settings, settings.maxJobSteps());
+          caller.requireAllowed(req.model());
           support.requireKnownPipeline(req.model());
           meter.pipeline(req.model());
-          String id = key.isPresent() ? jobIdFor(key.get()) : "job-" + ids.get();
-          JobSpec spec = new JobSpec(id, req.model(), req.steps(), req.task(), req.budget());
+          String id = key.isPresent() ? keys.jobIdFor(caller.tenant(), key.get()) : "job-" + ids.get();
+          JobSpec spec = new JobSpec(id, req.model(), req.steps(), req.task(), req.budget(), caller.tenant());
           return support.withinAnswerTimeout(engine.submitJob(spec)).thenApply(accepted -> {
             List<HttpHeader> headers = new ArrayList<>();
             headers.add(RawHeader.create("Location", "/v1/jobs/" + id));
@@ -95,30 +117,16 @@ final class JobsRoutes extends AllDirectives {
         .exceptionally(errors::response);
   }
 
-  /** The job id an idempotency key stands for: a digest, so the key's content never becomes an actor name. */
-  static String jobIdFor(String key) {
-    if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-      throw ApiError.invalid("Idempotency-Key", "the Idempotency-Key header must be 1 to 255 visible ASCII"
-          + " characters");
-    }
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(("idempotency-key:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "job-" + java.util.HexFormat.of().formatHex(digest, 0, 20);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  private CompletionStage<HttpResponse> getJob(String id) {
-    return support.withinAnswerTimeout(engine.job(id))
+  private CompletionStage<HttpResponse> getJob(String id, Authentication.Caller caller) {
+    return ownJob(engine, support, id, caller)
         .thenApply(job -> replies.json(200, jobJson.job(job, true), List.of()))
         .exceptionally(errors::response);
   }
 
   /** {@code DELETE /v1/jobs/{id}}: 202 while the cancel waits for a call in flight, 200 once the job has ended. */
-  private CompletionStage<HttpResponse> cancelJob(String id) {
-    return support.withinAnswerTimeout(engine.cancelJob(id))
+  private CompletionStage<HttpResponse> cancelJob(String id, Authentication.Caller caller) {
+    return ownJob(engine, support, id, caller)
+        .thenCompose(own -> support.withinAnswerTimeout(engine.cancelJob(id)))
         .thenApply(job -> replies.json(job.status().terminal() ? 200 : 202, jobJson.job(job, true), List.of()))
         .exceptionally(errors::response);
   }
@@ -129,7 +137,8 @@ final class JobsRoutes extends AllDirectives {
    * stream is closed (without an error) after {@code stream-timeout}; an SSE client reconnects with
    * {@code Last-Event-ID} and continues where it was.
    */
-  private CompletionStage<HttpResponse> jobEvents(String id, Optional<String> lastEventId) {
+  private CompletionStage<HttpResponse> jobEvents(String id, Optional<String> lastEventId,
+      Authentication.Caller caller) {
     long after;
     try {
       after = lastEventId.map(String::trim).filter(v -> !v.isEmpty()).map(Long::parseLong).orElse(0L);
@@ -140,7 +149,7 @@ final class JobsRoutes extends AllDirectives {
       return CompletableFuture.completedFuture(errors.response(ApiError.invalid("Last-Event-ID",
           "the Last-Event-ID header must be a non-negative event number")));
     }
-    return support.withinAnswerTimeout(engine.job(id))
+    return ownJob(engine, support, id, caller)
         .thenApply(job -> {
           Source<ByteString, NotUsed> frames = engine.jobEvents(id, after)
               .completionTimeout(settings.streamTimeout())

@@ -50,11 +50,17 @@ final class ServiceRoutes extends AllDirectives {
     this.support = support;
   }
 
-  Route route() {
+  /** {@code GET /v1/models}: the pipelines (and models) the caller's tenant may name. */
+  Route models(Authentication auth) {
+    return path(PathMatchers.segment("v1").slash("models"), () ->
+        get(() -> support.metered("models", meter -> auth.caller(caller -> complete(replies.json(200,
+            replies.json().models(engine.pipelines().stream().filter(p -> caller.allows(p.name())).toList(),
+                startedAtSeconds), List.of()))))));
+  }
+
+  /** {@code /health}, {@code /ready}, {@code /metrics}: open without a key, for probes and scrapers. */
+  Route open() {
     return concat(
-        path(PathMatchers.segment("v1").slash("models"), () ->
-            get(() -> support.metered("models", meter -> extractRequest(r -> complete(replies.json(200,
-                replies.json().models(engine.pipelines(), startedAtSeconds), List.of())))))),
         path("health", () -> get(() -> complete(replies.json(200, replies.status("ok"), List.of())))),
         path("ready", () -> get(() -> extractActorSystem(system -> complete(readiness(system))))),
         path("metrics", () -> get(() -> extractActorSystem(system -> completeWithFuture(scrape(system))))));
