@@ -44,6 +44,11 @@ public interface Engine {
   /** The latest load each model pool published. */
   Map<String, PoolLoad> load();
 
+  /** Every configured tenant's spend and request rate against its limits, as its ledger holds them now. */
+  default CompletionStage<List<TenantUsage>> tenantUsage() {
+    return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+  }
+
   /**
    * Whether durable work can be journaled now; while not, it is refused with {@code JOURNAL_UNAVAILABLE}. An
    * engine without a journal of its own is always writable.
