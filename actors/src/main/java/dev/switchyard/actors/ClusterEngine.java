@@ -45,7 +45,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * {@link EngineRejection}. Work that waits on a journal write (durable queries, job submits and cancels) is
  * refused at once ({@code JOURNAL_UNAVAILABLE}) while {@link JournalHealth} says the journal cannot write, and
  * a caller still waiting when it goes down (or when the entity cannot read its journal) is refused then. Queries
- * and feedback are asked here; jobs go through {@link JobOperations}, shadows through {@link ShadowOperations},
+ * and feedback are asked here, a metered tenant's requests once its ledger admits them; jobs go through {@link JobOperations}, shadows through {@link ShadowOperations},
  * and all three refuse in the terms of {@link EngineRefusals}.
  */
 final class ClusterEngine implements Engine {
@@ -97,6 +97,16 @@ final class ClusterEngine implements Engine {
     if (invalid.isPresent()) {
       return CompletableFuture.failedFuture(invalid.get());
     }
+    if (services.tenants().metered(query.tenant()).isPresent()) {
+      return services.tenants().admit(query.tenant())
+          .thenCompose(admitted -> ask(query, pipeline, durability, traceparent));
+    }
+    return ask(query, pipeline, durability, traceparent);
+  }
+
+  /** {@link #answer} of a valid query its tenant's ledger admitted. */
+  private CompletionStage<QueryResult> ask(Query query, String pipeline, Durability durability,
+      String traceparent) {
     Duration timeout = timeoutFor(query);
     boolean durable = durability == Durability.DURABLE;
     String what = "durable query " + query.id() + " was not answered";
@@ -137,6 +147,16 @@ final class ClusterEngine implements Engine {
     if (invalid.isPresent()) {
       return Source.failed(invalid.get());
     }
+    if (services.tenants().metered(query.tenant()).isPresent()) {
+      return Source.completionStage(services.tenants().admit(query.tenant()).thenApply(admitted -> NotUsed.getInstance()))
+          .flatMapConcat(admitted -> stream(query, pipeline, durability, traceparent));
+    }
+    return stream(query, pipeline, durability, traceparent);
+  }
+
+  /** {@link #answerStreaming} of a valid query its tenant's ledger admitted. */
+  private Source<QueryProgress, NotUsed> stream(Query query, String pipeline, Durability durability,
+      String traceparent) {
     Duration timeout = timeoutFor(query);
     boolean durable = durability == Durability.DURABLE;
     String what = "durable query " + query.id() + " was not answered";
@@ -293,7 +313,15 @@ final class ClusterEngine implements Engine {
 
   @Override
   public CompletionStage<JobActor.Accepted> submitJob(JobSpec spec) {
+    if (spec != null && services.tenants().metered(spec.tenant()).isPresent()) {
+      return services.tenants().admit(spec.tenant()).thenCompose(admitted -> jobs.submit(spec));
+    }
     return jobs.submit(spec);
+  }
+
+  @Override
+  public CompletionStage<List<TenantUsage>> tenantUsage() {
+    return services.tenants().usage();
   }
 
   @Override

@@ -64,6 +64,11 @@ public interface Engine {
   /** The latest load each model pool published. */
   Map<String, PoolLoad> load();
 
+  /** Every configured tenant's spend and request rate against its limits, as its ledger holds them now. */
+  default CompletionStage<List<TenantUsage>> tenantUsage() {
+    return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+  }
+
   /**
    * Whether durable work can be journaled now; while not, it is refused with {@code JOURNAL_UNAVAILABLE}. An
    * engine without a journal of its own is always writable.
@@ -159,14 +164,6 @@ public interface Engine {
    */
   default List<Episode> recentEpisodes() {
     return List.of();
-  }
-
-  /**
-   * Every configured tenant's spend and traffic against its budgets and limits, for the dashboard; an empty list
-   * while no tenant is configured.
-   */
-  default CompletionStage<List<TenantUsage>> tenantUsage() {
-    return java.util.concurrent.CompletableFuture.completedFuture(List.of());
   }
 
   /**

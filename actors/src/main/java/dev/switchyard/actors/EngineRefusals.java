@@ -24,9 +24,14 @@ final class EngineRefusals {
   /**
    * A query that abstained because every call it tried was refused by a full or broken pool is the engine being
    * overloaded, not an answer: callers get OVERLOADED with the longest retry-after the pools gave. One whose
-   * every call was refused or failed, some failed, is UPSTREAM_FAILED (what a gateway answers 502).
+   * every call was refused or failed, some failed, is UPSTREAM_FAILED (what a gateway answers 502). One that ended
+   * on its tenant's ledger refusing its call is that refusal ({@code BUDGET_EXHAUSTED}, {@code TENANT_RATE_LIMITED}).
    */
   static Optional<EngineRejection> overloaded(QueryResult result) {
+    Optional<EngineRejection> tenant = dev.switchyard.actors.tenant.TenantRefusals.of(result);
+    if (tenant.isPresent()) {
+      return tenant; // the tenant's budget or rate limit, not the engine's load
+    }
     if (!result.abstained() || result.rounds() == 0) {
       return Optional.empty();
     }

@@ -9,12 +9,15 @@ import java.time.Duration;
  * {@code UNAVAILABLE} (503 with retry-after), {@code JOURNAL_UNAVAILABLE} (503 with retry-after: durable work
  * refused because the journal cannot write or an entity cannot read its journal), {@code TIMEOUT} (504), {@code NOT_FOUND} (404: no job or query of that id), {@code CONFLICT} (the id
  * already holds a different request: an idempotency key reused with another body), {@code UNSUPPORTED_FIELD} (400:
- * the query gives a request field, named by {@link #param()}, that no model of its pipeline can honour).
+ * the query gives a request field, named by {@link #param()}, that no model of its pipeline can honour),
+ * {@code BUDGET_EXHAUSTED} (402: the tenant's daily or monthly budget, named by {@link #param()}, cannot take the
+ * call; retry-after: when the window rolls over), {@code TENANT_RATE_LIMITED} (429 with retry-after: the tenant's
+ * requests- or tokens-per-minute limit, named by {@link #param()}).
  */
 public final class EngineRejection extends RuntimeException {
   public enum Reason {
     UNKNOWN_PIPELINE, INVALID, OVERLOADED, UNAVAILABLE, JOURNAL_UNAVAILABLE, TIMEOUT, NOT_FOUND, CONFLICT,
-    UPSTREAM_FAILED, UNSUPPORTED_FIELD
+    UPSTREAM_FAILED, UNSUPPORTED_FIELD, BUDGET_EXHAUSTED, TENANT_RATE_LIMITED
   }
 
   private final Reason reason;

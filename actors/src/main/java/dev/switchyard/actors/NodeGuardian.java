@@ -17,6 +17,9 @@ import dev.switchyard.actors.shadow.LocalShadows;
 import dev.switchyard.actors.shadow.ShadowBoard;
 import dev.switchyard.actors.shadow.ShadowRegistry;
 import dev.switchyard.actors.shadow.ShadowRegistry.ShadowsPublished;
+import dev.switchyard.actors.tenant.LedgerSettings;
+import dev.switchyard.actors.tenant.TenantLedger;
+import dev.switchyard.actors.tenant.TenantMeter;
 import dev.switchyard.protocol.PoolLoad;
 import java.time.Clock;
 import java.util.HashMap;
@@ -36,7 +39,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * the {@link LoadBoard} subscriber, the {@link PolicyBoard} (subscribed to the replicated policy registers), the
  * {@link PoolKeeper} and, if any,
  * the journal probe, the shadow topic and {@link ShadowBoard}; it starts the node's part of the
- * {@code model-pool}, {@code query} and {@code job} sharding (each entity's {@code initSharding}) and the
+ * {@code model-pool}, {@code query}, {@code job} and {@code tenant-ledger} sharding (each entity's {@code initSharding}) and the
  * open-queries registry, shadow registry and learner singletons (spawned
  * by the cluster's singleton manager, not as its children). It does all of it in its setup, then hands the
  * {@link Engine} to {@code booted}; a failure on the way completes {@code booted} with it and stops the
@@ -102,9 +105,13 @@ final class NodeGuardian {
       }
     }
 
+    LedgerSettings ledgerSettings = LedgerSettings.from(system.settings().config());
+    TenantLedger.initSharding(system, setup.tenants(), ledgerSettings, boot.clock(),
+        settings.restartBackoff().strategy());
     NodeServices services = new NodeServices(settings, boot.clock(), setup.models(), pipelines, policies, loads,
         sharding, learners, openQueries, boot.metrics(), new LocalShadows(), shadowRegistry,
-        RecentEpisodes.fromConfig(system.settings().config()));
+        RecentEpisodes.fromConfig(system.settings().config()),
+        new TenantMeter(setup.tenants(), ledgerSettings, sharding));
     ctx.spawn(ShadowBoard.create(services, shadowTopic), "shadow-board");
     QueryActor.initSharding(system, services);
     JobSettings jobSettings = JobSettings.from(system.settings().config());

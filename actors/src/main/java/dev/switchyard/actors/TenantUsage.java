@@ -1,15 +1,11 @@
 package dev.switchyard.actors;
 
 /**
- * A tenant's spend and traffic against its limits ({@code switchyard.tenants.NAME}), as {@link Engine#tenantUsage()}
- * reports it for the dashboard.
+ * One tenant's spend and request rate against its limits, as its ledger holds them now (0 for a limit means none).
  *
- * @param spentTodayUsd settled spend of the current day (UTC), in US dollars
- * @param budgetPerDayUsd the tenant's {@code budget-usd-per-day}
- * @param spentMonthUsd settled spend of the current month (UTC)
- * @param budgetPerMonthUsd the tenant's {@code budget-usd-per-month}
- * @param requestsLastMinute requests admitted in the last minute
- * @param requestsPerMinuteLimit the tenant's {@code requests-per-minute}
+ * @param spentTodayUsd what its settled calls cost in the current UTC day, plus reservations that expired unsettled
+ * @param spentMonthUsd the same over the current UTC calendar month
+ * @param requestsLastMinute API requests it started in the last 60 s
  */
 public record TenantUsage(String tenant, double spentTodayUsd, double budgetPerDayUsd, double spentMonthUsd,
     double budgetPerMonthUsd, long requestsLastMinute, long requestsPerMinuteLimit) {}

@@ -294,6 +294,14 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobEv
     Optional<String> exhausted = state.budgetExhausted(now);
     if (!state.steps().isEmpty()) {
       JobState.Step last = state.steps().get(state.steps().size() - 1);
+      var tenantRefusal = dev.switchyard.actors.tenant.TenantRefusals.of(last.result());
+      if (tenantRefusal.isPresent()) {
+        // the tenant's budget or token rate refused the step's call: the job fails saying so
+        boolean budget = tenantRefusal.get().reason() == dev.switchyard.actors.EngineRejection.Reason.BUDGET_EXHAUSTED;
+        return Optional.of(new JobEnded(JobStatus.FAILED, budget ? "tenant_budget_exhausted" : "tenant_rate_limited",
+            "step " + last.index() + " was refused by the tenant's " + tenantRefusal.get().param() + ": "
+                + tenantRefusal.get().getMessage(), now));
+      }
       if (last.result().abstained()) {
         return Optional.of(exhausted.isPresent()
             ? new JobEnded(JobStatus.FAILED, "budget_exhausted", exhausted.get() + " during step " + last.index(), now)

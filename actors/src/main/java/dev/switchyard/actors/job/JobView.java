@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param costUsd total cost of every model call of every step so far
  * @param rounds model calls of every step so far
  * @param code why the job failed or ended early ({@code budget_exhausted}, {@code step_abstained},
- *     {@code cancelled}), null otherwise
+ *     {@code tenant_budget_exhausted}, {@code tenant_rate_limited}, {@code cancelled}), null otherwise
  * @param steps every started step; a running step's {@code episodeSteps} are those recorded so far
  * @param tenant the tenant that submitted it, null without API keys (only that tenant sees, cancels and rates it)
  */

@@ -34,9 +34,17 @@ public enum FailureKind {
   /** The planner routed to a model the deployment does not have: no call was made. */
   UNKNOWN_MODEL(Group.QUERY),
   /** The call was in flight when the query's node stopped and was not sent again. */
-  LOST(Group.QUERY);
+  LOST(Group.QUERY),
+  /** The query's tenant's ledger refused the call: its daily budget cannot take the call's estimate. */
+  TENANT_DAY_BUDGET(Group.TENANT),
+  /** The same for its monthly budget. */
+  TENANT_MONTH_BUDGET(Group.TENANT),
+  /** The tenant's tokens-per-minute limit cannot take the call's estimated tokens now. */
+  TENANT_TOKEN_RATE(Group.TENANT),
+  /** The tenant's ledger did not answer the call's reservation in time: the call was not sent. */
+  TENANT_LEDGER_UNAVAILABLE(Group.TENANT);
 
-  private enum Group { BACKEND, REFUSAL, QUERY }
+  private enum Group { BACKEND, REFUSAL, QUERY, TENANT }
 
   // The decision text is part of recorded episodes (a job journals its steps' results): never changed.
   private static final String REFUSED_PREFIX = "rejected: ";
@@ -100,6 +108,11 @@ public enum FailureKind {
   /** A pool refused the call without running it (the query may wait its retry-after and call again). */
   public boolean isRefusal() {
     return group == Group.REFUSAL;
+  }
+
+  /** The query's tenant's ledger refused the call (no call was sent): the query ends, no other model is tried. */
+  public boolean isTenantRefusal() {
+    return group == Group.TENANT;
   }
 
   /** The failure says something about the backend's health, and so feeds its worker's circuit breaker. */

@@ -88,6 +88,10 @@ public final class QueryActor {
 
   record CallTimedOut(int attemptNo) implements Command {}
 
+  /** The tenant's ledger answered the reservation of call {@code attemptNo} ({@code reply} null: {@code error}). */
+  record LedgerReplied(int attemptNo, dev.switchyard.actors.tenant.TenantLedger.ReserveReply reply, String error)
+      implements Command {}
+
   /** The pool that admitted call {@code attemptNo} stopped (its node left the cluster): no answer will come. */
   record AdmittingPoolStopped(int attemptNo) implements Command {}
 

@@ -95,6 +95,7 @@ final class QueryDriver<R> {
         .on(QueryActor.AdmittingPoolStopped.class,
             (run, s) -> recordThenAdvance(run, session.onAdmittingPoolStopped(run, s.attemptNo())))
         .on(QueryActor.CallUnadmitted.class, this::onCallUnadmitted)
+        .on(QueryActor.LedgerReplied.class, (run, l) -> recordThenAdvance(run, session.onLedgerReplied(run, l)))
         .on(Watch.class, this::onWatch)
         .on(GetStatus.class, this::onGetStatus)
         .on(GiveFeedback.class, this::onFeedback)

@@ -34,6 +34,7 @@ public final class QueryKryo {
     kryo.register(QueryActor.PassivateFinished.class, 231);
     kryo.register(QueryActor.AdmittingPoolStopped.class, 232);
     kryo.register(QueryActor.Stop.class, 233);
+    kryo.register(QueryActor.LedgerReplied.class, 234);
 
     kryo.register(OpenQueries.Opened.class, 290);
     kryo.register(OpenQueries.Closed.class, 291);

@@ -103,6 +103,12 @@ final class QueryLogic {
     if (run.attempts().size() >= settings.maxRounds()) {
       return forced(run, List.of(), "round cap of " + settings.maxRounds() + " reached", now);
     }
+    Optional<FailureKind> lastFailure = run.lastOutcome().map(o -> o.failure());
+    if (lastFailure.isPresent() && lastFailure.get() != null && lastFailure.get().isTenantRefusal()) {
+      // the tenant cannot pay for (or may not yet make) another call: no other model is tried
+      return forced(run, List.of(), "tenant " + run.query().tenant() + ": " + run.attempts()
+          .get(run.attempts().size() - 1).failure(), now);
+    }
     Optional<Attempt> broken = brokenStream(run);
     if (broken.isPresent()) {
       // part of that answer already reached the client: no other model may answer in its place

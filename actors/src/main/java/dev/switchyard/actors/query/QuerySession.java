@@ -7,6 +7,8 @@ import dev.switchyard.actors.backend.BackendRequest;
 import dev.switchyard.actors.learn.Learner;
 import dev.switchyard.actors.shadow.LocalShadows;
 import dev.switchyard.actors.shadow.ShadowRegistry;
+import dev.switchyard.actors.tenant.TenantLedger;
+import dev.switchyard.actors.tenant.TenantMeter;
 import dev.switchyard.actors.learn.LocalPolicies;
 import dev.switchyard.actors.pool.FailureKind;
 import dev.switchyard.actors.pool.ModelPool;
@@ -24,7 +26,9 @@ import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Query;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -63,6 +67,12 @@ final class QuerySession {
   private boolean tokensStreamed;
   /** The trace context of the request this query serves (see {@link QueryActor.Submit}), null when untraced. */
   private String traceparent;
+  /** The call waiting for its tenant's ledger to grant its reservation, null when none is. */
+  private AwaitingGrant awaitingGrant;
+  /** The estimates granted to this incarnation's calls not settled yet, by attempt number. */
+  private final Map<Integer, TenantMeter.Estimate> reservations = new HashMap<>();
+
+  private record AwaitingGrant(int attemptNo, BackendRequest request, TenantMeter.Estimate estimate) {}
 
   QuerySession(String queryId, NodeServices services, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.queryId = queryId;
@@ -116,7 +126,9 @@ final class QuerySession {
 
   /**
    * Sends the run's pending call to its model's pool (again, with the same attempt id, after a resume). The call
-   * streams its tokens when its answer is taken as it is and someone watches for tokens.
+   * streams its tokens when its answer is taken as it is and someone watches for tokens. A call of a tenant with a
+   * budget or token limit first reserves its estimate with the tenant's ledger and is sent once granted
+   * ({@link #onLedgerReplied}).
    */
   void sendCall(QueryRun run, boolean answerAsIs) {
     QueryRun.Pending pending = run.pending();
@@ -129,16 +141,95 @@ final class QuerySession {
     if (answerAsIs && !tokenWatchers.isEmpty()) {
       request = request.withStreamTokens();
     }
+    TenantMeter meter = services.tenants();
+    if (meter.metered(query.tenant()).filter(TenantMeter::reserves).isPresent()) {
+      reserveThenSend(query.tenant(), request, pending.attemptNo());
+      return;
+    }
+    transmit(run, request, pending.attemptNo());
+  }
+
+  private void transmit(QueryRun run, BackendRequest request, int attemptNo) {
     long remaining = remainingDeadlineMillis(run);
     deadlineAtMillis = remaining >= 0 ? now() + remaining : 0;
-    tellPool(request, query.tenant(), pending.attemptNo());
-    timers.startSingleTimer(CALL_TIMER, new CallTimedOut(pending.attemptNo()), services.settings().callTimeout());
-    if (callInFlight != pending.attemptNo()) {
+    tellPool(request, run.query().tenant(), attemptNo);
+    timers.startSingleTimer(CALL_TIMER, new CallTimedOut(attemptNo), services.settings().callTimeout());
+    if (callInFlight != attemptNo) {
       tokensStreamed = false;
     }
-    callInFlight = pending.attemptNo();
+    callInFlight = attemptNo;
     unadmitted = request;
     keepAlive();
+  }
+
+  private void reserveThenSend(String tenant, BackendRequest request, int attemptNo) {
+    TenantMeter meter = services.tenants();
+    ModelCard card = services.models().stream().filter(m -> m.id().equals(request.modelId())).findFirst()
+        .orElse(null);
+    TenantMeter.Estimate estimate = meter.estimate(card, request);
+    awaitingGrant = new AwaitingGrant(attemptNo, request, estimate);
+    ctx.ask(TenantLedger.ReserveReply.class, meter.ledger(tenant), meter.settings().askTimeout(),
+        replyTo -> new TenantLedger.Reserve(request.attemptId(), estimate.usd(), estimate.tokens(), replyTo),
+        (reply, error) -> new QueryActor.LedgerReplied(attemptNo, reply, error == null ? null : error.toString()));
+    keepAlive();
+  }
+
+  /**
+   * The ledger's answer to the reservation of call {@code attemptNo}: granted, the call is sent; refused (or not
+   * answered in time), the event recording the call as refused by the tenant's ledger. Null when nothing is to be
+   * recorded (sent, or stale: a grant for a call no longer pending is released).
+   */
+  QueryEvent onLedgerReplied(QueryRun run, QueryActor.LedgerReplied replied) {
+    AwaitingGrant awaiting = awaitingGrant;
+    boolean pending = run.running() && run.pending() != null && run.pending().attemptNo() == replied.attemptNo();
+    if (awaiting == null || awaiting.attemptNo() != replied.attemptNo() || !pending) {
+      if (!pending && replied.reply() instanceof TenantLedger.Granted granted) {
+        services.tenants().ledger(run.query().tenant()).tell(new TenantLedger.Settle(granted.callId(), 0, 0));
+      }
+      return null;
+    }
+    awaitingGrant = null;
+    if (replied.reply() instanceof TenantLedger.Granted) {
+      reservations.put(replied.attemptNo(), awaiting.estimate());
+      transmit(run, awaiting.request(), replied.attemptNo());
+      return null;
+    }
+    if (replied.reply() instanceof TenantLedger.ReserveRefused refused) {
+      FailureKind kind = switch (refused.limit()) {
+        case BUDGET_PER_DAY -> FailureKind.TENANT_DAY_BUDGET;
+        case BUDGET_PER_MONTH -> FailureKind.TENANT_MONTH_BUDGET;
+        default -> FailureKind.TENANT_TOKEN_RATE;
+      };
+      return AttemptFailed.of(replied.attemptNo(), run.pending().modelId(), kind, refused.message(),
+          refused.retryAfterMillis(), now());
+    }
+    return AttemptFailed.of(replied.attemptNo(), run.pending().modelId(), FailureKind.TENANT_LEDGER_UNAVAILABLE,
+        "the ledger of tenant " + run.query().tenant() + " did not grant the call within "
+            + services.tenants().settings().askTimeout() + " (" + replied.error() + "); it was not sent", 1000, now());
+  }
+
+  /**
+   * Tells the tenant's ledger what call {@code attemptNo} cost: a tenant with limits settles the reservation (the
+   * real cost, or 0 to release it); one without has its spend recorded. Nothing for a query of no metered tenant.
+   */
+  private void settle(QueryRun run, int attemptNo, double usd, long tokens) {
+    String tenant = run.query().tenant();
+    var spec = services.tenants().metered(tenant);
+    if (spec.isEmpty()) {
+      return;
+    }
+    reservations.remove(attemptNo);
+    // also when this incarnation reserved nothing: an earlier one may have, and the ledger knows the call's id
+    services.tenants().ledger(tenant).tell(new TenantLedger.Settle(QueryRun.attemptId(queryId, attemptNo), usd,
+        tokens));
+  }
+
+  /** A call whose end is unknown (timed out, lost with its pool): charged at its estimate, as the upstream may bill. */
+  private void settleAtEstimate(QueryRun run, int attemptNo) {
+    TenantMeter.Estimate held = reservations.get(attemptNo);
+    if (held != null) {
+      settle(run, attemptNo, held.usd(), held.tokens());
+    }
   }
 
   /** Sends the call with what is left of the query's deadline, so the pool refuses it if it cannot start in time. */
@@ -188,6 +279,7 @@ final class QuerySession {
     timers.cancel(ADMISSION_TIMER);
     unadmitted = null;
     callInFlight = -1;
+    awaitingGrant = null;
     unwatchAdmittingPool();
   }
 
@@ -217,9 +309,12 @@ final class QuerySession {
     timers.cancel(CALL_TIMER);
     unwatchAdmittingPool();
     if (result instanceof ModelPool.CallAnswered answered) {
+      settle(run, attemptNo, answered.response().costUsd(),
+          (long) answered.response().inputTokens() + answered.response().outputTokens());
       return new ModelAnswered(attemptNo, answered.response(), now());
     }
     ModelPool.CallFailed failed = (ModelPool.CallFailed) result;
+    settle(run, attemptNo, 0, 0); // released: a failed or refused call is not billed
     return AttemptFailed.of(attemptNo, run.pending().modelId(), failed.kind(), failed.message(),
         failed.retryAfterMillis(), now());
   }
@@ -264,6 +359,7 @@ final class QuerySession {
       return null;
     }
     timers.cancel(CALL_TIMER);
+    settleAtEstimate(run, attemptNo);
     return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.LOST, "the pool running the call"
         + " stopped (its node left the cluster) before it answered", -1, now());
   }
@@ -273,6 +369,7 @@ final class QuerySession {
       return null;
     }
     unwatchAdmittingPool();
+    settleAtEstimate(run, attemptNo);
     return AttemptFailed.of(attemptNo, run.pending().modelId(), FailureKind.TIMEOUT,
         "no reply from the pool within " + services.settings().callTimeout(), -1, now());
   }

@@ -97,6 +97,11 @@ final class ErrorMapping extends AllDirectives {
       case NOT_FOUND -> new ApiError(404, "invalid_request_error", message, null, "not_found", null);
       case CONFLICT -> new ApiError(422, "invalid_request_error", message, "Idempotency-Key",
           "idempotency_key_reused", null);
+      // the param names the tenant's limit (budget-usd-per-day, ...); the message, the tenant and what is left
+      case BUDGET_EXHAUSTED -> new ApiError(402, "insufficient_quota", message, r.param(), "budget_exhausted",
+          r.retryAfter());
+      case TENANT_RATE_LIMITED -> new ApiError(429, "rate_limit_error", message, r.param(), "rate_limit_exceeded",
+          Optional.ofNullable(r.retryAfter()).orElse(DEFAULT_RETRY_AFTER));
     };
   }
 
