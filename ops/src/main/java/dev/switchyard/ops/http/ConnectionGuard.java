@@ -132,7 +132,12 @@ public final class ConnectionGuard {
     if (connections.isEmpty()) {
       closed.complete(Done.getInstance());
     }
-    system.scheduler().scheduleOnce(within, () -> closed.complete(Done.getInstance()), system.executionContext());
+    system.scheduler().scheduleOnce(within, () -> {
+      if (closed.complete(Done.getInstance())) {
+        LOG.warn("{} connections still open {} after they were told to close; they are cut", connections.size(),
+            within);
+      }
+    }, system.executionContext());
     return closed;
   }
 
