@@ -5,7 +5,6 @@ import dev.switchyard.protocol.PolicySnapshot;
 import dev.switchyard.strategies.pipeline.RouteDecision;
 import dev.switchyard.strategies.plan.PlanState;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -21,9 +20,20 @@ public final class Arms {
 
   /** Models the planner may use now: those whose circuit is closed, or all of them if every one is open. */
   public static List<String> available(PlanState state) {
-    List<String> open = state.models().stream().map(ModelCard::id)
-        .filter(m -> !state.loadOf(m).circuitOpen()).toList();
-    return open.isEmpty() ? state.models().stream().map(ModelCard::id).toList() : open;
+    List<String> open = new ArrayList<>(state.models().size());
+    for (ModelCard card : state.models()) {
+      if (!state.loadOf(card.id()).circuitOpen()) {
+        open.add(card.id());
+      }
+    }
+    if (!open.isEmpty()) {
+      return List.copyOf(open);
+    }
+    List<String> all = new ArrayList<>(state.models().size());
+    for (ModelCard card : state.models()) {
+      all.add(card.id());
+    }
+    return List.copyOf(all);
   }
 
   /** Ranking by descending score, ties kept in deployment order; the first model's score is reported. */
@@ -32,17 +42,34 @@ public final class Arms {
       throw new IllegalArgumentException("no model to route to: the plan state lists no model cards");
     }
     List<String> ids = new ArrayList<>(arms);
-    double[] scores = new double[ids.size()];
-    for (int i = 0; i < ids.size(); i++) {
+    int n = ids.size();
+    double[] scores = new double[n];
+    for (int i = 0; i < n; i++) {
       scores[i] = score.applyAsDouble(ids.get(i));
     }
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      order.add(i);
+    // insertion sort of the indices by the comparator the ranking always had (descending score by
+    // Double.compare of the negated scores, then index): a total order, so the result is the same as any
+    // sort's, without boxing an index list (a handful of arms)
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      int j = i;
+      while (j > 0 && before(i, order[j - 1], scores)) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
     }
-    order.sort(Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
-    List<String> ranking = order.stream().map(ids::get).toList();
-    return new RouteDecision(ranking, scores[order.get(0)], reason);
+    String[] ranking = new String[n];
+    for (int k = 0; k < n; k++) {
+      ranking[k] = ids.get(order[k]);
+    }
+    return new RouteDecision(List.of(ranking), scores[order[0]], reason);
+  }
+
+  /** Whether arm {@code i} ranks before arm {@code j}. */
+  private static boolean before(int i, int j, double[] scores) {
+    int byScore = Double.compare(-scores[i], -scores[j]);
+    return byScore < 0 || (byScore == 0 && i < j);
   }
 
   public static String key(String arm, String field) {

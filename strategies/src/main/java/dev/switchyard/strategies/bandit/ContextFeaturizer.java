@@ -2,6 +2,7 @@ package dev.switchyard.strategies.bandit;
 
 import dev.switchyard.strategies.features.HashedNgramFeaturizer;
 import dev.switchyard.strategies.features.LexicalCues;
+import java.util.Locale;
 
 /**
  * The context vector of contextual learners: lexical difficulty cues (with a bias term), hashed word n-grams
@@ -43,11 +44,12 @@ public final class ContextFeaturizer {
   public double[] features(String text, String task) {
     String t = text == null ? "" : text;
     double[] out = new double[dimension()];
-    double[] c = cues.features(t);
+    String lower = t.toLowerCase(Locale.ROOT);
+    double[] c = cues.features(t, lower);
     System.arraycopy(c, 0, out, 0, c.length);
     int at = c.length;
     if (ngrams != null) {
-      double[] g = ngrams.features(t);
+      double[] g = ngrams.featuresOfLowerCase(lower);
       System.arraycopy(g, 0, out, at, g.length);
       at += g.length;
     }

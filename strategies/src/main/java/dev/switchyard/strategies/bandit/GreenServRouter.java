@@ -45,7 +45,7 @@ public final class GreenServRouter extends OnlineLearnerBase {
   @Override
   public Planner planner() {
     return ThreeStagePipeline.routeOnly(state -> {
-      double[] x = featurizer.features(state.query().text(), state.query().task());
+      LinearArm.Context x = LinearArm.Context.of(featurizer.features(state.query().text(), state.query().task()));
       synchronized (this) {
         return Arms.rank(Arms.available(state), m -> core.ucb(m, x), "greenserv linucb");
       }

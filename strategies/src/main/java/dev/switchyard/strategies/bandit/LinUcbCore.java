@@ -29,7 +29,13 @@ final class LinUcbCore {
   }
 
   double ucb(String arm, double[] x) {
-    return arms.getOrDefault(arm, fresh).ucb(x, alpha);
+    return ucb(arm, LinearArm.Context.of(x));
+  }
+
+  /** The score of one arm at a context prepared once for all arms of a decision ({@link LinearArm.Context#of}). */
+  double ucb(String arm, LinearArm.Context x) {
+    LinearArm a = arms.get(arm);
+    return (a != null ? a : fresh).ucb(x, alpha);
   }
 
   double mean(String arm, double[] x) {

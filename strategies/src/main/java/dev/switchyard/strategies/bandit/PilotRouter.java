@@ -35,6 +35,8 @@ public final class PilotRouter extends OnlineLearnerBase {
   private final LinUcbCore core;
   private final Map<String, double[]> costStats = new TreeMap<>();
   private double mu;
+  private String reason;
+  private double reasonMu;
 
   private PilotRouter(Builder b) {
     super(b.name);
@@ -78,12 +80,21 @@ public final class PilotRouter extends OnlineLearnerBase {
   @Override
   public Planner planner() {
     return ThreeStagePipeline.routeOnly(state -> {
-      double[] x = featurizer.features(state.query().text(), state.query().task());
+      LinearArm.Context x = LinearArm.Context.of(featurizer.features(state.query().text(), state.query().task()));
       synchronized (this) {
         return Arms.rank(Arms.available(state), m -> core.ucb(m, x) - mu * expectedCost(state, m) / costScale,
-            "pilot mu=" + mu);
+            reason());
       }
     });
+  }
+
+  /** "pilot mu=" and the multiplier, rebuilt only when the multiplier has changed (it is the same for many decisions). */
+  private String reason() {
+    if (reason == null || Double.doubleToRawLongBits(reasonMu) != Double.doubleToRawLongBits(mu)) {
+      reasonMu = mu;
+      reason = "pilot mu=" + mu;
+    }
+    return reason;
   }
 
   private double expectedCost(PlanState state, String model) {

@@ -1,5 +1,6 @@
 package dev.switchyard.strategies.difficulty;
 
+import dev.switchyard.strategies.ml.TextAndTask;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -9,19 +10,19 @@ import java.util.function.Function;
  * trade-off over the same queries computes each estimate once. Bounded LRU; thread-safe.
  */
 final class EstimateCache<V> {
-  private final Map<String, V> entries;
+  private final Map<TextAndTask, V> entries;
 
   EstimateCache(int capacity) {
     this.entries = new LinkedHashMap<>(256, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<TextAndTask, V> eldest) {
         return size() > capacity;
       }
     };
   }
 
-  V get(String text, String task, Function<String, V> compute) {
-    String key = (task == null ? "" : task) + '\u0000' + text;
+  V get(String text, String task, Function<TextAndTask, V> compute) {
+    TextAndTask key = TextAndTask.of(text, task);
     synchronized (entries) {
       V v = entries.get(key);
       if (v != null) {

@@ -33,7 +33,7 @@ import java.util.List;
 public abstract class StrongWeakRouter implements Strategy {
   public static final double WEAK_COST_RATIO = 0.1;
   private final int hashDimension;
-  private final EstimateCache<Double> cache = new EstimateCache<>(50_000);
+  private final EstimateCache<Score> cache = new EstimateCache<>(50_000);
   protected TrainingSet training;
   protected QueryEncoder encoder;
   protected TaskPrior taskPrior;
@@ -90,8 +90,23 @@ public abstract class StrongWeakRouter implements Strategy {
   }
 
   public final double score(Query query) {
+    return scored(query.text(), query.task()).value();
+  }
+
+  /**
+   * A query's score with its label for the decision's reason, both memoised: formatting the score was an eighth
+   * of a decision, and a replayed query needs it at every point of the trade-off sweep.
+   */
+  private Score scored(String text, String task) {
     requireFitted();
-    return cache.get(query.text(), query.task(), k -> strongScore(encoder.encode(query.text(), query.task())));
+    return cache.get(text, task, k -> Score.of(strongScore(encoder.encode(text, task))));
+  }
+
+  /** {@code label} is the score as the decision's reason shows it. */
+  private record Score(double value, String label) {
+    static Score of(double value) {
+      return new Score(value, String.format(" s=%.3f", value));
+    }
   }
 
   public String strongModel() {
@@ -135,22 +150,33 @@ public abstract class StrongWeakRouter implements Strategy {
   @Override
   public Planner planner(double strongShare) {
     double threshold = threshold(strongShare);
-    return ThreeStagePipeline.routeOnly(state -> route(state, threshold));
+    // what the reason of every decision of this planner shows: the router's name, the side and the threshold
+    String name = info().name();
+    String thresholdLabel = String.format(" t=%.3f", threshold);
+    return ThreeStagePipeline.routeOnly(state -> {
+      Query query = state.query();
+      Score s = scored(query.text(), query.task());
+      boolean toStrong = s.value() > threshold;
+      List<String> preferred = toStrong
+          ? List.of(strongModel(), weakModel()) : List.of(weakModel(), strongModel());
+      return route(state, preferred, s.value(),
+          name + (toStrong ? " strong" : " weak") + s.label() + thresholdLabel);
+    });
   }
 
-  private RouteDecision route(PlanState state, double threshold) {
-    double s = score(state.query());
-    boolean toStrong = s > threshold;
-    List<String> preferred = toStrong
-        ? List.of(strongModel(), weakModel()) : List.of(weakModel(), strongModel());
-    List<String> offered = state.models().stream().map(ModelCard::id).toList();
-    List<String> ranking = new ArrayList<>(preferred.stream().filter(offered::contains).toList());
+  /** The preferred models that the state offers, in preference order. */
+  private RouteDecision route(PlanState state, List<String> preferred, double score, String reason) {
+    List<String> ranking = new ArrayList<>(preferred.size());
+    for (String m : preferred) {
+      if (state.card(m).isPresent()) {
+        ranking.add(m);
+      }
+    }
     if (ranking.isEmpty()) {
       throw new IllegalStateException(info().name() + ": neither " + preferred + " is among the offered models "
-          + offered);
+          + state.models().stream().map(ModelCard::id).toList());
     }
-    return new RouteDecision(ranking, s, info().name() + (toStrong ? " strong" : " weak")
-        + String.format(" s=%.3f t=%.3f", s, threshold));
+    return new RouteDecision(ranking, score, reason);
   }
 
   protected final void requireFitted() {

@@ -26,7 +26,7 @@ public final class HashedNgramFeaturizer implements Featurizer {
   public HashedNgramFeaturizer fit(List<String> documents) {
     int[] df = new int[dimension];
     for (String d : documents) {
-      int[] counts = counts(d);
+      int[] counts = lowerCaseCounts(d.toLowerCase(Locale.ROOT));
       for (int b = 0; b < dimension; b++) {
         if (counts[b] > 0) {
           df[b]++;
@@ -46,8 +46,16 @@ public final class HashedNgramFeaturizer implements Featurizer {
 
   @Override
   public double[] features(String text) {
+    return featuresOfLowerCase(text.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * {@link #features} of a text the caller has already lower-cased ({@code text.toLowerCase(Locale.ROOT)}), so
+   * that the n-grams and the lexical cues of one query lower-case it once.
+   */
+  public double[] featuresOfLowerCase(String lower) {
     double[] v = new double[dimension];
-    int[] counts = counts(text);
+    int[] counts = lowerCaseCounts(lower);
     for (int b = 0; b < dimension; b++) {
       if (counts[b] > 0) {
         v[b] = (1 + Math.log(counts[b])) * idf[b];
@@ -71,24 +79,34 @@ public final class HashedNgramFeaturizer implements Featurizer {
    * {@code previous + ' ' + token}, composed from the two token hashes ({@code h(a + b) = h(a) 31^|b| + h(b)}), so
    * no string is built.
    */
-  private int[] counts(String text) {
+  private int[] lowerCaseCounts(String lower) {
     int[] counts = new int[dimension];
-    Tokens tokens = new Tokens(text.toLowerCase(Locale.ROOT));
+    Tokens tokens = new Tokens(lower);
     boolean first = true;
     int previousHash = 0;
     while (tokens.next()) {
       counts[bucket(tokens.hash())]++;
       if (!first) {
-        int bigramHash = 31 * previousHash + ' ';
-        for (int k = 0; k < tokens.length(); k++) {
-          bigramHash *= 31;
-        }
+        int bigramHash = (31 * previousHash + ' ') * powerOf31(tokens.length());
         counts[bucket(bigramHash + tokens.hash())]++;
       }
       first = false;
       previousHash = tokens.hash();
     }
     return counts;
+  }
+
+  /** {@code 31^k} in int arithmetic (modulo 2^32, as String.hashCode computes), by squaring. */
+  static int powerOf31(int k) {
+    int result = 1;
+    int base = 31;
+    for (int e = k; e > 0; e >>= 1) {
+      if ((e & 1) != 0) {
+        result *= base;
+      }
+      base *= base;
+    }
+    return result;
   }
 
   private int bucket(int hash) {

@@ -1,6 +1,7 @@
 package dev.switchyard.strategies.features;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,13 +20,20 @@ public final class LexicalCues implements Featurizer {
     return NAMES.length;
   }
 
-  /** Searched only when the text contains "wh" or "how", which every one of its words does. */
+  /** Every match starts at one of these words' first letters: "wh" or "how". */
   private static final Pattern WH_WORD = Pattern.compile("\\b(what|who|which|when|where|why|how)\\b");
-  private static final String MATHS_SYMBOLS = "+-*/=^%<>";
 
-  /** One pass over the chars and one over the tokens, with no streams or regex replacement: it runs per query. */
   @Override
   public double[] features(String text) {
+    return features(text, text.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The cues of {@code text} whose {@code text.toLowerCase(Locale.ROOT)} the caller already has (the n-gram
+   * block of the same query needs it too). One pass over the chars and one over the tokens, no streams and no
+   * regex scan of the whole text: this runs for every query a router sees.
+   */
+  public double[] features(String text, String lower) {
     long digits = 0;
     long maths = 0;
     long sentences = 0;
@@ -34,14 +42,12 @@ public final class LexicalCues implements Featurizer {
       if (Character.isDigit(c)) {
         digits++;
       }
-      if (MATHS_SYMBOLS.indexOf(c) >= 0) {
-        maths++;
-      }
-      if (c == '.' || c == '?' || c == '!') {
-        sentences++;
+      switch (c) {
+        case '+', '-', '*', '/', '=', '^', '%', '<', '>' -> maths++;
+        case '.', '?', '!' -> sentences++;
+        default -> { }
       }
     }
-    String lower = text.toLowerCase(Locale.ROOT);
     int words = 0;
     long longWords = 0;
     Tokens tokens = new Tokens(lower);
@@ -53,7 +59,6 @@ public final class LexicalCues implements Featurizer {
     }
     boolean choices = lower.contains("\na:") || lower.contains("\na.") || lower.contains("(a)")
         || lower.contains("choices");
-    boolean wh = (lower.contains("wh") || lower.contains("how")) && WH_WORD.matcher(lower).find();
     int n = Math.max(1, text.length());
     return new double[] {
       1.0,
@@ -61,9 +66,34 @@ public final class LexicalCues implements Featurizer {
       Math.min(1.0, 10.0 * digits / n),
       Math.min(1.0, 20.0 * maths / n),
       choices ? 1.0 : 0.0,
-      wh ? 1.0 : 0.0,
+      hasQuestionWord(lower) ? 1.0 : 0.0,
       words == 0 ? 0 : longWords / (double) words,
       Math.min(1.0, sentences / 10.0)
     };
+  }
+
+  /**
+   * {@code WH_WORD.matcher(lower).find()}, tried only where a match can start: a search from every position of
+   * the text was a fifth of a routing decision. The region starts at the candidate and its bounds are
+   * transparent, so {@code \\b} sees the char before it exactly as the whole-text search did.
+   */
+  private static boolean hasQuestionWord(String lower) {
+    Matcher matcher = null;
+    for (int at = nextCandidate(lower, 0); at >= 0; at = nextCandidate(lower, at + 1)) {
+      if (matcher == null) {
+        matcher = WH_WORD.matcher(lower).useTransparentBounds(true).useAnchoringBounds(false);
+      }
+      if (matcher.region(at, lower.length()).lookingAt()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first index from {@code from} where "wh" or "how" starts, or -1. */
+  private static int nextCandidate(String lower, int from) {
+    int wh = lower.indexOf("wh", from);
+    int how = lower.indexOf("how", from);
+    return wh < 0 ? how : how < 0 ? wh : Math.min(wh, how);
   }
 }

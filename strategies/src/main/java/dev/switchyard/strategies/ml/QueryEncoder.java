@@ -6,6 +6,7 @@ import dev.switchyard.strategies.features.HashedNgramFeaturizer;
 import dev.switchyard.strategies.features.LexicalCues;
 import dev.switchyard.strategies.plan.PlanState;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,7 +28,7 @@ public final class QueryEncoder {
   private final List<String> tasks;
   private final double[][] taskCentroids;
   private static final int CACHE_LIMIT = 50_000;
-  private final Map<String, double[]> cache = new ConcurrentHashMap<>();
+  private final Map<TextAndTask, double[]> cache = new ConcurrentHashMap<>();
 
   /** A query as the routers see it. */
   public record Encoded(String text, String task, double[] tfidf, double[] features, double[] taskWeights) {}
@@ -65,9 +66,11 @@ public final class QueryEncoder {
   }
 
   public Encoded encode(String text, String task) {
-    double[] v = tfidf(text);
+    // lower-cased once for both blocks: it was a copy of the text per block
+    String lower = text.toLowerCase(Locale.ROOT);
+    double[] v = tfidf == null ? new double[0] : tfidf.featuresOfLowerCase(lower);
     double[] taskWeights = taskWeights(v, task);
-    double[] c = cues.features(text);
+    double[] c = cues.features(text, lower);
     double[] features = new double[v.length + c.length + taskWeights.length];
     System.arraycopy(v, 0, features, 0, v.length);
     System.arraycopy(c, 0, features, v.length, c.length);
@@ -77,7 +80,7 @@ public final class QueryEncoder {
 
   /** The feature vector {@link Encoded#features()} alone, memoised. */
   public double[] features(String text, String task) {
-    String key = (task == null ? "" : task) + '\u0000' + text;
+    TextAndTask key = TextAndTask.of(text, task);
     double[] hit = cache.get(key);
     if (hit != null) {
       return hit;

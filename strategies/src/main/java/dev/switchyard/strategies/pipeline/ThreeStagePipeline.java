@@ -81,9 +81,13 @@ public final class ThreeStagePipeline implements Planner {
   }
 
   private PlanAction routeOrFallback(PlanState state, RouteDecision route, List<Decision> trace) {
-    Optional<String> next = route.ranking().stream()
-        .filter(m -> !state.tried(m) && !state.loadOf(m).circuitOpen())
-        .findFirst();
+    Optional<String> next = Optional.empty();
+    for (String m : route.ranking()) {
+      if (!state.tried(m) && !state.loadOf(m).circuitOpen()) {
+        next = Optional.of(m);
+        break;
+      }
+    }
     if (next.isPresent() && !state.budgetExhausted()) {
       return acceptsEveryAnswer ? PlanAction.Route.answeredAsIs(next.get(), trace)
           : PlanAction.Route.to(next.get(), trace);

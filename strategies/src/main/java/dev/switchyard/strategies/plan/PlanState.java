@@ -61,16 +61,29 @@ public record PlanState(Query query, List<ModelCard> models, Map<String, PoolLoa
     return r.isEmpty() ? Optional.empty() : Optional.of(r.get(r.size() - 1));
   }
 
+  // loops, not streams: planners ask these several times per decision
+
   public boolean tried(String modelId) {
-    return attempts.stream().anyMatch(a -> a.modelId().equals(modelId));
+    for (Attempt a : attempts) {
+      if (a.modelId().equals(modelId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Optional<ModelCard> card(String modelId) {
-    return models.stream().filter(m -> m.id().equals(modelId)).findFirst();
+    for (ModelCard m : models) {
+      if (m.id().equals(modelId)) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
   }
 
   public PoolLoad loadOf(String modelId) {
-    return load.getOrDefault(modelId, PoolLoad.idle(modelId));
+    PoolLoad published = load.get(modelId);
+    return published != null ? published : PoolLoad.idle(modelId);
   }
 
   /** True if the budget forbids another call (rounds or cost spent, or deadline passed). */

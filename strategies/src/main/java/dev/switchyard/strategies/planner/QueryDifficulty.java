@@ -4,10 +4,12 @@ import dev.switchyard.strategies.bandit.ContextFeaturizer;
 import dev.switchyard.strategies.data.RecordedDataset;
 import dev.switchyard.strategies.data.RecordedQuery;
 import dev.switchyard.strategies.ml.LogisticRegression;
+import dev.switchyard.strategies.ml.TextAndTask;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model-agnostic estimate of how hard a query is: {@code d(x) = P(an average model answers x correctly)},
@@ -29,6 +31,8 @@ public final class QueryDifficulty {
   private final Map<String, Double> taskMean;
   private final double overallMean;
   private final Map<String, Double> outOfFold;
+  private static final int MEMO_LIMIT = 50_000;
+  private final Map<TextAndTask, Double> estimates = new ConcurrentHashMap<>();
 
   private QueryDifficulty(ContextFeaturizer featurizer, LogisticRegression model, Map<String, Double> taskMean,
       double overallMean, Map<String, Double> outOfFold) {
@@ -103,9 +107,22 @@ public final class QueryDifficulty {
     return fit(train, ContextFeaturizer.standard(), 1.0, 5, seed);
   }
 
-  /** {@code d(x)}: the estimated share of models that answer this query correctly. */
+  /**
+   * {@code d(x)}: the estimated share of models that answer this query correctly. Memoised (a pure function of
+   * text and task): every round of a query and every point of a trade-off sweep asks it again.
+   */
   public double estimate(String text, String task) {
-    return model.probability(featurizer.features(text, task));
+    TextAndTask key = TextAndTask.of(text, task);
+    Double hit = estimates.get(key);
+    if (hit != null) {
+      return hit;
+    }
+    double d = model.probability(featurizer.features(text, task));
+    if (estimates.size() >= MEMO_LIMIT) {
+      estimates.clear();
+    }
+    estimates.put(key, d);
+    return d;
   }
 
   /** The cross-fitted estimate of a training query, or the full model's estimate for any other query. */

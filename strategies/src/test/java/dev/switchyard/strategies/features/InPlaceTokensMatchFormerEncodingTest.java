@@ -31,7 +31,10 @@ class InPlaceTokensMatchFormerEncodingTest {
       "x² + y³ = z½, Ⅻ and ⅷ, ١٢٣ ٤٥", "日本語のテキスト 和 中文 한국어", "emoji 😀😀 mixed😀word 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
       "unpaired \uD800 high and \uDC00 low surrogates", "tabs\tand\nnewlines\r\nand\u00A0nbsp\u2003em",
       "under_score snake_case kebab-case CamelCase", "a very long word: pneumonoultramicroscopicsilicovolcanoconiosis",
-      "the ".repeat(3000) + "end");
+      "the ".repeat(3000) + "end",
+      // question words: the search now starts only where "wh" or "how" does
+      "somewhat", "whatever", "_what", "what_", "how's it", "showhow", "who", "WHY?", "x-when-y", "whwhat",
+      "what\u0301", "\u0301what", "e\u0301what", "1how", "how1", "hows how", "nowhere what", "wh", "ho");
 
   @Test
   void edgeCasesAndRandomUnicodeGiveTheFormerVectors() {
