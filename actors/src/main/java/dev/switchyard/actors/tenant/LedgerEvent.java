@@ -1,11 +1,13 @@
 package dev.switchyard.actors.tenant;
 
 import dev.switchyard.protocol.Journaled;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What happened to a tenant's spend, past tense, journaled under {@code tenant-ledger|<tenant>} (Jackson). Rates
- * (requests and tokens per minute) are not journaled: see {@link TenantLedger}.
+ * (requests and tokens per minute) are journaled only when the ledger stops ({@link RateWindowsKept}): see
+ * {@link TenantLedger}.
  */
 public sealed interface LedgerEvent extends Journaled {
   long atMillis();
@@ -31,4 +33,20 @@ public sealed interface LedgerEvent extends Journaled {
       Objects.requireNonNull(callId, "callId");
     }
   }
+
+  /**
+   * The ledger stopped (passivated, or handed off in a rebalance) holding these entries of its sliding rate
+   * windows, each an amount at a time: its next incarnation, on whichever node, starts from them.
+   */
+  record RateWindowsKept(long atMillis, List<Amount> requests, List<Amount> tokens) implements LedgerEvent {
+    public static final RateWindowsKept NONE = new RateWindowsKept(0, List.of(), List.of());
+
+    public RateWindowsKept {
+      requests = requests == null ? List.of() : List.copyOf(requests);
+      tokens = tokens == null ? List.of() : List.copyOf(tokens);
+    }
+  }
+
+  /** One entry of a sliding window: {@code amount} (requests or tokens) counted at {@code atMillis}. */
+  record Amount(long atMillis, long amount) {}
 }

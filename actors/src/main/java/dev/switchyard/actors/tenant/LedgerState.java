@@ -2,6 +2,7 @@ package dev.switchyard.actors.tenant;
 
 import dev.switchyard.actors.tenant.LedgerEvent.CallReserved;
 import dev.switchyard.actors.tenant.LedgerEvent.CallSettled;
+import dev.switchyard.actors.tenant.LedgerEvent.RateWindowsKept;
 import dev.switchyard.actors.tenant.LedgerEvent.ReservationExpired;
 import dev.switchyard.protocol.Journaled;
 import java.time.Instant;
@@ -23,14 +24,18 @@ import java.util.Map;
  * @param reservedUsd their estimates' sum
  * @param expired the last reservations that expired (at most {@code expiredKept}, oldest first): a settle that comes
  *     late for one corrects the estimate counted at expiry to the real cost, instead of counting both
+ * @param rates the rate windows as the last incarnation left them when it stopped ({@link RateWindowsKept}): the
+ *     next one starts from them (what is older than a minute by then drops out)
  */
 public record LedgerState(long day, double spentDayUsd, long month, double spentMonthUsd,
-    Map<String, CallReserved> reservations, double reservedUsd, List<CallReserved> expired) implements Journaled {
-  public static final LedgerState EMPTY = new LedgerState(0, 0, 0, 0, Map.of(), 0, List.of());
+    Map<String, CallReserved> reservations, double reservedUsd, List<CallReserved> expired, RateWindowsKept rates)
+    implements Journaled {
+  public static final LedgerState EMPTY = new LedgerState(0, 0, 0, 0, Map.of(), 0, List.of(), RateWindowsKept.NONE);
 
   public LedgerState {
     reservations = reservations == null ? Map.of() : Map.copyOf(reservations);
     expired = expired == null ? List.of() : List.copyOf(expired);
+    rates = rates == null ? RateWindowsKept.NONE : rates;
   }
 
   static long dayOf(long atMillis) {
@@ -65,13 +70,16 @@ public record LedgerState(long day, double spentDayUsd, long month, double spent
   }
 
   LedgerState apply(LedgerEvent event, int expiredKept) {
+    if (event instanceof RateWindowsKept kept) {
+      return new LedgerState(day, spentDayUsd, month, spentMonthUsd, reservations, reservedUsd, expired, kept);
+    }
     if (event instanceof CallReserved r) {
       if (reservations.containsKey(r.callId())) {
         return this;
       }
       Map<String, CallReserved> next = new HashMap<>(reservations);
       next.put(r.callId(), r);
-      return new LedgerState(day, spentDayUsd, month, spentMonthUsd, next, reservedUsd + r.usd(), expired);
+      return new LedgerState(day, spentDayUsd, month, spentMonthUsd, next, reservedUsd + r.usd(), expired, rates);
     }
     if (event instanceof CallSettled s) {
       CallReserved held = reservations.get(s.callId());
@@ -83,7 +91,7 @@ public record LedgerState(long day, double spentDayUsd, long month, double spent
           // its estimate was counted when it expired: count the difference to what it really cost
           List<CallReserved> rest = new ArrayList<>(expired);
           rest.remove(e);
-          return new LedgerState(day, spentDayUsd, month, spentMonthUsd, reservations, reservedUsd, rest)
+          return new LedgerState(day, spentDayUsd, month, spentMonthUsd, reservations, reservedUsd, rest, rates)
               .spend(s.usd() - e.usd(), s.atMillis());
         }
       }
@@ -101,14 +109,14 @@ public record LedgerState(long day, double spentDayUsd, long month, double spent
       kept.remove(0);
     }
     return new LedgerState(released.day, released.spentDayUsd, released.month, released.spentMonthUsd,
-        released.reservations, released.reservedUsd, kept).spend(held.usd(), x.atMillis());
+        released.reservations, released.reservedUsd, kept, rates).spend(held.usd(), x.atMillis());
   }
 
   private LedgerState release(CallReserved held) {
     Map<String, CallReserved> next = new HashMap<>(reservations);
     next.remove(held.callId());
     double reserved = next.isEmpty() ? 0 : reservedUsd - held.usd(); // no drift left over once none is held
-    return new LedgerState(day, spentDayUsd, month, spentMonthUsd, next, reserved, expired);
+    return new LedgerState(day, spentDayUsd, month, spentMonthUsd, next, reserved, expired, rates);
   }
 
   /** Adds {@code usd} to the windows of {@code atMillis}; one stamped before them (a clock step back) counts in them. */
@@ -118,6 +126,6 @@ public record LedgerState(long day, double spentDayUsd, long month, double spent
     double dayUsd = d > day ? usd : spentDayUsd + usd;
     double monthUsd = m > month ? usd : spentMonthUsd + usd;
     return new LedgerState(Math.max(d, day), dayUsd, Math.max(m, month), monthUsd, reservations, reservedUsd,
-        expired);
+        expired, rates);
   }
 }

@@ -1,6 +1,8 @@
 package dev.switchyard.actors.tenant;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A sliding log over the last {@code lengthMillis}: every amount added is kept with its time until it is older than
@@ -56,6 +58,24 @@ final class SlidingWindow {
       }
     }
     return lengthMillis;
+  }
+
+  /** The entries still in the window at {@code nowMillis}, oldest first: what a stopping ledger journals. */
+  List<LedgerEvent.Amount> entries(long nowMillis) {
+    evict(nowMillis);
+    List<LedgerEvent.Amount> out = new ArrayList<>(entries.size());
+    entries.forEach(e -> out.add(new LedgerEvent.Amount(e[0], e[1])));
+    return out;
+  }
+
+  /**
+   * Counts again what an earlier incarnation's window held (oldest first). Only into an empty window: one that
+   * counts already is this incarnation's own (recovering again after a journal failure), which knows more.
+   */
+  void restore(List<LedgerEvent.Amount> kept) {
+    if (entries.isEmpty()) {
+      kept.forEach(a -> add(a.atMillis(), a.amount()));
+    }
   }
 
   private void evict(long nowMillis) {

@@ -24,5 +24,6 @@ public final class TenantKryo {
     kryo.register(TenantLedger.Limit.class, 361);
     kryo.register(TenantLedger.Usage.class, 362);
     kryo.register(dev.switchyard.actors.fleet.TenantSpec.class, 363);
+    kryo.register(TenantLedger.Stop.class, 364);
   }
 }

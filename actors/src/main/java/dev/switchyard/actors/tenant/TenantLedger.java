@@ -4,6 +4,7 @@ import dev.switchyard.actors.fleet.TenantSpec;
 import dev.switchyard.actors.fleet.Tenants;
 import dev.switchyard.actors.tenant.LedgerEvent.CallReserved;
 import dev.switchyard.actors.tenant.LedgerEvent.CallSettled;
+import dev.switchyard.actors.tenant.LedgerEvent.RateWindowsKept;
 import dev.switchyard.actors.tenant.LedgerEvent.ReservationExpired;
 import dev.switchyard.protocol.CrossNode;
 import java.time.Clock;
@@ -22,11 +23,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One tenant's budget and rate limits (sharded entity {@code tenant-ledger}, entity id = tenant name; event sourced
@@ -47,8 +50,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>Rates: requests per minute ({@link AdmitRequest}) and tokens per minute (estimated tokens at reserve, plus any
  * excess of the real count at settle) are exact sliding logs over the last 60 s ({@link SlidingWindow}), kept in
- * memory only: a restart or hand-off starts them empty, so in the minute after one a tenant may get up to one more
- * minute's worth. Journaling every request would put a database write in front of every API call.
+ * memory while the ledger runs (journaling every request would put a database write in front of every API call)
+ * and journaled when it stops: sharding's stop message for passivation and for a rebalance's hand-off is
+ * {@link Stop}, which writes the windows' entries ({@link LedgerEvent.RateWindowsKept}) together with any events
+ * still unwritten, so the next incarnation, on whichever node, counts the same last minute. Only a crash (the
+ * node's JVM killed, no stop message) loses the entries since the last stop: in the minute after one a tenant may
+ * get up to one more minute's worth.
  */
 public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Command, LedgerEvent, LedgerState> {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "tenant-ledger");
@@ -75,6 +82,12 @@ public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Comman
   public record GetUsage(ActorRef<Usage> replyTo) implements Command {}
 
   enum Flush implements Command { INSTANCE }
+
+  /**
+   * Sharding's stop message (passivation, rebalance hand-off): journals the rate windows and anything unwritten,
+   * replies the grants among it, then stops.
+   */
+  public enum Stop implements Command { INSTANCE }
 
   enum ExpiryDue implements Command { INSTANCE }
 
@@ -148,7 +161,7 @@ public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Comman
   public static void initSharding(ActorSystem<?> system, Tenants tenants, LedgerSettings settings, Clock clock,
       BackoffSupervisorStrategy restart) {
     ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(tenants.get(ctx.getEntityId())
-        .orElse(unlimited(ctx.getEntityId())), settings, clock, restart)));
+        .orElse(unlimited(ctx.getEntityId())), settings, clock, restart)).withStopMessage(Stop.INSTANCE));
   }
 
   /** A tenant with no limit (one API keys name but the configuration does not): its spend is still recorded. */
@@ -194,6 +207,7 @@ public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Comman
         .onCommand(Reserve.class, this::onReserve)
         .onCommand(Settle.class, this::onSettle)
         .onCommand(Flush.class, (state, f) -> flush())
+        .onCommand(Stop.class, (state, stop) -> stop())
         .onCommand(ExpiryDue.class, this::onExpiryDue)
         .onCommand(GetUsage.class, this::onGetUsage)
         .build();
@@ -203,6 +217,16 @@ public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Comman
   public EventHandler<LedgerState, LedgerEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onAnyEvent((state, event) -> state.apply(event, settings.expiredKept()));
+  }
+
+  @Override
+  public SignalHandler<LedgerState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          requests.restore(state.rates().requests());
+          tokens.restore(state.rates().tokens());
+        })
+        .build();
   }
 
   private Effect<LedgerEvent, LedgerState> onAdmit(LedgerState state, AdmitRequest admit) {
@@ -348,6 +372,26 @@ public final class TenantLedger extends EventSourcedBehavior<TenantLedger.Comman
     unwrittenGrants.clear();
     unwrittenGrantsUsd = 0;
     return Effect().persist(events).thenRun(state -> replies.forEach(Runnable::run));
+  }
+
+  /** Writes the rate windows with whatever is unwritten, replies the grants among it, and stops. */
+  private Effect<LedgerEvent, LedgerState> stop() {
+    long now = clock.millis();
+    List<LedgerEvent> events = new ArrayList<>(unwritten);
+    RateWindowsKept windows = new RateWindowsKept(now, requests.entries(now), tokens.entries(now));
+    if (!windows.requests().isEmpty() || !windows.tokens().isEmpty()) {
+      events.add(windows);
+    }
+    List<Runnable> replies = List.copyOf(afterWrite);
+    unwritten.clear();
+    afterWrite.clear();
+    unwrittenGrants.clear();
+    unwrittenGrantsUsd = 0;
+    if (events.isEmpty()) { // nothing counted in the last minute, only resends of grants already written
+      replies.forEach(Runnable::run);
+      return Effect().stop();
+    }
+    return Effect().persist(events).thenRun(state -> replies.forEach(Runnable::run)).thenStop();
   }
 
   private static String seconds(long millis) {

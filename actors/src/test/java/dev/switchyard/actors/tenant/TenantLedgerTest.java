@@ -28,7 +28,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * configured serializer, on a clock the test moves: reservations within the budgets and the one that would exceed
  * them refused (naming what is left), settles replacing estimates by real costs, a reservation whose settle never
  * comes counted at its estimate after its TTL, the UTC day rolling over while the month keeps counting, request and
- * token rates refused with the time until they fit, and the spend and held reservations surviving a restart.
+ * token rates refused with the time until they fit, the spend and held reservations surviving a restart, and the
+ * rate windows surviving a stop (passivation, hand-off).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
@@ -236,6 +240,73 @@ class TenantLedgerTest {
     assertInstanceOf(ReserveRefused.class, reserve(ledger, "q3/0", 0.3, 100), "0.25 + 0.5 + 0.3 > 1");
     ledger.runCommand(new TenantLedger.Settle("q2/0", 0.5, 100));
     assertEquals(0.75, usage(ledger).spentTodayUsd(), 1e-9);
+  }
+
+  /** The ledger spawned as sharding runs it: a stop message ends it, so no test kit reply to wait for. */
+  private ActorRef<Command> spawnLedger(TenantSpec spec) {
+    return kit.spawn(TenantLedger.create(spec, settings(Duration.ofMinutes(5)), clock,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 0)));
+  }
+
+  private <T> T ask(ActorRef<Command> ledger, java.util.function.Function<ActorRef<T>, Command> command,
+      Class<T> reply) {
+    TestProbe<T> probe = kit.createTestProbe(reply);
+    ledger.tell(command.apply(probe.getRef()));
+    return probe.receiveMessage();
+  }
+
+  private void stop(ActorRef<Command> ledger) {
+    TestProbe<Object> watcher = kit.createTestProbe();
+    ledger.tell(TenantLedger.Stop.INSTANCE); // sharding's stop message, at passivation or a rebalance's hand-off
+    watcher.expectTerminated(ledger);
+  }
+
+  @Test
+  void theRateWindowsSurviveAStopSoTheNextIncarnationAllowsOnlyWhatIsLeftOfTheMinute() {
+    PersistenceTestKit journal = PersistenceTestKit.create(kit.system());
+    String pid = TenantLedger.persistenceId("windows").id();
+    journal.clearByPersistenceId(pid);
+    TenantSpec spec = new TenantSpec("windows", 0, 0, 3, 100, List.of(), 1);
+    ActorRef<Command> first = spawnLedger(spec);
+    assertEquals(TenantLedger.Admitted.INSTANCE, ask(first, TenantLedger.AdmitRequest::new, Admission.class));
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(TenantLedger.Admitted.INSTANCE, ask(first, TenantLedger.AdmitRequest::new, Admission.class));
+    assertInstanceOf(Granted.class,
+        ask(first, r -> new TenantLedger.Reserve("q1/0", 0, 60, r), ReserveReply.class));
+    stop(first);
+    List<Object> events = journal.persistedInStorage(pid);
+    LedgerEvent.RateWindowsKept kept = assertInstanceOf(LedgerEvent.RateWindowsKept.class,
+        events.get(events.size() - 1), "the stop journals the windows: " + events);
+    assertEquals(List.of(new LedgerEvent.Amount(LATE_EVENING, 1), new LedgerEvent.Amount(LATE_EVENING + 10_000, 1)),
+        kept.requests());
+    assertEquals(60, kept.tokens().stream().mapToLong(LedgerEvent.Amount::amount).sum());
+
+    clock.advance(Duration.ofSeconds(5));
+    ActorRef<Command> second = spawnLedger(spec); // a new incarnation, recovered from the journal
+    Usage usage = ask(second, TenantLedger.GetUsage::new, Usage.class);
+    assertEquals(2, usage.requestsLastMinute(), "the requests of the last minute are still counted");
+    assertEquals(60, usage.tokensLastMinute(), "the tokens of the last minute are still counted");
+    assertEquals(TenantLedger.Admitted.INSTANCE, ask(second, TenantLedger.AdmitRequest::new, Admission.class),
+        "1 of 3 requests is left");
+    RequestRefused refused = assertInstanceOf(RequestRefused.class,
+        ask(second, TenantLedger.AdmitRequest::new, Admission.class));
+    assertEquals(45_000, refused.retryAfterMillis(), "the first request, 15 s old, leaves the window in 45 s");
+    ReserveRefused tokens = assertInstanceOf(ReserveRefused.class,
+        ask(second, r -> new TenantLedger.Reserve("q2/0", 0, 50, r), ReserveReply.class));
+    assertEquals(40, tokens.remaining(), 1e-9, "40 of 100 tokens are left");
+    assertInstanceOf(Granted.class,
+        ask(second, r -> new TenantLedger.Reserve("q3/0", 0, 40, r), ReserveReply.class));
+
+    clock.advance(Duration.ofSeconds(61));
+    stop(second);
+    int written = journal.persistedInStorage(pid).size();
+    ActorRef<Command> third = spawnLedger(spec);
+    Usage later = ask(third, TenantLedger.GetUsage::new, Usage.class);
+    assertEquals(0, later.requestsLastMinute(), "what is a minute old is no longer counted");
+    assertEquals(0, later.tokensLastMinute());
+    stop(third);
+    assertEquals(written, journal.persistedInStorage(pid).size(),
+        "a stop with nothing counted in the last minute writes nothing");
   }
 
   private static LedgerState usageThenState(EventSourcedBehaviorTestKit<Command, LedgerEvent, LedgerState> ledger) {
