@@ -21,12 +21,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * {@code backend = openai}: a model behind one or more OpenAI-compatible servers (vLLM, SGLang, TGI, llama.cpp,
  * Ollama, hosted APIs). Either {@code base-url} (with {@code api-key}, {@code remote-model}) for one endpoint, or
  * {@code endpoints = [{ base-url, api-key, remote-model }, ...]} for replicas, each a worker of the model's pool;
- * {@code connect-timeout}, {@code logprobs} and {@code max-connections} apply to every endpoint.
+ * {@code connect-timeout}, {@code logprobs}, {@code max-connections} and {@code connection-pools} apply to every
+ * endpoint.
  */
 public final class OpenAiBackendFactory implements BackendFactory {
   public static final String KIND = "openai";
   private static final Set<String> KEYS = Set.of("base-url", "api-key", "remote-model", "endpoints",
-      "connect-timeout", "logprobs", "max-connections");
+      "connect-timeout", "logprobs", "max-connections", "connection-pools");
   private static final Set<String> ENDPOINT_KEYS = Set.of("base-url", "api-key", "remote-model");
 
   private final ActorSystem<?> system;
@@ -86,7 +87,13 @@ public final class OpenAiBackendFactory implements BackendFactory {
     }
     ConfigValues.positiveDuration(entry, "connect-timeout", path, out);
     ConfigValues.flag(entry, "logprobs", path, out);
-    ConfigValues.positiveInt(entry, "max-connections", path, out);
+    int problemsBefore = out.size();
+    int connections = ConfigValues.positiveInt(entry, "max-connections", path, out);
+    int pools = ConfigValues.positiveInt(entry, "connection-pools", path, out);
+    if (out.size() == problemsBefore && pools > connections) {
+      out.add(new ConfigProblem(path + ".connection-pools", "must be at most max-connections (" + connections
+          + "), got " + pools));
+    }
     return out;
   }
 
@@ -123,7 +130,8 @@ public final class OpenAiBackendFactory implements BackendFactory {
       OpenAiBackendSettings settings = new OpenAiBackendSettings(spec.id(), URI.create(endpoint.getString("base-url")),
           endpoint.hasPath("remote-model") ? endpoint.getString("remote-model") : spec.id(),
           key.isBlank() ? null : Secret.of(key), spec.timeout(), entry.getInt("max-connections"),
-          entry.getBoolean("logprobs"), entry.getDuration("connect-timeout"));
+          entry.getBoolean("logprobs"), entry.getDuration("connect-timeout"),
+          entry.getInt("connection-pools"));
       out.add(new OpenAiCompatibleBackend(system, settings, card, tracing));
     }
     return out;

@@ -16,10 +16,19 @@ import java.util.Objects;
  * @param apiKey sent as {@code Authorization: Bearer}; null to send none
  * @param requestTimeout a call unanswered after this long fails with TIMEOUT
  * @param logprobs ask for token log-probabilities (their mean becomes the response's confidence)
+ * @param maxConnections connections to the endpoint in all, shared out among its connection pools
  * @param connectTimeout a connection not established after this long fails the call (a server that is down)
+ * @param connectionPools connection pools to the endpoint, each a stream of its own (one actor): one pool is one
+ *     actor every call of the endpoint passes through, which saturated a single model before two (issue 11)
  */
 public record OpenAiBackendSettings(String modelId, URI baseUrl, String remoteModel, Secret apiKey,
-    Duration requestTimeout, int maxConnections, boolean logprobs, Duration connectTimeout) {
+    Duration requestTimeout, int maxConnections, boolean logprobs, Duration connectTimeout, int connectionPools) {
+
+  /** With one connection pool. */
+  public OpenAiBackendSettings(String modelId, URI baseUrl, String remoteModel, Secret apiKey,
+      Duration requestTimeout, int maxConnections, boolean logprobs, Duration connectTimeout) {
+    this(modelId, baseUrl, remoteModel, apiKey, requestTimeout, maxConnections, logprobs, connectTimeout, 1);
+  }
 
   /** With Pekko HTTP's default connecting timeout (10 s). */
   public OpenAiBackendSettings(String modelId, URI baseUrl, String remoteModel, Secret apiKey,
@@ -45,6 +54,15 @@ public record OpenAiBackendSettings(String modelId, URI baseUrl, String remoteMo
       throw new IllegalArgumentException("backend " + modelId + ": max-connections must be at least 1, got "
           + maxConnections);
     }
+    if (connectionPools < 1 || connectionPools > maxConnections) {
+      throw new IllegalArgumentException("backend " + modelId + ": connection-pools must be between 1 and"
+          + " max-connections (" + maxConnections + "), got " + connectionPools);
+    }
+  }
+
+  /** The connections of pool {@code index}: max-connections shared out, the first pools taking the remainder. */
+  public int connectionsOfPool(int index) {
+    return maxConnections / connectionPools + (index < maxConnections % connectionPools ? 1 : 0);
   }
 
   public URI completionsUri() {

@@ -13,11 +13,14 @@ import dev.switchyard.protocol.GenerationParams;
 import dev.switchyard.protocol.ModelCard;
 import dev.switchyard.protocol.Response;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,11 +28,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.ConnectHttp;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -41,7 +44,6 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
@@ -53,6 +55,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import scala.Tuple2;
 import scala.util.Try;
 
 /**
@@ -101,8 +104,8 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
   private final Materializer materializer;
   /** The path of {@code /chat/completions}, relative: the host is the connection pool's. */
   private final Uri completionsPath;
-  /** This endpoint's connection pool, fed by a queue: each call is offered with the future of its response. */
-  private final BoundedSourceQueue<Pair<HttpRequest, CompletableFuture<HttpResponse>>> upstream;
+  /** This endpoint's connection pools ({@code connection-pools}); a call goes to the one with the fewest in flight. */
+  private final List<ConnectionPool> pools;
   /** The Authorization header of every call, null without an api-key. */
   private final RawHeader authorization;
   /** A CLIENT span per call when on ({@link AttemptSpan}); off, a call makes none. */
@@ -128,28 +131,18 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     ClientConnectionSettings connection = ClientConnectionSettings.create(system.classicSystem())
         .withIdleTimeout(settings.requestTimeout().plusSeconds(1))
         .withConnectingTimeout(settings.connectTimeout());
-    ConnectionPoolSettings pool = ConnectionPoolSettings.create(system.classicSystem())
-        .withMaxConnections(settings.maxConnections())
-        .withConnectionSettings(connection);
     this.materializer = Materializer.matFromSystem(system);
     // Parsed once: parsing the URI (and its host) for every call showed in the profile of the gateway benchmark.
     Uri completionsUri = Uri.create(settings.completionsUri().toString());
     this.completionsPath = completionsUri.toRelative();
-    // A host-level pool of its own rather than Http.singleRequest: the request-level API refuses a call once
-    // max-open-requests (32 by default) are waiting for a connection, which a model whose concurrency exceeds
-    // that reached at once under load (every refusal a server error, five of them an open circuit).
-    this.upstream = Source.<Pair<HttpRequest, CompletableFuture<HttpResponse>>>queue(MAX_WAITING_CALLS)
-        .via(Http.get(system).<CompletableFuture<HttpResponse>>cachedHostConnectionPool(
-            ConnectHttp.toHost(completionsUri), pool, system.classicSystem().log()))
-        .to(Sink.foreach(answered -> {
-          Try<HttpResponse> response = answered.first();
-          if (response.isSuccess()) {
-            answered.second().complete(response.get());
-          } else {
-            answered.second().completeExceptionally(response.failed().get());
-          }
-        }))
-        .run(materializer);
+    List<ConnectionPool> made = new ArrayList<>();
+    for (int i = 0; i < settings.connectionPools(); i++) {
+      ConnectionPoolSettings pool = ConnectionPoolSettings.create(system.classicSystem())
+          .withMaxConnections(settings.connectionsOfPool(i))
+          .withConnectionSettings(connection);
+      made.add(new ConnectionPool(pool));
+    }
+    this.pools = List.copyOf(made);
     this.authorization = settings.apiKey() == null ? null
         : RawHeader.create("Authorization", "Bearer " + settings.apiKey().reveal());
   }
@@ -260,20 +253,83 @@ public final class OpenAiCompatibleBackend implements InferenceBackend {
     if (attempt != null) {
       http = http.addHeader(RawHeader.create("traceparent", attempt.traceparent()));
     }
-    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    QueueOfferResult offered = upstream.offer(Pair.create(http, response));
-    if (offered != QueueOfferResult.enqueued()) {
-      response.completeExceptionally(new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId() + ": "
-          + (offered == QueueOfferResult.dropped() ? MAX_WAITING_CALLS + " calls already wait for a connection"
-              : "the connection pool is closed")));
-    }
-    return response;
+    return leastBusyPool().offer(http);
   }
 
-  /** Ends this endpoint's connection pool: calls still waiting fail, answers under way are not awaited. */
+  private ConnectionPool leastBusyPool() {
+    ConnectionPool least = pools.get(0);
+    for (int i = 1; i < pools.size() && least.inFlight.get() > 0; i++) {
+      ConnectionPool pool = pools.get(i);
+      if (pool.inFlight.get() < least.inFlight.get()) {
+        least = pool;
+      }
+    }
+    return least;
+  }
+
+  /** Ends this endpoint's connection pools: calls still waiting fail, answers under way are not awaited. */
   @Override
   public void close() {
-    upstream.complete();
+    pools.forEach(pool -> pool.upstream.complete());
+  }
+
+  /**
+   * One host-level connection pool of the endpoint, a pool of its own (not Pekko's cached pool, which all pools of
+   * the same host and settings would share), fed by a bounded queue: each call is offered with the future of its
+   * response. A host-level pool rather than Http.singleRequest: the request-level API refuses a call once
+   * max-open-requests (32 by default) are waiting for a connection, which a model whose concurrency exceeds that
+   * reached at once under load (every refusal a server error, five of them an open circuit).
+   */
+  private final class ConnectionPool {
+    private final BoundedSourceQueue<Tuple2<org.apache.pekko.http.scaladsl.model.HttpRequest,
+        CompletableFuture<HttpResponse>>> upstream;
+    /** Calls offered and not yet answered (their response's headers). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    ConnectionPool(ConnectionPoolSettings settings) {
+      // Through the scaladsl: the javadsl's newHostConnectionPool(ConnectHttp, ...) takes the HTTPS context for
+      // a plain http:// host too (Pekko HTTP 1.3.0), and its cachedHostConnectionPool is one pool per host and
+      // settings, however many flows are made.
+      org.apache.pekko.http.scaladsl.HttpExt http = org.apache.pekko.http.scaladsl.Http.apply(system.classicSystem());
+      var poolSettings = (org.apache.pekko.http.scaladsl.settings.ConnectionPoolSettings) settings;
+      URI target = OpenAiCompatibleBackend.this.settings.completionsUri();
+      boolean https = "https".equals(target.getScheme());
+      int port = target.getPort() != -1 ? target.getPort() : https ? 443 : 80;
+      var log = system.classicSystem().log();
+      var pool = https
+          ? http.<CompletableFuture<HttpResponse>>newHostConnectionPoolHttps(target.getHost(), port,
+              http.defaultClientHttpsContext(), poolSettings, log, materializer)
+          : http.<CompletableFuture<HttpResponse>>newHostConnectionPool(target.getHost(), port, poolSettings, log,
+              materializer);
+      this.upstream = Source.<Tuple2<org.apache.pekko.http.scaladsl.model.HttpRequest,
+              CompletableFuture<HttpResponse>>>queue(MAX_WAITING_CALLS)
+          .via(pool)
+          .to(Sink.foreach(answered -> {
+            inFlight.decrementAndGet();
+            Try<org.apache.pekko.http.scaladsl.model.HttpResponse> response = answered._1();
+            if (response.isSuccess()) {
+              answered._2().complete(response.get());
+            } else {
+              answered._2().completeExceptionally(response.failed().get());
+            }
+          }))
+          .run(materializer);
+    }
+
+    CompletableFuture<HttpResponse> offer(HttpRequest http) {
+      CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+      inFlight.incrementAndGet();
+      // HttpRequest.create() makes the scaladsl's request, of which the javadsl's is the interface
+      QueueOfferResult offered = upstream.offer(
+          new Tuple2<>((org.apache.pekko.http.scaladsl.model.HttpRequest) http, response));
+      if (offered != QueueOfferResult.enqueued()) {
+        inFlight.decrementAndGet();
+        response.completeExceptionally(new BackendException(Kind.SERVER_ERROR, "backend " + settings.modelId()
+            + ": " + (offered == QueueOfferResult.dropped() ? MAX_WAITING_CALLS + " calls already wait for a"
+                + " connection" : "the connection pool is closed")));
+      }
+      return response;
+    }
   }
 
   /** The answer (or the failure) of a response read whole; {@code attempt} (null when untraced) hears of it. */

@@ -74,5 +74,8 @@ class OpenAiBackendFactoryTest {
             + " remote-model"),
         problems("switchyard.models.m { endpoints = [{ base-url = \"http://h/v1\", weight = 2 }],"
             + " price { input-per-mtok = 1, output-per-mtok = 1 } }"));
+    assertEquals(List.of("switchyard.models.m.connection-pools: must be at most max-connections (2), got 4"),
+        problems("switchyard.models.m { base-url = \"http://h/v1\", max-connections = 2, connection-pools = 4,"
+            + " price { input-per-mtok = 1, output-per-mtok = 1 } }"));
   }
 }

@@ -332,6 +332,36 @@ class OpenAiCompatibleBackendTest extends AllDirectives {
   }
 
   @Test
+  void callsSharedOutAmongSeveralConnectionPoolsAreAllAnswered() throws Exception {
+    // four pools of one connection each: every call goes to the pool with the fewest in flight and waits there
+    var settings = new OpenAiBackendSettings("llama-8b",
+        URI.create("http://127.0.0.1:" + server.localAddress().getPort() + "/v1"), "ok-after-50ms", Secret.of(KEY),
+        Duration.ofSeconds(10), 4, true, Duration.ofSeconds(10), 4);
+    OpenAiCompatibleBackend backend = new OpenAiCompatibleBackend(system, settings, CARD, System::nanoTime,
+        Clock.fixed(NOW, ZoneOffset.UTC));
+    List<CompletableFuture<Response>> calls = java.util.stream.IntStream.range(0, 200)
+        .mapToObj(i -> backend.complete(request("p" + i + "/1")).toCompletableFuture()).toList();
+
+    for (CompletableFuture<Response> call : calls) {
+      assertEquals("4", call.get(30, TimeUnit.SECONDS).text());
+    }
+    backend.close();
+  }
+
+  @Test
+  void theConnectionsAreSharedOutAmongThePoolsAndNoPoolIsLeftWithout() {
+    var settings = new OpenAiBackendSettings("llama-8b", URI.create("http://127.0.0.1:1/v1"), "m", null,
+        Duration.ofSeconds(10), 10, false, Duration.ofSeconds(10), 4);
+    assertEquals(List.of(3, 3, 2, 2), java.util.stream.IntStream.range(0, 4).map(settings::connectionsOfPool)
+        .boxed().toList());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new OpenAiBackendSettings("llama-8b", URI.create("http://127.0.0.1:1/v1"), "m", null,
+            Duration.ofSeconds(10), 2, false, Duration.ofSeconds(10), 3));
+    assertTrue(e.getMessage().contains("connection-pools must be between 1 and max-connections (2), got 3"),
+        e.getMessage());
+  }
+
+  @Test
   void latencyIsMeasuredWithTheInjectedMonotonicClock() throws Exception {
     // every reading advances 42 ms: one reading when the call is sent, one when the answer is in
     AtomicLong nanos = new AtomicLong();
