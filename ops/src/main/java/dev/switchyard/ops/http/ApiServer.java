@@ -101,7 +101,8 @@ public final class ApiServer {
                   // terminate aborts (RST) what is still open at its deadline, and under load that cut answers
                   // already written but not yet read by the client (ConnectionCloseTest)
                   .thenCompose(idle -> guard.closeAll(CLOSE_IDLE))
-                  .thenCompose(closed -> binding.terminate(CLOSE_IDLE)));
+                  .thenCompose(closed -> binding.terminate(CLOSE_IDLE))
+                  .thenApply(terminated -> Done.getInstance()));
           return binding;
         });
   }
