@@ -48,9 +48,8 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
       description = "The node's state directory (its journal). Default: ${DEFAULT-VALUE}.")
   Path stateDir;
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-fair.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +73,7 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
         settings.sharePerSecond() * settings.noisyFactor(), settings.warmup(), settings.duration());
     stdout.flush();
     ObjectNode report = FairAdmissionBenchmark.run(settings);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     for (String run : new String[] {"alone", "fair", "fifo"}) {
       for (String tenant : new String[] {FairAdmissionBenchmark.QUIET, FairAdmissionBenchmark.NOISY}) {
         JsonNode t = report.at("/runs/" + run + "/" + tenant);

@@ -69,9 +69,8 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
   @Mixin
   DataOption data = new DataOption();
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-load.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
@@ -98,7 +97,7 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
         kind, settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
     stdout.flush();
     ObjectNode report = LoadBenchmark.run(settings);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     stdout.printf("sent %d, ok %d, errors %d %s in %.1f s: %.1f req/s; latency ms p50 %s p90 %s p99 %s;"
             + " mean cost USD %s%n",
         report.get("requests_sent").asInt(), report.get("ok").asInt(), report.get("errors").asInt(),

@@ -56,9 +56,8 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "TEXT", description = "What is measured, recorded in the results.")
   String label;
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-rate.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
@@ -86,7 +85,7 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
     }
     report.put("label", label == null ? model : label);
     report.put("model", model);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     long answered = 0;
     for (JsonNode r : report.get("rates")) {
       answered += r.get("ok").asLong();
