@@ -324,8 +324,12 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return 0;
     }
     long now = clock.millis();
-    return service.expectedWaitMillis(queue.callsAhead(tenant),
-        slots.admitting(now) * settings.maxConcurrencyPerWorker());
+    return service.expectedWaitMillis(queue.callsAhead(tenant), admittingSlots(now));
+  }
+
+  /** The concurrent calls the workers whose circuits admit calls can run: what fair admission shares out. */
+  private long admittingSlots(long now) {
+    return slots.admitting(now) * settings.maxConcurrencyPerWorker();
   }
 
   /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
@@ -352,6 +356,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
         before == null ? 0 : before.retries(), null));
     waiting.put(call.request().attemptId(), call.replyTo());
+    queue.started(call.tenant());
     worker.get().tell(new Worker.Run(call.request(), call.replyTo()));
     return true;
   }
@@ -359,7 +364,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   /** Starts queued calls on free workers, then refuses the queued calls whose start-by time has passed. */
   private void drainQueue() {
     long now = clock.millis();
-    queue.startWhile(call -> dispatch(call, now));
+    queue.startWhile(admittingSlots(now), call -> dispatch(call, now));
     List<Call> late = queue.takeLate(now);
     if (!late.isEmpty()) {
       late.forEach(call -> retrying.remove(call.request().attemptId()));
@@ -389,6 +394,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     service.sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
     Retrying tracked = retrying.remove(done.attemptId());
+    if (tracked != null) {
+      queue.finished(tracked.call().tenant()); // its slot is free, whatever comes of the call now
+    }
     boolean retriable = failed && done.failureKind().retriable();
     if (retriable && replyTo != null && tracked != null) {
       int n = tracked.retries() + 1;
