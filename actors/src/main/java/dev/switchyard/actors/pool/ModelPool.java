@@ -37,7 +37,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * backends of that model on the node hosting the pool. A call goes to the least busy worker whose circuit
  * admits it and which has fewer than {@code max-concurrency-per-worker} calls in flight; otherwise it waits in a
  * bounded queue, fair across tenants (a lane per tenant served by deficit round robin weighted by the tenant's
- * {@code priority}, see {@link AdmissionQueue}); when the queue is full (and the caller's tenant already holds its
+ * {@code priority}, a lane running fewer calls than its share of the slots first, see {@link AdmissionQueue});
+ * when the queue is full (and the caller's tenant already holds its
  * share of it), or every worker's circuit is open, the call is refused at once with a retry-after (the caller
  * re-routes or retries; work never piles up without bound). Admission is deadline-aware:
  * a call that the pool's drain rate (measured service time, concurrent slots) says cannot start within what is
