@@ -259,6 +259,8 @@ final class AdmissionQueue {
    * How many queued calls will start before a call of {@code tenant} queued now: those of its own lane, and from
    * each other lane as many as that lane's weight lets it start in the turns the newcomer's lane needs to reach
    * it (never more than it holds). The deadline-aware admission's "queue ahead"; with one lane, the queue's size.
+   * For a lane under its share of the slots, which starts before the others' turns, it counts more than will start
+   * first: the estimate errs on the long side.
    */
   int callsAhead(String tenant) {
     Lane own = lanes.get(tenant);
