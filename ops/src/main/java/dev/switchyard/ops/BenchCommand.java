@@ -23,6 +23,6 @@ public final class BenchCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing benchmark: choose 'learning', 'load' or 'rate' (or --help)");
+        "missing benchmark: choose 'learning', 'load', 'rate' or 'fair' (or --help)");
   }
 }

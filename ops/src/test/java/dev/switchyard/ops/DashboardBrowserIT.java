@@ -6,20 +6,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.ops.http.ApiKeys;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,32 +98,55 @@ class DashboardBrowserIT {
   }
 
   /**
-   * The page under an admin API that wants a key (a gate in front of the real API stands for the admin keys to
-   * come: 401 without a key, 403 with another): it says a key is needed, then that the one entered is refused,
-   * then, with the right one (kept in sessionStorage and sent as {@code Authorization: Bearer}), renders the
-   * snapshot. The refused fetches are the only errors the browser reports.
+   * The page of a node started with real API keys ({@code switchyard.auth.admin-keys} and a tenant's
+   * {@code switchyard.auth.keys}, each configured by its SHA-256 as {@code keys create} prints it): the snapshot
+   * route {@code GET /admin/dashboard} answers 401 without a key, 403 to the tenant's key and 200 to the admin key.
+   * In the browser the page says a key is needed, that an unknown key was not accepted, that the tenant's key may
+   * not use the admin API, then, with the admin key (kept in sessionStorage and sent as
+   * {@code Authorization: Bearer}), renders the snapshot. The refused fetches are the only errors it reports.
    */
   @Test
   void asksForTheAdminKeyAndSendsTheOneEntered() throws Exception {
     assumeTrue(HeadlessChromium.installed(), "skipped: " + HeadlessChromium.BINARY + " is absent (Debian package"
         + " chromium; .ci/run installs it)");
-    try (TinyServer server = TinyServer.start(dir, 0.0, Map.of("switchyard.http.dashboard-refresh", "1s"))) {
-      chat(server, CASCADE, TinyDataset.QUESTIONS.get(0), 200);
-      String gated = server.serveAlsoBehind(new AdminKeyGate()::around);
+    String adminKey = "sy-admin-dashboard-browser-it-0123456789";
+    String tenantKey = "sy-acme-dashboard-browser-it-0123456789";
+    Map<String, Object> settings = Map.of(
+        "switchyard.http.dashboard-refresh", "1s",
+        "switchyard.tenants.acme", Map.of(),
+        "switchyard.auth.keys", List.of(Map.of("tenant", "acme", "sha256", sha256Hex(tenantKey))),
+        "switchyard.auth.admin-keys", List.of(Map.of("name", "ops", "sha256", sha256Hex(adminKey))),
+        "switchyard.auth.id-secret", "dashboard-browser-it-id-secret-0123456789");
+    try (TinyServer server = TinyServer.start(dir, 0.0, settings)) {
+      assertEquals(401, snapshot(server, null).statusCode(), "no key");
+      assertEquals(401, snapshot(server, "not-a-key").statusCode(), "an unknown key");
+      assertEquals(403, snapshot(server, tenantKey).statusCode(), "a tenant's key is not an admin key");
+      HttpResponse<String> admitted = snapshot(server, adminKey);
+      assertEquals(200, admitted.statusCode(), admitted.body());
+      assertTrue(JSON.readTree(admitted.body()).has("pools"), admitted.body());
+
       try (HeadlessChromium browser = HeadlessChromium.start(dir, 1400, 1000)) {
-        browser.open(gated + "/dashboard");
+        browser.open(server.base + "/dashboard");
         browser.awaitTrue("document.getElementById('status').textContent === 'admin key needed'", RENDERED);
         assertTrue(text(browser, "#problem").contains("needs an admin key (401)"), text(browser, "#problem"));
 
-        enterKey(browser, "not-the-key");
+        enterKey(browser, "not-a-key");
+        browser.awaitTrue("document.getElementById('problem').textContent.includes('was not accepted (401)')",
+            RENDERED);
+
+        enterKey(browser, tenantKey);
         browser.awaitTrue("document.getElementById('status').textContent === 'admin key refused'", RENDERED);
         assertTrue(text(browser, "#problem").contains("(403)"), text(browser, "#problem"));
 
-        enterKey(browser, AdminKeyGate.KEY);
+        enterKey(browser, adminKey);
         browser.awaitTrue("Number(document.body.dataset.snapshots || 0) >= 1", RENDERED);
-        assertEquals("1", text(browser, "#pipelines tr[data-pipeline='" + CASCADE + "'] td.requests"));
+        for (String model : List.of("small", "big")) {
+          assertEquals("closed", text(browser, "#pools tr[data-pool='" + model + "'] td.circuit"),
+              "pool " + model + " is listed with its circuit");
+        }
+        assertEquals("Up", text(browser, "#members tr td.status"), "this node is an Up member");
         assertTrue(browser.evaluate("document.getElementById('problem').hidden").asBoolean());
-        assertEquals(AdminKeyGate.KEY, browser.evaluate("sessionStorage.getItem('switchyard.admin-key')").asText());
+        assertEquals(adminKey, browser.evaluate("sessionStorage.getItem('switchyard.admin-key')").asText());
         assertEquals("", browser.evaluate("document.getElementById('admin-key').value").asText(),
             "the key does not stay in the field");
 
@@ -140,33 +159,21 @@ class DashboardBrowserIT {
     }
   }
 
+  private static HttpResponse<String> snapshot(TinyServer server, String key) throws Exception {
+    HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(server.base + "/admin/dashboard")).GET();
+    if (key != null) {
+      get.header("Authorization", "Bearer " + key);
+    }
+    return server.send(get);
+  }
+
+  private static String sha256Hex(String key) {
+    return HexFormat.of().formatHex(ApiKeys.sha256(key));
+  }
+
   private static void enterKey(HeadlessChromium browser, String key) throws Exception {
     browser.evaluate("document.getElementById('admin-key').value = " + JSON.writeValueAsString(key)
         + "; document.getElementById('key-form').requestSubmit(); true");
-  }
-
-  /** Admin routes answer only to {@code Authorization: Bearer KEY}: 401 without a key, 403 with another. */
-  private static final class AdminKeyGate extends AllDirectives {
-    static final String KEY = "sy-admin-test-key";
-
-    Route around(Route api) {
-      return extractRequest(request -> {
-        if (!request.getUri().path().startsWith("/admin/")) {
-          return api;
-        }
-        Optional<String> auth = request.getHeader("Authorization").map(HttpHeader::value);
-        if (auth.isEmpty()) {
-          return refuse(401, "an admin key is required");
-        }
-        return auth.get().equals("Bearer " + KEY) ? api : refuse(403, "this key is not an admin key");
-      });
-    }
-
-    private Route refuse(int status, String message) {
-      return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(status)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"error\":{\"message\":\"" + message
-              + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"unauthorized\"}}")));
-    }
   }
 
   /** The trimmed text of the first element {@code selector} finds, or a note that none is there. */

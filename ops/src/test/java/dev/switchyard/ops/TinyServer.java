@@ -3,11 +3,13 @@ package dev.switchyard.ops;
 import com.typesafe.config.Config;
 import dev.switchyard.actors.Engine;
 import dev.switchyard.actors.EngineNode;
-import dev.switchyard.ops.http.ApiRoutes;
+import dev.switchyard.actors.fleet.ConfigProblem;
+import dev.switchyard.actors.fleet.Tenants;
+import dev.switchyard.ops.http.ApiKeys;
 import dev.switchyard.ops.http.ApiServer;
-import dev.switchyard.ops.http.Drain;
 import dev.switchyard.ops.http.HttpMetrics;
 import dev.switchyard.ops.http.HttpSettings;
+import dev.switchyard.ops.http.Tracing;
 import dev.switchyard.simulator.SimulatedFleet;
 import dev.switchyard.strategies.data.RecordedDataset;
 import java.net.http.HttpClient;
@@ -17,15 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * What {@code switchyard serve} runs, over the simulated fleet of {@link TinyDataset}: a one-node engine with its
@@ -34,18 +34,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class TinyServer implements AutoCloseable {
   public final String base;
   private final ActorSystem<Void> system;
-  private final Engine engine;
-  private final HttpMetrics metrics;
-  private final HttpSettings settings;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  private TinyServer(ActorSystem<Void> system, String base, Engine engine, HttpMetrics metrics,
-      HttpSettings settings) {
+  private TinyServer(ActorSystem<Void> system, String base) {
     this.system = system;
     this.base = base;
-    this.engine = engine;
-    this.metrics = metrics;
-    this.settings = settings;
   }
 
   /** @param latencyScale multiplies the recorded latencies (50 ms for "small", 400 ms for "big") */
@@ -65,22 +58,22 @@ public final class TinyServer implements AutoCloseable {
         new SimulatedFleet.Options(latencyScale, 42, 1, Map.of()));
     HttpMetrics metrics = HttpMetrics.fromConfig(config);
     Engine engine = EngineNode.start(system, setup, Clock.systemUTC(), metrics.registry());
-    HttpSettings http = HttpSettings.fromConfig(config);
-    ServerBinding binding = ApiServer.serve(system, engine, http, metrics)
+    ServerBinding binding = ApiServer.serve(system, engine, HttpSettings.fromConfig(config), metrics,
+        Tracing.disabled(), apiKeys(config))
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return new TinyServer(system, "http://127.0.0.1:" + binding.localAddress().getPort(), engine, metrics, http);
+    return new TinyServer(system, "http://127.0.0.1:" + binding.localAddress().getPort());
   }
 
-  /**
-   * The same engine's API on another free loopback port, every request going through {@code around} first (e.g. a
-   * gate in front of it); its base URL.
-   */
-  public String serveAlsoBehind(UnaryOperator<Route> around) throws Exception {
-    ApiRoutes routes = new ApiRoutes(engine, settings, Clock.systemUTC(), () -> UUID.randomUUID().toString(),
-        () -> true, new Drain(), metrics);
-    ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(around.apply(routes.route()))
-        .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return "http://127.0.0.1:" + binding.localAddress().getPort();
+  /** The API keys of {@code switchyard.auth} in {@code settings} (none unless given), as {@code serve} reads them. */
+  private static ApiKeys apiKeys(Config config) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Tenants tenants = Tenants.parse(config, null, problems);
+    ApiKeys.Checked keys = ApiKeys.check(config, tenants);
+    problems.addAll(keys.problems());
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("the test's settings are wrong: " + problems);
+    }
+    return keys.keys();
   }
 
   public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

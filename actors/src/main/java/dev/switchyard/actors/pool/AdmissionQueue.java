@@ -30,6 +30,16 @@ import java.util.function.ToIntFunction;
  * starts 3 calls for every 1 of a tenant of weight 1, and a lane that empties forfeits the rest of its turn (an
  * idle tenant saves up no credit). With one lane (no tenants) the order is plain first come, first served.
  *
+ * <p>The round robin orders the lanes, but a lane running fewer calls than its share of the pool's slots (the slots
+ * by its weight over the weights of the lanes with calls waiting) starts before the lanes at or over theirs, in or
+ * out of its turn: what a tenant is owed is its share of the slots, which the turns alone do not give it when its
+ * lane empties between calls. A tenant sending about its share would otherwise forfeit its turn each time its lane
+ * emptied, come back behind the flooding tenant's turn, and see a slot freed meanwhile go to that tenant: at
+ * exactly its share it then falls behind once and never catches up (a backlog of about 3 calls in {@code bench
+ * fair}). The queue counts each tenant's running calls ({@link #started}, {@link #finished}); the turns still
+ * decide among lanes under their shares (so with one slot the weights hold) and among lanes at or over them (the
+ * pool stays work-conserving: a free slot never idles while a call waits).
+ *
  * <p>The queue is bounded by the pool's {@code max-queue}, but no tenant can keep the others out of it: when it
  * is full, a newcomer takes the place of the newest call of the lane holding the most places for its weight, as
  * long as that lane would still hold more for its weight than the newcomer's after the swap
@@ -60,6 +70,8 @@ final class AdmissionQueue {
   private final Map<String, Lane> lanes = new HashMap<>();
   /** The same lanes in round-robin order; the first is the one whose turn it is (its deficit granted). */
   private final Deque<Lane> ring = new ArrayDeque<>();
+  /** The calls running now, by tenant (unmetered under null); a tenant with none is absent. */
+  private final Map<String, Integer> running = new HashMap<>();
   private int size;
 
   /** A queue where every tenant weighs 1. */
@@ -88,6 +100,21 @@ final class AdmissionQueue {
   int size(String tenant) {
     Lane lane = lanes.get(tenant);
     return lane == null ? 0 : lane.calls.size();
+  }
+
+  /** A call of {@code tenant} (null: unmetered) has started on a worker slot, from this queue or straight away. */
+  void started(String tenant) {
+    running.merge(tenant, 1, Integer::sum);
+  }
+
+  /** A call of {@code tenant} that {@link #started} has given its slot back (answered, failed or timed out). */
+  void finished(String tenant) {
+    running.computeIfPresent(tenant, (t, n) -> n > 1 ? n - 1 : null);
+  }
+
+  /** How many calls of {@code tenant} (null: unmetered) are running. */
+  int running(String tenant) {
+    return running.getOrDefault(tenant, 0);
   }
 
   /** Queues {@code call} last in its tenant's lane. */
@@ -137,25 +164,53 @@ final class AdmissionQueue {
   }
 
   /**
-   * Offers the queued calls to {@code start} in deficit-round-robin order, removing each it starts, until it
-   * starts none (the call it refused stays next).
+   * Offers the queued calls to {@code start}, removing each it starts, until it starts none (the call it refused
+   * stays next): first the lanes running fewer calls than their share of {@code slots}, then the others, each in
+   * deficit-round-robin order. {@code start} reports each call it starts through {@link #started}.
+   *
+   * @param slots the pool's worker slots that admit calls (the shares are of these)
    */
-  void startWhile(Predicate<ModelPool.Call> start) {
+  void startWhile(long slots, Predicate<ModelPool.Call> start) {
     while (!ring.isEmpty()) {
-      Lane turn = ring.peekFirst();
-      if (!start.test(turn.calls.peekFirst().call())) {
+      Lane next = underShare(slots).orElse(ring.peekFirst());
+      if (!start.test(next.calls.peekFirst().call())) {
         return;
       }
-      turn.calls.removeFirst();
+      next.calls.removeFirst();
       size--;
-      turn.deficit--;
-      if (turn.calls.isEmpty()) {
-        drop(turn);
-      } else if (turn.deficit == 0) {
+      if (next != ring.peekFirst()) {
+        // out of turn, catching up to its share: the lane whose turn it is keeps it
+        if (next.calls.isEmpty()) {
+          drop(next);
+        }
+        continue;
+      }
+      next.deficit--;
+      if (next.calls.isEmpty()) {
+        drop(next);
+      } else if (next.deficit == 0) {
         ring.addLast(ring.removeFirst());
         grantTurn();
       }
     }
+  }
+
+  /**
+   * The first lane in round-robin order (from the one whose turn it is) that runs fewer calls than its share of
+   * {@code slots}: slots x its weight / the weights of all lanes with calls waiting.
+   */
+  private Optional<Lane> underShare(long slots) {
+    long weights = 0;
+    for (Lane lane : ring) {
+      weights += lane.weight;
+    }
+    for (Lane lane : ring) {
+      // running < slots * weight / weights, in integers
+      if ((long) running(lane.tenant) * weights < slots * lane.weight) {
+        return Optional.of(lane);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Removes an emptied lane; if its turn it was, the next lane's turn begins. */
@@ -204,6 +259,8 @@ final class AdmissionQueue {
    * How many queued calls will start before a call of {@code tenant} queued now: those of its own lane, and from
    * each other lane as many as that lane's weight lets it start in the turns the newcomer's lane needs to reach
    * it (never more than it holds). The deadline-aware admission's "queue ahead"; with one lane, the queue's size.
+   * For a lane under its share of the slots, which starts before the others' turns, it counts more than will start
+   * first: the estimate errs on the long side.
    */
   int callsAhead(String tenant) {
     Lane own = lanes.get(tenant);

@@ -37,7 +37,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * backends of that model on the node hosting the pool. A call goes to the least busy worker whose circuit
  * admits it and which has fewer than {@code max-concurrency-per-worker} calls in flight; otherwise it waits in a
  * bounded queue, fair across tenants (a lane per tenant served by deficit round robin weighted by the tenant's
- * {@code priority}, see {@link AdmissionQueue}); when the queue is full (and the caller's tenant already holds its
+ * {@code priority}, a lane running fewer calls than its share of the slots first, see {@link AdmissionQueue});
+ * when the queue is full (and the caller's tenant already holds its
  * share of it), or every worker's circuit is open, the call is refused at once with a retry-after (the caller
  * re-routes or retries; work never piles up without bound). Admission is deadline-aware:
  * a call that the pool's drain rate (measured service time, concurrent slots) says cannot start within what is
@@ -324,8 +325,12 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
       return 0;
     }
     long now = clock.millis();
-    return service.expectedWaitMillis(queue.callsAhead(tenant),
-        slots.admitting(now) * settings.maxConcurrencyPerWorker());
+    return service.expectedWaitMillis(queue.callsAhead(tenant), admittingSlots(now));
+  }
+
+  /** The concurrent calls the workers whose circuits admit calls can run: what fair admission shares out. */
+  private long admittingSlots(long now) {
+    return slots.admitting(now) * settings.maxConcurrencyPerWorker();
   }
 
   /** The refusal of a call that cannot start in time; retry once the queue has drained enough to admit it. */
@@ -352,6 +357,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     retrying.put(attemptId, new Retrying(call, before == null ? now : before.arrivedAt(),
         before == null ? 0 : before.retries(), null));
     waiting.put(call.request().attemptId(), call.replyTo());
+    queue.started(call.tenant());
     worker.get().tell(new Worker.Run(call.request(), call.replyTo()));
     return true;
   }
@@ -359,7 +365,7 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
   /** Starts queued calls on free workers, then refuses the queued calls whose start-by time has passed. */
   private void drainQueue() {
     long now = clock.millis();
-    queue.startWhile(call -> dispatch(call, now));
+    queue.startWhile(admittingSlots(now), call -> dispatch(call, now));
     List<Call> late = queue.takeLate(now);
     if (!late.isEmpty()) {
       late.forEach(call -> retrying.remove(call.request().attemptId()));
@@ -389,6 +395,9 @@ public final class ModelPool extends AbstractBehavior<ModelPool.Command> {
     service.sample(done.latencyMs(), unhealthy);
     ActorRef<CallResult> replyTo = waiting.remove(done.attemptId());
     Retrying tracked = retrying.remove(done.attemptId());
+    if (tracked != null) {
+      queue.finished(tracked.call().tenant()); // its slot is free, whatever comes of the call now
+    }
     boolean retriable = failed && done.failureKind().retriable();
     if (retriable && replyTo != null && tracked != null) {
       int n = tracked.retries() + 1;

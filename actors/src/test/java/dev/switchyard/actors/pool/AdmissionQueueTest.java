@@ -45,14 +45,27 @@ class AdmissionQueueTest {
     return new AdmissionQueue(Duration.ofMillis(1000), tenant -> "gold".equals(tenant) ? 3 : 1);
   }
 
-  /** Starts the queued calls one at a time (a worker slot freeing each time), in the order the queue offers them. */
+  /**
+   * Runs the queued calls one at a time on a pool of one slot, each finishing before the next starts; the order the
+   * queue started them in.
+   */
   private static List<String> startOneByOne(AdmissionQueue queue, int n) {
     List<String> started = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      int slots = i;
-      queue.startWhile(c -> started.size() < slots && started.add(c.request().attemptId()));
+      List<ModelPool.Call> running = new ArrayList<>();
+      queue.startWhile(1, c -> running.isEmpty() && running.add(c) && started(queue, c));
+      running.forEach(c -> {
+        started.add(c.request().attemptId());
+        queue.finished(c.tenant());
+      });
     }
     return started;
+  }
+
+  /** What the pool does when it starts a call: tells the queue. */
+  private static boolean started(AdmissionQueue queue, ModelPool.Call call) {
+    queue.started(call.tenant());
+    return true;
   }
 
   private static List<String> ids(List<ModelPool.Call> calls) {
@@ -81,10 +94,10 @@ class AdmissionQueueTest {
     queue.add(call("b", 0), 100);
     queue.add(call("c", 0), 100);
     List<String> started = new ArrayList<>();
-    queue.startWhile(c -> started.size() < 2 && started.add(c.request().attemptId()));
+    queue.startWhile(2, c -> started.size() < 2 && started.add(c.request().attemptId()));
     assertEquals(List.of("a", "b"), started);
     assertEquals(1, queue.size());
-    queue.startWhile(c -> started.add(c.request().attemptId()));
+    queue.startWhile(3, c -> started.add(c.request().attemptId()));
     assertTrue(queue.isEmpty());
     assertEquals(List.of("a", "b", "c"), started);
   }
@@ -95,7 +108,7 @@ class AdmissionQueueTest {
     queue.add(call("a", 0), 100);
     queue.addFirst(call("retried", 0), 100);
     List<String> started = new ArrayList<>();
-    queue.startWhile(c -> started.add(c.request().attemptId()));
+    queue.startWhile(3, c -> started.add(c.request().attemptId()));
     assertEquals(List.of("retried", "a"), started);
   }
 
@@ -164,13 +177,66 @@ class AdmissionQueueTest {
         "gold comes back last in the round, with a fresh turn of three, not the two it left");
   }
 
+  /** Starts one queued call (a slot of {@code slots} has freed) and returns it, told to the queue as running. */
+  private static String startOne(AdmissionQueue queue, long slots) {
+    List<ModelPool.Call> one = new ArrayList<>();
+    queue.startWhile(slots, c -> one.isEmpty() && one.add(c) && started(queue, c));
+    return one.get(0).request().attemptId();
+  }
+
+  @Test
+  void aLaneRunningLessThanItsShareOfTheSlotsStartsFirstInOrOutOfItsTurn() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    long slots = 4; // two tenants of weight 1 waiting: a share of 2 slots each
+    for (int i = 1; i <= 6; i++) {
+      queue.add(call("n" + i, "noisy"), 100);
+    }
+    for (int i = 0; i < 4; i++) {
+      queue.started("noisy"); // noisy had the pool to itself: it runs 4
+    }
+    queue.add(call("q1", "quiet"), 100);
+    queue.add(call("q2", "quiet"), 100);
+    queue.add(call("q3", "quiet"), 100);
+
+    queue.finished("noisy");
+    assertEquals("q1", startOne(queue, slots), "noisy's turn, but quiet runs 0 of its 2 and noisy 3: quiet first");
+    queue.finished("noisy");
+    assertEquals("q2", startOne(queue, slots), "quiet 1 of its 2, noisy 2 of its 2");
+    queue.finished("noisy");
+    assertEquals("n1", startOne(queue, slots), "quiet runs its 2: the slot noisy freed (its 1 of 2) is noisy's");
+    assertEquals(2, queue.running("quiet"));
+    assertEquals(2, queue.running("noisy"));
+    queue.finished("noisy");
+    assertEquals("n2", startOne(queue, slots), "noisy under its share again");
+    queue.finished("quiet");
+    assertEquals("q3", startOne(queue, slots), "and the slot quiet frees goes to quiet's next call");
+    queue.finished("quiet");
+    assertEquals("n3", startOne(queue, slots), "quiet has nothing waiting: the free slot never idles");
+    assertEquals(3, queue.running("noisy"));
+    assertEquals(1, queue.running("quiet"));
+  }
+
+  @Test
+  void atOrOverTheirSharesTheLanesTakeTurnsAsBefore() {
+    AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
+    for (int i = 1; i <= 3; i++) {
+      queue.add(call("a" + i, "a"), 100);
+      queue.add(call("b" + i, "b"), 100);
+      queue.started("a");
+      queue.started("b");
+    }
+    // 4 slots, each tenant running 3 (the pool lost a worker, say): neither is under its 2
+    assertEquals(List.of("a1", "b1", "a2", "b2"), List.of(startOne(queue, 4), startOne(queue, 4), startOne(queue, 4),
+        startOne(queue, 4)), "round robin, a's turn first");
+  }
+
   @Test
   void aCallThatCannotStartStaysNextInItsTurn() {
     AdmissionQueue queue = new AdmissionQueue(Duration.ofMillis(1000));
     queue.add(call("a1", "a"), 100);
     queue.add(call("b1", "b"), 100);
-    queue.startWhile(c -> false);
-    queue.startWhile(c -> false);
+    queue.startWhile(1, c -> false);
+    queue.startWhile(1, c -> false);
     assertEquals(List.of("a1", "b1"), startOneByOne(queue, 2), "offers that start nothing change no turn");
   }
 

@@ -123,6 +123,38 @@ class FairAdmissionTest {
     assertEquals(1, backend.maxInFlight.get(), "one call at a time");
   }
 
+  /**
+   * Four slots and two tenants of priority 1: a share of two slots each. Noisy runs all four and has three calls
+   * queued when quiet's three arrive. The first slot noisy frees goes to quiet, running none of its two, though it is
+   * noisy's turn (plain round robin would have started n5 and made quiet wait for a second slot), and so does the
+   * second; the third goes back to noisy, quiet running its two; the slot quiet frees is quiet's again.
+   */
+  @Test
+  void aTenantRunningLessThanItsShareOfTheSlotsTakesTheNextFreeOneEvenOnAnotherTenantsTurn() {
+    HeldBackend backend = new HeldBackend(new ConcurrentHashMap<>());
+    ActorRef<ModelPool.Command> pool = kit.spawn(ModelPool.create("m", List.of(backend),
+        settings(4, 100, 5, Duration.ofSeconds(1)), Clock.systemUTC(), topic, metrics, TENANTS));
+    TestProbe<ModelPool.CallResult> noisy = kit.createTestProbe();
+    TestProbe<ModelPool.CallResult> quiet = kit.createTestProbe();
+    for (int i = 1; i <= 7; i++) {
+      pool.tell(call("n" + i, "noisy", noisy.getRef(), 0));
+      assertInstanceOf(ModelPool.CallAdmitted.class, noisy.receiveMessage());
+    }
+    awaitStarted(noisy, backend, 4);
+    for (int i = 1; i <= 3; i++) {
+      pool.tell(call("q" + i, "quiet", quiet.getRef(), 0));
+      assertInstanceOf(ModelPool.CallAdmitted.class, quiet.receiveMessage());
+    }
+    for (int n = 1; n <= 3; n++) {
+      backend.finish("n" + n);
+      awaitStarted(noisy, backend, 4 + n);
+    }
+    backend.finish("q1");
+    awaitStarted(quiet, backend, 8);
+    assertEquals(List.of("n1", "n2", "n3", "n4", "q1", "q2", "n5", "q3"), backend.started);
+    assertEquals(4, backend.maxInFlight.get(), "never more than the four slots");
+  }
+
   @Test
   void aTenantThatFloodsThePoolCannotTakeTheWholeQueue() {
     HeldBackend backend = new HeldBackend(new ConcurrentHashMap<>());

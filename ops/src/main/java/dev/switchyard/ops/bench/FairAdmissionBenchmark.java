@@ -309,21 +309,8 @@ public final class FairAdmissionBenchmark {
       if (unanswered > 0) {
         kinds.put("unanswered", unanswered);
       }
-      ObjectNode latency = r.putObject("latency_ms");
-      for (double p : new double[] {50, 90, 99, 99.9}) {
-        put(latency, "p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)), answered.percentileMs(p));
-      }
-      put(latency, "max", answered.maxMs());
-      put(latency, "mean", answered.meanMs());
+      BenchReport.putLatencies(r, "latency_ms", answered);
       return r;
-    }
-
-    private static void put(ObjectNode node, String field, double ms) {
-      if (Double.isNaN(ms)) {
-        node.putNull(field);
-      } else {
-        node.put(field, Math.round(ms * 1000) / 1000.0);
-      }
     }
   }
 }

@@ -3,14 +3,12 @@ package dev.switchyard.ops.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import dev.switchyard.ops.SwitchyardConfig;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,41 +41,30 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
       description = "The noisy tenant's rate in multiples of its share. Default: switchyard.bench.fair.noisy-factor.")
   Double noisyFactor;
 
-  @Option(names = "--warmup", paramLabel = "DURATION",
-      description = "Uncounted load before each run. Default: switchyard.bench.fair.warmup.")
-  String warmup;
-
-  @Option(names = "--duration", paramLabel = "DURATION",
-      description = "Measured load per run. Default: switchyard.bench.fair.duration.")
-  String duration;
+  @Mixin
+  MeasuredWindowOptions window = new MeasuredWindowOptions();
 
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "target/bench/fair-state",
       description = "The node's state directory (its journal). Default: ${DEFAULT-VALUE}.")
   Path stateDir;
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-fair.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    Config defaults = SwitchyardConfig.load(Map.of()).getConfig("switchyard.bench.fair");
+    Config defaults = BenchCli.defaults(spec);
     FairAdmissionBenchmark.Settings settings;
     try {
       settings = new FairAdmissionBenchmark.Settings(
-          serviceTime != null ? duration("--service-time", serviceTime) : defaults.getDuration("service-time"),
+          BenchCli.durationOr("--service-time", serviceTime, defaults, "service-time"),
           concurrency != null ? concurrency : defaults.getInt("concurrency"),
           quietLoad != null ? quietLoad : defaults.getDouble("quiet-load"),
           noisyFactor != null ? noisyFactor : defaults.getDouble("noisy-factor"),
-          warmup != null ? duration("--warmup", warmup) : defaults.getDuration("warmup"),
-          duration != null ? duration("--duration", duration) : defaults.getDuration("duration"),
-          defaults.getDuration("request-timeout"), stateDir);
+          window.warmup(defaults), window.duration(defaults), defaults.getDuration("request-timeout"), stateDir);
     } catch (IllegalArgumentException e) {
-      err.println("switchyard bench fair: " + e.getMessage());
-      err.flush();
-      return ExitCode.USAGE;
+      return BenchCli.usage(spec, e.getMessage());
     }
     stdout.printf("bench fair: service time %d ms x %d at once (capacity %.1f calls/s, share %.1f/s each);"
             + " quiet at %.1f/s, noisy at %.1f/s; %s warm-up and %s measured per run%n",
@@ -86,7 +73,7 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
         settings.sharePerSecond() * settings.noisyFactor(), settings.warmup(), settings.duration());
     stdout.flush();
     ObjectNode report = FairAdmissionBenchmark.run(settings);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     for (String run : new String[] {"alone", "fair", "fifo"}) {
       for (String tenant : new String[] {FairAdmissionBenchmark.QUIET, FairAdmissionBenchmark.NOISY}) {
         JsonNode t = report.at("/runs/" + run + "/" + tenant);
@@ -100,12 +87,10 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
       }
     }
     stdout.printf("quiet p99 over alone: fair %s, fifo %s%n", ratio(report, "fair"), ratio(report, "fifo"));
-    stdout.println("results written to " + target);
     stdout.flush();
+    BenchCli.written(spec, target);
     if (report.at("/runs/alone/quiet/answered").asLong() == 0) {
-      err.println("switchyard bench fair: the quiet tenant had no answer even alone");
-      err.flush();
-      return ExitCode.FAILED;
+      return BenchCli.failed(spec, "the quiet tenant had no answer even alone");
     }
     return ExitCode.OK;
   }
@@ -113,13 +98,5 @@ public final class FairBenchmarkCommand implements Callable<Integer> {
   private static String ratio(JsonNode report, String run) {
     JsonNode r = report.at("/quiet_p99_over_alone/" + run);
     return r.isNumber() ? r.asText() : "none (the quiet tenant had no answer)";
-  }
-
-  private static Duration duration(String flag, String text) {
-    try {
-      return LoadBenchmarkCommand.parseDuration(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flag + " must be a duration such as 10s or 500ms, got '" + text + "'");
-    }
   }
 }

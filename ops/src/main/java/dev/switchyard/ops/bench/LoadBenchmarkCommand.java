@@ -69,19 +69,17 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
   @Mixin
   DataOption data = new DataOption();
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-load.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     Config config = SwitchyardConfig.load(Map.of());
-    Config defaults = config.getConfig("switchyard.bench.load");
+    Config defaults = BenchCli.defaults(spec);
     LoadBenchmark.Settings settings;
     try {
-      Duration limit = maxDuration == null ? defaults.getDuration("max-duration") : parseDuration(maxDuration);
+      Duration limit = BenchCli.durationOr("--max-duration", maxDuration, defaults, "max-duration");
       LoadBenchmark.requireLoopback(url);
       LoadBenchmark.Kind requestKind = LoadBenchmark.Kind.parse(kind);
       settings = new LoadBenchmark.Settings(url, model,
@@ -93,15 +91,13 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
           settings.concurrency(), settings.maxDuration(), settings.requestTimeout(), stream, prompts(config, stdout),
           requestKind);
     } catch (IllegalArgumentException | DataFormatException e) {
-      err.println("switchyard bench load: " + e.getMessage());
-      err.flush();
-      return ExitCode.USAGE;
+      return BenchCli.usage(spec, e.getMessage());
     }
     stdout.printf("bench load: %d requests (%s), %d clients, at most %s, against %s (%s%s)%n", settings.requests(),
         kind, settings.concurrency(), settings.maxDuration(), url, model, stream ? ", streamed" : "");
     stdout.flush();
     ObjectNode report = LoadBenchmark.run(settings);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     stdout.printf("sent %d, ok %d, errors %d %s in %.1f s: %.1f req/s; latency ms p50 %s p90 %s p99 %s;"
             + " mean cost USD %s%n",
         report.get("requests_sent").asInt(), report.get("ok").asInt(), report.get("errors").asInt(),
@@ -109,12 +105,10 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
         report.path("latency_ms_ok").path("p50").asText("-"), report.path("latency_ms_ok").path("p90").asText("-"),
         report.path("latency_ms_ok").path("p99").asText("-"),
         report.get("mean_cost_usd").isNull() ? "-" : String.format("%.6g", report.get("mean_cost_usd").asDouble()));
-    stdout.println("results written to " + target);
     stdout.flush();
+    BenchCli.written(spec, target);
     if (report.get("ok").asInt() == 0) {
-      err.println("switchyard bench load: no request succeeded; is 'switchyard serve' running at " + url + "?");
-      err.flush();
-      return ExitCode.FAILED;
+      return BenchCli.failed(spec, "no request succeeded; is 'switchyard serve' running at " + url + "?");
     }
     return ExitCode.OK;
   }
@@ -130,15 +124,5 @@ public final class LoadBenchmarkCommand implements Callable<Integer> {
     }
     RecordedDataset test = RecordedDataset.load(located.file().get()).split("test");
     return test.shuffled(7).stream().map(RecordedQuery::prompt).toList();
-  }
-
-  /** Accepts HOCON durations ({@code 60s}, {@code 5m}, {@code 500ms}). */
-  static Duration parseDuration(String text) {
-    try {
-      return com.typesafe.config.ConfigFactory.parseString("d = \"" + text.replace("\"", "") + "\"")
-          .getDuration("d");
-    } catch (com.typesafe.config.ConfigException e) {
-      throw new IllegalArgumentException("--max-duration must be a duration such as 60s or 5m, got '" + text + "'");
-    }
   }
 }

@@ -218,22 +218,8 @@ public final class OpenLoopLoad {
       double elapsedS = (lastCompletion - startNanos) / 1e9;
       r.put("elapsed_s", Math.round(elapsedS * 1000) / 1000.0);
       r.put("achieved_rps", elapsedS > 0 ? Math.round(ok.count() / elapsedS * 10) / 10.0 : 0);
-      ObjectNode latency = r.putObject("latency_ms");
-      for (double p : new double[] {50, 90, 99, 99.9}) {
-        put(latency, "p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)), ok.percentileMs(p));
-      }
-      put(latency, "max", ok.maxMs());
-      put(latency, "mean", ok.meanMs());
+      BenchReport.putLatencies(r, "latency_ms", ok);
       return r;
-    }
-
-    /** Microsecond resolution; null where nothing was answered. */
-    private static void put(ObjectNode node, String field, double ms) {
-      if (Double.isNaN(ms)) {
-        node.putNull(field);
-      } else {
-        node.put(field, Math.round(ms * 1000) / 1000.0);
-      }
     }
   }
 

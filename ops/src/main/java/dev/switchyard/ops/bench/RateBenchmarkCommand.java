@@ -3,18 +3,17 @@ package dev.switchyard.ops.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import dev.switchyard.ops.SwitchyardConfig;
 import dev.switchyard.simulator.cli.ExitCode;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,13 +43,8 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
       description = "Keep-alive connections (1..1024). Default: switchyard.bench.rate.connections.")
   Integer connections;
 
-  @Option(names = "--warmup", paramLabel = "DURATION",
-      description = "Uncounted load before each rate, e.g. 3s. Default: switchyard.bench.rate.warmup.")
-  String warmup;
-
-  @Option(names = "--duration", paramLabel = "DURATION",
-      description = "Measured load per rate, e.g. 10s. Default: switchyard.bench.rate.duration.")
-  String duration;
+  @Mixin
+  MeasuredWindowOptions window = new MeasuredWindowOptions();
 
   @Option(names = "--stream", description = "Ask for streamed (SSE) answers; one counts when its stream ends.")
   boolean stream;
@@ -62,28 +56,22 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "TEXT", description = "What is measured, recorded in the results.")
   String label;
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-rate.json",
-      description = "Where to write the JSON results. Default: ${DEFAULT-VALUE}.")
-  Path out;
+  @Mixin
+  ResultsFileOption results = new ResultsFileOption();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    Config defaults = SwitchyardConfig.load(Map.of()).getConfig("switchyard.bench.rate");
+    Config defaults = BenchCli.defaults(spec);
     OpenLoopLoad.Settings settings;
     List<Double> offered;
     try {
       offered = rates != null ? rates : new ArrayList<>(defaults.getDoubleList("rates"));
       settings = new OpenLoopLoad.Settings(url, OpenLoopLoad.chatBody(model, "What is 2+2?", stream), headers,
           stream, connections != null ? connections : defaults.getInt("connections"),
-          warmup != null ? duration("--warmup", warmup) : defaults.getDuration("warmup"),
-          duration != null ? duration("--duration", duration) : defaults.getDuration("duration"),
-          defaults.getDuration("request-timeout"));
+          window.warmup(defaults), window.duration(defaults), defaults.getDuration("request-timeout"));
     } catch (IllegalArgumentException e) {
-      err.println("switchyard bench rate: " + e.getMessage());
-      err.flush();
-      return ExitCode.USAGE;
+      return BenchCli.usage(spec, e.getMessage());
     }
     stdout.printf("bench rate: %s (%s%s) at %s req/s over %d connections, %s warm-up and %s measured each%n",
         url, model, stream ? ", streamed" : "", offered, settings.connections(), settings.warmup(),
@@ -93,13 +81,11 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
     try {
       report = OpenLoopLoad.run(settings, offered);
     } catch (IllegalArgumentException e) {
-      err.println("switchyard bench rate: " + e.getMessage());
-      err.flush();
-      return ExitCode.USAGE;
+      return BenchCli.usage(spec, e.getMessage());
     }
     report.put("label", label == null ? model : label);
     report.put("model", model);
-    Path target = BenchReport.write(out, report);
+    Path target = BenchReport.write(results.out(spec), report);
     long answered = 0;
     for (JsonNode r : report.get("rates")) {
       answered += r.get("ok").asLong();
@@ -108,21 +94,11 @@ public final class RateBenchmarkCommand implements Callable<Integer> {
           r.get("ok").asLong(), r.get("errors").asLong(), r.get("error_kinds"), r.at("/latency_ms/p50").asText(),
           r.at("/latency_ms/p90").asText(), r.at("/latency_ms/p99").asText(), r.at("/latency_ms/p99.9").asText());
     }
-    stdout.println("results written to " + target);
     stdout.flush();
+    BenchCli.written(spec, target);
     if (answered == 0) {
-      err.println("switchyard bench rate: no request succeeded; is a server answering at " + url + "?");
-      err.flush();
-      return ExitCode.FAILED;
+      return BenchCli.failed(spec, "no request succeeded; is a server answering at " + url + "?");
     }
     return ExitCode.OK;
-  }
-
-  private static Duration duration(String flag, String text) {
-    try {
-      return LoadBenchmarkCommand.parseDuration(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flag + " must be a duration such as 10s or 500ms, got '" + text + "'");
-    }
   }
 }
