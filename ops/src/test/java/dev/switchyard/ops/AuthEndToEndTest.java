@@ -70,9 +70,7 @@ class AuthEndToEndTest {
     acmeKey = create(auth, "--tenant", "acme");
     betaKey = create(auth, "--tenant", "beta");
     adminKey = create(auth, "--admin", "ops");
-    SwitchyardCliTest.Run secret = SwitchyardCliTest.run("keys", "create", "--id-secret");
-    assertEquals(0, secret.exit(), secret.err());
-    auth.append(secret.out().lines().findFirst().orElseThrow()).append('\n');
+    KeysCommandTest.createIdSecret(auth);
     String config = """
         switchyard.models {
           small { base-url = "%1$s", api-key = "%3$s", price { input-per-mtok = 1, output-per-mtok = 2 } }

@@ -92,4 +92,23 @@ class KeysCommandTest {
     return ConfigFactory.parseMap(Map.of("switchyard.http.host", host, "switchyard.auth.allow-unauthenticated",
         allow)).withFallback(ConfigFactory.defaultReference()).resolve();
   }
+
+  /**
+   * For end-to-end tests: a new key made by {@code switchyard keys create KIND NAME} ({@code --tenant} or
+   * {@code --admin}); its configuration line, which holds only the key's hash, is appended to {@code config}.
+   */
+  static String createKey(StringBuilder config, String kind, String name) {
+    SwitchyardCliTest.Run r = SwitchyardCliTest.run("keys", "create", kind, name);
+    assertEquals(0, r.exit(), r.err());
+    List<String> lines = r.out().lines().toList();
+    config.append(lines.get(2)).append('\n');
+    return lines.get(0);
+  }
+
+  /** For end-to-end tests: appends the line of a new {@code switchyard.auth.id-secret} to {@code config}. */
+  static void createIdSecret(StringBuilder config) {
+    SwitchyardCliTest.Run secret = SwitchyardCliTest.run("keys", "create", "--id-secret");
+    assertEquals(0, secret.exit(), secret.err());
+    config.append(secret.out().lines().findFirst().orElseThrow()).append('\n');
+  }
 }

@@ -96,11 +96,9 @@ class TenantBudgetClusterIT {
       exchange.getResponseBody().write(body);
     });
     StringBuilder keys = new StringBuilder();
-    String tenantKey = createKey(keys, "--tenant", TENANT);
-    String adminKey = createKey(keys, "--admin", "ops");
-    SwitchyardCliTest.Run secret = SwitchyardCliTest.run("keys", "create", "--id-secret");
-    assertEquals(0, secret.exit(), secret.err());
-    keys.append(secret.out().lines().findFirst().orElseThrow()).append('\n');
+    String tenantKey = KeysCommandTest.createKey(keys, "--tenant", TENANT);
+    String adminKey = KeysCommandTest.createKey(keys, "--admin", "ops");
+    KeysCommandTest.createIdSecret(keys);
     String config = """
         switchyard.models {
           small {
@@ -286,12 +284,4 @@ class TenantBudgetClusterIT {
     return client.send(request(node, key, JSON.writeValueAsString(body)), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A key made by {@code switchyard keys create}; its configuration line (the sha256) goes into {@code config}. */
-  private static String createKey(StringBuilder config, String kind, String name) {
-    SwitchyardCliTest.Run r = SwitchyardCliTest.run("keys", "create", kind, name);
-    assertEquals(0, r.exit(), r.err());
-    List<String> lines = r.out().lines().toList();
-    config.append(lines.get(2)).append('\n');
-    return lines.get(0);
-  }
 }

@@ -52,11 +52,9 @@ class TenantLimitsEndToEndTest {
       exchange.getResponseBody().write(body);
     });
     StringBuilder keys = new StringBuilder();
-    cappedKey = createKey(keys, "capped");
-    thriftyKey = createKey(keys, "thrifty");
-    SwitchyardCliTest.Run secret = SwitchyardCliTest.run("keys", "create", "--id-secret");
-    assertEquals(0, secret.exit(), secret.err());
-    keys.append(secret.out().lines().findFirst().orElseThrow()).append('\n');
+    cappedKey = KeysCommandTest.createKey(keys, "--tenant", "capped");
+    thriftyKey = KeysCommandTest.createKey(keys, "--tenant", "thrifty");
+    KeysCommandTest.createIdSecret(keys);
     String config = """
         switchyard.models {
           small { base-url = "%s", price { input-per-mtok = 1000, output-per-mtok = 2000 } }
@@ -82,13 +80,6 @@ class TenantLimitsEndToEndTest {
     MOCKS.close();
   }
 
-  private static String createKey(StringBuilder config, String tenant) {
-    SwitchyardCliTest.Run r = SwitchyardCliTest.run("keys", "create", "--tenant", tenant);
-    assertEquals(0, r.exit(), r.err());
-    List<String> lines = r.out().lines().toList();
-    config.append(lines.get(2)).append('\n');
-    return lines.get(0);
-  }
 
   private static HttpResponse<String> chat(String key) throws Exception {
     String body = JSON.writeValueAsString(Map.of("model", "small", "max_tokens", 16,
