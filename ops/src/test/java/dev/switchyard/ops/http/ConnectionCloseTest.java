@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -105,15 +106,15 @@ class ConnectionCloseTest {
         Thread.sleep(50);
       }
       assertEquals(30, engine.received.size(), "requests with the engine before the shutdown");
+      // each client reads its own socket while the node shuts down, as real clients wait on theirs
+      List<CompletableFuture<String>> replies = new ArrayList<>();
+      for (Socket s : sockets) {
+        replies.add(CompletableFuture.supplyAsync(() -> readUntilClosed(s, Duration.ofSeconds(20))));
+      }
       CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
       Map<String, Integer> byStatus = new TreeMap<>();
-      for (Socket s : sockets) {
-        String reply;
-        try {
-          reply = readToEnd(s, Duration.ofSeconds(20));
-        } catch (IOException e) {
-          reply = "reset: " + e.getMessage();
-        }
+      for (CompletableFuture<String> answer : replies) {
+        String reply = answer.get(30, TimeUnit.SECONDS);
         String status = reply.startsWith("HTTP/1.1 ") ? reply.substring(9, 12) : "none (" + reply + ")";
         byStatus.merge(status, 1, Integer::sum);
         if (status.equals("503")) {
@@ -157,6 +158,25 @@ class ConnectionCloseTest {
   private static String readToEnd(Socket socket, Duration within) throws IOException {
     socket.setSoTimeout((int) within.toMillis());
     return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What a client got on {@code socket} until the server closed it; a reset after the bytes is noted, the bytes
+   * kept (a client has its answer once the response is complete, however the connection then ends).
+   */
+  private static String readUntilClosed(Socket socket, Duration within) {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try {
+      socket.setSoTimeout((int) within.toMillis());
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[4096];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        got.write(buffer, 0, n);
+      }
+      return got.toString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return got.size() == 0 ? "reset: " + e.getMessage() : got.toString(StandardCharsets.UTF_8);
+    }
   }
 
   private static boolean closedWithin(Socket socket, Duration within) throws IOException {
