@@ -80,7 +80,6 @@ class TenantLimitsEndToEndTest {
     MOCKS.close();
   }
 
-
   private static HttpResponse<String> chat(String key) throws Exception {
     String body = JSON.writeValueAsString(Map.of("model", "small", "max_tokens", 16,
         "messages", List.of(Map.of("role", "user", "content", "What is 2 + 2?"))));
